@@ -1,0 +1,101 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// AccountFilter selects accounts.
+type AccountFilter struct {
+	Tier   Tier
+	Status AccountStatus
+	Query  string // substring of name or domain
+	Limit  int
+	Offset int
+}
+
+// AccountDetail is everything the account screen and `show` need.
+type AccountDetail struct {
+	Account  Account   `json:"account"`
+	Fit      Fit       `json:"fit"`
+	Contacts []Contact `json:"contacts"`
+	Touches  []Touch   `json:"touches"` // newest first
+	Tasks    []Task    `json:"open_tasks"`
+	// Gaps are the committee personas with no contact reached yet.
+	Gaps []Persona `json:"committee_gaps"`
+}
+
+// LogRequest is one outcome to log.
+type LogRequest struct {
+	ContactID int64
+	Channel   Channel
+	Direction Direction
+	Outcome   Outcome
+	Note      string
+	At        time.Time
+	Duration  time.Duration
+	TaskID    int64 // the task this touch worked, closed as done; 0: none
+	Next      *Task // the next action to create; nil: none
+}
+
+// LogResult is what logging did.
+type LogResult struct {
+	Touch   Touch    `json:"touch"`
+	Next    *Task    `json:"next_action"`
+	Effects []string `json:"effects"` // e.g. "account moved to engaged", "calls opted out"
+}
+
+// SearchHit is one account or contact matched by a search.
+type SearchHit struct {
+	AccountID   int64  `json:"account_id"`
+	ContactID   int64  `json:"contact_id,omitempty"`
+	AccountName string `json:"account"`
+	ContactName string `json:"contact,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Tier        Tier   `json:"tier"`
+}
+
+// DayCount is activity on one day.
+type DayCount struct {
+	Day     time.Time `json:"day"`
+	Touches int       `json:"touches"`
+}
+
+// Stats summarise the rep's activity.
+type Stats struct {
+	Today          map[Outcome]int `json:"today"`
+	Week           map[Outcome]int `json:"week"`
+	Days           []DayCount      `json:"days"` // the last 14 days, oldest first
+	Calls          int             `json:"calls"`
+	Connects       int             `json:"connects"` // calls connected or better, this week
+	MeetingsBooked int             `json:"meetings_booked"`
+	TierA          int             `json:"tier_a_accounts"`
+	TierATouched   int             `json:"tier_a_touched_14d"`
+}
+
+// SyncState is what the header shows of the link to the CRM.
+type SyncState struct {
+	Pending  int       `json:"pending"` // outbox entries not yet pushed
+	LastSync time.Time `json:"last_sync"`
+	LastErr  string    `json:"last_error,omitempty"`
+}
+
+// Store is the local book. Every method that changes data is one transaction
+// that also writes its outbox entries.
+type Store interface {
+	Worklist(ctx context.Context, q WorklistQuery) (Worklist, error)
+	Accounts(ctx context.Context, f AccountFilter) ([]Account, error)
+	AccountDetail(ctx context.Context, id int64) (AccountDetail, error)
+	Contact(ctx context.Context, id int64) (Contact, Account, error)
+	Search(ctx context.Context, query string, limit int) ([]SearchHit, error)
+	Stats(ctx context.Context, now time.Time) (Stats, error)
+	SyncState(ctx context.Context) (SyncState, error)
+
+	LogTouch(ctx context.Context, req LogRequest) (LogResult, error)
+	// UndoLog reverses a logged touch and everything it changed, while none
+	// of it has been pushed; after that it returns ErrSynced.
+	UndoLog(ctx context.Context, touchID int64) error
+	AddTask(ctx context.Context, t Task) (Task, error)
+	SetTaskStatus(ctx context.Context, taskID int64, status TaskStatus, snoozeUntil time.Time) error
+	EditTouchNote(ctx context.Context, touchID int64, note string) error
+}

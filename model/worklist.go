@@ -1,0 +1,83 @@
+package model
+
+import "time"
+
+// RowKind says why a row is on the worklist.
+type RowKind string
+
+// Row kinds.
+const (
+	RowTask      RowKind = "task"      // an open task due today or overdue
+	RowSuggested RowKind = "suggested" // an account gone stale for its tier with no open task
+)
+
+// Term is one visible coefficient of a row's rank: its "why".
+type Term struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// HoldReason says why a guardrail held a row back.
+type HoldReason string
+
+// Hold reasons.
+const (
+	HoldOptedOut      HoldReason = "opted-out"
+	HoldDoNotContact  HoldReason = "do-not-contact"
+	HoldCallingHours  HoldReason = "outside-calling-hours"
+	HoldContactBudget HoldReason = "contact-budget"
+	HoldAccountBudget HoldReason = "account-budget"
+	HoldNoChannel     HoldReason = "no-channel" // nothing to reach the contact on
+)
+
+// Candidate is what the store hands the ranker: an open task or a stale
+// account, with the facts the guardrails need.
+type Candidate struct {
+	Kind    RowKind
+	Task    Task // for a suggested row: zero
+	Account Account
+	Contact Contact // zero ID: an account-level task, or no contact to suggest
+	// Touches in the budget window, counted by the store.
+	ContactTouches int
+	AccountTouches int
+}
+
+// Row is one line of the worklist: a contact and the next action, ranked.
+type Row struct {
+	Kind        RowKind    `json:"kind"`
+	Task        Task       `json:"task"` // for a suggested row: the proposed action, ID 0
+	Account     Account    `json:"account"`
+	Contact     Contact    `json:"contact"`
+	Rank        float64    `json:"rank"`
+	Why         []Term     `json:"why"`
+	Zone        string     `json:"zone,omitempty"`
+	LocalTime   time.Time  `json:"local_time"`
+	CallableNow bool       `json:"callable_now"`
+	Held        bool       `json:"held"`
+	HeldReason  HoldReason `json:"held_reason,omitempty"`
+	HeldDetail  string     `json:"held_detail,omitempty"` // e.g. "calls 09:00–17:00 local; it is 19:40 in Chicago"
+}
+
+// WorklistQuery selects a page of the worklist.
+type WorklistQuery struct {
+	Now         time.Time
+	Limit       int  // 0: all
+	Offset      int  // rows to skip, for paging
+	Tier        Tier // "": all tiers
+	Overdue     bool // only overdue task rows
+	CallableNow bool // only rows callable now
+	Channel     TaskKind
+	IncludeHeld bool // include held rows (marked Held) in Rows
+	Counts      bool // fill Worklist.Held and the counts; costs a pass over every candidate
+}
+
+// Worklist is a ranked page and, when asked for, the day's counts.
+type Worklist struct {
+	Rows      []Row              `json:"rows"`
+	Due       int                `json:"due"`     // task rows due today (with Counts)
+	Overdue   int                `json:"overdue"` // task rows overdue (with Counts)
+	Suggested int                `json:"suggested"`
+	HeldBack  int                `json:"held_back"`
+	Held      map[HoldReason]int `json:"held_by_reason"`
+}
