@@ -1,0 +1,260 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// ms stores a time as UTC unix milliseconds; the zero time is 0.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS reads a stored time; 0 is the zero time.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// queryer is what reads need from *sql.DB, *sql.Tx or *sql.Conn.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+const accountCols = `a.id, coalesce(a.crm_id, ''), a.name, a.domain, a.industry, a.employees, a.annual_revenue,
+	a.country, a.region, a.city, a.time_zone, a.technologies, a.owner, a.status, a.crm_tier,
+	a.do_not_contact, a.last_touched, a.crm_url, a.fit, a.tier, a.updated_at`
+
+func scanAccount(s scanner, a *model.Account) error {
+	var emp, rev sql.NullInt64
+	var tech string
+	var last, upd int64
+	err := s.Scan(&a.ID, &a.CRMID, &a.Name, &a.Domain, &a.Industry, &emp, &rev,
+		&a.Country, &a.Region, &a.City, &a.TimeZone, &tech, &a.Owner, &a.Status, &a.CRMTier,
+		&a.DoNotContact, &last, &a.CRMURL, &a.Fit, &a.Tier, &upd)
+	if err != nil {
+		return err
+	}
+	a.Employees, a.AnnualRevenue = nil, nil
+	if emp.Valid {
+		v := emp.Int64
+		a.Employees = &v
+	}
+	if rev.Valid {
+		v := rev.Int64
+		a.AnnualRevenue = &v
+	}
+	a.Technologies = nil
+	if tech != "" && tech != "[]" {
+		if err := json.Unmarshal([]byte(tech), &a.Technologies); err != nil {
+			return fmt.Errorf("account %d technologies: %w", a.ID, err)
+		}
+	}
+	a.LastTouched, a.UpdatedAt = fromMS(last), fromMS(upd)
+	return nil
+}
+
+const contactCols = `c.id, coalesce(c.crm_id, ''), c.account_id, c.first_name, c.last_name, c.title, c.persona,
+	c.seniority, c.email, c.phone, c.phone_bad, c.linkedin_url, c.time_zone,
+	c.consent_call, c.consent_call_source, c.consent_call_at,
+	c.consent_email, c.consent_email_source, c.consent_email_at,
+	c.consent_linkedin, c.consent_linkedin_source, c.consent_linkedin_at,
+	c.last_touched, c.updated_at`
+
+func scanContact(s scanner, c *model.Contact) error {
+	var callAt, emailAt, liAt, last, upd int64
+	err := s.Scan(&c.ID, &c.CRMID, &c.AccountID, &c.FirstName, &c.LastName, &c.Title, &c.Persona,
+		&c.Seniority, &c.Email, &c.Phone, &c.PhoneBad, &c.LinkedInURL, &c.TimeZone,
+		&c.Consent.Call.State, &c.Consent.Call.Source, &callAt,
+		&c.Consent.Email.State, &c.Consent.Email.Source, &emailAt,
+		&c.Consent.LinkedIn.State, &c.Consent.LinkedIn.Source, &liAt,
+		&last, &upd)
+	if err != nil {
+		return err
+	}
+	c.Consent.Call.At, c.Consent.Email.At, c.Consent.LinkedIn.At = fromMS(callAt), fromMS(emailAt), fromMS(liAt)
+	c.LastTouched, c.UpdatedAt = fromMS(last), fromMS(upd)
+	return nil
+}
+
+const touchCols = `t.id, t.op_id, coalesce(t.crm_id, ''), t.contact_id, t.account_id, t.channel, t.direction,
+	t.outcome, t.note, t.at, t.duration_ns, t.origin, t.synced`
+
+func scanTouch(s scanner, t *model.Touch) error {
+	var at, dur int64
+	err := s.Scan(&t.ID, &t.OpID, &t.CRMID, &t.ContactID, &t.AccountID, &t.Channel, &t.Direction,
+		&t.Outcome, &t.Note, &at, &dur, &t.Origin, &t.Synced)
+	if err != nil {
+		return err
+	}
+	t.At, t.Duration = fromMS(at), time.Duration(dur)
+	return nil
+}
+
+const taskCols = `k.id, coalesce(k.crm_id, ''), k.account_id, coalesce(k.contact_id, 0), k.kind, k.title, k.due,
+	k.due_has_time, k.priority, k.status, k.snoozed_until, k.origin, k.created_at, k.closed_at`
+
+func scanTask(s scanner, k *model.Task) error {
+	var due, snz, created, closed int64
+	err := s.Scan(&k.ID, &k.CRMID, &k.AccountID, &k.ContactID, &k.Kind, &k.Title, &due,
+		&k.DueHasTime, &k.Priority, &k.Status, &snz, &k.Origin, &created, &closed)
+	if err != nil {
+		return err
+	}
+	k.Due, k.SnoozedUntil, k.CreatedAt, k.ClosedAt = fromMS(due), fromMS(snz), fromMS(created), fromMS(closed)
+	return nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullInt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func techJSON(ts []string) string {
+	if len(ts) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ts) // []string always marshals
+	return string(b)
+}
+
+func (db *DB) account(ctx context.Context, q queryer, id int64) (model.Account, error) {
+	var a model.Account
+	err := scanAccount(q.QueryRowContext(ctx, "SELECT "+accountCols+" FROM accounts a WHERE a.id = ?", id), &a)
+	if err == sql.ErrNoRows {
+		return a, notFound("account", id)
+	}
+	if err != nil {
+		return a, db.mapErr(fmt.Sprintf("read account %d", id), err)
+	}
+	return a, nil
+}
+
+func (db *DB) contact(ctx context.Context, q queryer, id int64) (model.Contact, error) {
+	var c model.Contact
+	err := scanContact(q.QueryRowContext(ctx, "SELECT "+contactCols+" FROM contacts c WHERE c.id = ?", id), &c)
+	if err == sql.ErrNoRows {
+		return c, notFound("contact", id)
+	}
+	if err != nil {
+		return c, db.mapErr(fmt.Sprintf("read contact %d", id), err)
+	}
+	return c, nil
+}
+
+func (db *DB) task(ctx context.Context, q queryer, id int64) (model.Task, error) {
+	var k model.Task
+	err := scanTask(q.QueryRowContext(ctx, "SELECT "+taskCols+" FROM tasks k WHERE k.id = ?", id), &k)
+	if err == sql.ErrNoRows {
+		return k, notFound("task", id)
+	}
+	if err != nil {
+		return k, db.mapErr(fmt.Sprintf("read task %d", id), err)
+	}
+	return k, nil
+}
+
+func (db *DB) touch(ctx context.Context, q queryer, id int64) (model.Touch, error) {
+	var t model.Touch
+	err := scanTouch(q.QueryRowContext(ctx, "SELECT "+touchCols+" FROM touches t WHERE t.id = ?", id), &t)
+	if err == sql.ErrNoRows {
+		return t, notFound("touch", id)
+	}
+	if err != nil {
+		return t, db.mapErr(fmt.Sprintf("read touch %d", id), err)
+	}
+	return t, nil
+}
+
+// Contact returns a contact and its account.
+func (db *DB) Contact(ctx context.Context, id int64) (model.Contact, model.Account, error) {
+	c, err := db.contact(ctx, db.sql, id)
+	if err != nil {
+		return c, model.Account{}, err
+	}
+	a, err := db.account(ctx, db.sql, c.AccountID)
+	return c, a, err
+}
+
+// Accounts lists accounts by fit, best first.
+func (db *DB) Accounts(ctx context.Context, f model.AccountFilter) ([]model.Account, error) {
+	var where []string
+	var args []any
+	if f.Tier != "" {
+		where = append(where, "a.tier = ?")
+		args = append(args, string(f.Tier))
+	}
+	if f.Status != "" {
+		where = append(where, "a.status = ?")
+		args = append(args, string(f.Status))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(instr(lower(a.name), lower(?)) > 0 OR instr(lower(a.domain), lower(?)) > 0)")
+		args = append(args, q, q)
+	}
+	query := "SELECT " + accountCols + " FROM accounts a"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY a.fit DESC, a.name, a.id"
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	query += " LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, db.mapErr("list accounts", err)
+	}
+	defer rows.Close()
+	var out []model.Account
+	for rows.Next() {
+		var a model.Account
+		if err := scanAccount(rows, &a); err != nil {
+			return nil, db.mapErr("list accounts", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr("list accounts", err)
+	}
+	return out, nil
+}
