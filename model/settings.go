@@ -79,5 +79,9 @@ type OutcomeRule struct {
 	AccountTask bool
 	FlagPhone   bool // wrong number: the phone is flagged bad
 	OptOut      bool // opted out: consent recorded, open tasks on the channel closed
+	// SameChannel: the next action uses the channel of the touch that was
+	// logged (sent → follow up the same way), when ProposeNextOn is told it;
+	// Next is the kind used when it is not.
+	SameChannel bool
 	Priority    Priority
 }

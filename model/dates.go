@@ -1,0 +1,104 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AddBusinessDays moves t by n business days, skipping Saturdays and Sundays.
+// A negative n moves back. The wall clock is kept across DST changes, because
+// every step is a calendar-day step (time.AddDate), never a 24-hour one.
+// Moving 0 days returns t even on a weekend.
+func AddBusinessDays(t time.Time, n int) time.Time {
+	step := 1
+	if n < 0 {
+		step, n = -1, -n
+	}
+	// Whole weeks first: five business days are seven calendar days from any
+	// weekday, so only the remainder needs walking.
+	if weeks := n / 5; weeks > 0 && !isWeekend(t.Weekday()) {
+		t = t.AddDate(0, 0, step*7*weeks)
+		n -= 5 * weeks
+	}
+	for n > 0 {
+		t = t.AddDate(0, 0, step)
+		if !isWeekend(t.Weekday()) {
+			n--
+		}
+	}
+	return t
+}
+
+func isWeekend(d time.Weekday) bool { return d == time.Saturday || d == time.Sunday }
+
+// midnight is the start of t's calendar day in loc.
+func midnight(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// nextBusinessDay returns t if it falls on a weekday, else the Monday after.
+func nextBusinessDay(t time.Time) time.Time {
+	for isWeekend(t.Weekday()) {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
+}
+
+// maxDueBusinessDays bounds "+N" so a typo cannot push a task decades out.
+const maxDueBusinessDays = 2600 // about ten years
+
+var weekdayNames = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// ParseDue reads a due date as a person types it: "today", "tomorrow" or
+// "t", "+3" or "3" (business days from today), a weekday ("mon", "friday":
+// the next one, never today), "2026-12-01" or "2026-12-01 14:30". Dates are
+// midnight in now's location; only the last form has a time.
+func ParseDue(s string, now time.Time) (due time.Time, hasTime bool, err error) {
+	v := strings.ToLower(strings.Join(strings.Fields(s), " "))
+	loc := now.Location()
+	today := midnight(now, loc)
+	bad := func() (time.Time, bool, error) {
+		return time.Time{}, false, fmt.Errorf("bad date %q: use YYYY-MM-DD, +N business days, tomorrow or a weekday", s)
+	}
+	switch v {
+	case "":
+		return bad()
+	case "today":
+		return today, false, nil
+	case "tomorrow", "t", "tmr", "tmrw":
+		return today.AddDate(0, 0, 1), false, nil
+	}
+	if wd, ok := weekdayNames[v]; ok {
+		days := (int(wd) - int(today.Weekday()) + 7) % 7
+		if days == 0 {
+			days = 7
+		}
+		return today.AddDate(0, 0, days), false, nil
+	}
+	if num := strings.TrimPrefix(v, "+"); num != "" && num[0] >= '0' && num[0] <= '9' && !strings.Contains(num, "-") {
+		n, err := strconv.Atoi(num)
+		if err != nil || n > maxDueBusinessDays {
+			return bad()
+		}
+		return AddBusinessDays(today, n), false, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t, false, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02 15:04", v, loc); err == nil {
+		return t, true, nil
+	}
+	return bad()
+}
