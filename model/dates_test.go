@@ -1,0 +1,139 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func mustZone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("load zone %s: %v", name, err)
+	}
+	return loc
+}
+
+func TestAddBusinessDays(t *testing.T) {
+	utc := time.UTC
+	ny := mustZone(t, "America/New_York")
+	paris := mustZone(t, "Europe/Paris")
+	d := func(loc *time.Location, y int, m time.Month, day, h, min int) time.Time {
+		return time.Date(y, m, day, h, min, 0, 0, loc)
+	}
+	tests := []struct {
+		name string
+		from time.Time
+		n    int
+		want time.Time
+	}{
+		{"zero on a weekday", d(utc, 2026, 11, 25, 10, 0), 0, d(utc, 2026, 11, 25, 10, 0)},
+		{"zero on a saturday stays", d(utc, 2026, 11, 28, 10, 0), 0, d(utc, 2026, 11, 28, 10, 0)},
+		{"friday plus one is monday", d(utc, 2026, 11, 27, 9, 0), 1, d(utc, 2026, 11, 30, 9, 0)},
+		{"saturday plus one is monday", d(utc, 2026, 11, 28, 9, 0), 1, d(utc, 2026, 11, 30, 9, 0)},
+		{"sunday plus one is monday", d(utc, 2026, 11, 29, 9, 0), 1, d(utc, 2026, 11, 30, 9, 0)},
+		{"monday plus five is monday", d(utc, 2026, 11, 23, 9, 0), 5, d(utc, 2026, 11, 30, 9, 0)},
+		{"wednesday plus ten", d(utc, 2026, 11, 25, 9, 0), 10, d(utc, 2026, 12, 9, 9, 0)},
+		{"across a month end", d(utc, 2026, 4, 30, 9, 0), 2, d(utc, 2026, 5, 4, 9, 0)},
+		{"across a year end", d(utc, 2026, 12, 31, 9, 0), 2, d(utc, 2027, 1, 4, 9, 0)},
+		{"leap day", d(utc, 2028, 2, 28, 9, 0), 1, d(utc, 2028, 2, 29, 9, 0)},
+		{"monday minus one is friday", d(utc, 2026, 11, 30, 9, 0), -1, d(utc, 2026, 11, 27, 9, 0)},
+		{"sunday minus one is friday", d(utc, 2026, 11, 29, 9, 0), -1, d(utc, 2026, 11, 27, 9, 0)},
+		{"minus seven", d(utc, 2026, 11, 30, 9, 0), -7, d(utc, 2026, 11, 19, 9, 0)},
+		{"new york spring forward keeps wall clock", d(ny, 2026, 3, 6, 9, 30), 1, d(ny, 2026, 3, 9, 9, 30)},
+		{"new york fall back keeps wall clock", d(ny, 2026, 10, 30, 0, 0), 1, d(ny, 2026, 11, 2, 0, 0)},
+		{"paris spring forward", d(paris, 2026, 3, 27, 0, 0), 1, d(paris, 2026, 3, 30, 0, 0)},
+		{"paris fall back", d(paris, 2026, 10, 23, 0, 0), 1, d(paris, 2026, 10, 26, 0, 0)},
+		{"paris back across fall back", d(paris, 2026, 10, 26, 0, 0), -1, d(paris, 2026, 10, 23, 0, 0)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := AddBusinessDays(tc.from, tc.n)
+			if !got.Equal(tc.want) || got.Location() != tc.want.Location() {
+				t.Errorf("AddBusinessDays(%s, %d) = %s, want %s", tc.from.Format(time.RFC3339), tc.n, got.Format(time.RFC3339), tc.want.Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+// TestAddBusinessDaysMatchesDayByDay checks the whole-week shortcut against
+// walking one calendar day at a time.
+func TestAddBusinessDaysMatchesDayByDay(t *testing.T) {
+	walk := func(t0 time.Time, n int) time.Time {
+		step := 1
+		if n < 0 {
+			step, n = -1, -n
+		}
+		for n > 0 {
+			t0 = t0.AddDate(0, 0, step)
+			if !isWeekend(t0.Weekday()) {
+				n--
+			}
+		}
+		return t0
+	}
+	paris := mustZone(t, "Europe/Paris")
+	start := time.Date(2026, 1, 1, 8, 0, 0, 0, paris)
+	for day := 0; day < 21; day++ {
+		from := start.AddDate(0, 0, day)
+		for n := -23; n <= 23; n++ {
+			if got, want := AddBusinessDays(from, n), walk(from, n); !got.Equal(want) {
+				t.Fatalf("AddBusinessDays(%s, %d) = %s, want %s", from, n, got, want)
+			}
+		}
+	}
+}
+
+func TestParseDue(t *testing.T) {
+	paris := mustZone(t, "Europe/Paris")
+	now := time.Date(2026, 11, 23, 10, 15, 0, 0, paris) // a Monday
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, paris) }
+	tests := []struct {
+		in      string
+		want    time.Time
+		hasTime bool
+	}{
+		{"today", day(11, 23), false},
+		{" TODAY ", day(11, 23), false},
+		{"tomorrow", day(11, 24), false},
+		{"t", day(11, 24), false},
+		{"+0", day(11, 23), false},
+		{"+1", day(11, 24), false},
+		{"3", day(11, 26), false},
+		{"+5", day(11, 30), false},
+		{"mon", day(11, 30), false},
+		{"Monday", day(11, 30), false},
+		{"tue", day(11, 24), false},
+		{"fri", day(11, 27), false},
+		{"sunday", day(11, 29), false},
+		{"2026-12-01", day(12, 1), false},
+		{"2026-12-01 14:30", time.Date(2026, 12, 1, 14, 30, 0, 0, paris), true},
+		{"2026-12-01  14:30", time.Date(2026, 12, 1, 14, 30, 0, 0, paris), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, hasTime, err := ParseDue(tc.in, now)
+			if err != nil {
+				t.Fatalf("ParseDue(%q): %v", tc.in, err)
+			}
+			if !got.Equal(tc.want) || hasTime != tc.hasTime {
+				t.Errorf("ParseDue(%q) = %s, %v; want %s, %v", tc.in, got, hasTime, tc.want, tc.hasTime)
+			}
+			if got.Location() != paris {
+				t.Errorf("ParseDue(%q) location %s, want now's", tc.in, got.Location())
+			}
+		})
+	}
+	for _, in := range []string{"", "  ", "2026-13-01", "2026-02-30", "+x", "-1", "+-1", "+99999", "yesterday", "2026-12-01 25:00", "12/01/2026", "1.5"} {
+		t.Run("bad "+in, func(t *testing.T) {
+			_, _, err := ParseDue(in, now)
+			if err == nil {
+				t.Fatalf("ParseDue(%q): no error", in)
+			}
+		})
+	}
+	_, _, err := ParseDue("2026-13-01", now)
+	if want := `bad date "2026-13-01": use YYYY-MM-DD, +N business days, tomorrow or a weekday`; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+}
