@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// UsageError is a command line that could not be understood: an unknown
+// command or flag, a missing argument. It exits with status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Globals are the flags every command accepts.
+type Globals struct {
+	Demo   bool   // use the demo book beside the real one
+	DB     string // --db; "" means SHORTLIST_DB or the default path
+	Config string // --config; "" means the default path
+}
+
+// flags is one command's flag set: the standard flag package holds the values
+// and defaults; parse (below) adds what it lacks: flags anywhere among the
+// positional arguments, "--" to end flags, and gh-style errors.
+type flags struct {
+	cmd  string
+	fs   *flag.FlagSet
+	help bool
+	g    Globals
+}
+
+func newFlags(cmd string) *flags {
+	f := &flags{cmd: cmd, fs: flag.NewFlagSet(cmd, flag.ContinueOnError)}
+	f.fs.SetOutput(io.Discard)
+	f.fs.BoolVar(&f.help, "help", false, "show this help")
+	f.fs.BoolVar(&f.help, "h", false, "show this help")
+	f.fs.BoolVar(&f.g.Demo, "demo", false, "use the demo book (demo.db beside your real one); your real book is never touched")
+	f.fs.StringVar(&f.g.DB, "db", "", "the book to use (default $SHORTLIST_DB, else ~/.local/share/shortlist/shortlist.db)")
+	f.fs.StringVar(&f.g.Config, "config", "", "the config file (default ~/.config/shortlist/config.toml)")
+	return f
+}
+
+type boolFlag interface{ IsBoolFlag() bool }
+
+func isBool(fl *flag.Flag) bool {
+	b, ok := fl.Value.(boolFlag)
+	return ok && b.IsBoolFlag()
+}
+
+// parse reads args in any order: flags may come before, between or after
+// positional arguments, as --name=value or --name value (or -name); "--" ends
+// flags.
+func (f *flags) parse(args []string) ([]string, error) {
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' || isNumber(a) {
+			pos = append(pos, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		value, hasValue := "", false
+		if k, v, ok := strings.Cut(name, "="); ok {
+			name, value, hasValue = k, v, true
+		}
+		fl := f.fs.Lookup(name)
+		if fl == nil || name == "" {
+			return nil, usagef("unknown flag %s for %q (see shortlist %s --help)", dashes(a), f.cmd, f.cmd)
+		}
+		if !hasValue {
+			if isBool(fl) {
+				value = "true"
+			} else if i+1 < len(args) {
+				i++
+				value = args[i]
+			} else {
+				return nil, usagef("flag --%s for %q needs a value (see shortlist %s --help)", name, f.cmd, f.cmd)
+			}
+		}
+		if err := f.fs.Set(name, value); err != nil {
+			return nil, usagef("invalid value %q for --%s: %s (see shortlist %s --help)", value, name, flagValueHint(fl), f.cmd)
+		}
+	}
+	return pos, nil
+}
+
+// flagValueHint says what kind of value a flag wants.
+func flagValueHint(fl *flag.Flag) string {
+	switch fmt.Sprintf("%T", fl.Value) {
+	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+		return "want a whole number"
+	case "*flag.boolValue":
+		return "want true or false"
+	case "*flag.durationValue":
+		return "want a duration like 5m or 1h30m"
+	}
+	return "not understood"
+}
+
+// dashes shows a flag as the user should have typed it, without its value.
+func dashes(a string) string {
+	k, _, _ := strings.Cut(a, "=")
+	return k
+}
+
+func isNumber(s string) bool {
+	if len(s) < 2 || (s[0] != '-' && s[0] != '+') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// flagHelp lists a command's own flags (globals are described once, in
+// shortlist help).
+func (f *flags) flagHelp(w io.Writer) {
+	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true}
+	var lines [][2]string
+	f.fs.VisitAll(func(fl *flag.Flag) {
+		if global[fl.Name] {
+			return
+		}
+		left := "--" + fl.Name
+		if !isBool(fl) {
+			left += " " + placeholder(fl)
+		}
+		_, usage := flag.UnquoteUsage(fl)
+		if fl.DefValue != "" && fl.DefValue != "0" && fl.DefValue != "false" {
+			usage += " (default " + fl.DefValue + ")"
+		}
+		lines = append(lines, [2]string{left, usage})
+	})
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l[0]))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l[0], l[1])
+	}
+}
+
+// placeholder is the word shown for a flag's value: the first `quoted` word
+// of its usage, as the flag package does, else VALUE.
+func placeholder(fl *flag.Flag) string {
+	name, _ := flag.UnquoteUsage(fl)
+	if name == "" || name == "value" {
+		return "VALUE"
+	}
+	return strings.ToUpper(name)
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+func demoCmd() *command {
+	return &command{
+		name: "demo", summary: "write a made-up book to try Shortlist on",
+		about: `Write a demo book: realistic, made-up accounts, contacts, touches and tasks,
+the same every time for the same --seed. It refuses a file that already holds a
+book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
+		example: []string{"shortlist demo --db /tmp/demo.db", "shortlist demo --accounts 2000 --seed 7 --db big.db"},
+		define: func(f *flags) func(context.Context, *call) error {
+			accounts := f.fs.Int("accounts", 300, "how many accounts to write (`N`)")
+			seed := f.fs.Uint64("seed", 1, "the random seed: the same seed writes the same book")
+			return func(ctx context.Context, c *call) error {
+				if len(c.args) > 0 {
+					return usagef("demo takes flags only, got %q (see shortlist demo --help)", c.args[0])
+				}
+				path := c.f.g.DB
+				if path == "" {
+					return usagef("demo needs --db PATH: where to write the demo book, like --db /tmp/demo.db")
+				}
+				if c.f.g.Demo {
+					return usagef("demo writes to --db PATH; leave out --demo")
+				}
+				if *accounts < 1 || *accounts > 100000 {
+					return usagef("--accounts must be from 1 to 100000")
+				}
+				if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+					return fmt.Errorf("%s already holds a book: choose a new --db path", path)
+				} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("check %s: %w", path, err)
+				}
+				start := time.Now()
+				b, err := c.env.WriteDemo(ctx, c.f.g, path, DemoOptions{Accounts: *accounts, Seed: *seed, Now: c.now()})
+				if err != nil {
+					return err
+				}
+				c.book = b
+				took := time.Since(start)
+				accts, err := b.Store.Accounts(ctx, model.AccountFilter{})
+				if err != nil {
+					return fmt.Errorf("count demo accounts: %w", err)
+				}
+				wl, err := b.Store.Worklist(ctx, model.WorklistQuery{Now: c.now(), Limit: 1, Counts: true})
+				if err != nil {
+					return fmt.Errorf("read demo worklist: %w", err)
+				}
+				tiers := map[model.Tier]int{}
+				for _, a := range accts {
+					tiers[a.Tier]++
+				}
+				fmt.Fprintf(c.env.Stdout, "wrote a demo book to %s in %s\n", b.Path, took.Round(time.Millisecond))
+				fmt.Fprintf(c.env.Stdout, "  %d accounts (A %d, B %d, C %d, D %d)\n", len(accts), tiers[model.TierA], tiers[model.TierB], tiers[model.TierC], tiers[model.TierD])
+				fmt.Fprintf(c.env.Stdout, "  today: %s\n", summaryLine(wl))
+				fmt.Fprintf(c.env.Stdout, "try: shortlist --db %s today\n", path)
+				return nil
+			}
+		},
+	}
+}
+
+// VersionJSON is `version --json`.
+type VersionJSON struct {
+	Version string `json:"version"`
+	Schema  int    `json:"schema"`
+	Go      string `json:"go"`
+}
+
+func versionCmd() *command {
+	return &command{
+		name: "version", summary: "print the version, database schema and Go version",
+		about:   `Print Shortlist's version, the database schema it writes and the Go it was built with.`,
+		example: []string{"shortlist version", "shortlist version --json"},
+		define: func(f *flags) func(context.Context, *call) error {
+			asJSON := f.fs.Bool("json", false, "print as JSON")
+			return func(ctx context.Context, c *call) error {
+				if len(c.args) > 0 {
+					return usagef("version takes no arguments, got %q", c.args[0])
+				}
+				v := VersionJSON{Version: c.env.Version, Schema: c.env.Schema, Go: runtime.Version()}
+				if v.Version == "" {
+					v.Version = "dev"
+				}
+				if *asJSON {
+					return writeJSON(c.env.Stdout, v)
+				}
+				fmt.Fprintf(c.env.Stdout, "shortlist %s (database schema %d, %s)\n", v.Version, v.Schema, v.Go)
+				return nil
+			}
+		},
+	}
+}
+
+// syncCmd exists so scripts get a clear answer; it stays out of the command
+// list until CRM sync ships.
+func syncCmd() *command {
+	return &command{
+		name: "sync", hidden: true, summary: "sync with the CRM (not in this build)",
+		about: `Sync with the CRM. Not available in this build: CRM sync lands in a later release.`,
+		define: func(f *flags) func(context.Context, *call) error {
+			return func(ctx context.Context, c *call) error {
+				return errors.New("sync is not available in this build: CRM sync lands in a later release")
+			}
+		},
+	}
+}

@@ -1,0 +1,316 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+func todayCmd() *command {
+	return &command{
+		name:    "today",
+		summary: "the day's next actions, ranked, with what was held back and why",
+		about: `Show today's worklist: open tasks due today or overdue, and accounts gone
+stale for their tier, ranked. Each row says why it ranks where it does (the two
+biggest terms) and whether the contact can be called right now in their own
+time zone. Rows held back by a guardrail (opted out, outside calling hours,
+touch budget spent) are counted on the last line; --all lists them too.`,
+		example: []string{
+			"shortlist today",
+			"shortlist today --tier A --limit 5",
+			"shortlist today --json | jq '.rows[] | select(.callable_now)'",
+		},
+		define: func(f *flags) func(context.Context, *call) error {
+			limit := f.fs.Int("limit", 20, "show at most `N` rows (0: all)")
+			all := f.fs.Bool("all", false, "include held-back rows, marked with the reason")
+			tier := f.fs.String("tier", "", "only accounts of this `tier` (A, B, C or D)")
+			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "due", "overdue", "held_back", "held_by_reason"}`)
+			return func(ctx context.Context, c *call) error {
+				if len(c.args) > 0 {
+					return usagef("today takes no arguments, got %q (see shortlist today --help)", c.args[0])
+				}
+				if *limit < 0 {
+					return usagef("--limit must be 0 or more")
+				}
+				q := model.WorklistQuery{Limit: *limit, IncludeHeld: *all, Counts: true}
+				if *tier != "" {
+					t, err := model.ParseTier(*tier)
+					if err != nil {
+						return err
+					}
+					q.Tier = t
+				}
+				b, err := c.open(ctx)
+				if err != nil {
+					return err
+				}
+				now := c.now()
+				q.Now = now
+				wl, err := b.Store.Worklist(ctx, q)
+				if err != nil {
+					return fmt.Errorf("read worklist: %w", err)
+				}
+				if *asJSON {
+					return writeJSON(c.env.Stdout, todayJSON(wl))
+				}
+				writeToday(c.env.Stdout, c.env.Width, wl, c.repNow(b.Settings))
+				return nil
+			}
+		},
+	}
+}
+
+// TodayJSON is `today --json`: the rows under "rows" and the day's counts.
+type TodayJSON struct {
+	Rows         []RowJSON      `json:"rows"`
+	Due          int            `json:"due"`
+	Overdue      int            `json:"overdue"`
+	Suggested    int            `json:"suggested"`
+	HeldBack     int            `json:"held_back"`
+	HeldByReason map[string]int `json:"held_by_reason"`
+}
+
+// RowJSON is one worklist row as scripts see it. Field names are stable.
+type RowJSON struct {
+	Rank        int        `json:"rank"`
+	Kind        string     `json:"kind"` // task or suggested
+	Score       float64    `json:"score"`
+	AccountID   int64      `json:"account_id"`
+	Account     string     `json:"account"`
+	ContactID   int64      `json:"contact_id"`
+	Contact     string     `json:"contact"`
+	Title       string     `json:"title"`
+	Tier        string     `json:"tier"`
+	Fit         int        `json:"fit"`
+	Action      string     `json:"action"` // call, email, linkedin, todo
+	ActionTitle string     `json:"action_title"`
+	Due         string     `json:"due"` // 2026-11-26, or RFC 3339 when due_has_time; "" if none
+	DueHasTime  bool       `json:"due_has_time"`
+	TaskID      int64      `json:"task_id"` // 0 for a suggested row
+	LocalTime   string     `json:"local_time"`
+	Zone        string     `json:"zone"`
+	CallableNow bool       `json:"callable_now"`
+	Held        bool       `json:"held"`
+	HeldReason  string     `json:"held_reason"`
+	HeldDetail  string     `json:"held_detail"`
+	Why         []TermJSON `json:"why"`
+}
+
+// TermJSON is one term of a row's rank.
+type TermJSON struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Detail string  `json:"detail"`
+}
+
+func todayJSON(wl model.Worklist) TodayJSON {
+	out := TodayJSON{
+		Rows: make([]RowJSON, 0, len(wl.Rows)), Due: wl.Due, Overdue: wl.Overdue,
+		Suggested: wl.Suggested, HeldBack: wl.HeldBack, HeldByReason: map[string]int{},
+	}
+	for r, n := range wl.Held {
+		out.HeldByReason[string(r)] = n
+	}
+	for i, r := range wl.Rows {
+		row := RowJSON{
+			Rank: i + 1, Kind: string(r.Kind), Score: r.Rank,
+			AccountID: r.Account.ID, Account: model.Sanitize(r.Account.Name),
+			ContactID: r.Contact.ID, Contact: model.Sanitize(r.Contact.Name()), Title: model.Sanitize(r.Contact.Title),
+			Tier: string(r.Account.Tier), Fit: r.Account.Fit,
+			Action: string(r.Task.Kind), ActionTitle: model.Sanitize(r.Task.Title),
+			DueHasTime: r.Task.DueHasTime, TaskID: r.Task.ID,
+			Zone: r.Zone, CallableNow: r.CallableNow,
+			Held: r.Held, HeldReason: string(r.HeldReason), HeldDetail: model.Sanitize(r.HeldDetail),
+			Why: make([]TermJSON, 0, len(r.Why)),
+		}
+		if !r.Task.Due.IsZero() {
+			if r.Task.DueHasTime {
+				row.Due = r.Task.Due.Format(time.RFC3339)
+			} else {
+				row.Due = dueIn(r.Task.Due, r.Zone).Format(time.DateOnly)
+			}
+		}
+		if !r.LocalTime.IsZero() {
+			row.LocalTime = r.LocalTime.Format(time.RFC3339)
+		}
+		for _, t := range r.Why {
+			row.Why = append(row.Why, TermJSON{Name: model.Sanitize(t.Name), Value: t.Value, Detail: model.Sanitize(t.Detail)})
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out
+}
+
+// dueIn shows a date-only due in the zone it is midnight in (the contact's),
+// so the calendar day does not shift when the store hands back UTC.
+func dueIn(t time.Time, zone string) time.Time {
+	if zone != "" {
+		if loc, err := time.LoadLocation(zone); err == nil {
+			return t.In(loc)
+		}
+	}
+	return t
+}
+
+func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
+	if len(wl.Rows) == 0 {
+		fmt.Fprintln(w, "Nothing due today.")
+	} else {
+		t := newTable(
+			column{Title: "#", Right: true}, column{Title: "account", Min: 8}, column{Title: "contact", Min: 8},
+			column{Title: "title", Min: 5}, column{Title: "tier"}, column{Title: "fit", Right: true},
+			column{Title: "next action", Min: 8}, column{Title: "due", Min: 5}, column{Title: "local"},
+			column{Title: "call"}, column{Title: "why", Min: 6},
+		)
+		for i, r := range wl.Rows {
+			action := r.Task.Title
+			if action == "" {
+				action = string(r.Task.Kind)
+			}
+			if r.Kind == model.RowSuggested {
+				action += " (suggested)"
+			}
+			callable := "–"
+			if r.CallableNow {
+				callable = "✓"
+			}
+			local := ""
+			if !r.LocalTime.IsZero() {
+				local = r.LocalTime.Format("15:04")
+			}
+			why := topTerms(r.Why, 2)
+			if r.Held {
+				callable = "held"
+				why = "held: " + holdLabel(r.HeldReason)
+				if r.HeldDetail != "" {
+					why += " (" + r.HeldDetail + ")"
+				}
+			}
+			contact := r.Contact.Name()
+			if contact == "" {
+				contact = "–"
+			}
+			t.add(fmt.Sprint(i+1), r.Account.Name, contact, r.Contact.Title, string(r.Account.Tier),
+				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, r.Zone, now), local, callable, why)
+		}
+		t.write(w, width)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, summaryLine(wl))
+}
+
+// summaryLine is the day's counts: "4 due today, 2 overdue · 3 held back: 2
+// outside calling hours, 1 contact budget".
+func summaryLine(wl model.Worklist) string {
+	s := fmt.Sprintf("%d due today, %d overdue", wl.Due, wl.Overdue)
+	if wl.Suggested > 0 {
+		s += fmt.Sprintf(", %d suggested", wl.Suggested)
+	}
+	if wl.HeldBack == 0 {
+		return s + " · nothing held back"
+	}
+	type kv struct {
+		r model.HoldReason
+		n int
+	}
+	var held []kv
+	for r, n := range wl.Held {
+		if n > 0 {
+			held = append(held, kv{r, n})
+		}
+	}
+	sort.Slice(held, func(i, j int) bool {
+		if held[i].n != held[j].n {
+			return held[i].n > held[j].n
+		}
+		return held[i].r < held[j].r
+	})
+	parts := make([]string, len(held))
+	for i, h := range held {
+		parts[i] = fmt.Sprintf("%d %s", h.n, holdLabel(h.r))
+	}
+	return fmt.Sprintf("%s · %d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
+}
+
+func holdLabel(r model.HoldReason) string {
+	switch r {
+	case model.HoldCallingHours:
+		return "outside calling hours"
+	case model.HoldContactBudget:
+		return "contact budget"
+	case model.HoldAccountBudget:
+		return "account budget"
+	case model.HoldOptedOut:
+		return "opted out"
+	case model.HoldDoNotContact:
+		return "do not contact"
+	case model.HoldNoChannel:
+		return "no way to reach"
+	}
+	return strings.ReplaceAll(string(r), "-", " ")
+}
+
+// topTerms are the n biggest terms of a rank, by size: "tier A +8, overdue +3".
+func topTerms(terms []model.Term, n int) string {
+	ts := append([]model.Term(nil), terms...)
+	sort.SliceStable(ts, func(i, j int) bool { return abs(ts[i].Value) > abs(ts[j].Value) })
+	var parts []string
+	for _, t := range ts {
+		if len(parts) == n {
+			break
+		}
+		if t.Value == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %+.1f", t.Name, t.Value))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+// dueLabel is a due date as a person reads it, against the rep's today:
+// "overdue 3d", "today", "today 14:30", "tomorrow", "Thu 26 Nov".
+func dueLabel(t model.Task, zone string, now time.Time) string {
+	if t.Due.IsZero() {
+		return "–"
+	}
+	due := t.Due.In(now.Location())
+	if !t.DueHasTime {
+		due = dueIn(t.Due, zone)
+	}
+	day := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	days := int(day.Sub(today).Hours() / 24)
+	clock := ""
+	if t.DueHasTime {
+		clock = " " + due.Format("15:04")
+	}
+	switch {
+	case days < 0:
+		return fmt.Sprintf("overdue %dd", -days)
+	case days == 0:
+		return "today" + clock
+	case days == 1:
+		return "tomorrow" + clock
+	}
+	return due.Format("Mon 2 Jan") + clock
+}
+
+// dayLabel is a date for a sentence: "Thu 26 Nov", or "Thu 26 Nov 14:30".
+func dayLabel(t time.Time, hasTime bool) string {
+	if hasTime {
+		return t.Format("Mon 2 Jan 15:04")
+	}
+	return t.Format("Mon 2 Jan")
+}
