@@ -46,33 +46,49 @@ const accountCols = `a.id, coalesce(a.crm_id, ''), a.name, a.domain, a.industry,
 	a.country, a.region, a.city, a.time_zone, a.technologies, a.owner, a.status, a.crm_tier,
 	a.do_not_contact, a.last_touched, a.crm_url, a.fit, a.tier, a.updated_at`
 
-func scanAccount(s scanner, a *model.Account) error {
-	var emp, rev sql.NullInt64
-	var tech string
-	var last, upd int64
-	err := s.Scan(&a.ID, &a.CRMID, &a.Name, &a.Domain, &a.Industry, &emp, &rev,
-		&a.Country, &a.Region, &a.City, &a.TimeZone, &tech, &a.Owner, &a.Status, &a.CRMTier,
-		&a.DoNotContact, &last, &a.CRMURL, &a.Fit, &a.Tier, &upd)
-	if err != nil {
-		return err
-	}
-	a.Employees, a.AnnualRevenue = nil, nil
-	if emp.Valid {
-		v := emp.Int64
+// accountRow holds one account's columns while they are scanned, so a
+// query can scan several records from one row.
+type accountRow struct {
+	a         model.Account
+	emp, rev  sql.NullInt64
+	tech      string
+	last, upd int64
+}
+
+func (r *accountRow) dest() []any {
+	a := &r.a
+	return []any{&a.ID, &a.CRMID, &a.Name, &a.Domain, &a.Industry, &r.emp, &r.rev,
+		&a.Country, &a.Region, &a.City, &a.TimeZone, &r.tech, &a.Owner, &a.Status, &a.CRMTier,
+		&a.DoNotContact, &r.last, &a.CRMURL, &a.Fit, &a.Tier, &r.upd}
+}
+
+func (r *accountRow) finish() (model.Account, error) {
+	a := r.a
+	if r.emp.Valid {
+		v := r.emp.Int64
 		a.Employees = &v
 	}
-	if rev.Valid {
-		v := rev.Int64
+	if r.rev.Valid {
+		v := r.rev.Int64
 		a.AnnualRevenue = &v
 	}
-	a.Technologies = nil
-	if tech != "" && tech != "[]" {
-		if err := json.Unmarshal([]byte(tech), &a.Technologies); err != nil {
-			return fmt.Errorf("account %d technologies: %w", a.ID, err)
+	if r.tech != "" && r.tech != "[]" {
+		if err := json.Unmarshal([]byte(r.tech), &a.Technologies); err != nil {
+			return a, fmt.Errorf("account %d technologies: %w", a.ID, err)
 		}
 	}
-	a.LastTouched, a.UpdatedAt = fromMS(last), fromMS(upd)
-	return nil
+	a.LastTouched, a.UpdatedAt = fromMS(r.last), fromMS(r.upd)
+	return a, nil
+}
+
+func scanAccount(s scanner, a *model.Account) error {
+	var r accountRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return err
+	}
+	var err error
+	*a, err = r.finish()
+	return err
 }
 
 const contactCols = `c.id, coalesce(c.crm_id, ''), c.account_id, c.first_name, c.last_name, c.title, c.persona,
@@ -82,19 +98,35 @@ const contactCols = `c.id, coalesce(c.crm_id, ''), c.account_id, c.first_name, c
 	c.consent_linkedin, c.consent_linkedin_source, c.consent_linkedin_at,
 	c.last_touched, c.updated_at`
 
-func scanContact(s scanner, c *model.Contact) error {
-	var callAt, emailAt, liAt, last, upd int64
-	err := s.Scan(&c.ID, &c.CRMID, &c.AccountID, &c.FirstName, &c.LastName, &c.Title, &c.Persona,
+// contactRow holds one contact's columns while they are scanned.
+type contactRow struct {
+	c                                model.Contact
+	callAt, emailAt, liAt, last, upd int64
+}
+
+func (r *contactRow) dest() []any {
+	c := &r.c
+	return []any{&c.ID, &c.CRMID, &c.AccountID, &c.FirstName, &c.LastName, &c.Title, &c.Persona,
 		&c.Seniority, &c.Email, &c.Phone, &c.PhoneBad, &c.LinkedInURL, &c.TimeZone,
-		&c.Consent.Call.State, &c.Consent.Call.Source, &callAt,
-		&c.Consent.Email.State, &c.Consent.Email.Source, &emailAt,
-		&c.Consent.LinkedIn.State, &c.Consent.LinkedIn.Source, &liAt,
-		&last, &upd)
-	if err != nil {
+		&c.Consent.Call.State, &c.Consent.Call.Source, &r.callAt,
+		&c.Consent.Email.State, &c.Consent.Email.Source, &r.emailAt,
+		&c.Consent.LinkedIn.State, &c.Consent.LinkedIn.Source, &r.liAt,
+		&r.last, &r.upd}
+}
+
+func (r *contactRow) finish() model.Contact {
+	c := r.c
+	c.Consent.Call.At, c.Consent.Email.At, c.Consent.LinkedIn.At = fromMS(r.callAt), fromMS(r.emailAt), fromMS(r.liAt)
+	c.LastTouched, c.UpdatedAt = fromMS(r.last), fromMS(r.upd)
+	return c
+}
+
+func scanContact(s scanner, c *model.Contact) error {
+	var r contactRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return err
 	}
-	c.Consent.Call.At, c.Consent.Email.At, c.Consent.LinkedIn.At = fromMS(callAt), fromMS(emailAt), fromMS(liAt)
-	c.LastTouched, c.UpdatedAt = fromMS(last), fromMS(upd)
+	*c = r.finish()
 	return nil
 }
 
@@ -115,14 +147,30 @@ func scanTouch(s scanner, t *model.Touch) error {
 const taskCols = `k.id, coalesce(k.crm_id, ''), k.account_id, coalesce(k.contact_id, 0), k.kind, k.title, k.due,
 	k.due_has_time, k.priority, k.status, k.snoozed_until, k.origin, k.created_at, k.closed_at`
 
+// taskRow holds one task's columns while they are scanned.
+type taskRow struct {
+	k                         model.Task
+	due, snz, created, closed int64
+}
+
+func (r *taskRow) dest() []any {
+	k := &r.k
+	return []any{&k.ID, &k.CRMID, &k.AccountID, &k.ContactID, &k.Kind, &k.Title, &r.due,
+		&k.DueHasTime, &k.Priority, &k.Status, &r.snz, &k.Origin, &r.created, &r.closed}
+}
+
+func (r *taskRow) finish() model.Task {
+	k := r.k
+	k.Due, k.SnoozedUntil, k.CreatedAt, k.ClosedAt = fromMS(r.due), fromMS(r.snz), fromMS(r.created), fromMS(r.closed)
+	return k
+}
+
 func scanTask(s scanner, k *model.Task) error {
-	var due, snz, created, closed int64
-	err := s.Scan(&k.ID, &k.CRMID, &k.AccountID, &k.ContactID, &k.Kind, &k.Title, &due,
-		&k.DueHasTime, &k.Priority, &k.Status, &snz, &k.Origin, &created, &closed)
-	if err != nil {
+	var r taskRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return err
 	}
-	k.Due, k.SnoozedUntil, k.CreatedAt, k.ClosedAt = fromMS(due), fromMS(snz), fromMS(created), fromMS(closed)
+	*k = r.finish()
 	return nil
 }
 

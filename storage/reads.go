@@ -1,0 +1,247 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// AccountDetail returns an account with its fit explained (scored afresh
+// with the profile), its contacts (by persona, then seniority), its latest
+// 200 touches (newest first), its open tasks and its committee gaps.
+func (db *DB) AccountDetail(ctx context.Context, id int64) (model.AccountDetail, error) {
+	var d model.AccountDetail
+	op := fmt.Sprintf("read account %d", id)
+	a, err := db.account(ctx, db.sql, id)
+	if err != nil {
+		return d, err
+	}
+	d.Account, d.Fit = a, db.opts.Profile.Score(a)
+
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+contactCols+" FROM contacts c WHERE c.account_id = ? ORDER BY c.id", id)
+	if err != nil {
+		return d, db.mapErr(op, err)
+	}
+	for rows.Next() {
+		var c model.Contact
+		if err := scanContact(rows, &c); err != nil {
+			rows.Close()
+			return d, db.mapErr(op, err)
+		}
+		d.Contacts = append(d.Contacts, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, db.mapErr(op, err)
+	}
+	slices.SortStableFunc(d.Contacts, func(x, y model.Contact) int {
+		if c := slices.Index(model.Personas, x.Persona) - slices.Index(model.Personas, y.Persona); c != 0 {
+			return c
+		}
+		if c := slices.Index(model.Seniorities, x.Seniority) - slices.Index(model.Seniorities, y.Seniority); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Name(), y.Name())
+	})
+
+	rows, err = db.sql.QueryContext(ctx, "SELECT "+touchCols+" FROM touches t WHERE t.account_id = ? ORDER BY t.at DESC, t.id DESC LIMIT 200", id)
+	if err != nil {
+		return d, db.mapErr(op, err)
+	}
+	for rows.Next() {
+		var t model.Touch
+		if err := scanTouch(rows, &t); err != nil {
+			rows.Close()
+			return d, db.mapErr(op, err)
+		}
+		d.Touches = append(d.Touches, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, db.mapErr(op, err)
+	}
+
+	rows, err = db.sql.QueryContext(ctx, "SELECT "+taskCols+" FROM tasks k WHERE k.account_id = ? AND k.status IN ('open', 'snoozed') ORDER BY k.due, k.id", id)
+	if err != nil {
+		return d, db.mapErr(op, err)
+	}
+	for rows.Next() {
+		var k model.Task
+		if err := scanTask(rows, &k); err != nil {
+			rows.Close()
+			return d, db.mapErr(op, err)
+		}
+		d.Tasks = append(d.Tasks, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, db.mapErr(op, err)
+	}
+	d.Gaps = db.opts.Profile.CommitteeGaps(d.Contacts, d.Touches)
+	return d, nil
+}
+
+// Search finds accounts (by name or domain) and contacts (by name, email or
+// title) containing query, case-insensitively; accounts first, at most limit
+// hits (0: 50).
+func (db *DB) Search(ctx context.Context, query string, limit int) ([]model.SearchHit, error) {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	var hits []model.SearchHit
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, tier FROM accounts
+		WHERE instr(lower(name), lower(?1)) > 0 OR instr(lower(domain), lower(?1)) > 0
+		ORDER BY fit DESC, name, id LIMIT ?2`, query, limit)
+	if err != nil {
+		return nil, db.mapErr("search", err)
+	}
+	for rows.Next() {
+		var h model.SearchHit
+		if err := rows.Scan(&h.AccountID, &h.AccountName, &h.Tier); err != nil {
+			rows.Close()
+			return nil, db.mapErr("search", err)
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr("search", err)
+	}
+	if len(hits) >= limit {
+		return hits, nil
+	}
+	rows, err = db.sql.QueryContext(ctx, `SELECT c.id, a.id, a.name, trim(c.first_name || ' ' || c.last_name), c.title, a.tier
+		FROM contacts c JOIN accounts a ON a.id = c.account_id
+		WHERE instr(lower(c.first_name || ' ' || c.last_name), lower(?1)) > 0 OR instr(lower(c.email), lower(?1)) > 0
+		   OR instr(lower(c.title), lower(?1)) > 0
+		ORDER BY a.fit DESC, a.name, c.last_name, c.first_name, c.id LIMIT ?2`, query, limit-len(hits))
+	if err != nil {
+		return nil, db.mapErr("search", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h model.SearchHit
+		if err := rows.Scan(&h.ContactID, &h.AccountID, &h.AccountName, &h.ContactName, &h.Title, &h.Tier); err != nil {
+			return nil, db.mapErr("search", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr("search", err)
+	}
+	return hits, nil
+}
+
+// startOfDay is local midnight of t's day in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// Stats summarises the rep's activity at now, in the rep's zone: today and
+// this week (from Monday) by outcome, the last 14 days, calls and connects
+// this week, meetings booked this week and tier-A coverage over 14 days.
+func (db *DB) Stats(ctx context.Context, now time.Time) (model.Stats, error) {
+	s := model.Stats{Today: map[model.Outcome]int{}, Week: map[model.Outcome]int{}}
+	today := startOfDay(now, db.zone)
+	week := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	first := today.AddDate(0, 0, -13)
+	from := first
+	if week.Before(first) {
+		from = week
+	}
+	rows, err := db.sql.QueryContext(ctx, "SELECT at, channel, outcome FROM touches WHERE at >= ? AND at < ?",
+		ms(from), ms(today.AddDate(0, 0, 1)))
+	if err != nil {
+		return s, db.mapErr("stats", err)
+	}
+	defer rows.Close()
+	days := make([]model.DayCount, 14)
+	for i := range days {
+		days[i].Day = first.AddDate(0, 0, i)
+	}
+	for rows.Next() {
+		var at int64
+		var ch model.Channel
+		var o model.Outcome
+		if err := rows.Scan(&at, &ch, &o); err != nil {
+			return s, db.mapErr("stats", err)
+		}
+		t := fromMS(at)
+		if !t.Before(today) {
+			s.Today[o]++
+		}
+		if !t.Before(week) {
+			s.Week[o]++
+			if ch == model.ChannelCall {
+				s.Calls++
+				if o == model.OutcomeConnected || o == model.OutcomeMeetingBooked {
+					s.Connects++
+				}
+			}
+			if o == model.OutcomeMeetingBooked {
+				s.MeetingsBooked++
+			}
+		}
+		if !t.Before(first) {
+			// Days differ in length across DST changes: find the day by date.
+			for i := len(days) - 1; i >= 0; i-- {
+				if !t.Before(days[i].Day) {
+					days[i].Touches++
+					break
+				}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, db.mapErr("stats", err)
+	}
+	s.Days = days
+	err = db.sql.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE last_touched >= ?)
+		FROM accounts WHERE tier = 'A'`, ms(first)).Scan(&s.TierA, &s.TierATouched)
+	if err != nil {
+		return s, db.mapErr("stats", err)
+	}
+	return s, nil
+}
+
+// SyncState reports how many outbox rows wait to be pushed and the last sync.
+func (db *DB) SyncState(ctx context.Context) (model.SyncState, error) {
+	var s model.SyncState
+	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE pushed_at IS NULL").Scan(&s.Pending); err != nil {
+		return s, db.mapErr("read sync state", err)
+	}
+	last, err := db.meta(ctx, metaLastSync)
+	if err != nil {
+		return s, err
+	}
+	if last != "" {
+		t, err := time.Parse(time.RFC3339Nano, last)
+		if err != nil {
+			return s, fmt.Errorf("read sync state: last sync %q: %w", last, err)
+		}
+		s.LastSync = t
+	}
+	s.LastErr, err = db.meta(ctx, metaLastSyncErr)
+	return s, err
+}
+
+// SetSyncState records a finished sync's time and error ("" for none); the
+// sync package calls it.
+func (db *DB) SetSyncState(ctx context.Context, at time.Time, lastErr string) error {
+	return db.withTx(ctx, "record sync", func(tx *sql.Tx) error {
+		if err := setMeta(ctx, tx, metaLastSync, at.UTC().Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, metaLastSyncErr, lastErr)
+	})
+}

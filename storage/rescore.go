@@ -1,0 +1,334 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// suggestRank is the clock-free part of a suggested row's rank (tier and
+// fit; suggestions carry no priority), summed as Ranker.Rank sums it, so the
+// worklist can scan stale accounts best first from an index.
+func (db *DB) suggestRank(tier model.Tier, fit int) float64 {
+	co := db.opts.Settings.Coefficients
+	if tier == "" {
+		tier = model.TierD
+	}
+	fit = min(max(fit, 0), 100)
+	var b float64
+	for _, v := range []float64{co.Tier[tier], co.Fit * float64(fit) / 100} {
+		b += v
+	}
+	return b
+}
+
+// Rescore re-scores every account with the store's profile, refreshes each
+// contact's level and every task's base rank, and records the profile's hash,
+// all in one transaction. It returns how many accounts changed fit or tier.
+func (db *DB) Rescore(ctx context.Context) (int, error) {
+	hash, err := profileHash(db.opts.Profile)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	err = db.withTx(ctx, "rescore accounts", func(tx *sql.Tx) error {
+		n, err := db.rescoreAccounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		changed = n
+		if err := db.rescoreContacts(ctx, tx); err != nil {
+			return err
+		}
+		if err := db.rerankTasks(ctx, tx); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, metaProfileHash, hash)
+	})
+	return changed, err
+}
+
+func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
+	type score struct {
+		id      int64
+		fit     int
+		tier    model.Tier
+		suggest float64
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+accountCols+", a.suggest_rank FROM accounts a")
+	if err != nil {
+		return 0, err
+	}
+	var changes []score
+	for rows.Next() {
+		var ar accountRow
+		var old float64
+		if err := rows.Scan(append(ar.dest(), &old)...); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		a, err := ar.finish()
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		f := db.opts.Profile.Score(a)
+		s := score{a.ID, f.Score, f.Tier, db.suggestRank(f.Tier, f.Score)}
+		if s.fit != a.Fit || s.tier != a.Tier || s.suggest != old {
+			changes = append(changes, s)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(changes) == 0 {
+		return 0, nil
+	}
+	st, err := tx.PrepareContext(ctx, "UPDATE accounts SET fit = ?, tier = ?, suggest_rank = ? WHERE id = ?")
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	for _, s := range changes {
+		if _, err := st.ExecContext(ctx, s.fit, string(s.tier), s.suggest, s.id); err != nil {
+			return 0, err
+		}
+	}
+	return len(changes), nil
+}
+
+// scanFunc adapts a function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// rescoreContacts refreshes contact levels. A level depends only on persona
+// and seniority, so it is computed once per pair and written in one pass.
+func (db *DB) rescoreContacts(ctx context.Context, tx *sql.Tx) error {
+	expr := "CASE"
+	var args []any
+	for _, p := range model.Personas {
+		for _, s := range model.Seniorities {
+			lvl := db.opts.Profile.ContactLevel(model.Contact{Persona: p, Seniority: s})
+			expr += " WHEN persona = ? AND seniority = ? THEN ?"
+			args = append(args, string(p), string(s), lvl)
+		}
+	}
+	expr += " ELSE 0 END"
+	all := append(append([]any{}, args...), args...)
+	_, err := tx.ExecContext(ctx, "UPDATE contacts SET level = "+expr+" WHERE level <> ("+expr+")", all...)
+	return err
+}
+
+// rerankTasks recomputes base_rank for open and snoozed tasks from a small
+// table of every (tier, fit, priority) combination.
+func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS base_ranks(
+		tier TEXT, fit INTEGER, priority TEXT, base REAL, PRIMARY KEY(tier, fit, priority)) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.base_ranks"); err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, "INSERT INTO temp.base_ranks VALUES(?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, t := range model.Tiers {
+		for fit := 0; fit <= 100; fit++ {
+			for _, p := range []model.Priority{model.PriorityLow, model.PriorityMedium, model.PriorityHigh} {
+				if _, err := st.ExecContext(ctx, string(t), fit, string(p), db.ranker.BaseRank(t, fit, p)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE tasks SET base_rank = r.base
+		FROM accounts a, temp.base_ranks r
+		WHERE tasks.status IN ('open', 'snoozed') AND a.id = tasks.account_id
+		  AND r.tier = a.tier AND r.fit = a.fit AND r.priority = tasks.priority
+		  AND tasks.base_rank <> r.base`)
+	return err
+}
+
+// Empty reports whether the book has no accounts.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT 1)").Scan(&n); err != nil {
+		return false, db.mapErr("check for accounts", err)
+	}
+	return n == 0, nil
+}
+
+// Loader bulk-writes records in one transaction without outbox rows: for
+// books that come from elsewhere (the demo generator, an import), not from
+// the rep's own changes. It scores accounts, classifies contacts without a
+// persona and ranks tasks as it goes.
+type Loader struct {
+	db    *DB
+	tx    *sql.Tx
+	ctx   context.Context
+	acc   *sql.Stmt
+	con   *sql.Stmt
+	tou   *sql.Stmt
+	tas   *sql.Stmt
+	score map[int64]model.Fit
+}
+
+// Load runs fn with a Loader in one transaction; any error rolls it all back.
+func (db *DB) Load(ctx context.Context, fn func(l *Loader) error) error {
+	return db.withTx(ctx, "load records", func(tx *sql.Tx) error {
+		l := &Loader{db: db, tx: tx, ctx: ctx, score: map[int64]model.Fit{}}
+		var err error
+		prep := func(q string) *sql.Stmt {
+			if err != nil {
+				return nil
+			}
+			var s *sql.Stmt
+			s, err = tx.PrepareContext(ctx, q)
+			return s
+		}
+		l.acc = prep(`INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue, country, region,
+			city, time_zone, technologies, owner, status, crm_tier, do_not_contact, last_touched, crm_url, fit, tier,
+			suggest_rank, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		l.con = prep(`INSERT INTO contacts(crm_id, account_id, first_name, last_name, title, persona, seniority, level,
+			email, phone, phone_bad, linkedin_url, time_zone, consent_call, consent_call_source, consent_call_at,
+			consent_email, consent_email_source, consent_email_at, consent_linkedin, consent_linkedin_source,
+			consent_linkedin_at, last_touched, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		l.tou = prep(`INSERT INTO touches(op_id, crm_id, contact_id, account_id, channel, direction, outcome, note, at,
+			duration_ns, origin, synced) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+		l.tas = prep(`INSERT INTO tasks(crm_id, account_id, contact_id, kind, title, due, due_has_time, priority, status,
+			snoozed_until, origin, created_at, closed_at, base_rank) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, s := range []*sql.Stmt{l.acc, l.con, l.tou, l.tas} {
+				s.Close()
+			}
+		}()
+		return fn(l)
+	})
+}
+
+func consentState(c model.Consent) string {
+	if c.State == "" {
+		return string(model.ConsentAllowed)
+	}
+	return string(c.State)
+}
+
+// Account inserts an account, scored with the store's profile, and returns
+// its id. Status defaults to target.
+func (l *Loader) Account(a model.Account) (int64, error) {
+	f := l.db.opts.Profile.Score(a)
+	if a.Status == "" {
+		a.Status = model.StatusTarget
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = time.Now()
+	}
+	res, err := l.acc.ExecContext(l.ctx, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
+		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
+		string(a.Status), a.CRMTier, b2i(a.DoNotContact), ms(a.LastTouched), a.CRMURL, f.Score, string(f.Tier),
+		l.db.suggestRank(f.Tier, f.Score), ms(a.UpdatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("insert account %q: %w", a.Name, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	l.score[id] = model.Fit{Score: f.Score, Tier: f.Tier}
+	return id, nil
+}
+
+// Contact inserts a contact; an unknown persona or seniority is derived from
+// the title.
+func (l *Loader) Contact(c model.Contact) (int64, error) {
+	classify(l.db.opts.Profile, &c)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now()
+	}
+	res, err := l.con.ExecContext(l.ctx, nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title,
+		string(c.Persona), string(c.Seniority), l.db.opts.Profile.ContactLevel(c), c.Email, c.Phone,
+		b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
+		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At),
+		ms(c.LastTouched), ms(c.UpdatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("insert contact %q: %w", c.Name(), err)
+	}
+	return res.LastInsertId()
+}
+
+// classify fills an unknown persona or seniority from the title.
+func classify(p model.Profile, c *model.Contact) {
+	if c.Persona != "" && c.Persona != model.PersonaUnknown && c.Seniority != "" && c.Seniority != model.SeniorityUnknown {
+		return
+	}
+	per, sen := p.Classify(c.Title)
+	if c.Persona == "" || c.Persona == model.PersonaUnknown {
+		c.Persona = per
+	}
+	if c.Seniority == "" || c.Seniority == model.SeniorityUnknown {
+		c.Seniority = sen
+	}
+}
+
+// Touch inserts a touch as already synced history (no outbox row). The
+// caller keeps last_touched on the contact and account current.
+func (l *Loader) Touch(t model.Touch) (int64, error) {
+	if t.OpID == "" {
+		t.OpID = newOpID()
+	}
+	if t.Direction == "" {
+		t.Direction = model.Outbound
+	}
+	if t.Origin == "" {
+		t.Origin = model.OriginCRM
+	}
+	res, err := l.tou.ExecContext(l.ctx, t.OpID, nullStr(t.CRMID), t.ContactID, t.AccountID, string(t.Channel),
+		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin), b2i(t.Synced))
+	if err != nil {
+		return 0, fmt.Errorf("insert touch: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// Task inserts a task, ranked for the worklist.
+func (l *Loader) Task(k model.Task) (int64, error) {
+	f, ok := l.score[k.AccountID]
+	if !ok {
+		var tier string
+		err := l.tx.QueryRowContext(l.ctx, "SELECT fit, tier FROM accounts WHERE id = ?", k.AccountID).Scan(&f.Score, &tier)
+		if err != nil {
+			return 0, fmt.Errorf("task for account %d: %w", k.AccountID, err)
+		}
+		f.Tier = model.Tier(tier)
+	}
+	if k.Priority == "" {
+		k.Priority = model.PriorityMedium
+	}
+	if k.Status == "" {
+		k.Status = model.TaskOpen
+	}
+	if k.Origin == "" {
+		k.Origin = model.OriginCRM
+	}
+	res, err := l.tas.ExecContext(l.ctx, nullStr(k.CRMID), k.AccountID, nullID(k.ContactID), string(k.Kind), k.Title,
+		ms(k.Due), b2i(k.DueHasTime), string(k.Priority), string(k.Status), ms(k.SnoozedUntil), string(k.Origin),
+		ms(k.CreatedAt), ms(k.ClosedAt), l.db.ranker.BaseRank(f.Tier, f.Score, k.Priority))
+	if err != nil {
+		return 0, fmt.Errorf("insert task %q: %w", k.Title, err)
+	}
+	return res.LastInsertId()
+}

@@ -1,0 +1,292 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// rankSlack absorbs float rounding when a bound is compared with a rank.
+const rankSlack = 1e-9
+
+// contactColsLeft is contactCols for a LEFT JOIN: an account-level task has
+// no contact, and its columns read as the zero contact.
+const contactColsLeft = `coalesce(c.id, 0), coalesce(c.crm_id, ''), coalesce(c.account_id, 0), coalesce(c.first_name, ''),
+	coalesce(c.last_name, ''), coalesce(c.title, ''), coalesce(c.persona, ''), coalesce(c.seniority, ''),
+	coalesce(c.email, ''), coalesce(c.phone, ''), coalesce(c.phone_bad, 0), coalesce(c.linkedin_url, ''),
+	coalesce(c.time_zone, ''), coalesce(c.consent_call, 'allowed'), coalesce(c.consent_call_source, ''),
+	coalesce(c.consent_call_at, 0), coalesce(c.consent_email, 'allowed'), coalesce(c.consent_email_source, ''),
+	coalesce(c.consent_email_at, 0), coalesce(c.consent_linkedin, 'allowed'),
+	coalesce(c.consent_linkedin_source, ''), coalesce(c.consent_linkedin_at, 0),
+	coalesce(c.last_touched, 0), coalesce(c.updated_at, 0)`
+
+// page keeps the best k rows seen so far (k < 0: all), in worklist order.
+type page struct {
+	k    int
+	rows []model.Row
+}
+
+// before is the worklist order: rank descending, then account name, then
+// task id (account id for suggested rows).
+func before(x, y model.Row) bool {
+	if x.Rank != y.Rank {
+		return x.Rank > y.Rank
+	}
+	if x.Account.Name != y.Account.Name {
+		return x.Account.Name < y.Account.Name
+	}
+	if x.Task.ID != y.Task.ID {
+		return x.Task.ID < y.Task.ID
+	}
+	return x.Account.ID < y.Account.ID
+}
+
+func cmpRows(x, y model.Row) int {
+	switch {
+	case before(x, y):
+		return -1
+	case before(y, x):
+		return 1
+	}
+	return 0
+}
+
+func (p *page) full() bool { return p.k >= 0 && len(p.rows) >= p.k }
+
+// cut is the rank a row must reach to enter a full page.
+func (p *page) cut() float64 { return p.rows[len(p.rows)-1].Rank }
+
+func (p *page) add(r model.Row) {
+	if p.k == 0 {
+		return
+	}
+	if p.full() && !before(r, p.rows[len(p.rows)-1]) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(p.rows, r, cmpRows)
+	p.rows = slices.Insert(p.rows, i, r)
+	if p.k >= 0 && len(p.rows) > p.k {
+		p.rows = p.rows[:p.k]
+	}
+}
+
+// wlScan is one Worklist call's state.
+type wlScan struct {
+	db     *DB
+	q      model.WorklistQuery
+	now    time.Time
+	counts *model.Worklist
+}
+
+// keep applies the query's filters and counts a ranked row; it reports
+// whether the row belongs in Rows.
+func (s *wlScan) keep(r model.Row) bool {
+	if s.q.Channel != "" && r.Task.Kind != s.q.Channel {
+		return false
+	}
+	if s.q.CallableNow && !r.CallableNow {
+		return false
+	}
+	overdue := false
+	if r.Kind == model.RowTask {
+		overdue = slices.ContainsFunc(r.Why, func(t model.Term) bool { return t.Name == "overdue" })
+	}
+	if s.q.Overdue && !overdue {
+		return false
+	}
+	if s.q.Counts {
+		switch {
+		case r.Held:
+			s.counts.HeldBack++
+			s.counts.Held[r.HeldReason]++
+		case r.Kind == model.RowSuggested:
+			s.counts.Suggested++
+		case overdue:
+			s.counts.Overdue++
+		default:
+			s.counts.Due++
+		}
+	}
+	return !r.Held || s.q.IncludeHeld
+}
+
+// Worklist returns the ranked page of the day's work: open tasks due by the
+// end of the rep's day (or overdue) first, then stale accounts to suggest,
+// each by rank. It never loads the book: candidates are read from indexes in
+// descending order of the clock-free part of their rank, and the scan stops
+// once no further candidate can reach the page (BaseRank + MaxDynamic below
+// the page's cut), so the page is exact. With q.Counts every candidate is
+// ranked to count due, overdue, suggested and held rows (after the filters).
+func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, error) {
+	if q.Now.IsZero() {
+		q.Now = db.now()
+	}
+	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}}
+	if q.Counts {
+		s.counts.Held = map[model.HoldReason]int{}
+	}
+	want := -1
+	if q.Limit > 0 {
+		want = max(q.Offset, 0) + q.Limit
+	}
+	tasks := &page{k: want}
+	if err := s.scanTasks(ctx, tasks); err != nil {
+		return model.Worklist{}, db.mapErr("read worklist", err)
+	}
+	rows := tasks.rows
+	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
+		k := -1
+		if want >= 0 {
+			k = max(want-len(rows), 0)
+		}
+		sug := &page{k: k}
+		if err := s.scanSuggested(ctx, sug); err != nil {
+			return model.Worklist{}, db.mapErr("read worklist", err)
+		}
+		rows = append(rows, sug.rows...)
+	}
+	out := *s.counts
+	if off := max(q.Offset, 0); off < len(rows) {
+		out.Rows = rows[off:]
+	} else {
+		out.Rows = []model.Row{}
+	}
+	if q.Limit > 0 && len(out.Rows) > q.Limit {
+		out.Rows = out.Rows[:q.Limit]
+	}
+	return out, nil
+}
+
+func (s *wlScan) window() int64 {
+	return ms(s.now.Add(-s.db.opts.Settings.Budget.Window))
+}
+
+func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
+	db := s.db
+	end := startOfDay(s.now, db.zone).AddDate(0, 0, 1)
+	win := s.window()
+	query := `SELECT k.base_rank, ` + taskCols + `, ` + accountCols + `, ` + contactColsLeft + `,
+		CASE WHEN k.contact_id IS NULL THEN 0 ELSE
+			(SELECT count(*) FROM touches WHERE contact_id = k.contact_id AND at >= ?1) END,
+		(SELECT count(*) FROM touches WHERE account_id = k.account_id AND at >= ?1)
+	FROM tasks k JOIN accounts a ON a.id = k.account_id LEFT JOIN contacts c ON c.id = k.contact_id
+	WHERE k.status IN ('open', 'snoozed') AND k.due < ?2 AND (k.status = 'open' OR k.snoozed_until <= ?3)`
+	args := []any{win, ms(end), ms(s.now)}
+	if s.q.Tier != "" {
+		args = append(args, string(s.q.Tier))
+		query += fmt.Sprintf(` AND +a.tier = ?%d`, len(args))
+	}
+	if s.q.Channel != "" {
+		args = append(args, string(s.q.Channel))
+		query += fmt.Sprintf(` AND +k.kind = ?%d`, len(args))
+	}
+	query += ` ORDER BY k.base_rank DESC, k.id`
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	maxDyn := db.ranker.MaxDynamic()
+	for rows.Next() {
+		var base float64
+		var kr taskRow
+		var ar accountRow
+		var cr contactRow
+		c := model.Candidate{Kind: model.RowTask}
+		dest := append(append(append([]any{&base}, kr.dest()...), ar.dest()...), cr.dest()...)
+		if err := rows.Scan(append(dest, &c.ContactTouches, &c.AccountTouches)...); err != nil {
+			return err
+		}
+		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
+			break
+		}
+		var err error
+		if c.Account, err = ar.finish(); err != nil {
+			return err
+		}
+		c.Task, c.Contact = kr.finish(), cr.finish()
+		r := db.ranker.Rank(c, s.now)
+		if s.keep(r) {
+			p.add(r)
+		}
+	}
+	return rows.Err()
+}
+
+// suggestMaxDynamic bounds a suggested row's rank above its suggest_rank:
+// staleness, callable now and contact level at their best, plus the
+// suggested lift.
+func (db *DB) suggestMaxDynamic() float64 {
+	co := db.opts.Settings.Coefficients
+	pos := func(v float64) float64 { return math.Max(v, 0) }
+	return pos(co.StaleMax) + pos(co.CallableNow) + pos(co.ContactFit) + co.Suggested
+}
+
+func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
+	db := s.db
+	win := s.window()
+	var stale []any
+	for _, t := range model.Tiers {
+		stale = append(stale, ms(db.ranker.StaleBefore(t, s.now)))
+	}
+	query := `SELECT a.suggest_rank, ` + accountCols + `,
+		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?1)
+	FROM accounts a
+	WHERE a.status <> 'disqualified'
+	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
+	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
+	args := append([]any{win}, stale...)
+	if s.q.Tier != "" {
+		query += ` AND +a.tier = ?6`
+		args = append(args, string(s.q.Tier))
+	}
+	query += ` ORDER BY a.suggest_rank DESC, a.id`
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	best, err := db.sql.PrepareContext(ctx, `SELECT `+contactCols+`,
+		(SELECT count(*) FROM touches WHERE contact_id = c.id AND at >= ?2)
+		FROM contacts c WHERE c.account_id = ?1 ORDER BY c.level DESC, c.last_touched, c.id LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	defer best.Close()
+	maxDyn := db.suggestMaxDynamic()
+	for rows.Next() {
+		var base float64
+		c := model.Candidate{Kind: model.RowSuggested}
+		err := scanAccount(scanFunc(func(d ...any) error {
+			return rows.Scan(append(append([]any{&base}, d...), &c.AccountTouches)...)
+		}), &c.Account)
+		if err != nil {
+			return err
+		}
+		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
+			break
+		}
+		if !s.q.Counts && p.k == 0 {
+			break
+		}
+		err = scanContact(scanFunc(func(d ...any) error {
+			return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
+		}), &c.Contact)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		if err == sql.ErrNoRows {
+			c.Contact, c.ContactTouches = model.Contact{}, 0
+		}
+		r := db.ranker.Rank(c, s.now)
+		if s.keep(r) {
+			p.add(r)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,524 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+func (db *DB) now() time.Time { return time.Now().UTC() }
+
+// tierFit reads an account's stored tier and fit.
+func tierFit(ctx context.Context, tx *sql.Tx, accountID int64) (model.Tier, int, error) {
+	var tier string
+	var fit int
+	err := tx.QueryRowContext(ctx, "SELECT tier, fit FROM accounts WHERE id = ?", accountID).Scan(&tier, &fit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, notFound("account", accountID)
+	}
+	return model.Tier(tier), fit, err
+}
+
+func validTask(k model.Task) error {
+	if !slices.Contains(model.TaskKinds, k.Kind) {
+		return fmt.Errorf("task kind %q is unknown: use one of call, email, linkedin, todo", k.Kind)
+	}
+	if k.Priority != "" && !slices.Contains([]model.Priority{model.PriorityLow, model.PriorityMedium, model.PriorityHigh}, k.Priority) {
+		return fmt.Errorf("task priority %q is unknown: use low, medium or high", k.Priority)
+	}
+	if k.Due.IsZero() {
+		return errors.New("task has no due date: give one")
+	}
+	if k.AccountID == 0 && k.ContactID == 0 {
+		return errors.New("task has neither account nor contact: give one")
+	}
+	return nil
+}
+
+// insertTask writes a new local task and its outbox row in tx.
+func (db *DB) insertTask(ctx context.Context, tx *sql.Tx, k model.Task, now time.Time, logTouch int64) (model.Task, error) {
+	if err := validTask(k); err != nil {
+		return k, err
+	}
+	if k.ContactID != 0 {
+		var acc int64
+		err := tx.QueryRowContext(ctx, "SELECT account_id FROM contacts WHERE id = ?", k.ContactID).Scan(&acc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return k, notFound("contact", k.ContactID)
+		}
+		if err != nil {
+			return k, err
+		}
+		if k.AccountID == 0 {
+			k.AccountID = acc
+		} else if k.AccountID != acc {
+			return k, fmt.Errorf("task: contact %d is not at account %d: %w", k.ContactID, k.AccountID, model.ErrConflict)
+		}
+	}
+	tier, fit, err := tierFit(ctx, tx, k.AccountID)
+	if err != nil {
+		return k, err
+	}
+	if k.Priority == "" {
+		k.Priority = model.PriorityMedium
+	}
+	if strings.TrimSpace(k.Title) == "" {
+		k.Title = strings.ToUpper(string(k.Kind[:1])) + string(k.Kind[1:])
+	}
+	k.ID, k.CRMID, k.Status, k.Origin = 0, "", model.TaskOpen, model.OriginLocal
+	k.SnoozedUntil, k.ClosedAt, k.CreatedAt = time.Time{}, time.Time{}, now
+	res, err := tx.ExecContext(ctx, `INSERT INTO tasks(account_id, contact_id, kind, title, due, due_has_time, priority,
+		status, origin, created_at, base_rank) VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
+		k.AccountID, nullID(k.ContactID), string(k.Kind), k.Title, ms(k.Due), b2i(k.DueHasTime), string(k.Priority),
+		string(k.Status), string(k.Origin), ms(now), db.ranker.BaseRank(tier, fit, k.Priority))
+	if err != nil {
+		return k, err
+	}
+	if k.ID, err = res.LastInsertId(); err != nil {
+		return k, err
+	}
+	k.CreatedAt = fromMS(ms(now))
+	return k, enqueue(ctx, tx, "", opTaskCreate, k.ID, k, now, logTouch)
+}
+
+// AddTask adds a local task (one transaction with its outbox row) and returns
+// it with its id. AccountID may be left 0 when ContactID is set.
+func (db *DB) AddTask(ctx context.Context, t model.Task) (model.Task, error) {
+	var out model.Task
+	err := db.withTx(ctx, "add task", func(tx *sql.Tx) error {
+		var err error
+		out, err = db.insertTask(ctx, tx, t, db.now(), 0)
+		return err
+	})
+	return out, err
+}
+
+// SetTaskStatus marks a task done or skipped, snoozes it until a time, or
+// opens it again; one transaction with its outbox row.
+func (db *DB) SetTaskStatus(ctx context.Context, taskID int64, status model.TaskStatus, snoozeUntil time.Time) error {
+	switch status {
+	case model.TaskDone, model.TaskSkipped, model.TaskOpen:
+		snoozeUntil = time.Time{}
+	case model.TaskSnoozed:
+		if snoozeUntil.IsZero() {
+			return fmt.Errorf("snooze task %d: give a time to snooze until", taskID)
+		}
+	default:
+		return fmt.Errorf("set task %d: status %q is unknown: use open, done, skipped or snoozed", taskID, status)
+	}
+	return db.withTx(ctx, fmt.Sprintf("set task %d %s", taskID, status), func(tx *sql.Tx) error {
+		k, err := db.task(ctx, tx, taskID)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		k.Status, k.SnoozedUntil, k.ClosedAt = status, fromMS(ms(snoozeUntil)), time.Time{}
+		if status == model.TaskDone || status == model.TaskSkipped {
+			k.ClosedAt = fromMS(ms(now))
+		}
+		tier, fit, err := tierFit(ctx, tx, k.AccountID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE tasks SET status = ?, snoozed_until = ?, closed_at = ?, base_rank = ? WHERE id = ?",
+			string(k.Status), ms(k.SnoozedUntil), ms(k.ClosedAt), db.ranker.BaseRank(tier, fit, k.Priority), k.ID)
+		if err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, "", opTaskUpdate, k.ID, k, now, 0)
+	})
+}
+
+// EditTouchNote replaces a touch's note; one transaction with its outbox row.
+func (db *DB) EditTouchNote(ctx context.Context, touchID int64, note string) error {
+	return db.withTx(ctx, fmt.Sprintf("edit note of touch %d", touchID), func(tx *sql.Tx) error {
+		t, err := db.touch(ctx, tx, touchID)
+		if err != nil {
+			return err
+		}
+		t.Note = note
+		if _, err := tx.ExecContext(ctx, "UPDATE touches SET note = ? WHERE id = ?", note, touchID); err != nil {
+			return err
+		}
+		// A note edited before the touch was pushed rides along with the
+		// pending create; otherwise it is an update of its own.
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = json_set(payload, '$.note', ?)
+			WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL`, note, opTouchCreate, touchID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		return enqueue(ctx, tx, "", opTouchUpdate, touchID, t, db.now(), 0)
+	})
+}
+
+// undoRecord is what a LogTouch changed, with prior values, so UndoLog can
+// put each back (only where nothing else changed it since).
+type undoRecord struct {
+	Task *taskPrior `json:"task,omitempty"` // the worked task, closed as done
+	// Skipped are open tasks on the opted-out channel, closed as skipped.
+	Skipped []taskPrior `json:"skipped,omitempty"`
+	Account struct {
+		Status      model.AccountStatus `json:"status"`
+		NewStatus   model.AccountStatus `json:"new_status"`
+		LastTouched int64               `json:"last_touched"`
+		NewTouched  int64               `json:"new_touched"`
+	} `json:"account"`
+	Contact struct {
+		PhoneBad      bool          `json:"phone_bad"`
+		NewPhoneBad   bool          `json:"new_phone_bad"`
+		Channel       model.Channel `json:"channel,omitempty"` // the consent channel changed
+		Consent       model.Consent `json:"consent"`
+		LastTouched   int64         `json:"last_touched"`
+		NewTouched    int64         `json:"new_touched"`
+		ConsentChange bool          `json:"consent_change"`
+	} `json:"contact"`
+	Next int64 `json:"next,omitempty"` // the task created
+}
+
+type taskPrior struct {
+	ID           int64            `json:"id"`
+	Status       model.TaskStatus `json:"status"`
+	SnoozedUntil int64            `json:"snoozed_until"`
+	ClosedAt     int64            `json:"closed_at"`
+}
+
+var pipeline = []model.AccountStatus{model.StatusTarget, model.StatusWorking, model.StatusEngaged, model.StatusOpportunity}
+
+// moves reports whether a rule's status change applies: an outcome moves an
+// account forward in the pipeline, never back (a connect does not demote an
+// opportunity), and never revives a disqualified one.
+func moves(from, to model.AccountStatus) bool {
+	if to == "" || to == from || from == model.StatusDisqualified {
+		return false
+	}
+	fi, ti := slices.Index(pipeline, from), slices.Index(pipeline, to)
+	return fi < 0 || ti < 0 || ti > fi
+}
+
+func validLog(req model.LogRequest) error {
+	if req.ContactID == 0 {
+		return errors.New("log touch: no contact given")
+	}
+	if !slices.Contains(model.Channels, req.Channel) {
+		return fmt.Errorf("log touch: channel %q is unknown: use one of call, email, linkedin, meeting, visit, note", req.Channel)
+	}
+	if !slices.Contains(model.Outcomes, req.Outcome) {
+		return fmt.Errorf("log touch: outcome %q is unknown: use one of no-answer, busy, left-voicemail, connected, meeting-booked, not-interested, bad-timing, wrong-person, wrong-number, opted-out, sent", req.Outcome)
+	}
+	if req.Direction != "" && req.Direction != model.Outbound && req.Direction != model.Inbound {
+		return fmt.Errorf("log touch: direction %q is unknown: use outbound or inbound", req.Direction)
+	}
+	if req.Duration < 0 {
+		return errors.New("log touch: duration is negative")
+	}
+	return nil
+}
+
+// LogTouch records a touch and everything its outcome leads to in one
+// transaction: the worked task closed, the outcome rule's effects, the next
+// action, last-touched times, and one outbox row per change.
+func (db *DB) LogTouch(ctx context.Context, req model.LogRequest) (model.LogResult, error) {
+	if err := validLog(req); err != nil {
+		return model.LogResult{}, err
+	}
+	var res model.LogResult
+	err := db.withTx(ctx, "log touch", func(tx *sql.Tx) error {
+		var err error
+		res, err = db.logTouch(ctx, tx, req)
+		return err
+	})
+	if err != nil {
+		return model.LogResult{}, err
+	}
+	return res, nil
+}
+
+func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (model.LogResult, error) {
+	now := db.now()
+	if req.At.IsZero() {
+		req.At = now
+	}
+	if req.Direction == "" {
+		req.Direction = model.Outbound
+	}
+	c, err := db.contact(ctx, tx, req.ContactID)
+	if err != nil {
+		return model.LogResult{}, err
+	}
+	a, err := db.account(ctx, tx, c.AccountID)
+	if err != nil {
+		return model.LogResult{}, err
+	}
+	t := model.Touch{
+		OpID: newOpID(), ContactID: c.ID, AccountID: a.ID, Channel: req.Channel, Direction: req.Direction,
+		Outcome: req.Outcome, Note: req.Note, At: fromMS(ms(req.At)), Duration: req.Duration, Origin: model.OriginLocal,
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO touches(op_id, contact_id, account_id, channel, direction, outcome, note,
+		at, duration_ns, origin) VALUES(?,?,?,?,?,?,?,?,?,?)`, t.OpID, t.ContactID, t.AccountID, string(t.Channel),
+		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin))
+	if err != nil {
+		return model.LogResult{}, err
+	}
+	if t.ID, err = r.LastInsertId(); err != nil {
+		return model.LogResult{}, err
+	}
+	if err := enqueue(ctx, tx, t.OpID, opTouchCreate, t.ID, t, now, t.ID); err != nil {
+		return model.LogResult{}, err
+	}
+	var u undoRecord
+	var effects []string
+
+	if req.TaskID != 0 {
+		k, err := db.task(ctx, tx, req.TaskID)
+		if err != nil {
+			return model.LogResult{}, err
+		}
+		if k.AccountID != a.ID {
+			return model.LogResult{}, fmt.Errorf("task %d is for another account: %w", k.ID, model.ErrConflict)
+		}
+		if k.Status == model.TaskDone || k.Status == model.TaskSkipped {
+			return model.LogResult{}, fmt.Errorf("task %d is already %s: %w", k.ID, k.Status, model.ErrConflict)
+		}
+		u.Task = &taskPrior{k.ID, k.Status, ms(k.SnoozedUntil), ms(k.ClosedAt)}
+		if err := db.closeTask(ctx, tx, &k, model.TaskDone, now, t.ID); err != nil {
+			return model.LogResult{}, err
+		}
+		effects = append(effects, fmt.Sprintf("task %q done", k.Title))
+	}
+
+	rule := db.opts.Settings.Rule(req.Outcome)
+	u.Account.Status, u.Account.NewStatus = a.Status, a.Status
+	if moves(a.Status, rule.SetStatus) {
+		u.Account.NewStatus = rule.SetStatus
+		effects = append(effects, fmt.Sprintf("account moved from %s to %s", a.Status, rule.SetStatus))
+	}
+	u.Account.LastTouched = ms(a.LastTouched)
+	u.Account.NewTouched = max(u.Account.LastTouched, ms(t.At))
+	if u.Account.NewStatus != a.Status || u.Account.NewTouched != u.Account.LastTouched {
+		a.Status, a.LastTouched, a.UpdatedAt = u.Account.NewStatus, fromMS(u.Account.NewTouched), fromMS(ms(now))
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET status = ?, last_touched = ?, updated_at = ? WHERE id = ?",
+			string(a.Status), ms(a.LastTouched), ms(now), a.ID); err != nil {
+			return model.LogResult{}, err
+		}
+		if u.Account.NewStatus != u.Account.Status {
+			if err := enqueue(ctx, tx, "", opAccountUpdate, a.ID, map[string]any{"id": a.ID, "crm_id": a.CRMID, "status": a.Status}, now, t.ID); err != nil {
+				return model.LogResult{}, err
+			}
+		}
+	}
+
+	u.Contact.PhoneBad, u.Contact.NewPhoneBad = c.PhoneBad, c.PhoneBad
+	if rule.FlagPhone && !c.PhoneBad {
+		u.Contact.NewPhoneBad = true
+		effects = append(effects, fmt.Sprintf("%s's phone %s flagged as wrong", c.Name(), c.Phone))
+	}
+	if rule.OptOut && slices.Contains(model.ConsentChannels, req.Channel) {
+		u.Contact.Channel = req.Channel
+		u.Contact.Consent = c.Consent.For(req.Channel)
+		if !u.Contact.Consent.OptedOut() {
+			u.Contact.ConsentChange = true
+			c.Consent.Set(req.Channel, model.Consent{State: model.ConsentOptedOut,
+				Source: "logged " + t.At.In(db.zone).Format("2006-01-02"), At: t.At})
+			effects = append(effects, fmt.Sprintf("%s opted out of %s", c.Name(), channelPlural(req.Channel)))
+		}
+		skipped, err := db.skipChannelTasks(ctx, tx, c.ID, req.Channel, now, t.ID)
+		if err != nil {
+			return model.LogResult{}, err
+		}
+		u.Skipped = skipped
+		if len(skipped) > 0 {
+			effects = append(effects, fmt.Sprintf("%d open %s task(s) skipped", len(skipped), req.Channel))
+		}
+	}
+	u.Contact.LastTouched = ms(c.LastTouched)
+	u.Contact.NewTouched = max(u.Contact.LastTouched, ms(t.At))
+	c.PhoneBad, c.LastTouched, c.UpdatedAt = u.Contact.NewPhoneBad, fromMS(u.Contact.NewTouched), fromMS(ms(now))
+	if err := updateContact(ctx, tx, c); err != nil {
+		return model.LogResult{}, err
+	}
+	if u.Contact.NewPhoneBad != u.Contact.PhoneBad || u.Contact.ConsentChange {
+		if err := enqueue(ctx, tx, "", opContactUpdate, c.ID, map[string]any{"id": c.ID, "crm_id": c.CRMID,
+			"phone_bad": c.PhoneBad, "consent": c.Consent}, now, t.ID); err != nil {
+			return model.LogResult{}, err
+		}
+	}
+
+	var next *model.Task
+	if req.Next != nil {
+		n := *req.Next
+		if n.AccountID == 0 {
+			n.AccountID = a.ID
+		}
+		k, err := db.insertTask(ctx, tx, n, now, t.ID)
+		if err != nil {
+			return model.LogResult{}, fmt.Errorf("next action: %w", err)
+		}
+		next, u.Next = &k, k.ID
+		effects = append(effects, fmt.Sprintf("next: %s due %s", k.Title, k.Due.In(db.zone).Format("Mon 2 Jan")))
+	}
+
+	b, err := json.Marshal(u)
+	if err != nil {
+		return model.LogResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE touches SET undo = ? WHERE id = ?", string(b), t.ID); err != nil {
+		return model.LogResult{}, err
+	}
+	return model.LogResult{Touch: t, Next: next, Effects: effects}, nil
+}
+
+func channelPlural(ch model.Channel) string {
+	switch ch {
+	case model.ChannelCall:
+		return "calls"
+	case model.ChannelEmail:
+		return "email"
+	case model.ChannelLinkedIn:
+		return "LinkedIn"
+	}
+	return string(ch)
+}
+
+func updateContact(ctx context.Context, tx *sql.Tx, c model.Contact) error {
+	_, err := tx.ExecContext(ctx, `UPDATE contacts SET phone_bad = ?, last_touched = ?, updated_at = ?,
+		consent_call = ?, consent_call_source = ?, consent_call_at = ?,
+		consent_email = ?, consent_email_source = ?, consent_email_at = ?,
+		consent_linkedin = ?, consent_linkedin_source = ?, consent_linkedin_at = ? WHERE id = ?`,
+		b2i(c.PhoneBad), ms(c.LastTouched), ms(c.UpdatedAt),
+		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At), c.ID)
+	return err
+}
+
+func (db *DB) closeTask(ctx context.Context, tx *sql.Tx, k *model.Task, status model.TaskStatus, now time.Time, logTouch int64) error {
+	k.Status, k.ClosedAt, k.SnoozedUntil = status, fromMS(ms(now)), time.Time{}
+	if _, err := tx.ExecContext(ctx, "UPDATE tasks SET status = ?, closed_at = ?, snoozed_until = 0 WHERE id = ?",
+		string(status), ms(now), k.ID); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, "", opTaskUpdate, k.ID, k, now, logTouch)
+}
+
+// skipChannelTasks closes a contact's open tasks on a channel as skipped.
+func (db *DB) skipChannelTasks(ctx context.Context, tx *sql.Tx, contactID int64, ch model.Channel, now time.Time, logTouch int64) ([]taskPrior, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+taskCols+" FROM tasks k WHERE k.contact_id = ? AND k.status IN ('open', 'snoozed')", contactID)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []model.Task
+	for rows.Next() {
+		var k model.Task
+		if err := scanTask(rows, &k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if k.Kind.Channel() == ch {
+			tasks = append(tasks, k)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var prior []taskPrior
+	for _, k := range tasks {
+		prior = append(prior, taskPrior{k.ID, k.Status, ms(k.SnoozedUntil), ms(k.ClosedAt)})
+		if err := db.closeTask(ctx, tx, &k, model.TaskSkipped, now, logTouch); err != nil {
+			return nil, err
+		}
+	}
+	return prior, nil
+}
+
+// UndoLog reverses a LogTouch in one transaction: the touch, its next action
+// and its outbox rows are deleted and every changed value is put back where
+// nothing else changed it since. Once any of its outbox rows was pushed it
+// returns model.ErrSynced.
+func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
+	return db.withTx(ctx, fmt.Sprintf("undo touch %d", touchID), func(tx *sql.Tx) error {
+		var undo string
+		var synced bool
+		var contactID, accountID int64
+		err := tx.QueryRowContext(ctx, "SELECT undo, synced, contact_id, account_id FROM touches WHERE id = ?", touchID).
+			Scan(&undo, &synced, &contactID, &accountID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("touch", touchID)
+		}
+		if err != nil {
+			return err
+		}
+		if undo == "" {
+			return fmt.Errorf("touch %d was not logged here, so there is nothing to undo: %w", touchID, model.ErrConflict)
+		}
+		var u undoRecord
+		if err := json.Unmarshal([]byte(undo), &u); err != nil {
+			return fmt.Errorf("touch %d: undo record: %w", touchID, err)
+		}
+		var pushed int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE pushed_at IS NOT NULL
+			AND (log_touch = ? OR (kind LIKE 'task.%' AND entity_id = ? AND ? <> 0))`, touchID, u.Next, u.Next).Scan(&pushed); err != nil {
+			return err
+		}
+		if synced || pushed > 0 {
+			return fmt.Errorf("touch %d has reached the CRM; change it there: %w", touchID, model.ErrSynced)
+		}
+		if u.Next != 0 {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE kind LIKE 'task.%' AND entity_id = ?", u.Next); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM tasks WHERE id = ?", u.Next); err != nil {
+				return err
+			}
+		}
+		restore := func(p taskPrior, closedAs model.TaskStatus) error {
+			_, err := tx.ExecContext(ctx, "UPDATE tasks SET status = ?, snoozed_until = ?, closed_at = ? WHERE id = ? AND status = ?",
+				string(p.Status), p.SnoozedUntil, p.ClosedAt, p.ID, string(closedAs))
+			return err
+		}
+		if u.Task != nil {
+			if err := restore(*u.Task, model.TaskDone); err != nil {
+				return err
+			}
+		}
+		for _, p := range u.Skipped {
+			if err := restore(p, model.TaskSkipped); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET
+			status = CASE WHEN status = ? THEN ? ELSE status END,
+			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END WHERE id = ?`,
+			string(u.Account.NewStatus), string(u.Account.Status), u.Account.NewTouched, u.Account.LastTouched, accountID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET
+			phone_bad = CASE WHEN phone_bad = ? THEN ? ELSE phone_bad END,
+			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END WHERE id = ?`,
+			b2i(u.Contact.NewPhoneBad), b2i(u.Contact.PhoneBad), u.Contact.NewTouched, u.Contact.LastTouched, contactID); err != nil {
+			return err
+		}
+		if u.Contact.ConsentChange {
+			col := "consent_" + string(u.Contact.Channel)
+			if _, err := tx.ExecContext(ctx, "UPDATE contacts SET "+col+" = ?, "+col+"_source = ?, "+col+"_at = ? WHERE id = ?",
+				consentState(u.Contact.Consent), u.Contact.Consent.Source, ms(u.Contact.Consent.At), contactID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE log_touch = ?", touchID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM touches WHERE id = ?", touchID)
+		return err
+	})
+}
