@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// promptKind says what a one-line prompt asks for.
+type promptKind int
+
+const (
+	promptNone promptKind = iota
+	promptSnooze
+	promptTaskTitle
+	promptTaskDue
+	promptNote
+	promptDue
+)
+
+// promptDoneMsg carries what was typed into a prompt, with the row (or the
+// touch) it is about.
+type promptDoneMsg struct {
+	kind    promptKind
+	value   string
+	row     model.Row
+	touchID int64
+}
+
+// prompt is a one-line text input under a screen: Enter submits, Esc cancels.
+type prompt struct {
+	kind    promptKind
+	in      editor
+	row     model.Row
+	touchID int64
+}
+
+func newPrompt(sty Styles) prompt {
+	in := newEditor(sty, 1, false)
+	in.limit = 500
+	return prompt{in: in}
+}
+
+func (p prompt) active() bool { return p.kind != promptNone }
+
+func (p *prompt) setWidth(w int) { p.in.width = max(10, w) }
+
+func (p prompt) start(kind promptKind, label, value string, row model.Row) (prompt, tea.Cmd) {
+	p.kind, p.row, p.touchID = kind, row, 0
+	p.in.prompt = label
+	p.in.SetValue(value)
+	p.in.Focus()
+	return p, nil
+}
+
+func (p prompt) Update(msg tea.KeyMsg) (prompt, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		done := promptDoneMsg{kind: p.kind, value: p.in.Value(), row: p.row, touchID: p.touchID}
+		p.kind = promptNone
+		p.in.Blur()
+		return p, func() tea.Msg { return done }
+	case tea.KeyEsc:
+		p.kind = promptNone
+		p.in.Blur()
+		return p, nil
+	}
+	p.in = p.in.Update(msg)
+	return p, nil
+}
+
+func (p prompt) View() string { return p.in.View() }
+
+func (p prompt) helpKeys() keyHelp {
+	return keyHelp{short: []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}}
+}

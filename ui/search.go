@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// searchLimit is how many hits one search shows.
+const searchLimit = 50
+
+// searchedMsg carries the hits for one query.
+type searchedMsg struct {
+	seq   int
+	query string
+	hits  []model.SearchHit
+	err   error
+}
+
+// search is `/`: type to search accounts and contacts; every keystroke asks
+// the store, and only the reply for the newest text is kept.
+type search struct {
+	env           screenEnv
+	width, height int
+	in            editor
+	seq           int
+	hits          []model.SearchHit
+	query         string // the text the hits are for
+	cur           int
+}
+
+func newSearch(env screenEnv) search {
+	in := newEditor(env.sty, 1, false)
+	in.prompt = "/ "
+	in.placeholder = "account, contact or domain"
+	in.limit = 200
+	return search{env: env, width: 80, height: 22, in: in}
+}
+
+func (m *search) setSize(w, h int) { m.width, m.height, m.in.width = w, h, w }
+
+func (m search) open() (search, tea.Cmd) {
+	m.in.Focus()
+	m.in.Reset()
+	m.hits, m.query, m.cur = nil, "", 0
+	return m, nil
+}
+
+func (m search) run() (search, tea.Cmd) {
+	q := strings.TrimSpace(m.in.Value())
+	m.seq++
+	if q == "" {
+		m.hits, m.query, m.cur = nil, "", 0
+		return m, nil
+	}
+	seq, st := m.seq, m.env.store
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		hits, err := st.Search(ctx, q, searchLimit)
+		for i, h := range hits {
+			h.AccountName, h.ContactName, h.Title = model.Sanitize(h.AccountName), model.Sanitize(h.ContactName), model.Sanitize(h.Title)
+			hits[i] = h
+		}
+		return searchedMsg{seq: seq, query: q, hits: hits, err: err}
+	})
+}
+
+func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
+	switch msg := msg.(type) {
+	case searchedMsg:
+		if msg.seq != m.seq {
+			return m, nil // an older text's reply
+		}
+		if msg.err != nil {
+			return m, statusCmd(errText("search", msg.err), true)
+		}
+		m.hits, m.query, m.cur = msg.hits, msg.query, 0
+		return m, nil
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.cur = max(0, m.cur-1)
+		case tea.MouseButtonWheelDown:
+			m.cur = max(0, min(len(m.hits)-1, m.cur+1))
+		}
+		return m, nil
+	case tea.KeyMsg:
+		k := m.env.keys
+		switch {
+		case key.Matches(msg, k.Back):
+			m.in.Blur()
+			return m, func() tea.Msg { return backMsg{} }
+		case msg.Type == tea.KeyUp || msg.Type == tea.KeyCtrlP:
+			m.cur = max(0, m.cur-1)
+			return m, nil
+		case msg.Type == tea.KeyDown || msg.Type == tea.KeyCtrlN:
+			m.cur = max(0, min(len(m.hits)-1, m.cur+1))
+			return m, nil
+		case msg.Type == tea.KeyEnter:
+			if len(m.hits) == 0 {
+				return m, statusCmd("no account selected: type part of a name, then ↓ and enter", true)
+			}
+			id := m.hits[m.cur].AccountID
+			return m, func() tea.Msg { return openAccountMsg{id: id} }
+		}
+		before := m.in.Value()
+		m.in = m.in.Update(msg)
+		if m.in.Value() != before {
+			return m.run()
+		}
+	}
+	return m, nil
+}
+
+func (m search) View() string {
+	s := m.env.sty
+	lines := []string{s.Title.Render("Search"), m.in.View(), ""}
+	room := max(1, m.height-len(lines)-1)
+	switch {
+	case m.in.Value() == "":
+		lines = append(lines, s.Subtle.Render(clip("type to search accounts and contacts by name, title or domain", m.width)))
+	case len(m.hits) == 0 && m.query != "":
+		lines = append(lines, s.Subtle.Render(clip(fmt.Sprintf("no account or contact matches %q", m.query), m.width)))
+	}
+	top := max(0, m.cur-room+1)
+	nameW := max(12, m.width*2/5)
+	for i := top; i < len(m.hits) && i < top+room; i++ {
+		h := m.hits[i]
+		who := h.ContactName
+		if h.Title != "" {
+			who += ", " + h.Title
+		}
+		line := fmt.Sprintf("%s %s  %s", string(h.Tier), fit(h.AccountName, nameW), who)
+		if i == m.cur {
+			lines = append(lines, s.Selected.Render(fit("> "+line, m.width)))
+			continue
+		}
+		lines = append(lines, "  "+s.tier(h.Tier)+clip(strings.TrimPrefix(line, string(h.Tier)), m.width-3))
+	}
+	if len(m.hits) > 0 {
+		lines = append(lines, s.Subtle.Render(fmt.Sprintf("%d hits", len(m.hits))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m search) helpKeys() keyHelp {
+	return keyHelp{short: []key.Binding{
+		key.NewBinding(key.WithKeys("down"), key.WithHelp("↑/↓", "select")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open account")),
+		m.env.keys.Back,
+	}}
+}

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// statsLoadedMsg carries the rep's activity.
+type statsLoadedMsg struct {
+	seq int
+	s   model.Stats
+	err error
+}
+
+// stats shows today and this week by outcome, 14 days of activity, the
+// connect rate, meetings and ICP coverage.
+type stats struct {
+	env           screenEnv
+	width, height int
+	seq           int
+	s             model.Stats
+	loaded        bool
+}
+
+func newStats(env screenEnv) stats { return stats{env: env, width: 80, height: 22} }
+
+func (m *stats) setSize(w, h int) { m.width, m.height = w, h }
+
+func (m stats) open() (stats, tea.Cmd) {
+	m.seq++
+	seq, st, now := m.seq, m.env.store, m.env.now()
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		s, err := st.Stats(ctx, now)
+		return statsLoadedMsg{seq: seq, s: s, err: err}
+	})
+}
+
+func (m stats) Update(msg tea.Msg) (stats, tea.Cmd) {
+	switch msg := msg.(type) {
+	case statsLoadedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, statusCmd(errText("load stats", msg.err), true)
+		}
+		m.s, m.loaded = msg.s, true
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, m.env.keys.Back):
+			return m, func() tea.Msg { return backMsg{} }
+		case key.Matches(msg, m.env.keys.Refresh):
+			return m.open()
+		}
+	}
+	return m, nil
+}
+
+// sparkline draws one cell per day, scaled to the busiest day.
+func sparkline(days []model.DayCount) string {
+	bars := []rune("▁▂▃▄▅▆▇█")
+	top := 0
+	for _, d := range days {
+		top = max(top, d.Touches)
+	}
+	var b strings.Builder
+	for _, d := range days {
+		switch {
+		case d.Touches == 0:
+			b.WriteRune(' ')
+		case top == 0:
+			b.WriteRune(bars[0])
+		default:
+			b.WriteRune(bars[(d.Touches*(len(bars)-1)+top-1)/top])
+		}
+	}
+	return b.String()
+}
+
+func pct(a, b int) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d%%", (a*100+b/2)/b)
+}
+
+func (m stats) View() string {
+	s := m.env.sty
+	if !m.loaded {
+		return s.Subtle.Render("loading stats…")
+	}
+	st := m.s
+	w := m.width
+	lines := []string{s.Title.Render("Stats"), ""}
+	sum := func(mp map[model.Outcome]int) int {
+		n := 0
+		for _, v := range mp {
+			n += v
+		}
+		return n
+	}
+	lines = append(lines, s.Header.Render(fmt.Sprintf("%-24s %6s %6s", "outcome", "today", "week")))
+	for _, o := range model.Outcomes {
+		if st.Today[o] == 0 && st.Week[o] == 0 {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%-24s %6d %6d", o.Label(), st.Today[o], st.Week[o]))
+	}
+	lines = append(lines, fmt.Sprintf("%-24s %6d %6d", "all touches", sum(st.Today), sum(st.Week)), "")
+	spark := sparkline(st.Days)
+	first, last := "", ""
+	if len(st.Days) > 0 {
+		first, last = st.Days[0].Day.Format("Jan 2"), st.Days[len(st.Days)-1].Day.Format("Jan 2")
+	}
+	total := 0
+	for _, d := range st.Days {
+		total += d.Touches
+	}
+	lines = append(lines,
+		clip(fmt.Sprintf("last 14 days  %s│%s│%s  %d touches", first, spark, last, total), w),
+		clip(fmt.Sprintf("connect rate  %s (%d of %d calls this week)", pct(st.Connects, st.Calls), st.Connects, st.Calls), w),
+		clip(fmt.Sprintf("meetings      %d booked this week", st.MeetingsBooked), w),
+		clip(fmt.Sprintf("ICP coverage  %s of tier-A accounts touched in 14 days (%d of %d)", pct(st.TierATouched, st.TierA), st.TierATouched, st.TierA), w),
+	)
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+type (
+	// syncProgressMsg is one progress report; the view re-arms the wait.
+	syncProgressMsg struct {
+		run int
+		p   model.SyncProgress
+	}
+	// syncFinishedMsg is the end of a sync, with its report.
+	syncFinishedMsg struct {
+		run    int
+		report model.SyncReport
+		err    error
+	}
+)
+
+// syncView runs model.Syncer.Sync in a Cmd, shows its progress and then
+// the summary. Esc cancels a running sync.
+type syncView struct {
+	env           screenEnv
+	width, height int
+	syncer        model.Syncer
+	run           int
+	running       bool
+	cancelFn      context.CancelFunc
+	ch            chan model.SyncProgress
+	last          model.SyncProgress
+	report        model.SyncReport
+	err           error
+	finished      bool
+	barWidth      int
+}
+
+func newSyncView(env screenEnv, s model.Syncer) syncView {
+	return syncView{env: env, width: 80, height: 22, syncer: s, barWidth: 40}
+}
+
+func (m *syncView) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.barWidth = max(10, min(60, w-6))
+}
+
+// cancel stops a running sync; it is safe to call at any time.
+func (m *syncView) cancel() {
+	if m.cancelFn != nil {
+		m.cancelFn()
+	}
+}
+
+func (m syncView) start() (syncView, tea.Cmd) {
+	if m.running {
+		return m, nil
+	}
+	m.run++
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancelFn, m.running, m.finished, m.err = cancel, true, false, nil
+	m.last, m.report = model.SyncProgress{Phase: model.PhaseConnect}, model.SyncReport{}
+	ch := make(chan model.SyncProgress, 16)
+	m.ch = ch
+	run, s := m.run, m.syncer
+	do := func() tea.Msg {
+		defer cancel()
+		rep, err := s.Sync(ctx, ch)
+		return syncFinishedMsg{run: run, report: rep, err: err}
+	}
+	return m, tea.Batch(do, waitForProgress(run, ch))
+}
+
+// waitForProgress delivers the next progress report. The syncer never
+// closes the channel, so a wait left over after the sync ends blocks one
+// goroutine until the program exits; the run number drops its reply.
+func waitForProgress(run int, ch <-chan model.SyncProgress) tea.Cmd {
+	return func() tea.Msg { return syncProgressMsg{run: run, p: <-ch} }
+}
+
+func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
+	switch msg := msg.(type) {
+	case syncProgressMsg:
+		if msg.run != m.run || !m.running {
+			return m, nil
+		}
+		m.last = msg.p
+		return m, waitForProgress(m.run, m.ch)
+	case syncFinishedMsg:
+		if msg.run != m.run {
+			return m, nil
+		}
+		m.running, m.finished, m.report, m.err = false, true, msg.report, msg.err
+		m.cancelFn = nil
+		return m, nil
+	case tea.KeyMsg:
+		k := m.env.keys
+		switch {
+		case key.Matches(msg, k.Back):
+			if m.running {
+				m.cancel()
+				return m, statusCmd("sync cancelled: nothing is lost, the outbox keeps what was not sent", false)
+			}
+			return m, func() tea.Msg { return backMsg{} }
+		case key.Matches(msg, k.Sync) && !m.running:
+			return m, func() tea.Msg { return startSyncMsg{} }
+		case msg.Type == tea.KeyEnter && m.finished:
+			return m, func() tea.Msg { return backMsg{} }
+		}
+	}
+	return m, nil
+}
+
+func (m syncView) percent() float64 {
+	if m.finished {
+		return 1
+	}
+	if m.last.Total <= 0 {
+		return 0
+	}
+	return min(1, float64(m.last.Done)/float64(m.last.Total))
+}
+
+func (m syncView) View() string {
+	s := m.env.sty
+	w := m.width
+	lines := []string{s.Title.Render("Sync with the CRM"), ""}
+	p := m.last
+	count := fmt.Sprintf("%d", p.Done)
+	if p.Total > 0 {
+		count += fmt.Sprintf(" of %d", p.Total)
+	}
+	switch {
+	case m.running:
+		lines = append(lines, clip(fmt.Sprintf("%s · %s · %s", p.Phase, p.What, count), w),
+			m.barView(), "", s.Subtle.Render("esc cancels; the outbox stays consistent"))
+	case m.finished:
+		r := m.report
+		head := s.Good.Render("✓ sync finished")
+		switch {
+		case errors.Is(m.err, context.Canceled):
+			head = s.Warn.Render("! sync cancelled")
+		case errors.Is(m.err, model.ErrOffline):
+			head = s.Warn.Render(fmt.Sprintf("! offline: %d changes queued", r.Pending))
+		case m.err != nil:
+			head = s.Bad.Render(clip("✗ sync failed: "+model.Sanitize(m.err.Error()), w))
+		}
+		lines = append(lines, head, m.barView(), "",
+			fmt.Sprintf("pulled %d · pushed %d · held back %d · still queued %d", r.Pulled, r.Pushed, r.HeldBack, r.Pending))
+		if !r.Finished.IsZero() && !r.Started.IsZero() {
+			lines = append(lines, s.Subtle.Render(fmt.Sprintf("took %s", r.Finished.Sub(r.Started).Round(1e6))))
+		}
+		for _, c := range r.Conflicts {
+			lines = append(lines, s.Warn.Render(clip(fmt.Sprintf("conflict %s.%s: kept CRM %q, local was %q",
+				model.Sanitize(c.Record), model.Sanitize(c.Field), model.Sanitize(c.CRM), model.Sanitize(c.Local)), w)))
+		}
+		for _, e := range r.Errors {
+			lines = append(lines, s.Bad.Render(clip("error: "+model.Sanitize(e), w)))
+		}
+		lines = append(lines, "", s.Subtle.Render("enter/esc back · S sync again"))
+	default:
+		lines = append(lines, s.Subtle.Render("press S to sync"))
+	}
+	out := strings.Join(lines, "\n")
+	return out
+}
+
+// barView draws the progress bar and its percentage. It stands in for
+// bubbles/progress, whose animation imports github.com/charmbracelet/harmonica,
+// a module outside this project's go.sum; a static bar also means no ticks.
+func (m syncView) barView() string {
+	p := m.percent()
+	n := int(p*float64(m.barWidth) + 0.5)
+	return m.env.sty.Accent.Render(strings.Repeat("█", n)) + m.env.sty.Subtle.Render(strings.Repeat("░", m.barWidth-n)) +
+		fmt.Sprintf(" %3.0f%%", p*100)
+}

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// fit truncates s to w cells (with an ellipsis) and pads it to exactly w.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if n := ansi.StringWidth(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// clip truncates s to w cells without padding.
+func clip(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// fitBar draws a fit score as a 4-cell bar; the number beside it carries the
+// value without colour.
+func fitBar(score int) string {
+	const cells = 4
+	n := (score*cells + 50) / 100
+	n = max(0, min(cells, n))
+	return strings.Repeat("█", n) + strings.Repeat("░", cells-n)
+}
+
+// ago says how long before now t was, compactly: "now", "5m", "3h", "4d", "never".
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}
+
+// dueLabel says when a task is due relative to the rep's day: "today",
+// "2d late", "tomorrow", "Thu 26", or "14:30" for a timed task today.
+func dueLabel(t model.Task, now time.Time) string {
+	if t.Due.IsZero() {
+		return "—"
+	}
+	due := t.Due.In(now.Location())
+	dd := dayIndex(due) - dayIndex(now)
+	switch {
+	case dd < 0:
+		return fmt.Sprintf("%dd late", -dd)
+	case dd == 0 && t.DueHasTime:
+		return due.Format("15:04")
+	case dd == 0:
+		return "today"
+	case dd == 1:
+		return "tomorrow"
+	case dd < 7:
+		return due.Format("Mon 2")
+	default:
+		return due.Format("Jan 2")
+	}
+}
+
+func dayIndex(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// clean sanitises every string of a row that reaches the screen.
+func cleanRow(r model.Row) model.Row {
+	r.Account = cleanAccount(r.Account)
+	r.Contact = cleanContact(r.Contact)
+	r.Task.Title = model.Sanitize(r.Task.Title)
+	r.HeldDetail = model.Sanitize(r.HeldDetail)
+	r.Zone = model.Sanitize(r.Zone)
+	why := make([]model.Term, len(r.Why))
+	for i, t := range r.Why {
+		why[i] = model.Term{Name: model.Sanitize(t.Name), Value: t.Value, Detail: model.Sanitize(t.Detail)}
+	}
+	r.Why = why
+	return r
+}
+
+func cleanAccount(a model.Account) model.Account {
+	for _, p := range []*string{&a.Name, &a.Domain, &a.Industry, &a.Country, &a.Region, &a.City,
+		&a.TimeZone, &a.Owner, &a.CRMTier, &a.CRMURL} {
+		*p = model.Sanitize(*p)
+	}
+	tech := make([]string, len(a.Technologies))
+	for i, t := range a.Technologies {
+		tech[i] = model.Sanitize(t)
+	}
+	a.Technologies = tech
+	return a
+}
+
+func cleanContact(c model.Contact) model.Contact {
+	for _, p := range []*string{&c.FirstName, &c.LastName, &c.Title, &c.Email, &c.Phone,
+		&c.LinkedInURL, &c.TimeZone} {
+		*p = model.Sanitize(*p)
+	}
+	c.Consent.Call.Source = model.Sanitize(c.Consent.Call.Source)
+	c.Consent.Email.Source = model.Sanitize(c.Consent.Email.Source)
+	c.Consent.LinkedIn.Source = model.Sanitize(c.Consent.LinkedIn.Source)
+	return c
+}
+
+func cleanDetail(d model.AccountDetail) model.AccountDetail {
+	d.Account = cleanAccount(d.Account)
+	d.Fit.ExcludedBy = model.Sanitize(d.Fit.ExcludedBy)
+	crit := make([]model.CriterionResult, len(d.Fit.Criteria))
+	for i, c := range d.Fit.Criteria {
+		c.Name, c.Detail = model.Sanitize(c.Name), model.Sanitize(c.Detail)
+		crit[i] = c
+	}
+	d.Fit.Criteria = crit
+	cs := make([]model.Contact, len(d.Contacts))
+	for i, c := range d.Contacts {
+		cs[i] = cleanContact(c)
+	}
+	d.Contacts = cs
+	ts := make([]model.Touch, len(d.Touches))
+	for i, t := range d.Touches {
+		t.Note = model.Sanitize(t.Note)
+		ts[i] = t
+	}
+	d.Touches = ts
+	ks := make([]model.Task, len(d.Tasks))
+	for i, t := range d.Tasks {
+		t.Title = model.Sanitize(t.Title)
+		ks[i] = t
+	}
+	d.Tasks = ks
+	return d
+}
+
+// osc8 wraps text in an OSC 8 hyperlink when links are on. Widths ignore
+// the sequence (x/ansi parses it), so it is safe inside padded cells.
+func osc8(on bool, url, text string) string {
+	if !on || url == "" {
+		return text
+	}
+	return ansi.SetHyperlink(url) + text + ansi.ResetHyperlink()
+}
+
+// clipANSI cuts a styled line to w cells, keeping its escape sequences whole.
+func clipANSI(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "")
+}
+
+// widthOf is the cells a (possibly styled) string takes.
+func widthOf(s string) int { return ansi.StringWidth(s) }

@@ -1,0 +1,508 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// pageSize is how many worklist rows one store call fetches; the screen
+// shows a window of them and asks for the next page when the cursor leaves.
+const pageSize = 200
+
+// wideWidth is the width from which the "why" moves into a side panel.
+const wideWidth = 110
+
+type (
+	// worklistLoadedMsg is a page of the worklist.
+	worklistLoadedMsg struct {
+		seq    int
+		offset int
+		wl     model.Worklist
+		err    error
+	}
+	// countsLoadedMsg is the header: counts, sync state and today's touches.
+	countsLoadedMsg struct {
+		seq       int
+		wl        model.Worklist
+		sync      model.SyncState
+		doneToday int
+		err       error
+	}
+	// locationsLoadedMsg carries the zones of the rows, loaded off the UI
+	// goroutine, so local times can be redrawn on a key without I/O.
+	locationsLoadedMsg struct{ locs map[string]*time.Location }
+)
+
+// filters are the quick filters of the Today screen.
+type filters struct {
+	tier     model.Tier
+	overdue  bool
+	callable bool
+	held     bool
+	channel  model.TaskKind
+}
+
+func (f filters) any() bool {
+	return f.tier != "" || f.overdue || f.callable || f.held || f.channel != ""
+}
+
+func (f filters) String() string {
+	var p []string
+	if f.tier != "" {
+		p = append(p, "tier "+string(f.tier))
+	}
+	if f.overdue {
+		p = append(p, "overdue")
+	}
+	if f.callable {
+		p = append(p, "callable now")
+	}
+	if f.channel != "" {
+		p = append(p, string(f.channel))
+	}
+	if f.held {
+		p = append(p, "+held")
+	}
+	return strings.Join(p, ", ")
+}
+
+// today is the home screen: the header and the ranked worklist.
+type today struct {
+	env           screenEnv
+	demo          bool
+	width, height int
+
+	f       filters
+	rows    []model.Row // a page: rows[i] is worklist index off+i
+	off     int
+	end     bool // the page reaches the end of the worklist
+	loaded  bool
+	loading bool
+	seq     int
+	cseq    int
+
+	cur, top int
+	now      time.Time // refreshed on every key: local times follow it
+	locs     map[string]*time.Location
+
+	counts     model.Worklist
+	haveCounts bool
+	syncState  model.SyncState
+	doneToday  int
+	offline    bool
+
+	prompt prompt
+}
+
+func newToday(env screenEnv, demo bool) today {
+	return today{env: env, demo: demo, width: 80, height: 22, now: env.now(),
+		locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
+}
+
+// Init asks for the first page and, separately, the counts: the page is
+// cheap and draws first; the counts pass over every candidate.
+func (m today) Init() tea.Cmd {
+	m2, cmd := m.reload()
+	_ = m2
+	return cmd
+}
+
+func (m *today) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.prompt.setWidth(w)
+	m.scroll()
+}
+
+func (m today) capturing() bool { return m.prompt.active() }
+
+func (m today) query() model.WorklistQuery {
+	return model.WorklistQuery{Now: m.now, Tier: m.f.tier, Overdue: m.f.overdue,
+		CallableNow: m.f.callable, Channel: m.f.channel, IncludeHeld: m.f.held}
+}
+
+// reload fetches the page around the cursor and the counts again. The seq
+// numbers drop replies to older requests.
+func (m today) reload() (today, tea.Cmd) {
+	m.now = m.env.now()
+	off := 0
+	if m.cur >= pageSize/2 {
+		off = m.cur - pageSize/2
+	}
+	var page tea.Cmd
+	m, page = m.loadPage(off)
+	m.cseq++
+	seq, st, q := m.cseq, m.env.store, m.query()
+	q.Counts, q.Limit = true, 1
+	counts := withTimeout(func(ctx context.Context) tea.Msg {
+		msg := countsLoadedMsg{seq: seq}
+		if msg.wl, msg.err = st.Worklist(ctx, q); msg.err != nil {
+			return msg
+		}
+		if msg.sync, msg.err = st.SyncState(ctx); msg.err != nil {
+			return msg
+		}
+		s, err := st.Stats(ctx, q.Now)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		for _, n := range s.Today {
+			msg.doneToday += n
+		}
+		return msg
+	})
+	return m, tea.Batch(page, counts)
+}
+
+func (m today) loadPage(off int) (today, tea.Cmd) {
+	m.seq++
+	m.loading = true
+	seq, st, q := m.seq, m.env.store, m.query()
+	q.Limit, q.Offset = pageSize, off
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		wl, err := st.Worklist(ctx, q)
+		if err == nil {
+			for i, r := range wl.Rows {
+				wl.Rows[i] = cleanRow(r)
+			}
+		}
+		return worklistLoadedMsg{seq: seq, offset: off, wl: wl, err: err}
+	})
+}
+
+func loadLocations(rows []model.Row, have map[string]*time.Location) tea.Cmd {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if z := r.Zone; z != "" && have[z] == nil && !seen[z] {
+			seen[z] = true
+			names = append(names, z)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return func() tea.Msg {
+		locs := map[string]*time.Location{}
+		for _, n := range names {
+			if l, err := time.LoadLocation(n); err == nil {
+				locs[n] = l
+			}
+		}
+		return locationsLoadedMsg{locs: locs}
+	}
+}
+
+func (m *today) syncDone(msg syncFinishedMsg) {
+	m.offline = msg.err != nil && errorsIsOffline(msg.err)
+}
+
+// selected is the row under the cursor, if it is loaded.
+func (m today) selected() (model.Row, bool) {
+	i := m.cur - m.off
+	if i < 0 || i >= len(m.rows) {
+		return model.Row{}, false
+	}
+	return m.rows[i], true
+}
+
+// last is the highest index the cursor may reach with what is known.
+func (m today) last() int {
+	if m.end {
+		return m.off + len(m.rows) - 1
+	}
+	if m.haveCounts {
+		return max(m.off+len(m.rows)-1, m.countTotal()-1)
+	}
+	return m.off + len(m.rows) - 1 + pageSize
+}
+
+func (m today) countTotal() int {
+	n := m.counts.Due + m.counts.Overdue + m.counts.Suggested
+	if m.f.held {
+		n += m.counts.HeldBack
+	}
+	return n
+}
+
+func (m today) listHeight() int {
+	h := m.height - 3 // two header lines and the column heads
+	if m.width < wideWidth {
+		h -= 2 // the why and the contact line
+	}
+	if m.prompt.active() {
+		h--
+	}
+	return max(1, h)
+}
+
+func (m *today) scroll() {
+	vis := m.listHeight()
+	if m.cur < m.top {
+		m.top = m.cur
+	}
+	if m.cur >= m.top+vis {
+		m.top = m.cur - vis + 1
+	}
+	m.top = max(0, m.top)
+}
+
+// move shifts the cursor and fetches another page when it leaves this one.
+func (m today) move(delta int) (today, tea.Cmd) {
+	m.cur = max(0, min(m.last(), m.cur+delta))
+	m.scroll()
+	if m.cur >= m.off && m.cur < m.off+len(m.rows) {
+		return m, nil
+	}
+	if m.loading && m.cur >= m.off {
+		return m, nil
+	}
+	return m.loadPage(max(0, m.cur-pageSize/4))
+}
+
+func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
+	switch msg := msg.(type) {
+	case worklistLoadedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			return m, statusCmd(errText("load the worklist", msg.err), true)
+		}
+		if len(msg.wl.Rows) == 0 && msg.offset > 0 {
+			// Past the end (the list shrank): fetch the last page.
+			return m.loadPage(max(0, msg.offset-pageSize))
+		}
+		m.rows, m.off, m.loaded = msg.wl.Rows, msg.offset, true
+		m.end = len(msg.wl.Rows) < pageSize
+		if m.cur > m.last() {
+			m.cur = max(0, m.last())
+		}
+		m.scroll()
+		return m, loadLocations(m.rows, m.locs)
+	case countsLoadedMsg:
+		if msg.seq != m.cseq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, statusCmd(errText("count the worklist", msg.err), true)
+		}
+		m.counts, m.haveCounts = msg.wl, true
+		m.syncState, m.doneToday = msg.sync, msg.doneToday
+		return m, nil
+	case locationsLoadedMsg:
+		for k, v := range msg.locs {
+			m.locs[k] = v
+		}
+		return m, nil
+	case promptDoneMsg:
+		return m.promptDone(msg)
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			return m.move(-3)
+		case tea.MouseButtonWheelDown:
+			return m.move(3)
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if m.prompt.active() {
+			var cmd tea.Cmd
+			m.prompt, cmd = m.prompt.Update(msg)
+			return m, cmd
+		}
+		m.now = m.env.now()
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
+	k := m.env.keys
+	row, ok := m.selected()
+	switch {
+	case key.Matches(msg, k.Up):
+		return m.move(-1)
+	case key.Matches(msg, k.Down):
+		return m.move(1)
+	case key.Matches(msg, k.PageUp):
+		return m.move(-m.listHeight())
+	case key.Matches(msg, k.PageDown):
+		return m.move(m.listHeight())
+	case key.Matches(msg, k.Top):
+		return m.move(-m.cur)
+	case key.Matches(msg, k.Bottom):
+		return m.move(m.last() - m.cur)
+	case key.Matches(msg, k.Refresh):
+		return m.reload()
+	case key.Matches(msg, k.Search):
+		return m, func() tea.Msg { return openSearchMsg{} }
+	case key.Matches(msg, k.Stats):
+		return m, func() tea.Msg { return openStatsMsg{} }
+	case key.Matches(msg, k.Sync):
+		return m, func() tea.Msg { return startSyncMsg{} }
+	case key.Matches(msg, k.Tier):
+		m.f.tier = nextTier(m.f.tier)
+		return m.refilter()
+	case key.Matches(msg, k.Overdue):
+		m.f.overdue = !m.f.overdue
+		return m.refilter()
+	case key.Matches(msg, k.Callable):
+		m.f.callable = !m.f.callable
+		return m.refilter()
+	case key.Matches(msg, k.Channel):
+		m.f.channel = nextChannel(m.f.channel)
+		return m.refilter()
+	case key.Matches(msg, k.Held):
+		m.f.held = !m.f.held
+		return m.refilter()
+	case key.Matches(msg, k.ClearFilters):
+		if !m.f.any() {
+			return m, nil
+		}
+		m.f = filters{}
+		return m.refilter()
+	}
+	if !ok {
+		if key.Matches(msg, k.Open, k.Log, k.Snooze, k.Done, k.Skip, k.AddTask) {
+			return m, statusCmd("no row selected: the worklist is empty or still loading", true)
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Open):
+		id := row.Account.ID
+		return m, func() tea.Msg { return openAccountMsg{id: id} }
+	case key.Matches(msg, k.Log):
+		return m, func() tea.Msg { return openLogMsg{row: row} }
+	case key.Matches(msg, k.Snooze), key.Matches(msg, k.Done), key.Matches(msg, k.Skip):
+		if row.Task.ID == 0 {
+			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)
+		}
+		switch {
+		case key.Matches(msg, k.Done):
+			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskDone, time.Time{}, "task done: "+row.Task.Title)
+		case key.Matches(msg, k.Skip):
+			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskSkipped, time.Time{}, "task skipped: "+row.Task.Title)
+		}
+		var cmd tea.Cmd
+		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, 2026-12-01): ", "tomorrow", row)
+		return m, cmd
+	case key.Matches(msg, k.AddTask):
+		var cmd tea.Cmd
+		m.prompt, cmd = m.prompt.start(promptTaskTitle, "new task (start with call/email/linkedin for its kind): ", "", row)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// refilter starts the list again from the top under the new filters.
+func (m today) refilter() (today, tea.Cmd) {
+	m.cur, m.top, m.rows, m.off, m.end, m.loaded, m.haveCounts = 0, 0, nil, 0, false, false, false
+	return m.reload()
+}
+
+func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
+	now := m.env.now()
+	switch msg.kind {
+	case promptSnooze:
+		until, _, err := model.ParseDue(msg.value, now)
+		if err != nil {
+			return m, statusCmd("snooze: "+err.Error(), true)
+		}
+		return m, setTaskStatus(m.env.store, msg.row.Task.ID, model.TaskSnoozed, until,
+			"snoozed until "+until.Format("Mon 2 Jan")+": "+msg.row.Task.Title)
+	case promptTaskTitle:
+		title := strings.TrimSpace(msg.value)
+		if title == "" {
+			return m, statusCmd("add task: a task needs a title; press a to try again", true)
+		}
+		var cmd tea.Cmd
+		r := msg.row
+		r.Task.Title = title
+		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, 2026-12-01 14:30): ", "tomorrow", r)
+		return m, cmd
+	case promptTaskDue:
+		due, hasTime, err := model.ParseDue(msg.value, now)
+		if err != nil {
+			return m, statusCmd("add task: "+err.Error(), true)
+		}
+		return m, addTask(m.env.store, taskFromTitle(msg.row, due, hasTime, now))
+	}
+	return m, nil
+}
+
+// taskFromTitle builds a local task; a first word naming a kind sets it.
+func taskFromTitle(r model.Row, due time.Time, hasTime bool, now time.Time) model.Task {
+	title := r.Task.Title
+	kind := model.TaskTodo
+	if first, _, _ := strings.Cut(title, " "); first != "" {
+		if k, err := model.ParseTaskKind(first); err == nil {
+			kind = k
+		}
+	}
+	return model.Task{AccountID: r.Account.ID, ContactID: r.Contact.ID, Kind: kind, Title: title,
+		Due: due, DueHasTime: hasTime, Priority: model.PriorityMedium, Status: model.TaskOpen,
+		Origin: model.OriginLocal, CreatedAt: now}
+}
+
+func setTaskStatus(st model.Store, id int64, s model.TaskStatus, until time.Time, ok string) tea.Cmd {
+	return withTimeout(func(ctx context.Context) tea.Msg {
+		if err := st.SetTaskStatus(ctx, id, s, until); err != nil {
+			return actionDoneMsg{err: fmt.Errorf("%s", errText("set the task "+string(s), err))}
+		}
+		return actionDoneMsg{text: ok, reload: true}
+	})
+}
+
+func addTask(st model.Store, t model.Task) tea.Cmd {
+	return withTimeout(func(ctx context.Context) tea.Msg {
+		got, err := st.AddTask(ctx, t)
+		if err != nil {
+			return actionDoneMsg{err: fmt.Errorf("%s", errText("add the task", err))}
+		}
+		return actionDoneMsg{text: "task added: " + model.Sanitize(got.Title) + ", due " + got.Due.Format("Mon 2 Jan"), reload: true}
+	})
+}
+
+func nextTier(t model.Tier) model.Tier {
+	switch t {
+	case "":
+		return model.TierA
+	case model.TierA:
+		return model.TierB
+	case model.TierB:
+		return model.TierC
+	case model.TierC:
+		return model.TierD
+	}
+	return ""
+}
+
+func nextChannel(k model.TaskKind) model.TaskKind {
+	for i, x := range model.TaskKinds {
+		if x == k {
+			if i+1 < len(model.TaskKinds) {
+				return model.TaskKinds[i+1]
+			}
+			return ""
+		}
+	}
+	return model.TaskKinds[0]
+}
+
+func (m today) helpKeys() keyHelp {
+	k := m.env.keys
+	if m.prompt.active() {
+		return m.prompt.helpKeys()
+	}
+	return keyHelp{short: []key.Binding{k.Log, k.Open, k.Undo, k.Search, k.Tier, k.Stats, k.Sync, k.Help, k.Quit}}
+}

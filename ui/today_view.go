@@ -1,0 +1,342 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// columns are the widths of the worklist table for a given width.
+type columns struct {
+	rank, account, contact, tier, next, local, last int
+}
+
+// sideWidth is the side panel's width on a wide terminal.
+const sideWidth = 38
+
+func layout(w int) columns {
+	c := columns{rank: 4, tier: 9, next: 16, local: 7, last: 5}
+	rest := w - 2 - c.rank - c.tier - c.next - c.local - c.last - 6
+	rest = max(rest, 12)
+	c.account = rest * 9 / 20
+	c.contact = rest - c.account
+	return c
+}
+
+func (m today) tableWidth() int {
+	if m.width >= wideWidth {
+		return m.width - sideWidth - 1
+	}
+	return m.width
+}
+
+// View draws only the rows on screen; Update prepared everything else.
+func (m today) View() string {
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerLines()...)
+	tw := m.tableWidth()
+	c := layout(tw)
+	table := make([]string, 0, m.listHeight()+1)
+	table = append(table, m.env.sty.ColHead.Render(fit("  "+strings.Join([]string{
+		fit("#", c.rank), fit("account", c.account), fit("contact", c.contact), fit("tier fit", c.tier),
+		fit("next · due", c.next), fit("local", c.local), fit("last", c.last)}, " "), tw)))
+	vis := m.listHeight()
+	switch {
+	case !m.loaded && m.loading:
+		table = append(table, m.env.sty.Subtle.Render("  loading the worklist…"))
+	case m.loaded && len(m.rows) == 0:
+		msg := "  nothing due: the list is clear for today"
+		if m.f.any() {
+			msg = "  no rows match " + m.f.String() + ": press x to clear the filters"
+		}
+		table = append(table, m.env.sty.Subtle.Render(fit(msg, tw)))
+	default:
+		for i := m.top; i < m.top+vis && i <= m.last(); i++ {
+			table = append(table, m.rowLine(i, c, tw))
+		}
+	}
+	for len(table) < vis+1 {
+		table = append(table, "")
+	}
+	if m.width >= wideWidth {
+		side := m.sidePanel(len(table))
+		for i := range table {
+			table[i] = fit(table[i], tw) + " " + side[i]
+		}
+	}
+	lines = append(lines, table...)
+	if m.width < wideWidth {
+		lines = append(lines, m.detailLines(tw)...)
+	}
+	if m.prompt.active() {
+		lines = append(lines, m.prompt.View())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m today) headerLines() []string {
+	s := m.env.sty
+	left := s.Title.Render("Shortlist") + " " + m.now.Format("Mon 2 Jan 15:04")
+	if m.env.settings.RepName != "" {
+		left += " · " + model.Sanitize(m.env.settings.RepName)
+	}
+	if m.demo {
+		left += " · demo"
+	}
+	right := m.syncLabel()
+	gap := m.width - lenCells(left) - lenCells(right)
+	l1 := left + strings.Repeat(" ", max(1, gap)) + right
+
+	var l2 string
+	if m.haveCounts {
+		c := m.counts
+		l2 = fmt.Sprintf("due %d · overdue %d · suggested %d · done today %d · held %d",
+			c.Due, c.Overdue, c.Suggested, m.doneToday, c.HeldBack)
+		if c.Overdue > 0 {
+			l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %d · held %d",
+				c.Due, s.Warn.Render(fmt.Sprintf("overdue %d", c.Overdue)), c.Suggested, m.doneToday, c.HeldBack)
+		}
+	} else {
+		l2 = s.Subtle.Render("counting…")
+	}
+	if m.f.any() {
+		l2 += "  " + s.Accent.Render("["+m.f.String()+"]")
+	}
+	return []string{clipANSI(l1, m.width), clipANSI(l2, m.width)}
+}
+
+func (m today) syncLabel() string {
+	s := m.env.sty
+	if !m.haveCounts {
+		return ""
+	}
+	st := m.syncState
+	last := "never synced"
+	if !st.LastSync.IsZero() {
+		last = "synced " + ago(st.LastSync, m.now) + " ago"
+	}
+	txt := fmt.Sprintf("%d pending · %s", st.Pending, last)
+	if m.offline {
+		return s.Warn.Render("offline · " + txt)
+	}
+	if st.LastErr != "" {
+		return s.Warn.Render("! " + txt)
+	}
+	return s.Subtle.Render(txt)
+}
+
+func lenCells(s string) int { return widthOf(s) }
+
+func (m today) rowLine(i int, c columns, tw int) string {
+	r, ok := m.rowAt(i)
+	if !ok {
+		return m.env.sty.Subtle.Render(fit("  "+fit(fmt.Sprint(i+1), c.rank)+" …", tw))
+	}
+	s := m.env.sty
+	mark := "  "
+	if i == m.cur {
+		mark = "> "
+	}
+	contact := r.Contact.Name()
+	if r.Contact.Title != "" {
+		contact += ", " + r.Contact.Title
+	}
+	if r.Contact.ID == 0 {
+		contact = "(account task)"
+	}
+	tierCell := string(r.Account.Tier)
+	if tierCell == "" {
+		tierCell = "-"
+	}
+	fitCell := fmt.Sprintf("%s %3d %s", tierCell, r.Account.Fit, fitBar(r.Account.Fit))
+	next := string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now)
+	if r.Kind == model.RowSuggested {
+		next = "+" + string(r.Task.Kind) + " · stale"
+	}
+	local := "  —  "
+	if loc := m.locs[r.Zone]; loc != nil {
+		local = m.now.In(loc).Format("15:04")
+	}
+	switch {
+	case r.Held:
+		local += " ✗"
+	case r.CallableNow:
+		local += " ✓"
+	default:
+		local += "  "
+	}
+	last := ago(r.Contact.LastTouched, m.now)
+	if r.Contact.ID == 0 {
+		last = ago(r.Account.LastTouched, m.now)
+	}
+	cells := []string{fit(fmt.Sprint(i+1), c.rank), fit(r.Account.Name, c.account), fit(contact, c.contact),
+		fit(fitCell, c.tier), fit(next, c.next), fit(local, c.local), fit(last, c.last)}
+	line := mark + strings.Join(cells, " ")
+	if i == m.cur {
+		return s.Selected.Render(fit(line, tw))
+	}
+	// The tier letter is coloured only when the row is not selected; the
+	// letter itself carries the meaning.
+	pre := mark + cells[0] + " " + cells[1] + " " + cells[2] + " "
+	return pre + s.tier(r.Account.Tier) + strings.TrimPrefix(strings.Join(cells[3:], " "), tierCell)
+}
+
+func (m today) rowAt(i int) (model.Row, bool) {
+	j := i - m.off
+	if j < 0 || j >= len(m.rows) {
+		return model.Row{}, false
+	}
+	return m.rows[j], true
+}
+
+func whyText(r model.Row) string {
+	parts := make([]string, 0, len(r.Why))
+	for _, t := range r.Why {
+		if t.Value == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %+.1f", t.Name, t.Value))
+	}
+	return fmt.Sprintf("rank %.1f = ", r.Rank) + strings.Join(parts, " · ")
+}
+
+// detailLines are the two lines under the table on a narrow terminal: the
+// selected row's why, then its contact or the reason it is held.
+func (m today) detailLines(w int) []string {
+	s := m.env.sty
+	r, ok := m.selected()
+	if !ok {
+		return []string{"", ""}
+	}
+	l1 := s.Accent.Render("why ") + clip(whyText(r), w-4)
+	var l2 string
+	switch {
+	case r.Held:
+		l2 = s.Warn.Render(clip("held: "+string(r.HeldReason)+" — "+r.HeldDetail, w))
+	default:
+		l2 = m.contactLine(r, w)
+	}
+	return []string{l1, l2}
+}
+
+func (m today) contactLine(r model.Row, w int) string {
+	var parts []string
+	if r.Task.Title != "" {
+		parts = append(parts, r.Task.Title)
+	}
+	c := r.Contact
+	if c.Phone != "" {
+		p := c.Phone
+		if c.PhoneBad {
+			p += " (bad)"
+		}
+		parts = append(parts, p)
+	}
+	if c.Email != "" {
+		parts = append(parts, c.Email)
+	}
+	// Cut the plain text first, then add the links, so widths stay exact.
+	text := clip(strings.Join(parts, " · "), w)
+	if m.env.links {
+		if c.Phone != "" && strings.Contains(text, c.Phone) {
+			text = strings.Replace(text, c.Phone, osc8(true, "tel:"+telURI(c.Phone), c.Phone), 1)
+		}
+		if c.Email != "" && strings.Contains(text, c.Email) {
+			text = strings.Replace(text, c.Email, osc8(true, "mailto:"+c.Email, c.Email), 1)
+		}
+	}
+	return text
+}
+
+func telURI(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if r == '+' || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func (m today) sidePanel(h int) []string {
+	s := m.env.sty
+	w := sideWidth
+	out := make([]string, 0, h)
+	add := func(str string) { out = append(out, clipANSI(str, w)) }
+	r, ok := m.selected()
+	if !ok {
+		for len(out) < h {
+			out = append(out, "")
+		}
+		return out
+	}
+	add(s.Header.Render(clip(r.Account.Name, w)))
+	add(fmt.Sprintf("tier %s · fit %d %s", s.tier(r.Account.Tier), r.Account.Fit, fitBar(r.Account.Fit)))
+	if r.Contact.ID != 0 {
+		add(clip(r.Contact.Name(), w))
+		if r.Contact.Title != "" {
+			add(s.Subtle.Render(clip(r.Contact.Title, w)))
+		}
+		if r.Contact.Phone != "" {
+			add("☎ " + osc8(m.env.links, "tel:"+telURI(r.Contact.Phone), clip(r.Contact.Phone, w-2)))
+		}
+		if r.Contact.Email != "" {
+			add("@ " + osc8(m.env.links, "mailto:"+r.Contact.Email, clip(r.Contact.Email, w-2)))
+		}
+	}
+	if loc := m.locs[r.Zone]; loc != nil {
+		mark := "not callable now"
+		if r.CallableNow {
+			mark = "callable now ✓"
+		}
+		add(fmt.Sprintf("%s %s · %s", m.now.In(loc).Format("15:04"), clip(r.Zone, 16), mark))
+	}
+	if r.Task.Title != "" {
+		add(s.Accent.Render("next ") + clip(r.Task.Title, w-5))
+	}
+	add(string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now))
+	if r.Held {
+		add(s.Warn.Render("held: " + string(r.HeldReason)))
+		for _, l := range wrap(r.HeldDetail, w) {
+			add(s.Warn.Render(l))
+		}
+	}
+	add("")
+	add(s.Accent.Render(fmt.Sprintf("why · rank %.1f", r.Rank)))
+	for _, t := range r.Why {
+		line := fmt.Sprintf("%+6.1f %s", t.Value, t.Name)
+		if t.Detail != "" {
+			line += " (" + t.Detail + ")"
+		}
+		add(clip(line, w))
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out
+}
+
+// wrap breaks plain text into lines of at most w cells at spaces.
+func wrap(s string, w int) []string {
+	var lines []string
+	var cur string
+	for _, word := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = clip(word, w)
+		case widthOf(cur)+1+widthOf(word) <= w:
+			cur += " " + word
+		default:
+			lines = append(lines, cur)
+			cur = clip(word, w)
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
