@@ -380,7 +380,7 @@ func (w *walker) test(path string, t map[string]any) (name string, field model.F
 	}
 	switch field {
 	case model.FieldEmployees, model.FieldRevenue:
-		if lo == nil && hi == nil {
+		if _, hasMin := t["min"]; !hasMin && t["max"] == nil {
 			w.fail(path, "a %s test needs min, max or both", field)
 		}
 		if lo != nil && hi != nil && *lo > *hi {
