@@ -110,7 +110,7 @@ func (c Criterion) evaluate(a Account) CriterionResult {
 		}
 		have := present(c.Values, a.Technologies)
 		if len(c.Values) == 0 || len(have) == len(c.Values) {
-			return set(CriterionMet, c.Weight, "uses all of "+strings.Join(c.Values, ", "))
+			return set(CriterionMet, c.Weight, "uses all of "+strings.Join(trimmed(c.Values), ", "))
 		}
 		detail := fmt.Sprintf("uses %d of %d; missing %s", len(have), len(c.Values), strings.Join(missing(c.Values, a.Technologies), ", "))
 		if len(have) == 0 {
@@ -140,7 +140,7 @@ func (x Exclusion) hits(a Account) (bool, string) {
 		}
 	case FieldTechnologiesAll:
 		if len(x.Values) > 0 && len(present(x.Values, a.Technologies)) == len(x.Values) {
-			return true, "uses " + strings.Join(x.Values, ", ")
+			return true, "uses " + strings.Join(trimmed(x.Values), ", ")
 		}
 	}
 	return false, ""
@@ -207,6 +207,14 @@ func present(want, have []string) []string {
 	return out
 }
 
+func trimmed(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strings.TrimSpace(v)
+	}
+	return out
+}
+
 func missing(want, have []string) []string {
 	var out []string
 	for _, w := range want {
@@ -220,6 +228,7 @@ func missing(want, have []string) []string {
 // listSome shows at most n values and how many more there are, so a long
 // industry list does not flood a detail line.
 func listSome(vs []string, n int) string {
+	vs = trimmed(vs)
 	if len(vs) <= n {
 		return strings.Join(vs, ", ")
 	}
