@@ -270,7 +270,8 @@ func (m root) undoLast() (tea.Model, tea.Cmd) {
 
 func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
-		m.status = statusMsg{text: errText("log "+msg.req.Outcome.Label(), msg.err), err: true}
+		m.log.logFailed()
+		m.status = statusMsg{text: errText("log "+msg.req.Outcome.Label(), msg.err) + " (nothing was logged)", err: true}
 		return m, nil
 	}
 	m.undo = append(m.undo, msg.res.Touch.ID)

@@ -73,16 +73,24 @@ func (m syncView) start() (syncView, tea.Cmd) {
 	do := func() tea.Msg {
 		defer cancel()
 		rep, err := s.Sync(ctx, ch)
+		// The syncer is done sending once Sync returns; closing ends the
+		// last waitForProgress.
+		close(ch)
 		return syncFinishedMsg{run: run, report: rep, err: err}
 	}
 	return m, tea.Batch(do, waitForProgress(run, ch))
 }
 
-// waitForProgress delivers the next progress report. The syncer never
-// closes the channel, so a wait left over after the sync ends blocks one
-// goroutine until the program exits; the run number drops its reply.
+// waitForProgress delivers the next progress report, or nothing once the
+// sync has finished and its channel is closed.
 func waitForProgress(run int, ch <-chan model.SyncProgress) tea.Cmd {
-	return func() tea.Msg { return syncProgressMsg{run: run, p: <-ch} }
+	return func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return syncProgressMsg{run: run, p: p}
+	}
 }
 
 func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {

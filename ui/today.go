@@ -102,16 +102,15 @@ type today struct {
 }
 
 func newToday(env screenEnv, demo bool) today {
-	return today{env: env, demo: demo, width: 80, height: 22, now: env.now(),
-		locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
+	// seq 1 and cseq 1 are the replies Init asks for.
+	return today{env: env, demo: demo, width: 80, height: 22, now: env.now(), seq: 1, cseq: 1,
+		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
 }
 
 // Init asks for the first page and, separately, the counts: the page is
 // cheap and draws first; the counts pass over every candidate.
 func (m today) Init() tea.Cmd {
-	m2, cmd := m.reload()
-	_ = m2
-	return cmd
+	return tea.Batch(m.pageCmd(0), m.countsCmd())
 }
 
 func (m *today) setSize(w, h int) {
@@ -138,9 +137,13 @@ func (m today) reload() (today, tea.Cmd) {
 	var page tea.Cmd
 	m, page = m.loadPage(off)
 	m.cseq++
+	return m, tea.Batch(page, m.countsCmd())
+}
+
+func (m today) countsCmd() tea.Cmd {
 	seq, st, q := m.cseq, m.env.store, m.query()
 	q.Counts, q.Limit = true, 1
-	counts := withTimeout(func(ctx context.Context) tea.Msg {
+	return withTimeout(func(ctx context.Context) tea.Msg {
 		msg := countsLoadedMsg{seq: seq}
 		if msg.wl, msg.err = st.Worklist(ctx, q); msg.err != nil {
 			return msg
@@ -158,15 +161,18 @@ func (m today) reload() (today, tea.Cmd) {
 		}
 		return msg
 	})
-	return m, tea.Batch(page, counts)
 }
 
 func (m today) loadPage(off int) (today, tea.Cmd) {
 	m.seq++
 	m.loading = true
+	return m, m.pageCmd(off)
+}
+
+func (m today) pageCmd(off int) tea.Cmd {
 	seq, st, q := m.seq, m.env.store, m.query()
 	q.Limit, q.Offset = pageSize, off
-	return m, withTimeout(func(ctx context.Context) tea.Msg {
+	return withTimeout(func(ctx context.Context) tea.Msg {
 		wl, err := st.Worklist(ctx, q)
 		if err == nil {
 			for i, r := range wl.Rows {

@@ -16,7 +16,7 @@ type columns struct {
 const sideWidth = 38
 
 func layout(w int) columns {
-	c := columns{rank: 4, tier: 9, next: 16, local: 7, last: 5}
+	c := columns{rank: 4, tier: 10, next: 15, local: 7, last: 5}
 	rest := w - 2 - c.rank - c.tier - c.next - c.local - c.last - 6
 	rest = max(rest, 12)
 	c.account = rest * 9 / 20
