@@ -30,10 +30,10 @@ func testOptions(st model.Store) Options {
 // harness drives a root model: it runs every Cmd and feeds its messages
 // back, the way the Bubble Tea loop does, without a terminal.
 type harness struct {
-	t     *testing.T
-	m     root
-	quit  bool
-	fx    *fakeEffects
+	t    *testing.T
+	m    root
+	quit bool
+	fx   *fakeEffects
 }
 
 type fakeEffects struct {
@@ -580,4 +580,3 @@ func TestAccountKeys(t *testing.T) {
 		t.Fatal("o on the account screen should open the CRM")
 	}
 }
-
