@@ -1,22 +1,475 @@
-// Package demo writes a deterministic, realistic demo book into a store.
+// Package demo writes a deterministic, realistic demo book into a store:
+// B2B accounts across industries, sizes and countries, about four contacts
+// each, three weeks of touch history and the next actions, all as if pulled
+// from a CRM (no outbox rows: none of it is the rep's own change).
 package demo
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
 	"time"
 
+	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
 )
 
-// Options say how big a book to write and from which seed and clock.
+// Options say how big a book to write and from which seed and clock: the
+// same options always write the same book.
 type Options struct {
-	Accounts int // 0: 300
-	Seed     uint64
-	Now      time.Time
+	Accounts int       // 0: 300
+	Seed     uint64    // the random seed
+	Now      time.Time // the book's "now"; zero: the wall clock
 }
+
+// chunk is how many accounts go into one transaction.
+const chunk = 5000
 
 // Generate writes a demo book into an empty store.
 func Generate(ctx context.Context, db *storage.DB, opts Options) error {
-	return errors.New("demo: not implemented yet")
+	if opts.Accounts == 0 {
+		opts.Accounts = 300
+	}
+	if opts.Accounts < 0 {
+		return fmt.Errorf("demo book: %d accounts: give a positive number", opts.Accounts)
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	empty, err := db.Empty(ctx)
+	if err != nil {
+		return fmt.Errorf("demo book: %w", err)
+	}
+	if !empty {
+		return fmt.Errorf("demo book: %s already has accounts: use an empty --db path", db.Path())
+	}
+	g := &gen{r: &rng{rand.New(rand.NewPCG(opts.Seed, 0x5348_4c54_6465_6d6f))}, now: opts.Now.UTC(),
+		names: map[string]bool{}, zones: map[string]*time.Location{}}
+	for start := 1; start <= opts.Accounts; start += chunk {
+		end := min(start+chunk-1, opts.Accounts)
+		err := db.Load(ctx, func(l *storage.Loader) error {
+			for i := start; i <= end; i++ {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := g.account(l, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("demo book: %w", err)
+		}
+	}
+	return nil
+}
+
+// rng adds the draws a book needs to a seeded generator.
+type rng struct{ *rand.Rand }
+
+func (r *rng) chance(p float64) bool { return r.Float64() < p }
+
+func (r *rng) digits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.IntN(10))
+	}
+	return string(b)
+}
+
+func pick[T any](r *rng, xs []T) T { return xs[r.IntN(len(xs))] }
+
+// weighted picks an index with probability proportional to its weight.
+func (r *rng) weighted(weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := r.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(weights) - 1
+}
+
+type gen struct {
+	r     *rng
+	now   time.Time
+	names map[string]bool
+	zones map[string]*time.Location
+	touch int
+}
+
+func (g *gen) zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := g.zones[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	g.zones[name] = loc
+	return loc
+}
+
+var (
+	placeWeights    = weightsOf(places, func(p place) int { return p.weight })
+	industryWeights = weightsOf(industries, func(i industry) int { return i.weight })
+	titleWeights    = func() []int {
+		w := make([]int, len(titles))
+		for i, t := range titles {
+			w[i] = t.weight
+		}
+		return w
+	}()
+	statuses       = []model.AccountStatus{model.StatusTarget, model.StatusWorking, model.StatusEngaged, model.StatusOpportunity, model.StatusNurture, model.StatusDisqualified}
+	statusWeights  = []int{55, 20, 10, 5, 7, 3}
+	taskKinds      = []model.TaskKind{model.TaskCall, model.TaskEmail, model.TaskLinkedIn, model.TaskTodo}
+	taskWeights    = []int{60, 25, 10, 5}
+	priorities     = []model.Priority{model.PriorityHigh, model.PriorityMedium, model.PriorityLow}
+	priorityWeight = []int{20, 60, 20}
+)
+
+func weightsOf[T any](xs []T, f func(T) int) []int {
+	w := make([]int, len(xs))
+	for i, x := range xs {
+		w[i] = f(x)
+	}
+	return w
+}
+
+// companyName draws a unique, real-looking company name and its domain stem.
+func (g *gen) companyName(ind industry) (string, string) {
+	r := g.r
+	for attempt := 0; ; attempt++ {
+		root := joinSyllables(pick(r, namePrefixes), pick(r, nameMiddles), pick(r, nameEnds))
+		if attempt > 3 {
+			root = pick(r, namePrefixes) + strings.ToLower(root)
+		}
+		name := root
+		if r.chance(0.45) {
+			name += " " + pick(r, ind.words)
+		}
+		key := strings.ToLower(name)
+		if g.names[key] {
+			continue
+		}
+		g.names[key] = true
+		return name, strings.ReplaceAll(key, " ", "")
+	}
+}
+
+// joinSyllables glues name parts, dropping a part that would put two vowels
+// together ("Astra"+"a" reads badly).
+func joinSyllables(parts ...string) string {
+	out := ""
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if out != "" && isVowel(out[len(out)-1]) && isVowel(p[0]) {
+			if len(p) <= 2 {
+				continue
+			}
+			p = p[1:]
+		}
+		out += p
+	}
+	return out
+}
+
+func isVowel(b byte) bool { return strings.IndexByte("aeiouyAEIOUY", b) >= 0 }
+
+func (g *gen) account(l *storage.Loader, n int) error {
+	r := g.r
+	pl := places[r.weighted(placeWeights)]
+	ind := industries[r.weighted(industryWeights)]
+	name, stem := g.companyName(ind)
+	a := model.Account{
+		Name:     name + " " + pick(r, legal[pl.country]),
+		Domain:   stem + pl.tld,
+		Industry: ind.name,
+		Country:  pl.country,
+		Region:   pl.region,
+		City:     pick(r, pl.cities),
+		TimeZone: pl.zone,
+		Owner:    "demo rep",
+		Status:   statuses[r.weighted(statusWeights)],
+	}
+	switch {
+	case r.chance(0.04): // unknown size
+	case r.chance(0.06):
+		e := int64(5 + r.IntN(15))
+		a.Employees = &e
+	default:
+		e := int64(math.Exp(math.Log(20) + r.Float64()*(math.Log(20000)-math.Log(20))))
+		a.Employees = &e
+	}
+	if !r.chance(0.10) {
+		base := int64(50 + r.IntN(950))
+		if a.Employees != nil {
+			base = *a.Employees
+		}
+		rev := base * int64(80_000+r.IntN(220_000)) / 1000 * 1000
+		a.AnnualRevenue = &rev
+	}
+	if r.chance(0.03) {
+		a.TimeZone = ""
+	}
+	for _, i := range r.Perm(len(technologies))[:1+r.IntN(5)] {
+		a.Technologies = append(a.Technologies, technologies[i])
+	}
+	a.DoNotContact = r.chance(0.01)
+	if r.chance(0.92) {
+		a.CRMID = fmt.Sprintf("demo-%d", n)
+		a.CRMURL = fmt.Sprintf("https://app.hubspot.com/contacts/0/company/%d", n)
+	}
+	a.UpdatedAt = g.now.Add(-time.Duration(r.IntN(60*24)) * time.Hour)
+
+	// Contacts and history are drawn first so last-touched times are known
+	// when the account is written.
+	contacts := g.contacts(a, pl)
+	touches := g.history(a, contacts)
+	for _, t := range touches {
+		if t.At.After(a.LastTouched) {
+			a.LastTouched = t.At
+		}
+	}
+	if len(touches) == 0 && r.chance(0.5) {
+		a.LastTouched = g.now.Add(-time.Duration(25*24+r.IntN(125*24)) * time.Hour)
+	}
+	id, err := l.Account(a)
+	if err != nil {
+		return err
+	}
+	a.ID = id
+	for i := range contacts {
+		contacts[i].AccountID = id
+		cid, err := l.Contact(contacts[i])
+		if err != nil {
+			return err
+		}
+		contacts[i].ID = cid
+	}
+	for _, t := range touches {
+		c := contacts[t.ContactID] // an index until now
+		t.ContactID, t.AccountID = c.ID, id
+		if _, err := l.Touch(t); err != nil {
+			return err
+		}
+	}
+	return g.tasks(l, a, contacts)
+}
+
+func (g *gen) contacts(a model.Account, pl place) []model.Contact {
+	r := g.r
+	cs := make([]model.Contact, 2+r.IntN(5))
+	for i := range cs {
+		first, last := pick(r, firstNames), pick(r, lastNames)
+		c := model.Contact{
+			FirstName: first,
+			LastName:  last,
+			Title:     titles[r.weighted(titleWeights)].title,
+			Email:     asciiSlug(first, ".") + "." + asciiSlug(last, "") + "@" + a.Domain,
+			UpdatedAt: a.UpdatedAt,
+		}
+		if a.CRMID != "" {
+			c.CRMID = fmt.Sprintf("%s-c%d", a.CRMID, i+1)
+		}
+		if r.chance(0.88) {
+			c.Phone = pl.phone(r)
+		}
+		if r.chance(0.8) {
+			c.LinkedInURL = "https://www.linkedin.com/in/" + asciiSlug(first, "-") + "-" + asciiSlug(last, "-") + "-" + r.digits(4)
+		}
+		if r.chance(0.05) {
+			other := places[r.weighted(placeWeights)]
+			c.TimeZone = other.zone // works remotely, in another zone
+		}
+		at := g.now.Add(-time.Duration(30+r.IntN(300)) * 24 * time.Hour)
+		if r.chance(0.03) {
+			c.Consent.Call = model.Consent{State: model.ConsentOptedOut, Source: "crm", At: at}
+		}
+		if r.chance(0.03) {
+			c.Consent.Email = model.Consent{State: model.ConsentOptedOut, Source: "crm", At: at}
+		}
+		if r.chance(0.01) {
+			c.Consent.LinkedIn = model.Consent{State: model.ConsentOptedOut, Source: "crm", At: at}
+		}
+		cs[i] = c
+	}
+	return cs
+}
+
+var fold = strings.NewReplacer("ü", "u", "é", "e", "á", "a", "í", "i", "ó", "o", "ã", "a", "ç", "c", "ö", "o",
+	"å", "a", "ä", "a", "'", "", "’", "")
+
+func asciiSlug(s, sep string) string {
+	return strings.ReplaceAll(fold.Replace(strings.ToLower(s)), " ", sep)
+}
+
+// history draws three weeks of touches before now; ContactID holds the
+// index of the contact until the contacts are written.
+func (g *gen) history(a model.Account, cs []model.Contact) []model.Touch {
+	r := g.r
+	if a.Status == model.StatusDisqualified || r.chance(0.3) {
+		return nil
+	}
+	n := 1 + r.IntN(29)
+	ts := make([]model.Touch, 0, n)
+	for range n {
+		ci := r.IntN(len(cs))
+		c := cs[ci]
+		ch := model.ChannelCall
+		switch x := r.IntN(100); {
+		case x < 30:
+			ch = model.ChannelEmail
+		case x < 42:
+			ch = model.ChannelLinkedIn
+		case x < 45:
+			ch = model.ChannelMeeting
+		}
+		if c.Consent.For(ch).OptedOut() || (ch == model.ChannelCall && c.Phone == "") ||
+			(ch == model.ChannelLinkedIn && c.LinkedInURL == "") {
+			continue
+		}
+		loc := g.zone(c.Zone(a))
+		day := g.now.In(loc).AddDate(0, 0, -1-r.IntN(21))
+		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+			day = day.AddDate(0, 0, -1)
+		}
+		y, m, d := day.Date()
+		at := time.Date(y, m, d, 9+r.IntN(8), r.IntN(60), 0, 0, loc)
+		t := model.Touch{ContactID: int64(ci), Channel: ch, Direction: model.Outbound, At: at.UTC(),
+			Origin: model.OriginCRM, Synced: true}
+		g.touch++
+		if a.CRMID != "" {
+			t.CRMID = fmt.Sprintf("demo-t%d", g.touch)
+		}
+		t.Outcome = g.outcome(ch)
+		if t.Outcome == model.OutcomeConnected && ch != model.ChannelCall && r.chance(0.5) {
+			t.Direction = model.Inbound // a reply
+		}
+		if ch == model.ChannelCall && (t.Outcome == model.OutcomeConnected || t.Outcome == model.OutcomeMeetingBooked) {
+			t.Duration = time.Duration(2+r.IntN(25)) * time.Minute
+		}
+		if ns := notes[string(t.Outcome)]; len(ns) > 0 && r.chance(0.6) {
+			t.Note = pick(r, ns)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func (g *gen) outcome(ch model.Channel) model.Outcome {
+	x := g.r.IntN(100)
+	switch ch {
+	case model.ChannelCall:
+		switch {
+		case x < 45:
+			return model.OutcomeNoAnswer
+		case x < 65:
+			return model.OutcomeLeftVoicemail
+		case x < 70:
+			return model.OutcomeBusy
+		case x < 88:
+			return model.OutcomeConnected
+		case x < 92:
+			return model.OutcomeMeetingBooked
+		case x < 95:
+			return model.OutcomeNotInterested
+		case x < 97:
+			return model.OutcomeBadTiming
+		case x < 98:
+			return model.OutcomeWrongPerson
+		}
+		return model.OutcomeWrongNumber
+	case model.ChannelMeeting:
+		if x < 80 {
+			return model.OutcomeConnected
+		}
+		return model.OutcomeMeetingBooked
+	}
+	switch {
+	case x < 85:
+		return model.OutcomeSent
+	case x < 93:
+		return model.OutcomeConnected
+	case x < 96:
+		return model.OutcomeMeetingBooked
+	}
+	return model.OutcomeNotInterested
+}
+
+func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact) error {
+	r := g.r
+	if a.Status == model.StatusDisqualified {
+		return nil
+	}
+	n := 0
+	switch x := r.IntN(100); {
+	case x < 70:
+		n = 1
+	case x < 78:
+		n = 2
+	}
+	for range n {
+		kind := taskKinds[r.weighted(taskWeights)]
+		k := model.Task{AccountID: a.ID, Kind: kind, Priority: priorities[r.weighted(priorityWeight)],
+			Origin: model.OriginCRM, Status: model.TaskOpen}
+		c := cs[r.IntN(len(cs))]
+		if kind == model.TaskTodo && r.chance(0.6) {
+			k.Title = pick(r, []string{"Research " + a.Name, "Find a champion at " + a.Name, "Map the buying committee"})
+		} else {
+			k.ContactID = c.ID
+			switch kind {
+			case model.TaskCall:
+				k.Title = pick(r, []string{"Call ", "Follow-up call with ", "Discovery call with "}) + c.FirstName
+			case model.TaskEmail:
+				k.Title = pick(r, []string{"Email ", "Send case study to ", "Follow-up email to "}) + c.FirstName
+			case model.TaskLinkedIn:
+				k.Title = "Connect with " + c.FirstName + " on LinkedIn"
+			default:
+				k.Title = "Prepare notes for " + c.FirstName
+			}
+		}
+		if a.CRMID != "" {
+			k.CRMID = fmt.Sprintf("%s-k%d", a.CRMID, r.IntN(1_000_000_000))
+		}
+		loc := g.zone(c.Zone(a))
+		var days int
+		switch x := r.IntN(100); {
+		case x < 8:
+			days = -1 - r.IntN(10) // overdue
+		case x < 13:
+			days = 0 // due today
+		default:
+			days = 1 + r.IntN(30)
+		}
+		y, m, d := g.now.In(loc).AddDate(0, 0, days).Date()
+		if r.chance(0.3) {
+			k.DueHasTime = true
+			k.Due = time.Date(y, m, d, pick(r, []int{9, 10, 11, 14, 15, 16}), pick(r, []int{0, 30}), 0, 0, loc).UTC()
+		} else {
+			k.Due = time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+		}
+		if r.chance(0.04) {
+			k.Status = model.TaskSnoozed
+			k.SnoozedUntil = g.now.Add(time.Duration(r.IntN(48)-24) * time.Hour)
+		}
+		k.CreatedAt = g.now.Add(-time.Duration(1+r.IntN(30*24)) * time.Hour)
+		if _, err := l.Task(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
