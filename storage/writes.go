@@ -172,6 +172,8 @@ type undoRecord struct {
 		NewStatus   model.AccountStatus `json:"new_status"`
 		LastTouched int64               `json:"last_touched"`
 		NewTouched  int64               `json:"new_touched"`
+		Updated     int64               `json:"updated_at"`
+		NewUpdated  int64               `json:"new_updated_at"`
 	} `json:"account"`
 	Contact struct {
 		PhoneBad      bool          `json:"phone_bad"`
@@ -180,6 +182,8 @@ type undoRecord struct {
 		Consent       model.Consent `json:"consent"`
 		LastTouched   int64         `json:"last_touched"`
 		NewTouched    int64         `json:"new_touched"`
+		Updated       int64         `json:"updated_at"`
+		NewUpdated    int64         `json:"new_updated_at"`
 		ConsentChange bool          `json:"consent_change"`
 	} `json:"contact"`
 	Next int64 `json:"next,omitempty"` // the task created
@@ -304,8 +308,10 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	}
 	u.Account.LastTouched = ms(a.LastTouched)
 	u.Account.NewTouched = max(u.Account.LastTouched, ms(t.At))
+	u.Account.Updated, u.Account.NewUpdated = ms(a.UpdatedAt), ms(a.UpdatedAt)
 	if u.Account.NewStatus != a.Status || u.Account.NewTouched != u.Account.LastTouched {
 		a.Status, a.LastTouched, a.UpdatedAt = u.Account.NewStatus, fromMS(u.Account.NewTouched), fromMS(ms(now))
+		u.Account.NewUpdated = ms(now)
 		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET status = ?, last_touched = ?, updated_at = ? WHERE id = ?",
 			string(a.Status), ms(a.LastTouched), ms(now), a.ID); err != nil {
 			return model.LogResult{}, err
@@ -342,6 +348,7 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	}
 	u.Contact.LastTouched = ms(c.LastTouched)
 	u.Contact.NewTouched = max(u.Contact.LastTouched, ms(t.At))
+	u.Contact.Updated, u.Contact.NewUpdated = ms(c.UpdatedAt), ms(now)
 	c.PhoneBad, c.LastTouched, c.UpdatedAt = u.Contact.NewPhoneBad, fromMS(u.Contact.NewTouched), fromMS(ms(now))
 	if err := updateContact(ctx, tx, c); err != nil {
 		return model.LogResult{}, err
@@ -498,14 +505,18 @@ func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET
 			status = CASE WHEN status = ? THEN ? ELSE status END,
-			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END WHERE id = ?`,
-			string(u.Account.NewStatus), string(u.Account.Status), u.Account.NewTouched, u.Account.LastTouched, accountID); err != nil {
+			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END,
+			updated_at = CASE WHEN updated_at = ? THEN ? ELSE updated_at END WHERE id = ?`,
+			string(u.Account.NewStatus), string(u.Account.Status), u.Account.NewTouched, u.Account.LastTouched,
+			u.Account.NewUpdated, u.Account.Updated, accountID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET
 			phone_bad = CASE WHEN phone_bad = ? THEN ? ELSE phone_bad END,
-			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END WHERE id = ?`,
-			b2i(u.Contact.NewPhoneBad), b2i(u.Contact.PhoneBad), u.Contact.NewTouched, u.Contact.LastTouched, contactID); err != nil {
+			last_touched = CASE WHEN last_touched = ? THEN ? ELSE last_touched END,
+			updated_at = CASE WHEN updated_at = ? THEN ? ELSE updated_at END WHERE id = ?`,
+			b2i(u.Contact.NewPhoneBad), b2i(u.Contact.PhoneBad), u.Contact.NewTouched, u.Contact.LastTouched,
+			u.Contact.NewUpdated, u.Contact.Updated, contactID); err != nil {
 			return err
 		}
 		if u.Contact.ConsentChange {

@@ -50,7 +50,7 @@ type industry struct {
 
 var industries = []industry{
 	{"Software", []string{"Software", "Labs", "Systems", "Cloud", "Data"}, 18},
-	{"SaaS", []string{"Cloud", "Apps", "Platform", "HQ", "io"}, 12},
+	{"SaaS", []string{"Cloud", "Apps", "Platform", "HQ", "Suite"}, 12},
 	{"Fintech", []string{"Pay", "Capital", "Ledger", "Finance", "Money"}, 8},
 	{"Financial Services", []string{"Capital", "Partners", "Financial", "Advisors"}, 6},
 	{"Logistics", []string{"Logistics", "Freight", "Shipping", "Supply"}, 7},

@@ -1,0 +1,153 @@
+package storage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
+	"github.com/shortlisthq/shortlist/storage/demo"
+)
+
+// benchAccounts is the benchmark book's size.
+const benchAccounts = 100_000
+
+// benchPath is the cached 100,000-account book: SHORTLIST_BENCH_DB or
+// os.TempDir()/shortlist-bench-100k.db.
+func benchPath() string {
+	if p := os.Getenv("SHORTLIST_BENCH_DB"); p != "" {
+		return p
+	}
+	return filepath.Join(os.TempDir(), "shortlist-bench-100k.db")
+}
+
+// benchBook returns the cached book's path, generating it once (about a
+// minute) unless -short; a cached file of another schema is rebuilt.
+func benchBook(b *testing.B) string {
+	b.Helper()
+	path := benchPath()
+	ctx := context.Background()
+	if db, err := storage.Open(ctx, path, testOptions()); err == nil {
+		v, verr := db.SchemaVersion(ctx)
+		empty, eerr := db.Empty(ctx)
+		db.Close()
+		if verr == nil && eerr == nil && v == storage.LatestSchema() && !empty {
+			return path
+		}
+	}
+	if testing.Short() {
+		b.Skipf("no benchmark book at %s (generate it without -short)", path)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		os.Remove(p)
+	}
+	db, err := storage.Open(ctx, path, testOptions())
+	if err != nil {
+		b.Skipf("cannot create benchmark book at %s: %v", path, err)
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: benchAccounts, Seed: 1, Now: clock}); err != nil {
+		b.Fatalf("generate benchmark book: %v", err)
+	}
+	b.Logf("generated %d accounts into %s in %s", benchAccounts, path, time.Since(start).Round(time.Millisecond))
+	return path
+}
+
+func BenchmarkOpenAndFirstPage(b *testing.B) {
+	path := benchBook(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		db, err := storage.Open(ctx, path, testOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		wl, err := db.Worklist(ctx, model.WorklistQuery{Now: clock, Limit: 50})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(wl.Rows) != 50 {
+			b.Fatalf("first page has %d rows, want 50", len(wl.Rows))
+		}
+		db.Close()
+	}
+}
+
+func BenchmarkWorklistCounts(b *testing.B) {
+	path := benchBook(b)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path, testOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := db.Worklist(ctx, model.WorklistQuery{Now: clock, Limit: 50, Counts: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLogTouch(b *testing.B) {
+	path := benchBook(b)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path, testOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var ids []int64
+	b.ResetTimer()
+	i := int64(0)
+	for b.Loop() {
+		i++
+		res, err := db.LogTouch(ctx, model.LogRequest{ContactID: 1 + i%1000, Channel: model.ChannelCall,
+			Outcome: model.OutcomeNoAnswer, At: clock,
+			Next: &model.Task{Kind: model.TaskCall, Title: "Call again", Due: clock.Add(48 * time.Hour)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, res.Touch.ID)
+	}
+	b.StopTimer()
+	// Leave the shared book as it was.
+	for _, id := range ids {
+		if err := db.UndoLog(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRescore measures Open when the profile changed since the last
+// open: every account re-scored, contact levels and task base ranks
+// refreshed, in one transaction. Each round first opens with another profile
+// (untimed) so the timed open has real work.
+func BenchmarkRescore(b *testing.B) {
+	path := benchBook(b)
+	ctx := context.Background()
+	other := testOptions()
+	other.Profile.Thresholds.A = 80
+	other.Profile.Criteria[0].Weight = 20
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		db, err := storage.Open(ctx, path, other)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		b.StartTimer()
+		db, err = storage.Open(ctx, path, testOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+}
