@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -205,4 +206,11 @@ func (c Coefficients) validate() error {
 }
 
 // String is the clock time as 15:04.
-func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+func (c ClockTime) String() string { return twoDigits(int(c)/60) + ":" + twoDigits(int(c)%60) }
+
+func twoDigits(n int) string {
+	if n >= 0 && n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}

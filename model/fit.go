@@ -419,9 +419,13 @@ func knownSeniority(s Seniority) bool {
 // one the profile gives points for). A contact without a persona or
 // seniority is classified from the title.
 func (p Profile) ContactLevel(c Contact) int {
-	persona, seniority := p.roles(c)
-	hasP, hasS := len(p.Contacts.Personas) > 0, len(p.Contacts.Seniorities) > 0
-	pp, sp := clampPoints(p.Contacts.Personas[persona]), clampPoints(p.Contacts.Seniorities[seniority])
+	persona, seniority := roles(compileTitleRules(p.TitleRules), c)
+	return p.Contacts.level(persona, seniority)
+}
+
+func (cc ContactCriteria) level(persona Persona, seniority Seniority) int {
+	hasP, hasS := len(cc.Personas) > 0, len(cc.Seniorities) > 0
+	pp, sp := clampPoints(cc.Personas[persona]), clampPoints(cc.Seniorities[seniority])
 	switch {
 	case hasP && hasS:
 		return (pp + sp + 1) / 2
@@ -437,10 +441,10 @@ func clampPoints(v int) int { return min(max(v, 0), 100) }
 
 // roles is the contact's persona and seniority, from the title where the
 // record has none.
-func (p Profile) roles(c Contact) (Persona, Seniority) {
+func roles(own []titleRule, c Contact) (Persona, Seniority) {
 	persona, seniority := c.Persona, c.Seniority
 	if persona == "" || persona == PersonaUnknown || seniority == "" || seniority == SeniorityUnknown {
-		tp, ts := p.Classify(c.Title)
+		tp, ts := classify(own, c.Title)
 		if persona == "" || persona == PersonaUnknown {
 			persona = tp
 		}
@@ -466,9 +470,10 @@ func (p Profile) CommitteeGaps(contacts []Contact, touches []Touch) []Persona {
 		}
 	}
 	covered := make(map[Persona]bool)
+	own := compileTitleRules(p.TitleRules)
 	for _, c := range contacts {
 		if reached[c.ID] {
-			persona, _ := p.roles(c)
+			persona, _ := roles(own, c)
 			covered[persona] = true
 		}
 	}

@@ -1,7 +1,7 @@
 package model
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -46,7 +46,7 @@ func (h CallingHours) nextOpen(local time.Time) time.Time {
 // 19:40 in America/Chicago (opens in 13h20m)".
 func (h CallingHours) hoursDetail(local time.Time, zone string, zoneKnown bool) string {
 	if h.Start >= h.End {
-		return fmt.Sprintf("no calling hours left inside %s–%s: check the calling hours setting", HardCallingHours.Start, HardCallingHours.End)
+		return "no calling hours left inside " + HardCallingHours.Start.String() + "–" + HardCallingHours.End.String() + ": check the calling hours setting"
 	}
 	when, days := local.Format("15:04"), ""
 	if isWeekend(local.Weekday()) {
@@ -57,7 +57,8 @@ func (h CallingHours) hoursDetail(local time.Time, zone string, zoneKnown bool) 
 		where = "in " + zone + ", your zone (contact's zone unknown)"
 	}
 	next := h.nextOpen(local)
-	return fmt.Sprintf("calls %s–%s local%s; it is %s %s (opens in %s)", h.Start, h.End, days, when, where, shortDuration(next.Sub(local)))
+	return "calls " + h.Start.String() + "–" + h.End.String() + " local" + days + "; it is " + when + " " + where +
+		" (opens in " + shortDuration(next.Sub(local)) + ")"
 }
 
 // shortDuration formats a wait the way a person says it: 45m, 13h20m, 2d14h.
@@ -69,9 +70,9 @@ func shortDuration(d time.Duration) string {
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	switch {
 	case days > 0:
-		return fmt.Sprintf("%dd%dh", days, hours)
+		return strconv.Itoa(days) + "d" + strconv.Itoa(hours) + "h"
 	case hours > 0:
-		return fmt.Sprintf("%dh%02dm", hours, mins)
+		return strconv.Itoa(hours) + "h" + twoDigits(mins) + "m"
 	}
-	return fmt.Sprintf("%dm", mins)
+	return strconv.Itoa(mins) + "m"
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ type Ranker struct {
 	p      Profile
 	window CallingHours // the settings window inside the hard bounds
 	rep    *time.Location
+	titles []titleRule // the profile's title rules, compiled once
 
 	mu    sync.Mutex
 	zones map[string]*time.Location // nil value: the name did not load
@@ -29,7 +31,8 @@ func NewRanker(s Settings, p Profile) *Ranker {
 			rep = loc
 		}
 	}
-	return &Ranker{s: s, p: p, window: s.CallingHours.clamped(), rep: rep, zones: make(map[string]*time.Location)}
+	return &Ranker{s: s, p: p, window: s.CallingHours.clamped(), rep: rep, titles: compileTitleRules(p.TitleRules),
+		zones: make(map[string]*time.Location)}
 }
 
 // zone returns the location for an IANA name and whether it is the contact's
@@ -72,9 +75,9 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 	fit := min(max(c.Account.Fit, 0), 100)
 	base := []Term{
 		{Name: "tier", Value: co.Tier[tier], Detail: "tier " + string(tier)},
-		{Name: "fit", Value: co.Fit * float64(fit) / 100, Detail: fmt.Sprintf("fit %d", fit)},
+		{Name: "fit", Value: co.Fit * float64(fit) / 100, Detail: "fit " + strconv.Itoa(fit)},
 	}
-	var dyn []Term
+	dyn := make([]Term, 0, 5)
 	if c.Kind == RowSuggested {
 		var reason HoldReason
 		var detail string
@@ -100,10 +103,10 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 		dyn = append(dyn, Term{Name: "callable now", Value: co.CallableNow, Detail: "callable now (" + local.Format("15:04") + " local)"})
 	}
 	if c.Contact.ID != 0 {
-		level := r.p.ContactLevel(c.Contact)
-		persona, seniority := r.p.roles(c.Contact)
+		persona, seniority := roles(r.titles, c.Contact)
+		level := r.p.Contacts.level(persona, seniority)
 		dyn = append(dyn, Term{Name: "contact", Value: co.ContactFit * float64(level) / 100,
-			Detail: fmt.Sprintf("contact level %d (%s, %s)", level, seniority, persona)})
+			Detail: "contact level " + strconv.Itoa(level) + " (" + string(seniority) + ", " + string(persona) + ")"})
 	}
 	if c.Kind == RowSuggested {
 		dyn = append(dyn, Term{Name: "suggested", Value: co.Suggested, Detail: r.suggestedDetail(c.Account, now)})
@@ -120,9 +123,11 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 	}
 	row.Rank = b + d
 	row.Why = make([]Term, 0, len(base)+len(dyn))
-	for _, t := range append(base, dyn...) {
-		if t.Value != 0 {
-			row.Why = append(row.Why, t)
+	for _, terms := range [][]Term{base, dyn} {
+		for _, t := range terms {
+			if t.Value != 0 {
+				row.Why = append(row.Why, t)
+			}
 		}
 	}
 	return row
@@ -140,7 +145,7 @@ func (r *Ranker) dueTerm(t Task, now time.Time) Term {
 		if days == 1 {
 			unit = "day"
 		}
-		return Term{Name: "overdue", Value: min(co.OverdueDay*float64(days), co.OverdueMax), Detail: fmt.Sprintf("overdue %d %s", days, unit)}
+		return Term{Name: "overdue", Value: min(co.OverdueDay*float64(days), co.OverdueMax), Detail: "overdue " + strconv.Itoa(days) + " " + unit}
 	case days == 0:
 		detail := "due today"
 		if t.DueHasTime {
@@ -177,14 +182,14 @@ func (r *Ranker) suggestedDetail(a Account, now time.Time) string {
 	if tier == "" {
 		tier = TierD
 	}
-	return fmt.Sprintf("suggested: tier %s accounts go stale after %s", tier, plural(int(r.s.StaleAfter[tier]/(24*time.Hour)), "day"))
+	return "suggested: tier " + string(tier) + " accounts go stale after " + plural(int(r.s.StaleAfter[tier]/(24*time.Hour)), "day")
 }
 
 func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // suggest picks the action for a stale account's contact: a call when one can

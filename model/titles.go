@@ -50,6 +50,12 @@ func compileTitleRules(rules []TitleRule) []titleRule {
 // rule that sets only one of the two leaves the other to the built-in rules.
 // Who a title serves does not count: "Assistant to the CEO" is an assistant.
 func (p Profile) Classify(title string) (Persona, Seniority) {
+	return classify(compileTitleRules(p.TitleRules), title)
+}
+
+// classify is Classify with the profile's rules already compiled, so a
+// ranker classifying many contacts splits the rules into words only once.
+func classify(own []titleRule, title string) (Persona, Seniority) {
 	words := ownRole(titleWords(title))
 	persona, seniority := PersonaUnknown, SeniorityUnknown
 	if len(words) == 0 {
@@ -68,11 +74,9 @@ func (p Profile) Classify(title string) (Persona, Seniority) {
 		}
 		return setP && setS
 	}
-	if len(p.TitleRules) > 0 {
-		for _, r := range compileTitleRules(p.TitleRules) {
-			if apply(r) {
-				return persona, seniority
-			}
+	for _, r := range own {
+		if apply(r) {
+			return persona, seniority
 		}
 	}
 	for _, r := range builtinTitleRules {
