@@ -48,8 +48,8 @@ type Env struct {
 	// Terminal: stdin and stdout are both terminals, so a bare `shortlist`
 	// starts the TUI.
 	Terminal bool
-	// Width of stdout in columns when it is a terminal; 0 when it is not
-	// (tables then use 100 columns, and never truncate JSON).
+	// Width of stdout in columns when it is a terminal; 0 when it is not,
+	// and then tables are printed whole.
 	Width int
 	// Version is this build's version string; Schema its database schema.
 	Version string

@@ -138,7 +138,7 @@ func (f *flags) flagHelp(w io.Writer) {
 			left += " " + placeholder(fl)
 		}
 		_, usage := flag.UnquoteUsage(fl)
-		if fl.DefValue != "" && fl.DefValue != "0" && fl.DefValue != "false" {
+		if fl.DefValue != "" && fl.DefValue != "0" && fl.DefValue != "0s" && fl.DefValue != "false" {
 			usage += " (default " + fl.DefValue + ")"
 		}
 		lines = append(lines, [2]string{left, usage})
@@ -152,7 +152,9 @@ func (f *flags) flagHelp(w io.Writer) {
 		width = max(width, len(l[0]))
 	}
 	for _, l := range lines {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, l[0], l[1])
+		text := wrap(l[1], max(30, 78-width-4))
+		text = strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", width+4))
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l[0], text)
 	}
 }
 
@@ -160,8 +162,32 @@ func (f *flags) flagHelp(w io.Writer) {
 // of its usage, as the flag package does, else VALUE.
 func placeholder(fl *flag.Flag) string {
 	name, _ := flag.UnquoteUsage(fl)
-	if name == "" || name == "value" {
-		return "VALUE"
+	switch name {
+	case "", "value", "string":
+		return strings.ToUpper(fl.Name)
+	case "int", "uint":
+		return "N"
 	}
 	return strings.ToUpper(name)
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case len([]rune(line))+1+len([]rune(word)) > width:
+				out = append(out, line)
+				line = word
+			default:
+				line += " " + word
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

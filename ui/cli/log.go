@@ -20,7 +20,7 @@ account to engaged, opted-out records the opt-out, wrong number flags the phone)
 and creates the next action the rule proposes, unless you say otherwise with
 --next. It prints what it did; undo it with shortlist undo TOUCH_ID.
 
-Outcomes: ` + outcomeNames() + `.`,
+Outcomes: ` + wrap(outcomeNames()+".", 68),
 		example: []string{
 			"shortlist log --contact 7 --outcome no-answer",
 			`shortlist log --contact 7 --outcome connected --note "wants pricing" --next +2`,
@@ -34,7 +34,7 @@ Outcomes: ` + outcomeNames() + `.`,
 			direction := f.fs.String("direction", "outbound", "outbound (you reached out) or inbound (they did)")
 			note := f.fs.String("note", "", "a note to keep with the touch")
 			task := f.fs.Int64("task", 0, "the task `ID` this touch worked; it is closed as done")
-			meeting := f.fs.String("meeting", "", `the booked meeting's time, "YYYY-MM-DD HH:MM" in your zone (for meeting-booked)`)
+			meeting := f.fs.String("meeting", "", "when the booked meeting is: `\"YYYY-MM-DD HH:MM\"` in your zone (for meeting-booked)")
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01")
 			asJSON := f.fs.Bool("json", false, "print what was logged as JSON")
@@ -148,6 +148,13 @@ func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, 
 		t = &model.Task{
 			AccountID: a.ID, ContactID: ct.ID, Kind: kind, Title: "Follow up",
 			Priority: model.PriorityMedium, Status: model.TaskOpen, Origin: model.OriginLocal, CreatedAt: now,
+		}
+	}
+	if !hasTime {
+		// A date-only due is midnight in the contact's zone, not the rep's.
+		due = time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
+		if loc, err := time.LoadLocation(ct.Zone(a)); err == nil {
+			due = time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, loc)
 		}
 	}
 	t.Due, t.DueHasTime = due, hasTime

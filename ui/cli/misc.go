@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -62,7 +63,7 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 				}
 				fmt.Fprintf(c.env.Stdout, "wrote a demo book to %s in %s\n", b.Path, took.Round(time.Millisecond))
 				fmt.Fprintf(c.env.Stdout, "  %d accounts (A %d, B %d, C %d, D %d)\n", len(accts), tiers[model.TierA], tiers[model.TierB], tiers[model.TierC], tiers[model.TierD])
-				fmt.Fprintf(c.env.Stdout, "  today: %s\n", summaryLine(wl))
+				fmt.Fprintf(c.env.Stdout, "  today: %s\n", strings.ReplaceAll(summaryLine(wl), "\n", "; "))
 				fmt.Fprintf(c.env.Stdout, "try: shortlist --db %s today\n", path)
 				return nil
 			}

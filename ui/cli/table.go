@@ -11,16 +11,14 @@ import (
 	"github.com/shortlisthq/shortlist/model"
 )
 
-// defaultWidth is the table width when stdout is not a terminal: wide enough
-// for the worklist's main columns, narrow enough for a pasted snippet.
-const defaultWidth = 100
-
 // column is one table column. Flexible columns give up width, down to Min,
-// when the table is wider than the screen.
+// when the table is wider than the screen; after that, columns with a Drop
+// rank are left out, highest rank first.
 type column struct {
 	Title string
 	Min   int  // 0: fixed at its natural width
 	Right bool // right-aligned (numbers)
+	Drop  int  // 0: always shown; else left out on narrow screens, highest first
 }
 
 // table collects rows and writes them aligned, truncating the flexible
@@ -41,57 +39,61 @@ func (t *table) add(cells ...string) {
 	t.rows = append(t.rows, cells)
 }
 
+// write prints the table. width is the terminal's; 0 (not a terminal: a
+// pipe or a file) means nothing is cut, so grep and less see every word.
 func (t *table) write(w io.Writer, width int) {
-	if width <= 0 {
-		width = defaultWidth
-	}
 	n := len(t.cols)
-	widths := make([]int, n)
+	natural := make([]int, n)
 	for i, c := range t.cols {
-		widths[i] = lipgloss.Width(c.Title)
+		natural[i] = lipgloss.Width(c.Title)
 	}
 	for _, r := range t.rows {
 		for i := 0; i < n && i < len(r); i++ {
-			widths[i] = max(widths[i], lipgloss.Width(r[i]))
+			natural[i] = max(natural[i], lipgloss.Width(r[i]))
 		}
 	}
-	total := func() int {
-		s := 2 * (n - 1)
-		for _, w := range widths {
-			s += w
-		}
-		return s
+	shown := make([]bool, n)
+	for i := range shown {
+		shown[i] = true
 	}
-	// Take one column at a time from the widest flexible column until the
-	// table fits or nothing can give.
-	for total() > width {
-		best := -1
-		for i, c := range t.cols {
-			if c.Min > 0 && widths[i] > c.Min && (best < 0 || widths[i]-t.cols[i].Min > widths[best]-t.cols[best].Min) {
-				best = i
-			}
-		}
-		if best < 0 {
+	var widths []int
+	for {
+		widths = t.fit(natural, shown, width)
+		if widths != nil {
 			break
 		}
-		widths[best]--
+		drop := -1
+		for i, c := range t.cols {
+			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop > t.cols[drop].Drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			widths = t.fit(natural, shown, 0) // nothing left to drop: overflow
+			break
+		}
+		shown[drop] = false
+	}
+	var idx []int
+	for i := range t.cols {
+		if shown[i] {
+			idx = append(idx, i)
+		}
 	}
 	line := func(cells []string) {
 		var b strings.Builder
-		for i := 0; i < n; i++ {
+		for k, i := range idx {
 			cell := ""
 			if i < len(cells) {
 				cell = truncate(cells[i], widths[i])
 			}
-			pad := strings.Repeat(" ", widths[i]-lipgloss.Width(cell))
+			pad := strings.Repeat(" ", max(0, widths[i]-lipgloss.Width(cell)))
 			if t.cols[i].Right {
 				b.WriteString(pad + cell)
-			} else if i < n-1 {
-				b.WriteString(cell + pad)
 			} else {
-				b.WriteString(cell)
+				b.WriteString(cell + pad)
 			}
-			if i < n-1 {
+			if k < len(idx)-1 {
 				b.WriteString("  ")
 			}
 		}
@@ -105,6 +107,35 @@ func (t *table) write(w io.Writer, width int) {
 	for _, r := range t.rows {
 		line(r)
 	}
+}
+
+// fit shrinks the shown columns' widths to fit width, taking one column at
+// a time from the flexible column with the most to give; nil if they cannot.
+func (t *table) fit(natural []int, shown []bool, width int) []int {
+	widths := append([]int(nil), natural...)
+	total := func() int {
+		s, cols := 0, 0
+		for i, w := range widths {
+			if shown[i] {
+				s += w
+				cols++
+			}
+		}
+		return s + 2*max(0, cols-1)
+	}
+	for width > 0 && total() > width {
+		best := -1
+		for i, c := range t.cols {
+			if shown[i] && c.Min > 0 && widths[i] > c.Min && (best < 0 || widths[i]-c.Min > widths[best]-t.cols[best].Min) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		widths[best]--
+	}
+	return widths
 }
 
 // truncate cuts s to at most w columns, ending in "…" when cut.

@@ -162,10 +162,10 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
 		fmt.Fprintln(w, "Nothing due today.")
 	} else {
 		t := newTable(
-			column{Title: "#", Right: true}, column{Title: "account", Min: 8}, column{Title: "contact", Min: 8},
-			column{Title: "title", Min: 5}, column{Title: "tier"}, column{Title: "fit", Right: true},
-			column{Title: "next action", Min: 8}, column{Title: "due", Min: 5}, column{Title: "local"},
-			column{Title: "call"}, column{Title: "why", Min: 6},
+			column{Title: "#", Right: true}, column{Title: "account", Min: 10}, column{Title: "contact", Min: 10},
+			column{Title: "title", Min: 8, Drop: 4}, column{Title: "tier"}, column{Title: "fit", Right: true, Drop: 3},
+			column{Title: "next action", Min: 12}, column{Title: "due"}, column{Title: "local", Drop: 2},
+			column{Title: "call"}, column{Title: "why", Min: 12, Drop: 1},
 		)
 		for i, r := range wl.Rows {
 			action := r.Task.Title
@@ -204,15 +204,15 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
 	fmt.Fprintln(w, summaryLine(wl))
 }
 
-// summaryLine is the day's counts: "4 due today, 2 overdue · 3 held back: 2
-// outside calling hours, 1 contact budget".
+// summaryLine is the day's counts on two lines: "4 due today, 2 overdue",
+// then "3 held back: 2 outside calling hours, 1 contact budget".
 func summaryLine(wl model.Worklist) string {
 	s := fmt.Sprintf("%d due today, %d overdue", wl.Due, wl.Overdue)
 	if wl.Suggested > 0 {
 		s += fmt.Sprintf(", %d suggested", wl.Suggested)
 	}
 	if wl.HeldBack == 0 {
-		return s + " · nothing held back"
+		return s + "\nnothing held back"
 	}
 	type kv struct {
 		r model.HoldReason
@@ -234,7 +234,7 @@ func summaryLine(wl model.Worklist) string {
 	for i, h := range held {
 		parts[i] = fmt.Sprintf("%d %s", h.n, holdLabel(h.r))
 	}
-	return fmt.Sprintf("%s · %d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
+	return fmt.Sprintf("%s\n%d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
 }
 
 func holdLabel(r model.HoldReason) string {
@@ -267,7 +267,7 @@ func topTerms(terms []model.Term, n int) string {
 		if t.Value == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %+.1f", t.Name, t.Value))
+		parts = append(parts, t.Name+" "+strings.TrimSuffix(fmt.Sprintf("%+.1f", t.Value), ".0"))
 	}
 	return strings.Join(parts, ", ")
 }
