@@ -1,0 +1,170 @@
+// Command shortlist is a terminal app for working the short list of ICP
+// accounts assigned to a B2B sales rep: the day's ranked next actions, each
+// account's explained fit, and touches logged in a few keystrokes.
+//
+// main.go is the one place that knows every package: it loads the config,
+// opens the book, and hands both to the CLI (ui/cli) or the TUI (ui).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+	_ "time/tzdata" // IANA zones on machines without zoneinfo
+
+	"github.com/adrg/xdg"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
+	"github.com/shortlisthq/shortlist/storage/config"
+	"github.com/shortlisthq/shortlist/storage/demo"
+	"github.com/shortlisthq/shortlist/ui"
+	"github.com/shortlisthq/shortlist/ui/cli"
+)
+
+// version is set at release with -ldflags "-X main.version=v1.2.3"; it is
+// never written at run time.
+var version = ""
+
+// Demo book defaults for --demo: the same book on every machine.
+const (
+	demoAccounts = 300
+	demoSeed     = 1
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	outTerm, width := cli.TermSize(os.Stdout)
+	inTerm, _ := cli.TermSize(os.Stdin)
+	if !outTerm {
+		width = 0
+	}
+	env := cli.Env{
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Now:       time.Now,
+		Terminal:  outTerm && inTerm,
+		Width:     width,
+		Version:   buildVersion(),
+		Schema:    storage.LatestSchema(),
+		Open:      openBook,
+		WriteDemo: writeDemo,
+		TUI:       runTUI,
+	}
+	return cli.Run(ctx, os.Args[1:], env)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// loadConfig reads --config, or the default file when there is one.
+func loadConfig(path string) (config.Config, error) {
+	if path != "" {
+		c, err := config.Load(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return config.Config{}, fmt.Errorf("config file %s does not exist: check --config", path)
+		}
+		return c, err
+	}
+	c, err := config.Load(config.DefaultPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return config.Default(), nil
+	}
+	return c, err
+}
+
+// bookPath is the real book: --db, else $SHORTLIST_DB, else the XDG data
+// directory. With --demo it is demo.db beside it, so the two never mix.
+func bookPath(g cli.Globals) string {
+	p := g.DB
+	if p == "" {
+		p = os.Getenv("SHORTLIST_DB")
+	}
+	if p == "" {
+		p = filepath.Join(xdg.DataHome, "shortlist", "shortlist.db")
+	}
+	if g.Demo {
+		p = filepath.Join(filepath.Dir(p), "demo.db")
+	}
+	return p
+}
+
+func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return nil, err
+	}
+	path := bookPath(g)
+	db, err := storage.Open(ctx, path, storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	if err != nil {
+		return nil, err
+	}
+	if g.Demo {
+		if err := fillDemo(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return book(db, cfg, g.Demo), nil
+}
+
+// fillDemo writes the demo book the first time --demo opens it.
+func fillDemo(ctx context.Context, db *storage.DB) error {
+	accts, err := db.Accounts(ctx, model.AccountFilter{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("open demo book: %w", err)
+	}
+	if len(accts) > 0 {
+		return nil
+	}
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: time.Now()}); err != nil {
+		return fmt.Errorf("write demo book %s: %w", db.Path(), err)
+	}
+	return nil
+}
+
+func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions) (*cli.Book, error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(ctx, path, storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	if err != nil {
+		return nil, err
+	}
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("write demo book %s: %w", path, err)
+	}
+	return book(db, cfg, true), nil
+}
+
+func book(db *storage.DB, cfg config.Config, isDemo bool) *cli.Book {
+	return &cli.Book{Store: db, Settings: cfg.Settings, Profile: cfg.Profile, Path: db.Path(), Demo: isDemo, Close: db.Close}
+}
+
+func runTUI(ctx context.Context, b *cli.Book) error {
+	return ui.Run(ctx, ui.Options{
+		Store: b.Store, Settings: b.Settings, Profile: b.Profile,
+		Now: time.Now, Demo: b.Demo, DBPath: b.Path,
+	})
+}

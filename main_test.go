@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBinary builds shortlist and runs it end to end, as a user's shell
+// would: exit codes, one-line errors, the demo book, config and db paths.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "shortlist")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	home := filepath.Join(dir, "home")
+	env := append(os.Environ(),
+		"HOME="+home,
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"SHORTLIST_DB=",
+	)
+	run := func(t *testing.T, extraEnv []string, args ...string) (int, string, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(append([]string{}, env...), extraEnv...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("run %v: %v", args, err)
+		}
+		return code, out.String(), errOut.String()
+	}
+
+	t.Run("help and version create nothing", func(t *testing.T) {
+		for _, args := range [][]string{{"help"}, {"--help"}, {"version"}, {"today", "--help"}} {
+			if code, out, _ := run(t, nil, args...); code != 0 || out == "" {
+				t.Errorf("%v: exit %d, %d bytes", args, code, len(out))
+			}
+		}
+		if _, err := os.Stat(home); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("help or version created %s", home)
+		}
+	})
+
+	t.Run("demo today json", func(t *testing.T) {
+		code, out, errOut := run(t, nil, "--demo", "today", "--json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var tj struct {
+			Rows []struct {
+				Rank    int    `json:"rank"`
+				Account string `json:"account"`
+			} `json:"rows"`
+			HeldBack int `json:"held_back"`
+		}
+		if err := json.Unmarshal([]byte(out), &tj); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		if len(tj.Rows) != 20 || tj.Rows[0].Rank != 1 || tj.Rows[0].Account == "" {
+			t.Errorf("today --json on the demo book: %d rows, first %+v", len(tj.Rows), tj.Rows)
+		}
+		demoDB := filepath.Join(home, "data", "shortlist", "demo.db")
+		if _, err := os.Stat(demoDB); err != nil {
+			t.Errorf("no demo book at %s: %v", demoDB, err)
+		}
+		if _, err := os.Stat(filepath.Join(home, "data", "shortlist", "shortlist.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("--demo touched the real book")
+		}
+		// Same book on the second run: the demo is written once.
+		_, again, _ := run(t, nil, "accounts", "--demo", "--json", "--limit", "0")
+		var accts []map[string]any
+		if err := json.Unmarshal([]byte(again), &accts); err != nil || len(accts) != 300 {
+			t.Errorf("the second --demo run saw %d accounts, not the 300 of the first: %v", len(accts), err)
+		}
+	})
+
+	t.Run("no terminal prints today", func(t *testing.T) {
+		code, out, errOut := run(t, nil, "--demo")
+		if code != 0 || !strings.Contains(out, "held back") {
+			t.Errorf("bare shortlist without a terminal: exit %d %q %q", code, out, errOut)
+		}
+	})
+
+	t.Run("usage errors exit 2 on one line", func(t *testing.T) {
+		code, out, errOut := run(t, nil, "today", "--jsn")
+		if code != 2 || out != "" || errOut != "shortlist: unknown flag --jsn for \"today\" (see shortlist today --help)\n" {
+			t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
+		}
+		if code, _, _ := run(t, nil, "frobnicate"); code != 2 {
+			t.Errorf("unknown command: exit %d", code)
+		}
+	})
+
+	t.Run("bad input exits 1 on one line", func(t *testing.T) {
+		code, _, errOut := run(t, nil, "--demo", "log", "--contact", "1", "--outcome", "nope")
+		if code != 1 || !strings.HasPrefix(errOut, `shortlist: unknown outcome "nope": use one of no-answer`) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("exit %d stderr %q", code, errOut)
+		}
+		code, _, errOut = run(t, nil, "--demo", "log", "--contact", "99999", "--outcome", "busy")
+		if code != 1 || errOut != "shortlist: contact 99999 not found: find ids with shortlist show ACCOUNT_ID or shortlist search\n" {
+			t.Errorf("exit %d stderr %q", code, errOut)
+		}
+	})
+
+	t.Run("config", func(t *testing.T) {
+		code, _, errOut := run(t, nil, "--demo", "today", "--config", filepath.Join(dir, "missing.toml"))
+		if code != 1 || !strings.Contains(errOut, "missing.toml does not exist") {
+			t.Errorf("missing --config: exit %d %q", code, errOut)
+		}
+		bad := filepath.Join(dir, "bad.toml")
+		if err := os.WriteFile(bad, []byte("[budget]\nper_contcat = 2\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut = run(t, nil, "--demo", "today", "--config", bad)
+		want := "shortlist: " + bad + ":2: budget.per_contcat: unknown key: did you mean per_contact?\n"
+		if code != 1 || errOut != want {
+			t.Errorf("bad config: exit %d\n got %q\nwant %q", code, errOut, want)
+		}
+		good := filepath.Join(dir, "good.toml")
+		if err := os.WriteFile(good, []byte("[rep]\nname = \"Dana\"\ntime_zone = \"Asia/Tokyo\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := run(t, nil, "--demo", "today", "--config", good); code != 0 {
+			t.Errorf("good config: exit %d %q", code, errOut)
+		}
+	})
+
+	t.Run("demo command and SHORTLIST_DB", func(t *testing.T) {
+		p := filepath.Join(dir, "mine.db")
+		code, out, errOut := run(t, nil, "demo", "--accounts", "25", "--db", p)
+		if code != 0 || !strings.Contains(out, "25 accounts") {
+			t.Fatalf("demo: exit %d %q %q", code, out, errOut)
+		}
+		code, _, errOut = run(t, nil, "demo", "--db", p)
+		if code != 1 || !strings.Contains(errOut, "already holds a book: choose a new --db path") {
+			t.Errorf("demo over a book: exit %d %q", code, errOut)
+		}
+		code, out, errOut = run(t, []string{"SHORTLIST_DB=" + p}, "accounts", "--json", "--limit", "0")
+		var accts []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &accts) != nil || len(accts) != 25 {
+			t.Errorf("SHORTLIST_DB: exit %d, %d accounts, %q", code, len(accts), errOut)
+		}
+	})
+}
