@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -306,6 +307,13 @@ func (p Profile) Validate() error {
 		if c.Weight < 0 {
 			return fmt.Errorf("criterion %q: weight %d is negative", c.label(), c.Weight)
 		}
+	}
+	total := 0
+	for _, c := range p.Criteria {
+		total += c.Weight
+	}
+	if total == 0 {
+		return errors.New("criteria weights add up to 0: give at least one criterion a weight above 0")
 	}
 	for _, x := range p.Exclusions {
 		name := x.Name

@@ -204,6 +204,12 @@ func TestProfileValidate(t *testing.T) {
 		{"values on a range", func(p *Profile) { p.Criteria[1].Values = []string{"big"} }, `takes min and max, not values`},
 		{"min on a set", func(p *Profile) { p.Criteria[0].Min = ptr(1) }, `industry takes values, not min or max`},
 		{"unnamed criterion uses field", func(p *Profile) { p.Criteria[0].Name = ""; p.Criteria[0].Weight = -1 }, `criterion "industry": weight -1`},
+		{"all weights zero", func(p *Profile) {
+			for i := range p.Criteria {
+				p.Criteria[i].Weight = 0
+			}
+		}, "criteria weights add up to 0"},
+		{"no criteria", func(p *Profile) { p.Criteria = nil }, "criteria weights add up to 0"},
 		{"exclusion min above max", func(p *Profile) { p.Exclusions[1].Min = ptr(50) }, `exclusion "Too small": min 50 is above max 19`},
 		{"exclusion unknown field", func(p *Profile) { p.Exclusions[0].Field = "sector" }, `exclusion "Public sector": unknown field "sector"`},
 		{"thresholds out of order", func(p *Profile) { p.Thresholds = Thresholds{A: 50, B: 60, C: 35} }, `tier thresholds A 50, B 60, C 35: need 100 ≥ A > B > C ≥ 0`},

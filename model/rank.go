@@ -356,6 +356,34 @@ func (r *Ranker) MaxDynamic() float64 {
 	return d
 }
 
+// SuggestedBase is the clock-free part of a suggested row's rank: tier and
+// fit (a suggestion has no priority). Rank sums those terms in this order.
+func (r *Ranker) SuggestedBase(tier Tier, fit int) float64 {
+	co := r.s.Coefficients
+	if tier == "" {
+		tier = TierD
+	}
+	fit = min(max(fit, 0), 100)
+	var b float64
+	for _, v := range []float64{co.Tier[tier], co.Fit * float64(fit) / 100} {
+		b += v
+	}
+	return b
+}
+
+// MaxSuggestedDynamic bounds the rest of a suggested row's rank (staleness,
+// callable now, contact level and the suggested term): for any suggested
+// row, Rank ≤ SuggestedBase + MaxSuggestedDynamic.
+func (r *Ranker) MaxSuggestedDynamic() float64 {
+	co := r.s.Coefficients
+	pos := func(v float64) float64 { return math.Max(v, 0) }
+	var d float64
+	for _, v := range []float64{pos(co.StaleMax), pos(co.CallableNow), pos(co.ContactFit), co.Suggested} {
+		d += v
+	}
+	return d
+}
+
 // StaleBefore is the last-touched time before which an account of the tier
 // counts as stale at now. A tier without a setting uses tier D's.
 func (r *Ranker) StaleBefore(t Tier, now time.Time) time.Time {

@@ -376,6 +376,8 @@ func randomCoefficients(rng *rand.Rand) Coefficients {
 // TestRankBoundsProperty: for any task row at any time, the tier, fit and
 // priority terms sum exactly to BaseRank, and Rank never exceeds
 // BaseRank + MaxDynamic — with the shipped coefficients and random ones.
+// The same holds for suggested rows with SuggestedBase and
+// MaxSuggestedDynamic.
 func TestRankBoundsProperty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 20000
@@ -405,6 +407,22 @@ func TestRankBoundsProperty(t *testing.T) {
 			}
 			if row.Rank > base+maxDyn {
 				t.Fatalf("set %d: rank %v > BaseRank %v + MaxDynamic %v (%+v)", set, row.Rank, base, maxDyn, row.Why)
+			}
+
+			c.Kind, c.Task = RowSuggested, Task{}
+			row = r.Rank(c, now)
+			sbase := r.SuggestedBase(c.Account.Tier, c.Account.Fit)
+			if row.Rank > sbase+r.MaxSuggestedDynamic() {
+				t.Fatalf("set %d: suggested rank %v > SuggestedBase %v + MaxSuggestedDynamic %v (%+v)", set, row.Rank, sbase, r.MaxSuggestedDynamic(), row.Why)
+			}
+			fromTerms = 0
+			for _, tm := range row.Why {
+				if tm.Name == "tier" || tm.Name == "fit" {
+					fromTerms += tm.Value
+				}
+			}
+			if fromTerms != sbase {
+				t.Fatalf("set %d: suggested base terms sum to %v, SuggestedBase %v", set, fromTerms, sbase)
 			}
 		}
 	}
