@@ -63,6 +63,9 @@ func (r *Ranker) zone(name string) (*time.Location, bool) {
 func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 	row := Row{Kind: c.Kind, Task: c.Task, Account: c.Account, Contact: c.Contact}
 	loc, known := r.zone(c.Contact.Zone(c.Account))
+	if !known && c.Contact.TimeZone != "" && c.Account.TimeZone != "" {
+		loc, known = r.zone(c.Account.TimeZone) // a bad contact zone: the account's is the next best guess
+	}
 	local := now.In(loc)
 	row.Zone, row.LocalTime = loc.String(), local
 	open := r.window.open(local)

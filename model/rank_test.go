@@ -59,6 +59,14 @@ func TestCallingHoursAcrossZones(t *testing.T) {
 		{"unknown zone falls back to the rep's", "Mars/Olympus", utc(2026, 11, 23, 19, 0), false, "Mon 20:00", "zone unknown"},
 		{"empty zone falls back to the rep's", "", utc(2026, 11, 23, 9, 0), true, "Mon 10:00", ""},
 	}
+	t.Run("bad contact zone falls back to the account's", func(t *testing.T) {
+		c := callCandidate("Bad/Zone")
+		c.Account.TimeZone = "Asia/Kolkata"
+		row := r.Rank(c, utc(2026, 11, 23, 3, 30))
+		if row.Zone != "Asia/Kolkata" || !row.CallableNow {
+			t.Errorf("zone %s callable %v (%s)", row.Zone, row.CallableNow, row.HeldDetail)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			row := r.Rank(callCandidate(tc.zone), tc.now)
