@@ -94,11 +94,19 @@ func ParseDue(s string, now time.Time) (due time.Time, hasTime bool, err error) 
 		}
 		return AddBusinessDays(today, n), false, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return t, false, nil
+	layout, hasTime := "2006-01-02", false
+	if strings.Contains(v, " ") {
+		layout, hasTime = "2006-01-02 15:04", true
 	}
-	if t, err := time.ParseInLocation("2006-01-02 15:04", v, loc); err == nil {
-		return t, true, nil
+	t, err := time.ParseInLocation(layout, v, loc)
+	if err != nil {
+		return bad()
 	}
-	return bad()
+	if t.Before(today.AddDate(-maxDueYears, 0, 0)) || t.After(today.AddDate(maxDueYears, 0, 0)) {
+		return time.Time{}, false, fmt.Errorf("date %q is more than %d years from today: check the year", s, maxDueYears)
+	}
+	return t, hasTime, nil
 }
+
+// maxDueYears bounds typed dates: "0226-12-01" is a typo, not a plan.
+const maxDueYears = 10

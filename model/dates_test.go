@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,7 +126,7 @@ func TestParseDue(t *testing.T) {
 			}
 		})
 	}
-	for _, in := range []string{"", "  ", "2026-13-01", "2026-02-30", "+x", "-1", "+-1", "+99999", "yesterday", "2026-12-01 25:00", "12/01/2026", "1.5"} {
+	for _, in := range []string{"", "  ", "2026-13-01", "2026-02-30", "+x", "-1", "+-1", "+99999", "yesterday", "2026-12-01 25:00", "12/01/2026", "1.5", "0226-12-01", "2046-12-01", "2026-12-01T14:30"} {
 		t.Run("bad "+in, func(t *testing.T) {
 			_, _, err := ParseDue(in, now)
 			if err == nil {
@@ -136,4 +138,34 @@ func TestParseDue(t *testing.T) {
 	if want := `bad date "2026-13-01": use YYYY-MM-DD, +N business days, tomorrow or a weekday`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
+}
+
+func FuzzParseDue(f *testing.F) {
+	for _, s := range []string{"today", "t", "+3", "7", "fri", "2026-12-01", "2026-12-01 14:30", "2026-13-01", "+99999", " Mon "} {
+		f.Add(s)
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 10, 15, 0, 0, paris)
+	today := time.Date(2026, 11, 23, 0, 0, 0, 0, paris)
+	f.Fuzz(func(t *testing.T, in string) {
+		due, hasTime, err := ParseDue(in, now)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", in)) {
+				t.Fatalf("error %q does not quote the input", err)
+			}
+			return
+		}
+		if due.Location() != paris {
+			t.Fatalf("ParseDue(%q) in %s, want now's location", in, due.Location())
+		}
+		if !hasTime && (due.Hour() != 0 || due.Minute() != 0) {
+			t.Fatalf("ParseDue(%q) = %s: a date that is not midnight", in, due)
+		}
+		if due.Before(today.AddDate(-maxDueYears, 0, 0)) || due.After(today.AddDate(maxDueYears+1, 0, 0)) {
+			t.Fatalf("ParseDue(%q) = %s: too far from today", in, due)
+		}
+	})
 }
