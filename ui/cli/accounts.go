@@ -197,7 +197,7 @@ shortlist search.`,
 					return fmt.Errorf("read account %d: %w", id, err)
 				}
 				if *asJSON {
-					return writeJSON(c.env.Stdout, detailJSON(d))
+					return writeJSON(c.env.Stdout, detailJSON(d, c.repNow(b.Settings).Location()))
 				}
 				writeDetail(c.env.Stdout, c.env.Width, d, c.repNow(b.Settings))
 				return nil
@@ -292,20 +292,22 @@ type TaskJSON struct {
 	Status     string `json:"status"`
 }
 
-func taskJSON(t model.Task, zone string) TaskJSON {
+// taskJSON writes a date-only due as the date in loc, the rep's zone, where
+// the model puts it at midnight.
+func taskJSON(t model.Task, loc *time.Location) TaskJSON {
 	out := TaskJSON{ID: t.ID, ContactID: t.ContactID, Kind: string(t.Kind), Title: model.Sanitize(t.Title),
 		DueHasTime: t.DueHasTime, Priority: string(t.Priority), Status: string(t.Status)}
 	if !t.Due.IsZero() {
 		if t.DueHasTime {
 			out.Due = t.Due.Format(time.RFC3339)
 		} else {
-			out.Due = dueIn(t.Due, zone).Format(time.DateOnly)
+			out.Due = t.Due.In(loc).Format(time.DateOnly)
 		}
 	}
 	return out
 }
 
-func detailJSON(d model.AccountDetail) DetailJSON {
+func detailJSON(d model.AccountDetail, loc *time.Location) DetailJSON {
 	out := DetailJSON{
 		Account: accountJSON(d.Account),
 		Fit: FitJSON{Score: d.Fit.Score, Tier: string(d.Fit.Tier), Excluded: d.Fit.Excluded, ExcludedBy: model.Sanitize(d.Fit.ExcludedBy),
@@ -316,9 +318,7 @@ func detailJSON(d model.AccountDetail) DetailJSON {
 		out.Fit.Criteria = append(out.Fit.Criteria, CriterionJSON{Name: model.Sanitize(cr.Name), Field: string(cr.Field),
 			Status: string(cr.Status), Earned: cr.Earned, Possible: cr.Possible, Detail: model.Sanitize(cr.Detail)})
 	}
-	zones := map[int64]string{}
 	for _, ct := range d.Contacts {
-		zones[ct.ID] = ct.Zone(d.Account)
 		consent := map[string]string{}
 		for _, ch := range model.ConsentChannels {
 			consent[string(ch)] = consentState(ct.Consent.For(ch))
@@ -335,11 +335,7 @@ func detailJSON(d model.AccountDetail) DetailJSON {
 		out.Touches = append(out.Touches, touchJSON(t))
 	}
 	for _, t := range d.Tasks {
-		z := zones[t.ContactID]
-		if z == "" {
-			z = d.Account.TimeZone
-		}
-		out.OpenTasks = append(out.OpenTasks, taskJSON(t, z))
+		out.OpenTasks = append(out.OpenTasks, taskJSON(t, loc))
 	}
 	return out
 }
@@ -478,7 +474,7 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	t := newTable(column{Title: "task", Right: true}, column{Title: "kind"}, column{Title: "title", Min: 8},
 		column{Title: "due"}, column{Title: "priority"}, column{Title: "status"})
 	for _, tk := range d.Tasks {
-		t.add(fmt.Sprint(tk.ID), string(tk.Kind), tk.Title, dueLabel(tk, a.TimeZone, now), string(tk.Priority), string(tk.Status))
+		t.add(fmt.Sprint(tk.ID), string(tk.Kind), tk.Title, dueLabel(tk, now), string(tk.Priority), string(tk.Status))
 	}
 	t.write(w, width)
 }

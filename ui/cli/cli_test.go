@@ -318,6 +318,23 @@ func TestLogAndUndo(t *testing.T) {
 	if !strings.HasPrefix(out, wantStart) {
 		t.Errorf("log said %q; want it to start %q", out, wantStart)
 	}
+	// The sentence names the same day as the JSON (the rep's calendar).
+	var lj0 cli.LogJSON
+	js0 := f.ok("log", "--json", "--contact", fmt.Sprint(r.ContactID), "--outcome", "no-answer")
+	if err := json.Unmarshal([]byte(js0), &lj0); err != nil || lj0.Next == nil {
+		t.Fatalf("log --json: %v %s", err, js0)
+	}
+	day, err := time.Parse(time.DateOnly, lj0.Next.Due)
+	if err != nil {
+		t.Fatalf("next_action.due %q: %v", lj0.Next.Due, err)
+	}
+	if !strings.Contains(out, day.Format("Mon 2 Jan")) {
+		t.Errorf("sentence %q does not name the due day %s", out, day.Format("Mon 2 Jan"))
+	}
+	if strings.Contains(out, "· next:") {
+		t.Errorf("the next action is said twice:\n%s", out)
+	}
+	f.ok("undo", fmt.Sprint(lj0.Touch.ID))
 	if !strings.Contains(out, "undo with: shortlist undo ") {
 		t.Errorf("log does not say how to undo: %q", out)
 	}

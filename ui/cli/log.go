@@ -99,10 +99,13 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 					return fmt.Errorf("log touch: %w", err)
 				}
 				if *asJSON {
-					return writeJSON(c.env.Stdout, logJSON(res, ct.Zone(acct)))
+					return writeJSON(c.env.Stdout, logJSON(res, now.Location()))
 				}
-				fmt.Fprintln(c.env.Stdout, logSentence(res, ct, acct))
+				fmt.Fprintln(c.env.Stdout, logSentence(res, ct, acct, now.Location()))
 				for _, e := range res.Effects {
+					if strings.HasPrefix(e, "next: ") {
+						continue // the sentence above already says it
+					}
 					fmt.Fprintf(c.env.Stdout, "  · %s\n", model.Sanitize(e))
 				}
 				fmt.Fprintf(c.env.Stdout, "  undo with: shortlist undo %d\n", res.Touch.ID)
@@ -126,7 +129,7 @@ func outcomeNames() string {
 func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, ct model.Contact, a model.Account, now, meeting time.Time) (*model.Task, error) {
 	switch strings.ToLower(strings.TrimSpace(next)) {
 	case "", "auto":
-		return s.ProposeNext(o, ct, a, now, meeting), nil
+		return s.ProposeNextOn(o, ch, ct, a, now, meeting), nil
 	case "none":
 		return nil, nil
 	}
@@ -134,7 +137,7 @@ func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, 
 	if err != nil {
 		return nil, fmt.Errorf("--next: %w", err)
 	}
-	t := s.ProposeNext(o, ct, a, now, meeting)
+	t := s.ProposeNextOn(o, ch, ct, a, now, meeting)
 	if t == nil {
 		kind := model.TaskTodo
 		switch ch {
@@ -150,19 +153,12 @@ func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, 
 			Priority: model.PriorityMedium, Status: model.TaskOpen, Origin: model.OriginLocal, CreatedAt: now,
 		}
 	}
-	if !hasTime {
-		// A date-only due is midnight in the contact's zone, not the rep's.
-		due = time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
-		if loc, err := time.LoadLocation(ct.Zone(a)); err == nil {
-			due = time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, loc)
-		}
-	}
 	t.Due, t.DueHasTime = due, hasTime
 	return t, nil
 }
 
 // logSentence: "logged no answer for Dana Kim (Acme) — next: call again Thu 26 Nov".
-func logSentence(res model.LogResult, ct model.Contact, a model.Account) string {
+func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *time.Location) string {
 	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Sanitize(ct.Name()), model.Sanitize(a.Name))
 	if res.Next == nil {
 		return s + " — no next action"
@@ -171,10 +167,7 @@ func logSentence(res model.LogResult, ct model.Contact, a model.Account) string 
 	if title == "" {
 		title = string(res.Next.Kind)
 	}
-	due := res.Next.Due
-	if !res.Next.DueHasTime {
-		due = dueIn(due, ct.Zone(a))
-	}
+	due := res.Next.Due.In(loc)
 	return fmt.Sprintf("%s — next: %s %s (task %d)", s, lowerFirst(title), dayLabel(due, res.Next.DueHasTime), res.Next.ID)
 }
 
@@ -196,10 +189,10 @@ type LogJSON struct {
 	Effects []string  `json:"effects"`
 }
 
-func logJSON(res model.LogResult, zone string) LogJSON {
+func logJSON(res model.LogResult, loc *time.Location) LogJSON {
 	out := LogJSON{Touch: touchJSON(res.Touch), Effects: []string{}}
 	if res.Next != nil {
-		t := taskJSON(*res.Next, zone)
+		t := taskJSON(*res.Next, loc)
 		out.Next = &t
 	}
 	for _, e := range res.Effects {

@@ -49,16 +49,16 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 				if err != nil {
 					return err
 				}
-				now := c.now()
+				now := c.repNow(b.Settings)
 				q.Now = now
 				wl, err := b.Store.Worklist(ctx, q)
 				if err != nil {
 					return fmt.Errorf("read worklist: %w", err)
 				}
 				if *asJSON {
-					return writeJSON(c.env.Stdout, todayJSON(wl))
+					return writeJSON(c.env.Stdout, todayJSON(wl, now.Location()))
 				}
-				writeToday(c.env.Stdout, c.env.Width, wl, c.repNow(b.Settings))
+				writeToday(c.env.Stdout, c.env.Width, wl, now)
 				return nil
 			}
 		},
@@ -108,7 +108,9 @@ type TermJSON struct {
 	Detail string  `json:"detail"`
 }
 
-func todayJSON(wl model.Worklist) TodayJSON {
+// todayJSON builds the JSON rows; date-only dues are dates in loc, the
+// rep's zone, where the model puts them at midnight.
+func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 	out := TodayJSON{
 		Rows: make([]RowJSON, 0, len(wl.Rows)), Due: wl.Due, Overdue: wl.Overdue,
 		Suggested: wl.Suggested, HeldBack: wl.HeldBack, HeldByReason: map[string]int{},
@@ -132,7 +134,7 @@ func todayJSON(wl model.Worklist) TodayJSON {
 			if r.Task.DueHasTime {
 				row.Due = r.Task.Due.Format(time.RFC3339)
 			} else {
-				row.Due = dueIn(r.Task.Due, r.Zone).Format(time.DateOnly)
+				row.Due = r.Task.Due.In(loc).Format(time.DateOnly)
 			}
 		}
 		if !r.LocalTime.IsZero() {
@@ -144,17 +146,6 @@ func todayJSON(wl model.Worklist) TodayJSON {
 		out.Rows = append(out.Rows, row)
 	}
 	return out
-}
-
-// dueIn shows a date-only due in the zone it is midnight in (the contact's),
-// so the calendar day does not shift when the store hands back UTC.
-func dueIn(t time.Time, zone string) time.Time {
-	if zone != "" {
-		if loc, err := time.LoadLocation(zone); err == nil {
-			return t.In(loc)
-		}
-	}
-	return t
 }
 
 func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
@@ -196,7 +187,7 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
 				contact = "–"
 			}
 			t.add(fmt.Sprint(i+1), r.Account.Name, contact, r.Contact.Title, string(r.Account.Tier),
-				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, r.Zone, now), local, callable, why)
+				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, now), local, callable, why)
 		}
 		t.write(w, width)
 	}
@@ -281,14 +272,11 @@ func abs(f float64) float64 {
 
 // dueLabel is a due date as a person reads it, against the rep's today:
 // "overdue 3d", "today", "today 14:30", "tomorrow", "Thu 26 Nov".
-func dueLabel(t model.Task, zone string, now time.Time) string {
+func dueLabel(t model.Task, now time.Time) string {
 	if t.Due.IsZero() {
 		return "–"
 	}
 	due := t.Due.In(now.Location())
-	if !t.DueHasTime {
-		due = dueIn(t.Due, zone)
-	}
 	day := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	days := int(day.Sub(today).Hours() / 24)
