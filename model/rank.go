@@ -185,7 +185,11 @@ func (r *Ranker) suggestedDetail(a Account, now time.Time) string {
 	if tier == "" {
 		tier = TierD
 	}
-	return "suggested: tier " + string(tier) + " accounts go stale after " + plural(int(r.s.StaleAfter[tier]/(24*time.Hour)), "day")
+	after := "suggested: tier " + string(tier) + " goes stale after " + plural(int(r.s.StaleAfter[tier]/(24*time.Hour)), "day")
+	if a.LastTouched.IsZero() {
+		return after + "; never touched"
+	}
+	return after + "; untouched for " + plural(max(int(now.Sub(a.LastTouched)/(24*time.Hour)), 0), "day")
 }
 
 func plural(n int, unit string) string {

@@ -237,6 +237,9 @@ func TestSuggestedRows(t *testing.T) {
 		if row.Task.Title != "Re-engage: 23 days untouched" {
 			t.Errorf("title %q", row.Task.Title)
 		}
+		if tm, _ := term(row, "suggested"); tm.Detail != "suggested: tier B goes stale after 14 days; untouched for 23 days" || tm.Value != 2 {
+			t.Errorf("suggested term %+v", tm)
+		}
 	})
 	t.Run("no contact", func(t *testing.T) {
 		row := r.Rank(Candidate{Kind: RowSuggested, Account: Account{ID: 1, Name: "Acme"}}, open)
