@@ -42,6 +42,7 @@ type account struct {
 	sel     int // index into lines of the selected line; -1: none
 	top     int
 	prompt  prompt
+	nav     tea.Msg
 }
 
 func newAccount(env screenEnv) account {
@@ -93,17 +94,6 @@ func (m account) Update(msg tea.Msg) (account, tea.Cmd) {
 		}
 		m.scroll()
 		return m, nil
-	case promptDoneMsg:
-		if msg.kind != promptNote {
-			return m, nil
-		}
-		st, id, note := m.env.store, msg.touchID, msg.value
-		return m, withTimeout(func(ctx context.Context) tea.Msg {
-			if err := st.EditTouchNote(ctx, id, strings.TrimSpace(note)); err != nil {
-				return actionDoneMsg{err: fmt.Errorf("%s", errText("edit the note", err))}
-			}
-			return actionDoneMsg{text: "note saved", reload: true}
-		})
 	case tea.MouseMsg:
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
@@ -114,20 +104,33 @@ func (m account) Update(msg tea.Msg) (account, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if m.prompt.active() {
-			var cmd tea.Cmd
-			m.prompt, cmd = m.prompt.Update(msg)
-			return m, cmd
+			m.prompt, _ = m.prompt.Update(msg)
+			if d, ok := m.prompt.take(); ok {
+				return m.noteDone(d)
+			}
+			return m, nil
 		}
 		return m.key(msg)
 	}
 	return m, nil
 }
 
+func (m account) noteDone(d promptDoneMsg) (account, tea.Cmd) {
+	st, id, note := m.env.store, d.touchID, d.value
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		if err := st.EditTouchNote(ctx, id, strings.TrimSpace(note)); err != nil {
+			return actionDoneMsg{err: fmt.Errorf("%s", errText("edit the note", err))}
+		}
+		return actionDoneMsg{text: "note saved", reload: true}
+	})
+}
+
 func (m account) key(msg tea.KeyMsg) (account, tea.Cmd) {
 	k := m.env.keys
 	switch {
 	case key.Matches(msg, k.Back):
-		return m, func() tea.Msg { return backMsg{} }
+		m.nav = backMsg{}
+		return m, nil
 	case key.Matches(msg, k.Down):
 		m.selectNext(1)
 	case key.Matches(msg, k.Up):
@@ -157,7 +160,8 @@ func (m account) key(msg tea.KeyMsg) (account, tea.Cmd) {
 		if row.Task.ID == 0 {
 			row.Kind, row.Task.Kind = model.RowSuggested, model.TaskCall
 		}
-		return m, func() tea.Msg { return openLogMsg{row: row} }
+		m.nav = openLogMsg{row: row}
+		return m, nil
 	case key.Matches(msg, k.EditNote):
 		t, ok := m.selectedTouch()
 		if !ok {

@@ -61,6 +61,7 @@ type logScreen struct {
 	noting  bool
 	date    prompt
 	pending bool // a LogTouch is in flight: keys are ignored so nothing logs twice
+	nav     tea.Msg
 }
 
 func newLogScreen(env screenEnv) logScreen {
@@ -114,21 +115,22 @@ func (m logScreen) capturing() bool { return m.noting || m.date.active() }
 
 func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case promptDoneMsg:
-		due, hasTime, err := model.ParseDue(msg.value, m.env.now())
-		if err != nil {
-			return m, statusCmd("due date: "+err.Error()+"; press d to try again", true)
-		}
-		m.setDue(due, hasTime)
-		return m, nil
 	case tea.KeyMsg:
 		if m.pending {
 			return m, nil
 		}
 		if m.date.active() {
-			var cmd tea.Cmd
-			m.date, cmd = m.date.Update(msg)
-			return m, cmd
+			m.date, _ = m.date.Update(msg)
+			d, ok := m.date.take()
+			if !ok {
+				return m, nil
+			}
+			due, hasTime, err := model.ParseDue(d.value, m.env.now())
+			if err != nil {
+				return m, statusCmd("due date: "+err.Error()+"; press d to try again", true)
+			}
+			m.setDue(due, hasTime)
+			return m, nil
 		}
 		if m.picking {
 			return m.pickKey(msg)
@@ -140,7 +142,8 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 
 func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if key.Matches(msg, m.env.keys.Back) {
-		return m, func() tea.Msg { return backMsg{} }
+		m.nav = backMsg{}
+		return m, nil
 	}
 	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
 		return m, nil

@@ -34,6 +34,17 @@ type prompt struct {
 	in      editor
 	row     model.Row
 	touchID int64
+	done    *promptDoneMsg // set by Enter; the owner takes it at once
+}
+
+// take returns and clears what Enter submitted.
+func (p *prompt) take() (promptDoneMsg, bool) {
+	if p.done == nil {
+		return promptDoneMsg{}, false
+	}
+	d := *p.done
+	p.done = nil
+	return d, true
 }
 
 func newPrompt(sty Styles) prompt {
@@ -60,7 +71,8 @@ func (p prompt) Update(msg tea.KeyMsg) (prompt, tea.Cmd) {
 		done := promptDoneMsg{kind: p.kind, value: p.in.Value(), row: p.row, touchID: p.touchID}
 		p.kind = promptNone
 		p.in.Blur()
-		return p, func() tea.Msg { return done }
+		p.done = &done
+		return p, nil
 	case tea.KeyEsc:
 		p.kind = promptNone
 		p.in.Blur()

@@ -347,7 +347,25 @@ func (m root) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scrSync:
 		m.sync, cmd = m.sync.Update(msg)
 	}
-	return m, m.withEffects(msg, cmd)
+	cmd = m.withEffects(msg, cmd)
+	// A screen change asked for by this message happens now, before the
+	// next key, so fast typing ("/acme", "ln") never lands on the old screen.
+	if nav := m.takeNav(); nav != nil {
+		nm, navCmd := m.Update(nav)
+		return nm, tea.Batch(cmd, navCmd)
+	}
+	return m, cmd
+}
+
+func (m *root) takeNav() tea.Msg {
+	var nav tea.Msg
+	for _, p := range []*tea.Msg{&m.today.nav, &m.account.nav, &m.log.nav, &m.search.nav, &m.stats.nav, &m.sync.nav} {
+		if *p != nil && nav == nil {
+			nav = *p
+		}
+		*p = nil
+	}
+	return nav
 }
 
 // withEffects runs the key actions that leave the program (opener,
@@ -381,7 +399,7 @@ func (m root) withEffects(msg tea.Msg, cmd tea.Cmd) tea.Cmd {
 func (m root) deliver(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg.(type) {
-	case worklistLoadedMsg, countsLoadedMsg, locationsLoadedMsg:
+	case worklistLoadedMsg, countsLoadedMsg:
 		m.today, cmd = m.today.Update(msg)
 	case detailLoadedMsg:
 		m.account, cmd = m.account.Update(msg)
@@ -468,7 +486,7 @@ func (m root) helpView() string {
 		{"filter", []key.Binding{k.Search, k.Tier, k.Overdue, k.Callable, k.Channel, k.Held, k.ClearFilters, k.Refresh}},
 		{"screens", []key.Binding{k.Stats, k.Sync, k.Help, k.Quit, k.ForceQuit}},
 	}
-	colW := 26
+	colW := max(20, min(26, m.width/len(groups)))
 	cols := max(1, min(len(groups), m.width/colW))
 	for i := 0; i < len(groups); i += cols {
 		end := min(len(groups), i+cols)
@@ -485,6 +503,9 @@ func (m root) helpView() string {
 				} else if r-1 < len(g.keys) {
 					h := g.keys[r-1].Help()
 					cell = m.sty.Accent.Render(fit(h.Key, 7)) + fit(h.Desc, colW-8)
+					if colW < 22 {
+						cell = m.sty.Accent.Render(fit(h.Key, 6)) + " " + fit(h.Desc, colW-8)
+					}
 				} else {
 					cell = fit("", colW-1)
 				}

@@ -32,6 +32,7 @@ type search struct {
 	hits          []model.SearchHit
 	query         string // the text the hits are for
 	cur           int
+	nav           tea.Msg
 }
 
 func newSearch(env screenEnv) search {
@@ -93,7 +94,8 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back):
 			m.in.Blur()
-			return m, func() tea.Msg { return backMsg{} }
+			m.nav = backMsg{}
+			return m, nil
 		case msg.Type == tea.KeyUp || msg.Type == tea.KeyCtrlP:
 			m.cur = max(0, m.cur-1)
 			return m, nil
@@ -105,7 +107,8 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 				return m, statusCmd("no account selected: type part of a name, then ↓ and enter", true)
 			}
 			id := m.hits[m.cur].AccountID
-			return m, func() tea.Msg { return openAccountMsg{id: id} }
+			m.nav = openAccountMsg{id: id}
+			return m, nil
 		}
 		before := m.in.Value()
 		m.in = m.in.Update(msg)

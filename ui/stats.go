@@ -26,6 +26,7 @@ type stats struct {
 	seq           int
 	s             model.Stats
 	loaded        bool
+	nav           tea.Msg
 }
 
 func newStats(env screenEnv) stats { return stats{env: env, width: 80, height: 22} }
@@ -54,7 +55,8 @@ func (m stats) Update(msg tea.Msg) (stats, tea.Cmd) {
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, m.env.keys.Back):
-			return m, func() tea.Msg { return backMsg{} }
+			m.nav = backMsg{}
+			return m, nil
 		case key.Matches(msg, m.env.keys.Refresh):
 			return m.open()
 		}

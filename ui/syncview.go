@@ -41,6 +41,7 @@ type syncView struct {
 	err           error
 	finished      bool
 	barWidth      int
+	nav           tea.Msg
 }
 
 func newSyncView(env screenEnv, s model.Syncer) syncView {
@@ -116,11 +117,14 @@ func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
 				m.cancel()
 				return m, statusCmd("sync cancelled: nothing is lost, the outbox keeps what was not sent", false)
 			}
-			return m, func() tea.Msg { return backMsg{} }
+			m.nav = backMsg{}
+			return m, nil
 		case key.Matches(msg, k.Sync) && !m.running:
-			return m, func() tea.Msg { return startSyncMsg{} }
+			m.nav = startSyncMsg{}
+			return m, nil
 		case msg.Type == tea.KeyEnter && m.finished:
-			return m, func() tea.Msg { return backMsg{} }
+			m.nav = backMsg{}
+			return m, nil
 		}
 	}
 	return m, nil

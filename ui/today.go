@@ -25,6 +25,7 @@ type (
 		seq    int
 		offset int
 		wl     model.Worklist
+		locs   map[string]*time.Location // the rows' zones, loaded off the UI goroutine
 		err    error
 	}
 	// countsLoadedMsg is the header: counts, sync state and today's touches.
@@ -35,9 +36,6 @@ type (
 		doneToday int
 		err       error
 	}
-	// locationsLoadedMsg carries the zones of the rows, loaded off the UI
-	// goroutine, so local times can be redrawn on a key without I/O.
-	locationsLoadedMsg struct{ locs map[string]*time.Location }
 )
 
 // filters are the quick filters of the Today screen.
@@ -99,6 +97,7 @@ type today struct {
 	offline    bool
 
 	prompt prompt
+	nav    tea.Msg // a screen change for the root, taken synchronously
 }
 
 func newToday(env screenEnv, demo bool) today {
@@ -174,36 +173,19 @@ func (m today) pageCmd(off int) tea.Cmd {
 	q.Limit, q.Offset = pageSize, off
 	return withTimeout(func(ctx context.Context) tea.Msg {
 		wl, err := st.Worklist(ctx, q)
-		if err == nil {
-			for i, r := range wl.Rows {
-				wl.Rows[i] = cleanRow(r)
-			}
+		if err != nil {
+			return worklistLoadedMsg{seq: seq, offset: off, err: err}
 		}
-		return worklistLoadedMsg{seq: seq, offset: off, wl: wl, err: err}
-	})
-}
-
-func loadLocations(rows []model.Row, have map[string]*time.Location) tea.Cmd {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range rows {
-		if z := r.Zone; z != "" && have[z] == nil && !seen[z] {
-			seen[z] = true
-			names = append(names, z)
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	return func() tea.Msg {
 		locs := map[string]*time.Location{}
-		for _, n := range names {
-			if l, err := time.LoadLocation(n); err == nil {
-				locs[n] = l
+		for i, r := range wl.Rows {
+			wl.Rows[i] = cleanRow(r)
+			if _, ok := locs[r.Zone]; !ok && r.Zone != "" {
+				// An unknown zone stays nil: the row shows no local time.
+				locs[r.Zone], _ = time.LoadLocation(r.Zone)
 			}
 		}
-		return locationsLoadedMsg{locs: locs}
-	}
+		return worklistLoadedMsg{seq: seq, offset: off, wl: wl, locs: locs}
+	})
 }
 
 func (m *today) syncDone(msg syncFinishedMsg) {
@@ -293,7 +275,10 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 			m.cur = max(0, m.last())
 		}
 		m.scroll()
-		return m, loadLocations(m.rows, m.locs)
+		for k, v := range msg.locs {
+			m.locs[k] = v
+		}
+		return m, nil
 	case countsLoadedMsg:
 		if msg.seq != m.cseq {
 			return m, nil
@@ -304,13 +289,6 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 		m.counts, m.haveCounts = msg.wl, true
 		m.syncState, m.doneToday = msg.sync, msg.doneToday
 		return m, nil
-	case locationsLoadedMsg:
-		for k, v := range msg.locs {
-			m.locs[k] = v
-		}
-		return m, nil
-	case promptDoneMsg:
-		return m.promptDone(msg)
 	case tea.MouseMsg:
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
@@ -321,9 +299,11 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if m.prompt.active() {
-			var cmd tea.Cmd
-			m.prompt, cmd = m.prompt.Update(msg)
-			return m, cmd
+			m.prompt, _ = m.prompt.Update(msg)
+			if d, ok := m.prompt.take(); ok {
+				return m.promptDone(d)
+			}
+			return m, nil
 		}
 		m.now = m.env.now()
 		return m.key(msg)
@@ -350,11 +330,14 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 	case key.Matches(msg, k.Refresh):
 		return m.reload()
 	case key.Matches(msg, k.Search):
-		return m, func() tea.Msg { return openSearchMsg{} }
+		m.nav = openSearchMsg{}
+		return m, nil
 	case key.Matches(msg, k.Stats):
-		return m, func() tea.Msg { return openStatsMsg{} }
+		m.nav = openStatsMsg{}
+		return m, nil
 	case key.Matches(msg, k.Sync):
-		return m, func() tea.Msg { return startSyncMsg{} }
+		m.nav = startSyncMsg{}
+		return m, nil
 	case key.Matches(msg, k.Tier):
 		m.f.tier = nextTier(m.f.tier)
 		return m.refilter()
@@ -386,9 +369,11 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Open):
 		id := row.Account.ID
-		return m, func() tea.Msg { return openAccountMsg{id: id} }
+		m.nav = openAccountMsg{id: id}
+		return m, nil
 	case key.Matches(msg, k.Log):
-		return m, func() tea.Msg { return openLogMsg{row: row} }
+		m.nav = openLogMsg{row: row}
+		return m, nil
 	case key.Matches(msg, k.Snooze), key.Matches(msg, k.Done), key.Matches(msg, k.Skip):
 		if row.Task.ID == 0 {
 			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)

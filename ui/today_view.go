@@ -166,8 +166,9 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	default:
 		local += "  "
 	}
+	// The contact's last touch; the account's when the contact has none.
 	last := ago(r.Contact.LastTouched, m.now)
-	if r.Contact.ID == 0 {
+	if r.Contact.LastTouched.IsZero() {
 		last = ago(r.Account.LastTouched, m.now)
 	}
 	cells := []string{fit(fmt.Sprint(i+1), c.rank), fit(r.Account.Name, c.account), fit(contact, c.contact),
