@@ -45,8 +45,7 @@ func demoBook(t testing.TB) *storage.DB {
 type goldenCase struct {
 	name   string
 	keys   []tea.Msg
-	ready  string
-	ready2 string
+	ready  []string
 	syncer model.Syncer
 }
 
@@ -56,15 +55,15 @@ func TestGolden(t *testing.T) {
 	db := demoBook(t)
 	cases := []goldenCase{
 		{name: "today"},
-		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: "Buying committee"},
-		{name: "log", keys: []tea.Msg{runes("l")}, ready: "upper-case"},
-		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("e"), runes("demo call Tue")}, ready: "demo call Tue"},
-		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: "hits"},
-		{name: "stats", keys: []tea.Msg{runes("s")}, ready: "ICP coverage"},
-		{name: "help", keys: []tea.Msg{runes("?")}, ready: "Shortlist keys"},
+		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: []string{"Buying committee"}},
+		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"upper-case"}},
+		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
+		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"hits"}},
+		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},
+		{name: "help", keys: []tea.Msg{runes("?")}, ready: []string{"Shortlist keys"}},
 		// Kinexhive is row 3 only under the filter: the filtered page is in.
-		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: "held 8  [tier A]", ready2: "Kinexhive"},
-		{name: "sync", keys: []tea.Msg{runes("S")}, ready: "sync finished",
+		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: []string{"done today 0 · held 8  [tier A]", "Kinexhive"}},
+		{name: "sync", keys: []tea.Msg{runes("S")}, ready: []string{"sync finished"},
 			syncer: fakeSyncer{report: model.SyncReport{Started: testNow(), Finished: testNow().Add(1500 * time.Millisecond), Pulled: 120, Pushed: 3, Pending: 0}}},
 	}
 	hits, err := db.Search(context.Background(), "an", 50)
@@ -89,12 +88,12 @@ func screenAt(t *testing.T, st model.Store, c goldenCase, w, h int) string {
 	opts := testOptions(st)
 	opts.Syncer = c.syncer
 	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(w, h))
-	waitText(t, tm, "done today", "> 1 ")
+	waitText(t, tm, "done today 0", "> 1 ")
 	for _, k := range c.keys {
 		tm.Send(k)
 	}
-	if c.ready != "" {
-		waitText(t, tm, c.ready, c.ready2)
+	if len(c.ready) > 0 {
+		waitText(t, tm, c.ready...)
 	}
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)

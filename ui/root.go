@@ -399,7 +399,7 @@ func (m root) withEffects(msg tea.Msg, cmd tea.Cmd) tea.Cmd {
 func (m root) deliver(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg.(type) {
-	case worklistLoadedMsg, countsLoadedMsg:
+	case worklistLoadedMsg, countsLoadedMsg, doneTodayMsg:
 		m.today, cmd = m.today.Update(msg)
 	case detailLoadedMsg:
 		m.account, cmd = m.account.Update(msg)

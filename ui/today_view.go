@@ -91,12 +91,16 @@ func (m today) headerLines() []string {
 	var l2 string
 	if m.haveCounts {
 		c := m.counts
-		l2 = fmt.Sprintf("due %d · overdue %d · suggested %d · done today %d · held %d",
-			c.Due, c.Overdue, c.Suggested, m.doneToday, c.HeldBack)
-		if c.Overdue > 0 {
-			l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %d · held %d",
-				c.Due, s.Warn.Render(fmt.Sprintf("overdue %d", c.Overdue)), c.Suggested, m.doneToday, c.HeldBack)
+		done := "…"
+		if m.haveDone {
+			done = fmt.Sprint(m.doneToday)
 		}
+		overdue := fmt.Sprintf("overdue %d", c.Overdue)
+		if c.Overdue > 0 {
+			overdue = s.Warn.Render(overdue)
+		}
+		l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %s · held %d",
+			c.Due, overdue, c.Suggested, done, c.HeldBack)
 	} else {
 		l2 = s.Subtle.Render("counting…")
 	}
