@@ -118,7 +118,9 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.search.setSize(msg.Width, bh)
 		m.stats.setSize(msg.Width, bh)
 		m.sync.setSize(msg.Width, bh)
-		return m, nil
+		var cmd tea.Cmd
+		m.today, cmd = m.today.fill()
+		return m, cmd
 	case tea.KeyMsg:
 		return m.key(msg)
 	case tea.MouseMsg:
@@ -280,6 +282,9 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		text += " · next: " + string(n.Kind) + " " + dueLabel(*n, m.opts.Now())
 	}
 	for _, e := range msg.res.Effects {
+		if strings.HasPrefix(e, "next:") {
+			continue // said above, with the due date relative to today
+		}
 		text += " · " + model.Sanitize(e)
 	}
 	m.status = statusMsg{text: text + " · u undoes"}

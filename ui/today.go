@@ -18,7 +18,7 @@ import (
 // take ~90 ms, 200 take ~220 ms).
 const (
 	pageSize  = 150
-	firstPage = 50
+	firstPage = 30
 )
 
 // wideWidth is the width from which the "why" moves into a side panel.
@@ -118,10 +118,11 @@ func newToday(env screenEnv, demo bool) today {
 		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
 }
 
-// Init asks for the first page and, separately, the counts: the page is
-// cheap and draws first; the counts pass over every candidate.
+// Init asks for the first page only; the counts, which pass over every
+// candidate, are asked for when it arrives so they never compete with it
+// for the two cores.
 func (m today) Init() tea.Cmd {
-	return tea.Batch(m.pageCmd(0, firstPage), m.countsCmd(), m.doneTodayCmd())
+	return m.pageCmd(0, firstPage)
 }
 
 func (m *today) setSize(w, h int) {
@@ -255,6 +256,15 @@ func (m *today) scroll() {
 	m.top = max(0, m.top)
 }
 
+// fill loads a bigger page when the screen shows more rows than are loaded
+// (a tall terminal, a resize).
+func (m today) fill() (today, tea.Cmd) {
+	if !m.loaded || m.end || m.loading || m.top+m.listHeight() <= m.off+len(m.rows) {
+		return m, nil
+	}
+	return m.loadPage(m.off, max(pageSize, m.top-m.off+m.listHeight()))
+}
+
 // move shifts the cursor and fetches another page when it leaves this one.
 func (m today) move(delta int) (today, tea.Cmd) {
 	m.cur = max(0, min(m.last(), m.cur+delta))
@@ -282,6 +292,7 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 			// Past the end (the list shrank): fetch the last page.
 			return m.loadPage(max(0, msg.offset-pageSize), pageSize)
 		}
+		first := !m.loaded && !m.haveCounts && m.seq == 1
 		m.rows, m.off, m.loaded = msg.wl.Rows, msg.offset, true
 		m.end = len(msg.wl.Rows) < msg.limit
 		if m.cur > m.last() {
@@ -291,7 +302,12 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 		for k, v := range msg.locs {
 			m.locs[k] = v
 		}
-		return m, nil
+		var fill tea.Cmd
+		m, fill = m.fill()
+		if first {
+			return m, tea.Batch(fill, m.countsCmd(), m.doneTodayCmd())
+		}
+		return m, fill
 	case countsLoadedMsg:
 		if msg.seq != m.cseq {
 			return m, nil
