@@ -116,9 +116,13 @@ func (m account) Update(msg tea.Msg) (account, tea.Cmd) {
 }
 
 func (m account) noteDone(d promptDoneMsg) (account, tea.Cmd) {
-	st, id, note := m.env.store, d.touchID, d.value
-	return m, withTimeout(func(ctx context.Context) tea.Msg {
-		if err := st.EditTouchNote(ctx, id, strings.TrimSpace(note)); err != nil {
+	return m, editNote(m.env.store, d.touchID, d.value)
+}
+
+// editNote saves a touch's note.
+func editNote(st model.Store, touchID int64, note string) tea.Cmd {
+	return withTimeout(func(ctx context.Context) tea.Msg {
+		if err := st.EditTouchNote(ctx, touchID, strings.TrimSpace(note)); err != nil {
 			return actionDoneMsg{err: fmt.Errorf("%s", errText("edit the note", err))}
 		}
 		return actionDoneMsg{text: "note saved", reload: true}

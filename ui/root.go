@@ -52,6 +52,7 @@ type root struct {
 
 	status   statusMsg
 	undo     []int64 // touches logged this session, newest last
+	lastNote string  // the note of the newest of them, for e on Today
 	quitting bool
 }
 
@@ -180,6 +181,7 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if n := len(m.undo); n > 0 && m.undo[n-1] == msg.touchID {
 			m.undo = m.undo[:n-1]
+			m.lastNote = ""
 		}
 		m.status = statusMsg{text: "undone: the touch and its next action are gone"}
 		return m, m.reload()
@@ -237,6 +239,14 @@ func (m root) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Undo) && (m.active == scrToday || m.active == scrAccount):
 			return m.undoLast()
+		case key.Matches(msg, m.keys.EditNote) && m.active == scrToday:
+			if len(m.undo) == 0 {
+				m.status = statusMsg{text: "no touch logged in this session: open the account (enter) to edit a note from its timeline", err: true}
+				return m, nil
+			}
+			m.today.prompt, _ = m.today.prompt.start(promptNote, "note for the last touch: ", m.lastNote, model.Row{})
+			m.today.prompt.touchID = m.undo[len(m.undo)-1]
+			return m, nil
 		}
 	}
 	return m.forward(msg)
@@ -277,6 +287,7 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.undo = append(m.undo, msg.res.Touch.ID)
+	m.lastNote = msg.req.Note
 	text := "logged " + msg.req.Outcome.Label()
 	if n := msg.res.Next; n != nil {
 		text += " · next: " + string(n.Kind) + " " + dueLabel(*n, m.opts.Now())

@@ -459,6 +459,8 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		r.Task.Title = title
 		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, 2026-12-01 14:30): ", "tomorrow", r)
 		return m, cmd
+	case promptNote:
+		return m, editNote(m.env.store, msg.touchID, msg.value)
 	case promptTaskDue:
 		due, hasTime, err := model.ParseDue(msg.value, now)
 		if err != nil {

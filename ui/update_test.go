@@ -270,6 +270,16 @@ func TestLogNoAnswerInTwoKeys(t *testing.T) {
 		t.Fatalf("cursor on %q, want Account 004", r.Account.Name)
 	}
 
+	h.keys("e")
+	if !h.m.capturing() {
+		t.Fatal("e on Today should edit the last logged touch's note")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("rang twice")})
+	h.keys("enter")
+	if st.notes[1001] != "rang twice" {
+		t.Fatalf("notes = %v", st.notes)
+	}
+
 	h.keys("u")
 	if len(st.undone) != 1 || st.undone[0] != 1001 {
 		t.Fatalf("undone = %v, want [1001]", st.undone)
@@ -277,6 +287,8 @@ func TestLogNoAnswerInTwoKeys(t *testing.T) {
 	h.wantStatus("undone")
 	h.keys("u")
 	h.wantStatus("nothing to undo")
+	h.keys("e")
+	h.wantStatus("no touch logged")
 }
 
 func TestUndoSynced(t *testing.T) {
