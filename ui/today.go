@@ -24,6 +24,11 @@ const (
 // wideWidth is the width from which the "why" moves into a side panel.
 const wideWidth = 110
 
+// staleAfter is how old a loaded worklist may get before a key press
+// reloads it: callable-now marks and "due today" follow the clock. There is
+// no timer; an idle screen stays idle.
+const staleAfter = 5 * time.Minute
+
 type (
 	// worklistLoadedMsg is a page of the worklist.
 	worklistLoadedMsg struct {
@@ -99,6 +104,7 @@ type today struct {
 
 	cur, top int
 	now      time.Time // refreshed on every key: local times follow it
+	loadedAt time.Time // when the rows were asked for
 	locs     map[string]*time.Location
 
 	counts     model.Worklist
@@ -114,7 +120,8 @@ type today struct {
 
 func newToday(env screenEnv, demo bool) today {
 	// seq 1 and cseq 1 are the replies Init asks for.
-	return today{env: env, demo: demo, width: 80, height: 22, now: env.now(), seq: 1, cseq: 1,
+	now := env.now()
+	return today{env: env, demo: demo, width: 80, height: 22, now: now, loadedAt: now, seq: 1, cseq: 1,
 		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
 }
 
@@ -142,6 +149,7 @@ func (m today) query() model.WorklistQuery {
 // numbers drop replies to older requests.
 func (m today) reload() (today, tea.Cmd) {
 	m.now = m.env.now()
+	m.loadedAt = m.now
 	off := max(0, m.cur-firstPage/2)
 	var page tea.Cmd
 	m, page = m.loadPage(off, firstPage)
@@ -344,6 +352,12 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 			return m, nil
 		}
 		m.now = m.env.now()
+		if m.loaded && !m.loading && m.now.Sub(m.loadedAt) > staleAfter {
+			var reload, cmd tea.Cmd
+			m, reload = m.reload()
+			m, cmd = m.key(msg)
+			return m, tea.Batch(reload, cmd)
+		}
 		return m.key(msg)
 	}
 	return m, nil

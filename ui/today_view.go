@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -107,6 +108,9 @@ func (m today) headerLines() []string {
 	if m.f.any() {
 		l2 += "  " + s.Accent.Render("["+m.f.String()+"]")
 	}
+	if m.haveCounts && len(m.counts.Held) > 0 && m.width >= 100 {
+		l2 += s.Subtle.Render(" (" + heldReasons(m.counts.Held) + ")")
+	}
 	return []string{clipANSI(l1, m.width), clipANSI(l2, m.width)}
 }
 
@@ -128,6 +132,31 @@ func (m today) syncLabel() string {
 		return s.Warn.Render("! " + txt)
 	}
 	return s.Subtle.Render(txt)
+}
+
+// heldReasons lists why rows were held back, most first.
+func heldReasons(h map[model.HoldReason]int) string {
+	type kv struct {
+		r model.HoldReason
+		n int
+	}
+	var list []kv
+	for r, n := range h {
+		if n > 0 {
+			list = append(list, kv{r, n})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].n != list[j].n {
+			return list[i].n > list[j].n
+		}
+		return list[i].r < list[j].r
+	})
+	parts := make([]string, len(list))
+	for i, x := range list {
+		parts[i] = fmt.Sprintf("%s %d", x.r, x.n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func lenCells(s string) int { return widthOf(s) }

@@ -182,6 +182,27 @@ func TestTodayLoadsAndMoves(t *testing.T) {
 	}
 }
 
+func TestStaleListReloadsOnKey(t *testing.T) {
+	st := newFakeStore(5, testNow())
+	now := testNow()
+	opts := testOptions(st)
+	opts.Now = func() time.Time { return now }
+	h := newHarness(t, opts)
+	n := len(st.queries)
+	h.keys("j")
+	if len(st.queries) != n {
+		t.Fatal("a fresh list must not reload on a key")
+	}
+	now = now.Add(6 * time.Minute)
+	h.keys("j")
+	if len(st.queries) == n || !st.lastQuery().Now.Equal(now) {
+		t.Fatalf("a list older than %v should reload on a key at the new time", staleAfter)
+	}
+	if h.m.today.cur != 2 || !strings.Contains(h.view(), "10:06") {
+		t.Fatalf("cursor %d, want 2 and the new time on screen:\n%s", h.m.today.cur, h.view())
+	}
+}
+
 func TestRouting(t *testing.T) {
 	st := newFakeStore(5, testNow())
 	st.hits = []model.SearchHit{{AccountID: 3, AccountName: "Account 003", ContactName: "Pat Lee3", Tier: model.TierA}}
