@@ -79,7 +79,8 @@ func sparkline(days []model.DayCount) string {
 		case top == 0:
 			b.WriteRune(bars[0])
 		default:
-			b.WriteRune(bars[(d.Touches*(len(bars)-1)+top-1)/top])
+			// ceil(touches·8/top)-1: one touch is the lowest bar, the busiest day the highest.
+			b.WriteRune(bars[(d.Touches*len(bars)+top-1)/top-1])
 		}
 	}
 	return b.String()
