@@ -317,11 +317,15 @@ func (m *account) build() {
 		}
 		add(s.Warn.Render(clip("not yet reached: "+strings.Join(gaps, ", "), w)))
 	}
-	nameW := max(12, min(24, w/4))
+	// Narrow screens keep every column by cutting the long ones.
+	nameW, titleW, roleW := 16, 14, 16
+	if w >= 100 {
+		nameW, titleW, roleW = 24, 24, 22
+	}
 	for i, c := range d.Contacts {
 		consent := consentMarks(c)
-		text := fmt.Sprintf("%s %s %s %s last %s", fit(c.Name(), nameW), fit(c.Title, nameW),
-			fit(string(c.Persona)+"/"+string(c.Seniority), 22), consent, ago(c.LastTouched, now))
+		text := fmt.Sprintf("%s %s %s %s last %s", fit(c.Name(), nameW), fit(c.Title, titleW),
+			fit(string(c.Persona)+"/"+string(c.Seniority), roleW), consent, ago(c.LastTouched, now))
 		ls = append(ls, acctLine{text: clip(text, w-2), contact: i, touch: -1})
 	}
 	add("")

@@ -613,3 +613,64 @@ func TestAccountKeys(t *testing.T) {
 		t.Fatal("o on the account screen should open the CRM")
 	}
 }
+
+func TestMoreKeys(t *testing.T) {
+	st := newFakeStore(60, testNow())
+	h := newHarness(t, testOptions(st))
+	n := len(st.queries)
+	h.keys("r")
+	if len(st.queries) <= n {
+		t.Fatal("r should reload the worklist")
+	}
+	h.keys("G")
+	h.send(tea.KeyMsg{Type: tea.KeyPgUp})
+	if want := 59 - h.m.today.listHeight(); h.m.today.cur != want {
+		t.Fatalf("pgup: cursor %d, want %d", h.m.today.cur, want)
+	}
+	h.send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if want := 62 - h.m.today.listHeight(); h.m.today.cur != want {
+		t.Fatalf("wheel down: cursor %d, want %d", h.m.today.cur, want)
+	}
+
+	// Account screen: paging and top/bottom scroll the page.
+	h.keys("g", "enter")
+	h.m.account.setSize(80, 5)
+	h.keys("G")
+	if h.m.account.top == 0 {
+		t.Fatal("G on the account screen should scroll to the end")
+	}
+	h.keys("g")
+	if h.m.account.top != 0 {
+		t.Fatal("g on the account screen should scroll to the top")
+	}
+	h.keys("pgdown")
+	if h.m.account.top == 0 {
+		t.Fatal("pgdown on the account screen should scroll")
+	}
+	h.keys("esc")
+
+	// Search: ctrl+n/ctrl+p and arrows move, backspace searches again.
+	st.hits = []model.SearchHit{{AccountID: 1, AccountName: "A"}, {AccountID: 2, AccountName: "B"}}
+	h.keys("/", "x")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlN})
+	if h.m.search.cur != 1 {
+		t.Fatalf("ctrl+n: cur %d", h.m.search.cur)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlP})
+	h.keys("down", "enter")
+	if h.m.account.id != 2 {
+		t.Fatalf("enter opened account %d, want 2", h.m.account.id)
+	}
+	h.keys("esc", "backspace")
+	if h.m.search.in.Value() != "" || len(h.m.search.hits) != 0 {
+		t.Fatal("clearing the text should clear the hits")
+	}
+	h.keys("enter")
+	h.wantStatus("no account selected")
+	h.keys("esc")
+	h.wantScreen(scrToday)
+
+	// Stats refresh.
+	h.keys("s", "r")
+	h.wantScreen(scrStats)
+}
