@@ -276,7 +276,16 @@ func (m logScreen) View() string {
 	} else {
 		lines = append(lines, s.Subtle.Render(clip("suggested row: no task to close", w)))
 	}
-	lines = append(lines, "")
+	// Guardrails are shown, not enforced here: the rep may be logging a
+	// touch that already happened.
+	switch {
+	case r.Contact.Consent.For(m.channel).OptedOut():
+		lines = append(lines, s.Warn.Render(clip("! "+r.Contact.Name()+" opted out of "+string(m.channel), w)))
+	case r.Held:
+		lines = append(lines, s.Warn.Render(clip("! held: "+string(r.HeldReason)+" — "+r.HeldDetail, w)))
+	default:
+		lines = append(lines, "")
+	}
 	if m.picking {
 		for _, o := range model.Outcomes {
 			k := outcomeKeys[o]

@@ -674,3 +674,18 @@ func TestMoreKeys(t *testing.T) {
 	h.keys("s", "r")
 	h.wantScreen(scrStats)
 }
+
+func TestLogScreenShowsGuardrails(t *testing.T) {
+	st := newFakeStore(2, testNow())
+	st.rows[0].Contact.Consent.Call = model.Consent{State: model.ConsentOptedOut}
+	st.rows[1].Held, st.rows[1].HeldReason, st.rows[1].HeldDetail = true, model.HoldCallingHours, "calls 09:00–17:00 local"
+	h := newHarness(t, testOptions(st))
+	h.keys("l")
+	if !strings.Contains(h.view(), "opted out of call") {
+		t.Fatalf("log screen should warn of the opt-out:\n%s", h.view())
+	}
+	h.keys("esc", "j", "l")
+	if !strings.Contains(h.view(), "held: outside-calling-hours") {
+		t.Fatalf("log screen should show the hold:\n%s", h.view())
+	}
+}
