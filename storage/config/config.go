@@ -120,13 +120,32 @@ func Parse(name string, data []byte) (Config, error) {
 	if err := w.err(name); err != nil {
 		return Config{}, err
 	}
-	if err := c.Profile.Validate(); err != nil {
-		return Config{}, &Error{File: name, Problems: []Problem{{Key: "icp", Msg: err.Error()}}}
-	}
-	if err := c.Settings.Validate(); err != nil {
-		return Config{}, &Error{File: name, Problems: []Problem{{Msg: err.Error()}}}
+	// The model has the last word on what is consistent; point its findings
+	// at the section they are about.
+	for _, err := range []error{c.Profile.Validate(), c.Settings.Validate()} {
+		if err != nil {
+			key := validationKey(err.Error())
+			return Config{}, &Error{File: name, Problems: []Problem{{Line: w.lines.line(key), Key: key, Msg: err.Error()}}}
+		}
 	}
 	return c, nil
+}
+
+// validationKey maps a model validation message to the config section it is
+// about, so the error can name a line; "" when it cannot tell.
+func validationKey(msg string) string {
+	for _, m := range []struct{ prefix, key string }{
+		{"tier thresholds", "icp.tiers"}, {"criterion", "icp.criteria"}, {"criteria", "icp.criteria"},
+		{"exclusion", "icp.exclusions"}, {"contact ", "icp.contacts"}, {"title rule", "icp.title_rules"},
+		{"calling hours", "calling_hours"}, {"rep zone", "rep.time_zone"}, {"budget", "budget"},
+		{"stale after", "stale_after"}, {"outcome rule", "rules"}, {"rank", "rank"}, {"unknown priority", "rules"},
+		{"waits", "rules"},
+	} {
+		if strings.HasPrefix(msg, m.prefix) {
+			return m.key
+		}
+	}
+	return ""
 }
 
 func (w *walker) rep(v any, c *Config) {
@@ -176,7 +195,15 @@ func (w *walker) callingHours(v any, s *model.Settings) {
 		w.fail("calling_hours", "start must be before end")
 		return
 	}
+	if hard := model.HardCallingHours; h.Start < hard.Start || h.End > hard.End {
+		w.fail("calling_hours", "must lie within %s–%s: calls are never suggested outside those hours", clockText(hard.Start), clockText(hard.End))
+		return
+	}
 	s.CallingHours = h
+}
+
+func clockText(t model.ClockTime) string {
+	return fmt.Sprintf("%02d:%02d", int(t)/60, int(t)%60)
 }
 
 // clock reads "HH:MM".
@@ -199,12 +226,12 @@ func (w *walker) budget(v any, s *model.Settings) {
 		return
 	}
 	if v, ok := m["per_contact"]; ok {
-		if n, ok := w.whole("budget.per_contact", v, 0, 1000); ok {
+		if n, ok := w.whole("budget.per_contact", v, 1, 1000); ok {
 			s.Budget.PerContact = int(n)
 		}
 	}
 	if v, ok := m["per_account"]; ok {
-		if n, ok := w.whole("budget.per_account", v, 0, 1000); ok {
+		if n, ok := w.whole("budget.per_account", v, 1, 1000); ok {
 			s.Budget.PerAccount = int(n)
 		}
 	}
@@ -378,18 +405,27 @@ func (w *walker) test(path string, t map[string]any) (name string, field model.F
 			}
 		}
 	}
+	_, hasValues := t["values"]
+	_, hasMin := t["min"]
+	_, hasMax := t["max"]
 	switch field {
 	case model.FieldEmployees, model.FieldRevenue:
-		if _, hasMin := t["min"]; !hasMin && t["max"] == nil {
-			w.fail(path, "a %s test needs min, max or both", field)
+		if hasValues {
+			w.fail(path+".values", "field %s takes min and max, not values", field)
+		}
+		if !hasMin && !hasMax {
+			w.fail(path, "field %s needs min, max or both", field)
 		}
 		if lo != nil && hi != nil && *lo > *hi {
 			w.fail(path+".min", "must not be more than max (%d)", *hi)
 		}
 	case "":
 	default:
+		if hasMin || hasMax {
+			w.fail(path, "field %s takes values, not min or max", field)
+		}
 		if len(values) == 0 {
-			w.fail(path, `a %s test needs values, like values = ["a", "b"]`, field)
+			w.fail(path, `field %s needs values, like values = ["a", "b"]`, field)
 		}
 	}
 	return name, field, values, lo, hi

@@ -40,6 +40,7 @@ func scanLines(doc string) keyLines {
 				continue
 			}
 			p := resolve(splitKey(t[2:end]), arrays)
+			kl.set(p, n) // the array as a whole: its first element
 			arrays[p]++
 			table = p + "[" + strconv.Itoa(arrays[p]-1) + "]"
 			kl.set(table, n)

@@ -277,6 +277,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"todya"}, `shortlist: unknown command "todya": did you mean today? (see shortlist help)` + "\n"},
 		{"missing value", []string{"today", "--limit"}, `shortlist: flag --limit for "today" needs a value (see shortlist today --help)` + "\n"},
 		{"bad number", []string{"today", "--limit", "lots"}, `shortlist: invalid value "lots" for --limit: want a whole number (see shortlist today --help)` + "\n"},
+		{"unknown flag without command", []string{"--jsn"}, `shortlist: unknown flag --jsn for "shortlist" (see shortlist help)` + "\n"},
+		{"stray argument", []string{"today", "extra"}, `shortlist: today takes no arguments, got "extra" (see shortlist today --help)` + "\n"},
 		{"missing id", []string{"show"}, "shortlist: show needs ACCOUNT_ID (see shortlist show --help)\n"},
 		{"log without contact", []string{"log", "--outcome", "busy"}, "shortlist: log needs --contact ID (see shortlist log --help)\n"},
 		{"snooze without until", []string{"snooze", "4"}, "shortlist: snooze needs --until DATE, like --until tomorrow (see shortlist snooze --help)\n"},

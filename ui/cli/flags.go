@@ -45,6 +45,14 @@ func newFlags(cmd string) *flags {
 	return f
 }
 
+// helpRef is where to read about this command's flags.
+func (f *flags) helpRef() string {
+	if f.cmd == "shortlist" || f.cmd == "help" {
+		return "shortlist help"
+	}
+	return "shortlist " + f.cmd + " --help"
+}
+
 type boolFlag interface{ IsBoolFlag() bool }
 
 func isBool(fl *flag.Flag) bool {
@@ -74,7 +82,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 		}
 		fl := f.fs.Lookup(name)
 		if fl == nil || name == "" {
-			return nil, usagef("unknown flag %s for %q (see shortlist %s --help)", dashes(a), f.cmd, f.cmd)
+			return nil, usagef("unknown flag %s for %q (see %s)", dashes(a), f.cmd, f.helpRef())
 		}
 		if !hasValue {
 			if isBool(fl) {
@@ -83,11 +91,11 @@ func (f *flags) parse(args []string) ([]string, error) {
 				i++
 				value = args[i]
 			} else {
-				return nil, usagef("flag --%s for %q needs a value (see shortlist %s --help)", name, f.cmd, f.cmd)
+				return nil, usagef("flag --%s for %q needs a value (see %s)", name, f.cmd, f.helpRef())
 			}
 		}
 		if err := f.fs.Set(name, value); err != nil {
-			return nil, usagef("invalid value %q for --%s: %s (see shortlist %s --help)", value, name, flagValueHint(fl), f.cmd)
+			return nil, usagef("invalid value %q for --%s: %s (see %s)", value, name, flagValueHint(fl), f.helpRef())
 		}
 	}
 	return pos, nil
