@@ -146,6 +146,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 
 func run(ctx context.Context, args []string, env Env) error {
 	name, rest := splitCommand(args)
+	if name == "" && !(env.Terminal && env.TUI != nil) && !wantsHelp(rest) {
+		name = "today" // not a terminal: print today, with any of its flags
+	}
 	if name == "" {
 		f := newFlags("shortlist")
 		pos, err := f.parse(rest)
@@ -158,16 +161,13 @@ func run(ctx context.Context, args []string, env Env) error {
 		if f.help {
 			return printHelp(env.Stdout, "")
 		}
-		if env.Terminal && env.TUI != nil {
-			c := &call{env: env, f: f}
-			defer c.close()
-			b, err := c.open(ctx)
-			if err != nil {
-				return err
-			}
-			return env.TUI(ctx, b)
+		c := &call{env: env, f: f}
+		defer c.close()
+		b, err := c.open(ctx)
+		if err != nil {
+			return err
 		}
-		name = "today"
+		return env.TUI(ctx, b)
 	}
 	if name == "help" {
 		f := newFlags("help")
@@ -203,6 +203,19 @@ func run(ctx context.Context, args []string, env Env) error {
 	c := &call{env: env, f: f, args: pos}
 	defer c.close()
 	return runFn(ctx, c)
+}
+
+// wantsHelp reports whether a command line without a command asks for help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "--help" || a == "-help" {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *call) close() {
@@ -287,9 +300,9 @@ func levenshtein(a, b string) int {
 
 const overview = `Shortlist: work your short list of ICP accounts from the terminal.
 
-Run shortlist with no command to open the full-screen worklist. The commands
-below do the same work from scripts and the shell; each prints a table, or
-JSON with --json.
+Run shortlist with no command to open the full-screen worklist (piped or
+redirected, it prints shortlist today instead). The commands below do the same
+work from scripts and the shell; each prints a table, or JSON with --json.
 
 Usage:
   shortlist [command] [flags] [arguments]

@@ -277,7 +277,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"todya"}, `shortlist: unknown command "todya": did you mean today? (see shortlist help)` + "\n"},
 		{"missing value", []string{"today", "--limit"}, `shortlist: flag --limit for "today" needs a value (see shortlist today --help)` + "\n"},
 		{"bad number", []string{"today", "--limit", "lots"}, `shortlist: invalid value "lots" for --limit: want a whole number (see shortlist today --help)` + "\n"},
-		{"unknown flag without command", []string{"--jsn"}, `shortlist: unknown flag --jsn for "shortlist" (see shortlist help)` + "\n"},
+		{"unknown flag without command", []string{"--jsn"}, `shortlist: unknown flag --jsn for "today" (see shortlist today --help)` + "\n"},
 		{"stray argument", []string{"today", "extra"}, `shortlist: today takes no arguments, got "extra" (see shortlist today --help)` + "\n"},
 		{"missing id", []string{"show"}, "shortlist: show needs ACCOUNT_ID (see shortlist show --help)\n"},
 		{"log without contact", []string{"log", "--outcome", "busy"}, "shortlist: log needs --contact ID (see shortlist log --help)\n"},
@@ -528,7 +528,13 @@ func TestNoCommandPrintsToday(t *testing.T) {
 	if got, want := f.ok(), f.ok("today"); got != want {
 		t.Errorf("shortlist with no terminal printed\n%s\nnot today's\n%s", got, want)
 	}
+	if got, want := f.ok("--json", "--limit", "3"), f.ok("today", "--json", "--limit", "3"); got != want {
+		t.Errorf("shortlist --json without a terminal is not today --json")
+	}
 	f.env.Terminal = true
+	if code, _, errOut := f.run("--json"); code != cli.ExitUsage || !strings.Contains(errOut, `unknown flag --json for "shortlist"`) {
+		t.Errorf("on a terminal, a today flag without the command: exit %d %q", code, errOut)
+	}
 	code, _, errOut := f.run()
 	if code != cli.ExitFailure || !strings.Contains(errOut, "TUI must not start") {
 		t.Errorf("on a terminal the TUI should start: exit %d %q", code, errOut)
