@@ -13,6 +13,8 @@ import (
 
 // TestBinary builds shortlist and runs it end to end, as a user's shell
 // would: exit codes, one-line errors, the demo book, config and db paths.
+// The build runs in a subprocess, so go test's cache does not see source
+// changes in other packages: run it with -count=1.
 func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
