@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -81,6 +80,9 @@ type wlScan struct {
 	q      model.WorklistQuery
 	now    time.Time
 	counts *model.Worklist
+	conn   *sql.Conn
+	// dueCache holds the due term per calendar day (yyyymmdd).
+	dueCache map[int]float64
 }
 
 // keep applies the query's filters and counts a ranked row; it reports
@@ -126,7 +128,7 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	if q.Now.IsZero() {
 		q.Now = db.now()
 	}
-	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}}
+	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}, dueCache: map[int]float64{}}
 	if q.Counts {
 		s.counts.Held = map[model.HoldReason]int{}
 	}
@@ -134,6 +136,14 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	if q.Limit > 0 {
 		want = max(q.Offset, 0) + q.Limit
 	}
+	// One connection for the whole call: its page cache is warm after the
+	// first query, and the rows read together come from one snapshot.
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return model.Worklist{}, db.mapErr("read worklist", err)
+	}
+	defer conn.Close()
+	s.conn = conn
 	tasks := &page{k: want}
 	if err := s.scanTasks(ctx, tasks); err != nil {
 		return model.Worklist{}, db.mapErr("read worklist", err)
@@ -166,50 +176,113 @@ func (s *wlScan) window() int64 {
 	return ms(s.now.Add(-s.db.opts.Settings.Budget.Window))
 }
 
+// dueValue is the due term (overdue or due today) the ranker gives a task
+// due at due, asked of the ranker once per calendar day.
+func (s *wlScan) dueValue(due time.Time) float64 {
+	y, m, d := due.In(s.now.Location()).Date()
+	key := y*10000 + int(m)*100 + d
+	if v, ok := s.dueCache[key]; ok {
+		return v
+	}
+	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: model.Task{Kind: model.TaskTodo, Due: due},
+		Account: model.Account{Tier: model.TierD}}, s.now)
+	v := 0.0
+	for _, t := range row.Why {
+		if t.Name == "overdue" || t.Name == "due today" {
+			v = t.Value
+		}
+	}
+	s.dueCache[key] = v
+	return v
+}
+
+// scanTasks ranks the task candidates in two stages. The first reads only
+// the tasks_work index (base rank, due, kind) in base-rank order and stops
+// once base + MaxDynamic cannot reach the page; for each candidate it bounds
+// the rank with the exact due term and the best staleness, callable (calls
+// only) and contact terms. Only candidates whose bound can reach the page
+// are read in full, ranked, and have their touch budgets counted.
 func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	db := s.db
+	co := db.opts.Settings.Coefficients
 	end := startOfDay(s.now, db.zone).AddDate(0, 0, 1)
 	win := s.window()
-	query := `SELECT k.base_rank, ` + taskCols + `, ` + accountCols + `, ` + contactColsLeft + `,
-		CASE WHEN k.contact_id IS NULL THEN 0 ELSE
-			(SELECT count(*) FROM touches WHERE contact_id = k.contact_id AND at >= ?1) END,
-		(SELECT count(*) FROM touches WHERE account_id = k.account_id AND at >= ?1)
-	FROM tasks k JOIN accounts a ON a.id = k.account_id LEFT JOIN contacts c ON c.id = k.contact_id
-	WHERE k.status IN ('open', 'snoozed') AND k.due < ?2 AND (k.status = 'open' OR k.snoozed_until <= ?3)`
-	args := []any{win, ms(end), ms(s.now)}
-	if s.q.Tier != "" {
-		args = append(args, string(s.q.Tier))
-		query += fmt.Sprintf(` AND +a.tier = ?%d`, len(args))
-	}
+	query := `SELECT k.base_rank, k.id, k.due, k.kind FROM tasks k INDEXED BY tasks_work
+	WHERE k.status IN ('open', 'snoozed') AND k.due < ?1 AND (k.status = 'open' OR k.snoozed_until <= ?2)`
+	args := []any{ms(end), ms(s.now)}
 	if s.q.Channel != "" {
 		args = append(args, string(s.q.Channel))
-		query += fmt.Sprintf(` AND +k.kind = ?%d`, len(args))
+		query += ` AND k.kind = ?3`
 	}
 	query += ` ORDER BY k.base_rank DESC, k.id`
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	rows, err := s.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	full, err := s.conn.PrepareContext(ctx, `SELECT `+taskCols+`, `+accountCols+`, `+contactColsLeft+`
+	FROM tasks k JOIN accounts a ON a.id = k.account_id LEFT JOIN contacts c ON c.id = k.contact_id
+	WHERE k.id = ?`)
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	budget, err := s.conn.PrepareContext(ctx, `SELECT
+		(SELECT count(*) FROM touches WHERE contact_id = ?1 AND at >= ?3),
+		(SELECT count(*) FROM touches WHERE account_id = ?2 AND at >= ?3)`)
+	if err != nil {
+		return err
+	}
+	defer budget.Close()
+	pos := func(v float64) float64 { return math.Max(v, 0) }
 	maxDyn := db.ranker.MaxDynamic()
+	rest := pos(co.StaleMax) + pos(co.ContactFit)
 	for rows.Next() {
 		var base float64
+		var id, due int64
+		var kind model.TaskKind
+		if err := rows.Scan(&base, &id, &due, &kind); err != nil {
+			return err
+		}
+		pruning := !s.q.Counts && p.full()
+		if pruning && base+maxDyn+rankSlack < p.cut() {
+			break
+		}
+		if pruning {
+			bound := base + s.dueValue(fromMS(due)) + rest
+			if kind == model.TaskCall {
+				bound += pos(co.CallableNow)
+			}
+			if bound+rankSlack < p.cut() {
+				continue
+			}
+		}
 		var kr taskRow
 		var ar accountRow
 		var cr contactRow
 		c := model.Candidate{Kind: model.RowTask}
-		dest := append(append(append([]any{&base}, kr.dest()...), ar.dest()...), cr.dest()...)
-		if err := rows.Scan(append(dest, &c.ContactTouches, &c.AccountTouches)...); err != nil {
+		dest := append(append(kr.dest(), ar.dest()...), cr.dest()...)
+		if err := full.QueryRowContext(ctx, id).Scan(dest...); err != nil {
 			return err
 		}
-		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
-			break
-		}
-		var err error
 		if c.Account, err = ar.finish(); err != nil {
 			return err
 		}
+		if s.q.Tier != "" && c.Account.Tier != s.q.Tier {
+			continue
+		}
 		c.Task, c.Contact = kr.finish(), cr.finish()
+		// Touch budgets can only hold a row back (and so drop its callable
+		// term), never raise its rank: a row that cannot enter the page
+		// with no touches counted cannot enter it at all.
+		if pruning && !s.q.IncludeHeld {
+			if r := db.ranker.Rank(c, s.now); !before(r, p.rows[len(p.rows)-1]) {
+				continue
+			}
+		}
+		if err := budget.QueryRowContext(ctx, c.Contact.ID, c.Account.ID, win).Scan(&c.ContactTouches, &c.AccountTouches); err != nil {
+			return err
+		}
 		r := db.ranker.Rank(c, s.now)
 		if s.keep(r) {
 			p.add(r)
@@ -246,12 +319,12 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
 		args = append(args, string(s.q.Tier))
 	}
 	query += ` ORDER BY a.suggest_rank DESC, a.id`
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	rows, err := s.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	best, err := db.sql.PrepareContext(ctx, `SELECT `+contactCols+`,
+	best, err := s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
 		(SELECT count(*) FROM touches WHERE contact_id = c.id AND at >= ?2)
 		FROM contacts c WHERE c.account_id = ?1 ORDER BY c.level DESC, c.last_touched, c.id LIMIT 1`)
 	if err != nil {

@@ -106,9 +106,10 @@ CREATE TABLE tasks (
 	-- base_rank = Ranker.BaseRank(account tier, fit, priority), kept current.
 	base_rank     REAL NOT NULL DEFAULT 0
 );
--- The worklist scans open tasks best first; due and snoozed_until are in the
--- index so the due-by-today filter never touches the table.
-CREATE INDEX tasks_work ON tasks(base_rank DESC, id, due, snoozed_until) WHERE status IN ('open', 'snoozed');
+-- The worklist scans open tasks best first; due, status, snoozed_until and
+-- kind are in the index so the due-by-today filter and the first bound on a
+-- row's rank never touch the table.
+CREATE INDEX tasks_work ON tasks(base_rank DESC, id, due, status, snoozed_until, kind) WHERE status IN ('open', 'snoozed');
 CREATE INDEX tasks_account ON tasks(account_id, status);
 CREATE INDEX tasks_contact ON tasks(contact_id, status);
 

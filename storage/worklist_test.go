@@ -1,0 +1,181 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// bookCopy is the whole book read through the plain read API, for the
+// brute-force reference.
+type bookCopy struct {
+	accounts []model.Account
+	details  map[int64]model.AccountDetail
+}
+
+func loadBook(t *testing.T, ctx context.Context, db interface {
+	Accounts(context.Context, model.AccountFilter) ([]model.Account, error)
+	AccountDetail(context.Context, int64) (model.AccountDetail, error)
+}) bookCopy {
+	t.Helper()
+	accs, err := db.Accounts(ctx, model.AccountFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bookCopy{accounts: accs, details: map[int64]model.AccountDetail{}}
+	for _, a := range accs {
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.details[a.ID] = d
+	}
+	return b
+}
+
+// reference ranks every candidate and sorts: the worklist by brute force.
+func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
+	opts := testOptions()
+	rk := model.NewRanker(opts.Settings, opts.Profile)
+	rep, _ := time.LoadLocation(opts.Settings.RepZone)
+	now := q.Now.In(rep)
+	y, m, d := now.Date()
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, rep)
+	win := now.Add(-opts.Settings.Budget.Window)
+	out := model.Worklist{Held: map[model.HoldReason]int{}}
+	var tasks, sugg []model.Row
+	consider := func(c model.Candidate, into *[]model.Row) {
+		if q.Tier != "" && c.Account.Tier != q.Tier {
+			return
+		}
+		for _, t := range b.details[c.Account.ID].Touches {
+			if !t.At.Before(win) {
+				c.AccountTouches++
+				if c.Contact.ID != 0 && t.ContactID == c.Contact.ID {
+					c.ContactTouches++
+				}
+			}
+		}
+		r := rk.Rank(c, now)
+		overdue := r.Kind == model.RowTask && slices.ContainsFunc(r.Why, func(t model.Term) bool { return t.Name == "overdue" })
+		if (q.Channel != "" && r.Task.Kind != q.Channel) || (q.CallableNow && !r.CallableNow) || (q.Overdue && !overdue) {
+			return
+		}
+		switch {
+		case r.Held:
+			out.HeldBack++
+			out.Held[r.HeldReason]++
+		case r.Kind == model.RowSuggested:
+			out.Suggested++
+		case overdue:
+			out.Overdue++
+		default:
+			out.Due++
+		}
+		if !r.Held || q.IncludeHeld {
+			*into = append(*into, r)
+		}
+	}
+	for _, a := range b.accounts {
+		d := b.details[a.ID]
+		contact := map[int64]model.Contact{}
+		for _, c := range d.Contacts {
+			contact[c.ID] = c
+		}
+		for _, k := range d.Tasks {
+			if !k.Due.Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
+				continue
+			}
+			consider(model.Candidate{Kind: model.RowTask, Task: k, Account: a, Contact: contact[k.ContactID]}, &tasks)
+		}
+		stale := a.LastTouched.IsZero() || a.LastTouched.Before(rk.StaleBefore(a.Tier, now))
+		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale {
+			continue
+		}
+		var best model.Contact
+		for _, c := range d.Contacts {
+			lc, lb := opts.Profile.ContactLevel(c), opts.Profile.ContactLevel(best)
+			if best.ID == 0 || lc > lb || (lc == lb && (c.LastTouched.Before(best.LastTouched) ||
+				(c.LastTouched.Equal(best.LastTouched) && c.ID < best.ID))) {
+				best = c
+			}
+		}
+		consider(model.Candidate{Kind: model.RowSuggested, Account: a, Contact: best}, &sugg)
+	}
+	order := func(x, y model.Row) int {
+		switch {
+		case x.Rank != y.Rank:
+			if x.Rank > y.Rank {
+				return -1
+			}
+			return 1
+		case x.Account.Name != y.Account.Name:
+			return strings.Compare(x.Account.Name, y.Account.Name)
+		case x.Task.ID != y.Task.ID:
+			return int(x.Task.ID - y.Task.ID)
+		}
+		return int(x.Account.ID - y.Account.ID)
+	}
+	slices.SortFunc(tasks, order)
+	slices.SortFunc(sugg, order)
+	all := append(tasks, sugg...)
+	from := min(q.Offset, len(all))
+	to := len(all)
+	if q.Limit > 0 {
+		to = min(from+q.Limit, len(all))
+	}
+	out.Rows = all[from:to]
+	return out
+}
+
+func rowKey(r model.Row) string {
+	return fmt.Sprintf("%s task %d account %d contact %d rank %.6f held %v %s", r.Kind, r.Task.ID, r.Account.ID, r.Contact.ID, r.Rank, r.Held, r.HeldReason)
+}
+
+func TestWorklistMatchesBruteForce(t *testing.T) {
+	n := 2000
+	if testing.Short() {
+		n = 400
+	}
+	db := demoDB(t, n)
+	ctx := context.Background()
+	b := loadBook(t, ctx, db)
+	clocks := []time.Time{clock, clock.Add(-6 * time.Hour), clock.Add(5 * time.Hour), clock.Add(9*time.Hour + 40*time.Minute), clock.AddDate(0, 0, 3)}
+	queries := []model.WorklistQuery{
+		{Limit: 50}, {Limit: 10}, {Limit: 25, Offset: 30}, {Limit: 50, Counts: true}, {Limit: 0},
+		{Limit: 20, Tier: model.TierA}, {Limit: 20, Tier: model.TierC, IncludeHeld: true},
+		{Limit: 30, Overdue: true}, {Limit: 15, CallableNow: true}, {Limit: 15, Channel: model.TaskEmail},
+		{Limit: 40, IncludeHeld: true, Counts: true}, {Limit: 10, Offset: 400},
+	}
+	for _, now := range clocks {
+		for _, q := range queries {
+			q.Now = now
+			name := fmt.Sprintf("%s/%+v", now.Format("Mon15:04"), q)
+			got, err := db.Worklist(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			want := reference(b, q)
+			if len(got.Rows) != len(want.Rows) {
+				t.Errorf("%s: %d rows, want %d", name, len(got.Rows), len(want.Rows))
+				continue
+			}
+			for i := range want.Rows {
+				if g, w := rowKey(got.Rows[i]), rowKey(want.Rows[i]); g != w {
+					t.Errorf("%s: row %d\n got  %s\n want %s", name, i, g, w)
+					break
+				}
+			}
+			if q.Counts && (got.Due != want.Due || got.Overdue != want.Overdue || got.Suggested != want.Suggested ||
+				got.HeldBack != want.HeldBack || fmt.Sprint(got.Held) != fmt.Sprint(want.Held)) {
+				t.Errorf("%s: counts %d/%d/%d/%d %v, want %d/%d/%d/%d %v", name, got.Due, got.Overdue, got.Suggested,
+					got.HeldBack, got.Held, want.Due, want.Overdue, want.Suggested, want.HeldBack, want.Held)
+			}
+		}
+	}
+}
