@@ -149,4 +149,3 @@ func TestTwoProcessesWriteAtOnce(t *testing.T) {
 		t.Fatalf("%d logs, want %d", n, 2*each)
 	}
 }
-
