@@ -347,8 +347,12 @@ func (w *walker) icp(v any, p *model.Profile) {
 		if t, ok := w.table("icp.tiers", v, "a", "b", "c"); ok {
 			th := map[string]*int{"a": &p.Thresholds.A, "b": &p.Thresholds.B, "c": &p.Thresholds.C}
 			for k, v := range t {
+				dst, known := th[k]
+				if !known {
+					continue // w.table has reported the unknown key
+				}
 				if n, ok := w.whole("icp.tiers."+k, v, 0, 100); ok {
-					*th[k] = int(n)
+					*dst = int(n)
 				}
 			}
 		}
