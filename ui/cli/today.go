@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -120,7 +121,7 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 	}
 	for i, r := range wl.Rows {
 		row := RowJSON{
-			Rank: i + 1, Kind: string(r.Kind), Score: r.Rank,
+			Rank: i + 1, Kind: string(r.Kind), Score: round2(r.Rank),
 			AccountID: r.Account.ID, Account: model.Sanitize(r.Account.Name),
 			ContactID: r.Contact.ID, Contact: model.Sanitize(r.Contact.Name()), Title: model.Sanitize(r.Contact.Title),
 			Tier: string(r.Account.Tier), Fit: r.Account.Fit,
@@ -141,7 +142,7 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 			row.LocalTime = r.LocalTime.Format(time.RFC3339)
 		}
 		for _, t := range r.Why {
-			row.Why = append(row.Why, TermJSON{Name: model.Sanitize(t.Name), Value: t.Value, Detail: model.Sanitize(t.Detail)})
+			row.Why = append(row.Why, TermJSON{Name: model.Sanitize(t.Name), Value: round2(t.Value), Detail: model.Sanitize(t.Detail)})
 		}
 		out.Rows = append(out.Rows, row)
 	}
@@ -302,3 +303,7 @@ func dayLabel(t time.Time, hasTime bool) string {
 	}
 	return t.Format("Mon 2 Jan")
 }
+
+// round2 keeps JSON scores readable (19.45, not 19.450000000000003); two
+// decimals is finer than any coefficient.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
