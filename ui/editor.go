@@ -4,14 +4,60 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
 
-// editor is a small text field for prompts and notes. It stands in for
-// bubbles textinput/textarea, which import github.com/atotto/clipboard, a
-// module outside this project's go.sum; it has no cursor blink, so an idle
-// screen never ticks.
+// noteLimit is the most characters a touch note takes.
+const noteLimit = 4000
+
+// newNoteArea is the bubbles textarea for a touch note, set up so an idle
+// screen costs nothing and the screen's own keys keep their meaning:
+//   - the cursor is static: a blinking one schedules a tick every 530 ms
+//     while the note is open, even when nobody types;
+//   - enter belongs to the log screen (it logs), so a new line is ctrl+j;
+//   - ctrl+v (read the system clipboard) is off: a terminal paste already
+//     arrives as typed runes, and reading the clipboard needs xclip or
+//     xsel and a reply message routed back through the root for nothing.
+//
+// The textarea drops control characters (ESC, C0, DEL, C1) from typed and
+// pasted runes and turns a tab into spaces; what is left is stored as typed.
+func newNoteArea(sty Styles) textarea.Model {
+	ta := textarea.New()
+	ta.Prompt = "│ "
+	ta.ShowLineNumbers = false
+	ta.CharLimit = noteLimit
+	ta.EndOfBufferCharacter = ' '
+	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("ctrl+j"), key.WithHelp("ctrl+j", "new line"))
+	ta.KeyMap.Paste.SetEnabled(false)
+	plain := lipgloss.NewStyle()
+	st := textarea.Style{Base: plain, CursorLine: plain, CursorLineNumber: plain, EndOfBuffer: plain,
+		LineNumber: plain, Placeholder: sty.Subtle, Prompt: plain, Text: plain}
+	ta.FocusedStyle, ta.BlurredStyle = st, st
+	ta.Cursor.Style = sty.Cursor
+	// SetMode returns a Cmd only for CursorBlink; static returns nil.
+	_ = ta.Cursor.SetMode(cursor.CursorStatic)
+	ta.SetHeight(3)
+	ta.SetWidth(40)
+	return ta
+}
+
+// noteKey prepares a key for the note: a pasted Windows line end (CR LF)
+// is one new line, not two, since the textarea turns each of CR and LF
+// into a line break.
+func noteKey(msg tea.KeyMsg) tea.KeyMsg {
+	if msg.Type == tea.KeyRunes && strings.Contains(string(msg.Runes), "\r\n") {
+		msg.Runes = []rune(strings.ReplaceAll(string(msg.Runes), "\r\n", "\n"))
+	}
+	return msg
+}
+
+// editor is a one-line text field for prompts and search. bubbles'
+// textinput would do, but its cursor blinks by default and this one is
+// already small and tick-free; notes use textarea (newNoteArea).
 type editor struct {
 	prompt      string
 	placeholder string
@@ -19,16 +65,13 @@ type editor struct {
 	pos         int
 	focused     bool
 	width       int
-	height      int // lines shown; 1 for a prompt
-	multiline   bool
 	limit       int
 	cursorStyle lipgloss.Style
 	subtle      lipgloss.Style
 }
 
-func newEditor(sty Styles, height int, multiline bool) editor {
-	return editor{height: max(1, height), multiline: multiline, width: 40, limit: 4000,
-		cursorStyle: sty.Cursor, subtle: sty.Subtle}
+func newEditor(sty Styles) editor {
+	return editor{width: 40, limit: 500, cursorStyle: sty.Cursor, subtle: sty.Subtle}
 }
 
 func (e editor) Value() string { return string(e.value) }
@@ -47,13 +90,7 @@ func (e editor) insert(rs []rune) editor {
 	var clean []rune
 	for _, r := range rs {
 		switch {
-		case r == '\n' || r == '\r':
-			if e.multiline {
-				clean = append(clean, '\n')
-			} else {
-				clean = append(clean, ' ')
-			}
-		case r == '\t':
+		case r == '\n' || r == '\r' || r == '\t':
 			clean = append(clean, ' ')
 		case unicode.IsControl(r):
 			// pasted control characters never reach the screen
@@ -73,8 +110,7 @@ func (e editor) insert(rs []rune) editor {
 }
 
 // Update edits on a key: runes, backspace/delete, arrows, home/end
-// (ctrl+a/ctrl+e), ctrl+u (clear to start), ctrl+w (delete word), ctrl+j (new
-// line in a note).
+// (ctrl+a/ctrl+e), ctrl+u (clear to start), ctrl+w (delete word).
 func (e editor) Update(msg tea.KeyMsg) editor {
 	if !e.focused {
 		return e
@@ -86,10 +122,6 @@ func (e editor) Update(msg tea.KeyMsg) editor {
 			rs = []rune{' '}
 		}
 		return e.insert(rs)
-	case tea.KeyCtrlJ:
-		if e.multiline {
-			return e.insert([]rune{'\n'})
-		}
 	case tea.KeyBackspace:
 		if e.pos > 0 {
 			e.value = append(e.value[:e.pos-1:e.pos-1], e.value[e.pos:]...)
@@ -115,7 +147,7 @@ func (e editor) Update(msg tea.KeyMsg) editor {
 		for i > 0 && e.value[i-1] == ' ' {
 			i--
 		}
-		for i > 0 && e.value[i-1] != ' ' && e.value[i-1] != '\n' {
+		for i > 0 && e.value[i-1] != ' ' {
 			i--
 		}
 		e.value = append(e.value[:i:i], e.value[e.pos:]...)
@@ -126,69 +158,16 @@ func (e editor) Update(msg tea.KeyMsg) editor {
 
 // View draws the prompt and the text, scrolled so the cursor shows.
 func (e editor) View() string {
-	if !e.multiline {
-		w := max(1, e.width-widthOf(e.prompt))
-		if len(e.value) == 0 && !e.focused {
-			return e.prompt + e.subtle.Render(clip(e.placeholder, w))
-		}
-		start := 0
-		if e.pos >= w {
-			start = e.pos - w + 1
-		}
-		end := min(len(e.value), start+w)
-		return e.prompt + e.render(e.value[start:end], e.pos-start)
-	}
-	// A note: wrap each line hard at the width, keep the cursor's line in view.
-	w := max(1, e.width)
-	type seg struct {
-		text []rune
-		cur  int // -1: no cursor here
-	}
-	var segs []seg
-	lineStart := 0
-	flush := func(end int) {
-		l := e.value[lineStart:end]
-		for off := 0; ; off += w {
-			part := l[off:min(len(l), off+w)]
-			cur := -1
-			if e.pos >= lineStart+off && (e.pos < lineStart+off+w || (e.pos == end && off+w >= len(l))) && e.pos <= end {
-				cur = e.pos - lineStart - off
-			}
-			segs = append(segs, seg{text: part, cur: cur})
-			if off+w >= len(l) {
-				break
-			}
-		}
-	}
-	for i, r := range e.value {
-		if r == '\n' {
-			flush(i)
-			lineStart = i + 1
-		}
-	}
-	flush(len(e.value))
+	w := max(1, e.width-widthOf(e.prompt))
 	if len(e.value) == 0 && !e.focused {
-		segs = []seg{{text: []rune(e.placeholder), cur: -1}}
+		return e.prompt + e.subtle.Render(clip(e.placeholder, w))
 	}
-	first := 0
-	for i, s := range segs {
-		if s.cur >= 0 && i >= e.height {
-			first = i - e.height + 1
-		}
+	start := 0
+	if e.pos >= w {
+		start = e.pos - w + 1
 	}
-	out := make([]string, 0, e.height)
-	for i := first; i < len(segs) && len(out) < e.height; i++ {
-		s := segs[i]
-		if len(e.value) == 0 && !e.focused {
-			out = append(out, "│ "+e.subtle.Render(clip(string(s.text), w)))
-			continue
-		}
-		out = append(out, "│ "+e.render(s.text, s.cur))
-	}
-	for len(out) < e.height {
-		out = append(out, "│")
-	}
-	return strings.Join(out, "\n")
+	end := min(len(e.value), start+w)
+	return e.prompt + e.render(e.value[start:end], e.pos-start)
 }
 
 func (e editor) render(text []rune, cur int) string {

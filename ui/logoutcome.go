@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -57,7 +58,7 @@ type logScreen struct {
 	picking bool // false: the next-action step for outcome
 	outcome model.Outcome
 	next    *model.Task // nil: no next action
-	note    editor
+	note    textarea.Model
 	noting  bool
 	date    prompt
 	pending bool // a LogTouch is in flight: keys are ignored so nothing logs twice
@@ -66,14 +67,15 @@ type logScreen struct {
 
 func newLogScreen(env screenEnv) logScreen {
 	// Enter saves the log; a new line in a note is ctrl+j.
-	note := newEditor(env.sty, 3, true)
-	note.placeholder = "what was said, what to do next…"
+	note := newNoteArea(env.sty)
+	note.Placeholder = "what was said, what to do next…"
 	return logScreen{env: env, width: 80, height: 22, note: note, date: newPrompt(env.sty)}
 }
 
 func (m *logScreen) setSize(w, h int) {
 	m.width, m.height = w, h
-	m.note.width = max(20, min(w-2, 100))
+	// The note's text is up to 100 columns, after its "│ " prompt.
+	m.note.SetWidth(max(4, min(w, 102)))
 	m.date.setWidth(w)
 }
 
@@ -171,8 +173,9 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		case msg.Type == tea.KeyEnter:
 			return m.submit()
 		}
-		m.note = m.note.Update(msg)
-		return m, nil
+		var cmd tea.Cmd
+		m.note, cmd = m.note.Update(noteKey(msg))
+		return m, cmd
 	}
 	now := m.env.now()
 	switch {
@@ -194,8 +197,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Note):
 		m.noting = true
-		m.note.Focus()
-		return m, nil
+		return m, m.note.Focus()
 	}
 	return m, nil
 }

@@ -48,8 +48,7 @@ func (p *prompt) take() (promptDoneMsg, bool) {
 }
 
 func newPrompt(sty Styles) prompt {
-	in := newEditor(sty, 1, false)
-	in.limit = 500
+	in := newEditor(sty)
 	return prompt{in: in}
 }
 

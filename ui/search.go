@@ -36,7 +36,7 @@ type search struct {
 }
 
 func newSearch(env screenEnv) search {
-	in := newEditor(env.sty, 1, false)
+	in := newEditor(env.sty)
 	in.prompt = "/ "
 	in.placeholder = "account, contact or domain"
 	in.limit = 200

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -40,17 +42,31 @@ type syncView struct {
 	report        model.SyncReport
 	err           error
 	finished      bool
-	barWidth      int
+	bar           progress.Model
 	nav           tea.Msg
 }
 
 func newSyncView(env screenEnv, s model.Syncer) syncView {
-	return syncView{env: env, width: 80, height: 22, syncer: s, barWidth: 40}
+	// The bar is drawn with ViewAs from the last report and never animated:
+	// SetPercent would schedule a frame tick every 1/60 s until the spring
+	// settles, and a sync's reports already move the bar.
+	shade := func(c lipgloss.AdaptiveColor) string {
+		if lipgloss.HasDarkBackground() {
+			return c.Dark
+		}
+		return c.Light
+	}
+	bar := progress.New(progress.WithSolidFill(shade(palette.accent)), progress.WithColorProfile(lipgloss.ColorProfile()))
+	bar.EmptyColor = shade(palette.subtle)
+	m := syncView{env: env, width: 80, height: 22, syncer: s, bar: bar}
+	m.setSize(80, 22)
+	return m
 }
 
 func (m *syncView) setSize(w, h int) {
 	m.width, m.height = w, h
-	m.barWidth = max(10, min(60, w-6))
+	// 10 to 60 cells of bar, then " 100%".
+	m.bar.Width = max(10, min(60, w-6)) + 5
 }
 
 // cancel stops a running sync; it is safe to call at any time.
@@ -184,12 +200,6 @@ func (m syncView) View() string {
 	return out
 }
 
-// barView draws the progress bar and its percentage. It stands in for
-// bubbles/progress, whose animation imports github.com/charmbracelet/harmonica,
-// a module outside this project's go.sum; a static bar also means no ticks.
-func (m syncView) barView() string {
-	p := m.percent()
-	n := int(p*float64(m.barWidth) + 0.5)
-	return m.env.sty.Accent.Render(strings.Repeat("█", n)) + m.env.sty.Subtle.Render(strings.Repeat("░", m.barWidth-n)) +
-		fmt.Sprintf(" %3.0f%%", p*100)
-}
+// barView draws the progress bar and its percentage as they are now, with
+// no animation, so an idle sync screen schedules nothing.
+func (m syncView) barView() string { return m.bar.ViewAs(m.percent()) }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -93,39 +92,5 @@ func TestContactLineLinksKeepWidth(t *testing.T) {
 	}
 	if w := lipgloss.Width(line); w > 60 {
 		t.Fatalf("links changed the width: %d", w)
-	}
-}
-
-func TestEditorKeys(t *testing.T) {
-	e := newEditor(newStyles(), 3, true)
-	e.Focus()
-	send := func(msgs ...tea.KeyMsg) {
-		for _, m := range msgs {
-			e = e.Update(m)
-		}
-	}
-	send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("hello world")})
-	send(tea.KeyMsg{Type: tea.KeyCtrlW})
-	if e.Value() != "hello " {
-		t.Fatalf("ctrl+w: %q", e.Value())
-	}
-	send(tea.KeyMsg{Type: tea.KeyHome}, tea.KeyMsg{Type: tea.KeyDelete}, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("J")})
-	if e.Value() != "Jello " {
-		t.Fatalf("home/delete/insert: %q", e.Value())
-	}
-	send(tea.KeyMsg{Type: tea.KeyEnd}, tea.KeyMsg{Type: tea.KeyCtrlJ}, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x\x1b[2Jy")})
-	if e.Value() != "Jello \nx[2Jy" {
-		t.Fatalf("newline and pasted escape: %q", e.Value())
-	}
-	send(tea.KeyMsg{Type: tea.KeyLeft}, tea.KeyMsg{Type: tea.KeyBackspace}, tea.KeyMsg{Type: tea.KeyRight}, tea.KeyMsg{Type: tea.KeyCtrlU})
-	if e.Value() != "" {
-		t.Fatalf("ctrl+u from the end should clear everything before the cursor: %q", e.Value())
-	}
-	one := newEditor(newStyles(), 1, false)
-	one.Focus()
-	one = one.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a\nb")})
-	one = one.Update(tea.KeyMsg{Type: tea.KeyCtrlJ})
-	if one.Value() != "a b" {
-		t.Fatalf("a one-line field keeps one line: %q", one.Value())
 	}
 }
