@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,7 +47,8 @@ func Generate(ctx context.Context, db *storage.DB, opts Options) error {
 		return fmt.Errorf("demo book: %s already has accounts: use an empty --db path", db.Path())
 	}
 	g := &gen{r: &rng{rand.New(rand.NewPCG(opts.Seed, 0x5348_4c54_6465_6d6f))}, now: opts.Now.UTC(),
-		names: map[string]bool{}, zones: map[string]*time.Location{}}
+		names: map[string]bool{}, zones: map[string]*time.Location{},
+		rules: model.DefaultSettings()}
 	for start := 1; start <= opts.Accounts; start += chunk {
 		end := min(start+chunk-1, opts.Accounts)
 		err := db.Load(ctx, func(l *storage.Loader) error {
@@ -104,6 +106,7 @@ type gen struct {
 	names map[string]bool
 	zones map[string]*time.Location
 	touch int
+	rules model.Settings // the outcome rules the history's next actions follow
 }
 
 func (g *gen) zone(name string) *time.Location {
@@ -235,17 +238,16 @@ func (g *gen) account(l *storage.Loader, n int) error {
 	}
 	a.UpdatedAt = g.now.Add(-time.Duration(r.IntN(60*24)) * time.Hour)
 
-	// Contacts and history are drawn first so last-touched times are known
-	// when the account is written.
+	// Contacts and history are drawn first so the statuses, flags, consent
+	// and last-touched times they imply are known when the records are
+	// written: everything the book says about a touch is in the touches table.
 	contacts := g.contacts(a, pl)
 	touches := g.history(a, contacts)
+	a.Status = settle(a.Status, touches)
 	for _, t := range touches {
-		if t.At.After(a.LastTouched) {
-			a.LastTouched = t.At
-		}
-	}
-	if len(touches) == 0 && r.chance(0.5) {
-		a.LastTouched = g.now.Add(-time.Duration(25*24+r.IntN(125*24)) * time.Hour)
+		c := &contacts[t.ContactID]
+		c.LastTouched = later(c.LastTouched, t.At)
+		a.LastTouched = later(a.LastTouched, t.At)
 	}
 	id, err := l.Account(a)
 	if err != nil {
@@ -267,7 +269,44 @@ func (g *gen) account(l *storage.Loader, n int) error {
 			return err
 		}
 	}
-	return g.tasks(l, a, contacts)
+	return g.tasks(l, a, contacts, touches)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// settle moves a drawn status to one the history supports: a booked meeting
+// makes an account engaged (or keeps it an opportunity), a worked account is
+// no longer a bare target, a last "not interested" puts it in nurture, and
+// an account nobody has touched is still a target.
+func settle(s model.AccountStatus, ts []model.Touch) model.AccountStatus {
+	if s == model.StatusDisqualified {
+		return s
+	}
+	if len(ts) == 0 {
+		return model.StatusTarget
+	}
+	booked := false
+	for _, t := range ts {
+		booked = booked || t.Outcome == model.OutcomeMeetingBooked
+	}
+	switch {
+	case booked && s != model.StatusOpportunity:
+		return model.StatusEngaged
+	case !booked && (s == model.StatusEngaged || s == model.StatusOpportunity):
+		s = model.StatusWorking // nothing in the book shows the meeting
+	}
+	if ts[len(ts)-1].Outcome == model.OutcomeNotInterested {
+		return model.StatusNurture
+	}
+	if s == model.StatusTarget {
+		return model.StatusWorking
+	}
+	return s
 }
 
 func (g *gen) contacts(a model.Account, pl place) []model.Contact {
@@ -317,57 +356,114 @@ func asciiSlug(s, sep string) string {
 	return strings.ReplaceAll(fold.Replace(strings.ToLower(s)), " ", sep)
 }
 
-// history draws three weeks of touches before now; ContactID holds the
-// index of the contact until the contacts are written.
+// history draws three weeks of touches before now, oldest first, or for
+// some quiet accounts one older touch; ContactID holds the index of the
+// contact until the contacts are written. It applies what each outcome
+// implies to the contacts as it goes: a wrong number flags the phone, an
+// opt-out records the consent, and neither channel is used again.
 func (g *gen) history(a model.Account, cs []model.Contact) []model.Touch {
 	r := g.r
-	if a.Status == model.StatusDisqualified || r.chance(0.3) {
+	if a.Status == model.StatusDisqualified {
 		return nil
 	}
-	n := 1 + r.IntN(29)
-	ts := make([]model.Touch, 0, n)
-	for range n {
-		ci := r.IntN(len(cs))
-		c := cs[ci]
-		ch := model.ChannelCall
-		switch x := r.IntN(100); {
-		case x < 30:
-			ch = model.ChannelEmail
-		case x < 42:
-			ch = model.ChannelLinkedIn
-		case x < 45:
-			ch = model.ChannelMeeting
+	var ts []model.Touch
+	if r.chance(0.3) {
+		if r.chance(0.5) {
+			// Quiet for a while: the last touch is older than the window.
+			ci := r.IntN(len(cs))
+			if t, ok := g.touchAt(a, &cs[ci], ci, g.channel(), 22+r.IntN(125)); ok {
+				ts = append(ts, t)
+			}
 		}
-		if c.Consent.For(ch).OptedOut() || (ch == model.ChannelCall && c.Phone == "") ||
-			(ch == model.ChannelLinkedIn && c.LinkedInURL == "") {
-			continue
+	} else {
+		n := 1 + r.IntN(29)
+		ts = make([]model.Touch, 0, n)
+		for range n {
+			ci := r.IntN(len(cs))
+			if t, ok := g.touchAt(a, &cs[ci], ci, g.channel(), 1+r.IntN(21)); ok {
+				ts = append(ts, t)
+			}
 		}
-		loc := g.zone(c.Zone(a))
-		day := g.now.In(loc).AddDate(0, 0, -1-r.IntN(21))
-		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
-			day = day.AddDate(0, 0, -1)
+	}
+	slices.SortStableFunc(ts, func(x, y model.Touch) int { return x.At.Compare(y.At) })
+	// Replay in time order: nothing reaches a channel after it was closed.
+	kept, booked := ts[:0], false
+	for _, t := range ts {
+		c := &cs[t.ContactID]
+		if !reachable(*c, t.Channel) || (t.Channel == model.ChannelMeeting && !booked) {
+			continue // a meeting is held only once one was booked
 		}
-		y, m, d := day.Date()
-		at := time.Date(y, m, d, 9+r.IntN(8), r.IntN(60), 0, 0, loc)
-		t := model.Touch{ContactID: int64(ci), Channel: ch, Direction: model.Outbound, At: at.UTC(),
-			Origin: model.OriginCRM, Synced: true}
+		switch t.Outcome {
+		case model.OutcomeMeetingBooked:
+			booked = true
+		case model.OutcomeWrongNumber:
+			c.PhoneBad = true
+		case model.OutcomeOptedOut:
+			c.Consent.Set(t.Channel, model.Consent{State: model.ConsentOptedOut, Source: "crm", At: t.At})
+		}
 		g.touch++
 		if a.CRMID != "" {
 			t.CRMID = fmt.Sprintf("demo-t%d", g.touch)
 		}
-		t.Outcome = g.outcome(ch)
-		if t.Outcome == model.OutcomeConnected && ch != model.ChannelCall && r.chance(0.5) {
-			t.Direction = model.Inbound // a reply
-		}
-		if ch == model.ChannelCall && (t.Outcome == model.OutcomeConnected || t.Outcome == model.OutcomeMeetingBooked) {
-			t.Duration = time.Duration(2+r.IntN(25)) * time.Minute
-		}
-		if ns := notes[string(t.Outcome)]; len(ns) > 0 && r.chance(0.6) {
-			t.Note = pick(r, ns)
-		}
-		ts = append(ts, t)
+		kept = append(kept, t)
 	}
-	return ts
+	return kept
+}
+
+// reachable reports whether a touch on ch could reach the contact.
+func reachable(c model.Contact, ch model.Channel) bool {
+	switch {
+	case c.Consent.For(ch).OptedOut():
+		return false
+	case ch == model.ChannelCall:
+		return c.Phone != "" && !c.PhoneBad
+	case ch == model.ChannelLinkedIn:
+		return c.LinkedInURL != ""
+	case ch == model.ChannelEmail:
+		return c.Email != ""
+	}
+	return true
+}
+
+func (g *gen) channel() model.Channel {
+	switch x := g.r.IntN(100); {
+	case x < 30:
+		return model.ChannelEmail
+	case x < 42:
+		return model.ChannelLinkedIn
+	case x < 45:
+		return model.ChannelMeeting
+	}
+	return model.ChannelCall
+}
+
+// touchAt draws a touch on a business day daysAgo days before now, in the
+// contact's working hours; ok is false when the channel cannot reach them.
+func (g *gen) touchAt(a model.Account, c *model.Contact, ci int, ch model.Channel, daysAgo int) (model.Touch, bool) {
+	r := g.r
+	if !reachable(*c, ch) {
+		return model.Touch{}, false
+	}
+	loc := g.zone(c.Zone(a))
+	day := g.now.In(loc).AddDate(0, 0, -daysAgo)
+	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+		day = day.AddDate(0, 0, -1)
+	}
+	y, m, d := day.Date()
+	at := time.Date(y, m, d, 9+r.IntN(8), r.IntN(60), 0, 0, loc)
+	t := model.Touch{ContactID: int64(ci), Channel: ch, Direction: model.Outbound, At: at.UTC(),
+		Origin: model.OriginCRM, Synced: true}
+	t.Outcome = g.outcome(ch)
+	if t.Outcome == model.OutcomeConnected && ch != model.ChannelCall && r.chance(0.5) {
+		t.Direction = model.Inbound // a reply
+	}
+	if ch == model.ChannelCall && (t.Outcome == model.OutcomeConnected || t.Outcome == model.OutcomeMeetingBooked) {
+		t.Duration = time.Duration(2+r.IntN(25)) * time.Minute
+	}
+	if ns := notes[string(t.Outcome)]; len(ns) > 0 && r.chance(0.6) {
+		t.Note = pick(r, ns)
+	}
+	return t, true
 }
 
 func (g *gen) outcome(ch model.Channel) model.Outcome {
@@ -383,7 +479,7 @@ func (g *gen) outcome(ch model.Channel) model.Outcome {
 			return model.OutcomeBusy
 		case x < 88:
 			return model.OutcomeConnected
-		case x < 92:
+		case x < 90:
 			return model.OutcomeMeetingBooked
 		case x < 95:
 			return model.OutcomeNotInterested
@@ -391,8 +487,10 @@ func (g *gen) outcome(ch model.Channel) model.Outcome {
 			return model.OutcomeBadTiming
 		case x < 98:
 			return model.OutcomeWrongPerson
+		case x < 99:
+			return model.OutcomeWrongNumber
 		}
-		return model.OutcomeWrongNumber
+		return model.OutcomeOptedOut
 	case model.ChannelMeeting:
 		if x < 80 {
 			return model.OutcomeConnected
@@ -400,17 +498,23 @@ func (g *gen) outcome(ch model.Channel) model.Outcome {
 		return model.OutcomeMeetingBooked
 	}
 	switch {
-	case x < 85:
+	case x < 87:
 		return model.OutcomeSent
-	case x < 93:
+	case x < 95:
 		return model.OutcomeConnected
 	case x < 96:
 		return model.OutcomeMeetingBooked
+	case x < 99:
+		return model.OutcomeNotInterested
 	}
-	return model.OutcomeNotInterested
+	return model.OutcomeOptedOut
 }
 
-func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact) error {
+// tasks writes the account's open tasks: the next action the rules propose
+// for its last touch when that action is still plausibly open (due no more
+// than a few days ago), and CRM tasks of the usual kinds, each on a channel
+// its contact can be reached on.
+func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts []model.Touch) error {
 	r := g.r
 	if a.Status == model.StatusDisqualified {
 		return nil
@@ -422,11 +526,23 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact) erro
 	case x < 78:
 		n = 2
 	}
+	if len(ts) > 0 {
+		if k := g.followUp(a, cs, ts[len(ts)-1]); k != nil {
+			if _, err := l.Task(*k); err != nil {
+				return err
+			}
+			n = max(n-1, 0)
+		}
+	}
 	for range n {
 		kind := taskKinds[r.weighted(taskWeights)]
 		k := model.Task{AccountID: a.ID, Kind: kind, Priority: priorities[r.weighted(priorityWeight)],
 			Origin: model.OriginCRM, Status: model.TaskOpen}
 		c := cs[r.IntN(len(cs))]
+		if kind != model.TaskTodo {
+			kind = reachableKind(c, kind)
+			k.Kind = kind
+		}
 		if kind == model.TaskTodo && r.chance(0.6) {
 			k.Title = pick(r, []string{"Research " + a.Name, "Find a champion at " + a.Name, "Map the buying committee"})
 		} else {
@@ -472,4 +588,41 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact) erro
 		}
 	}
 	return nil
+}
+
+// followUp is the next action the default rules propose for the account's
+// last touch, as the rep would have logged it then, or nil when the rules
+// propose none or it would have been due more than four days ago (done or
+// dropped by now).
+func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *model.Task {
+	c := cs[t.ContactID] // contacts are written: ID is set
+	loc := g.zone(c.Zone(a))
+	var meeting time.Time
+	if t.Outcome == model.OutcomeMeetingBooked {
+		meeting = g.now.AddDate(0, 0, 2+g.r.IntN(10))
+	}
+	k := g.rules.ProposeNextOn(t.Outcome, t.Channel, c, a, t.At.In(loc), meeting)
+	if k == nil || k.Due.Before(g.now.AddDate(0, 0, -4)) {
+		return nil
+	}
+	k.Origin, k.CreatedAt = model.OriginCRM, t.At
+	if a.CRMID != "" {
+		k.CRMID = fmt.Sprintf("%s-k%d", a.CRMID, g.r.IntN(1_000_000_000))
+	}
+	return k
+}
+
+// reachableKind falls back from a call or email task to a channel the
+// contact can be reached on, as the rules do for proposals.
+func reachableKind(c model.Contact, want model.TaskKind) model.TaskKind {
+	if want == model.TaskCall && reachable(c, model.ChannelCall) {
+		return model.TaskCall
+	}
+	if (want == model.TaskCall || want == model.TaskEmail) && reachable(c, model.ChannelEmail) {
+		return model.TaskEmail
+	}
+	if reachable(c, model.ChannelLinkedIn) {
+		return model.TaskLinkedIn
+	}
+	return model.TaskTodo
 }
