@@ -83,6 +83,11 @@ type wlScan struct {
 	conn   *sql.Conn
 	// dueCache holds the due term per calendar day (yyyymmdd).
 	dueCache map[int]float64
+	// staleCache holds the staleness term per whole days untouched (-1:
+	// never touched).
+	staleCache map[int]float64
+	// zoneCache holds each zone's calling window at now.
+	zoneCache map[string]zoneState
 }
 
 // keep applies the query's filters and counts a ranked row; it reports
@@ -128,7 +133,8 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	if q.Now.IsZero() {
 		q.Now = db.now()
 	}
-	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}, dueCache: map[int]float64{}}
+	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}, dueCache: map[int]float64{},
+		staleCache: map[int]float64{}, zoneCache: map[string]zoneState{}}
 	if q.Counts {
 		s.counts.Held = map[model.HoldReason]int{}
 	}
@@ -196,18 +202,72 @@ func (s *wlScan) dueValue(due time.Time) float64 {
 	return v
 }
 
+// staleValue is the staleness term the ranker gives an account last touched
+// at touched (unix ms, 0: never), asked of the ranker once per day count.
+func (s *wlScan) staleValue(touched int64) float64 {
+	days := -1
+	if touched != 0 {
+		days = max(int(s.now.Sub(fromMS(touched))/(24*time.Hour)), 0)
+	}
+	if v, ok := s.staleCache[days]; ok {
+		return v
+	}
+	a := model.Account{Tier: model.TierD}
+	if days >= 0 {
+		a.LastTouched = s.now.Add(-time.Duration(days) * 24 * time.Hour)
+	}
+	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: model.Task{Kind: model.TaskTodo, Due: s.now},
+		Account: a}, s.now)
+	v := 0.0
+	for _, t := range row.Why {
+		if t.Name == "stale" {
+			v = t.Value
+		}
+	}
+	s.staleCache[days] = v
+	return v
+}
+
+// callOpen reports whether the calling window is open now in the named
+// zone, and whether that is certain: an empty or unknown name leaves the
+// ranker falling back to other zones, so the answer is not.
+func (s *wlScan) callOpen(zone string) (open, sure bool) {
+	if v, ok := s.zoneCache[zone]; ok {
+		return v.open, v.sure
+	}
+	var v zoneState
+	if zone != "" {
+		if _, err := time.LoadLocation(zone); err == nil {
+			// A call with no holds is callable exactly when the window is
+			// open in the contact's zone.
+			row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask,
+				Task:    model.Task{Kind: model.TaskCall, Due: s.now},
+				Contact: model.Contact{ID: 1, TimeZone: zone}, Account: model.Account{Tier: model.TierD, TimeZone: zone}}, s.now)
+			v = zoneState{open: row.CallableNow, sure: row.Zone == zone}
+		}
+	}
+	s.zoneCache[zone] = v
+	return v.open, v.sure
+}
+
+// zoneState is a zone's calling window at the scan's now.
+type zoneState struct{ open, sure bool }
+
 // scanTasks ranks the task candidates in two stages. The first reads only
-// the tasks_work index (base rank, due, kind) in base-rank order and stops
-// once base + MaxDynamic cannot reach the page; for each candidate it bounds
-// the rank with the exact due term and the best staleness, callable (calls
-// only) and contact terms. Only candidates whose bound can reach the page
-// are read in full, ranked, and have their touch budgets counted.
+// the tasks_work index in base-rank order and stops once base + MaxDynamic
+// cannot reach the page. For each candidate it bounds the rank from the
+// index alone: the exact due, staleness and contact terms (the index
+// carries the account's last touch and the contact's level) and the
+// callable term only for a call whose zone may be open now; a call whose
+// zone is surely closed is held, so it is skipped when held rows are left
+// out. Only candidates whose bound can reach the page are read in full,
+// ranked, and have their touch budgets counted.
 func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	db := s.db
 	co := db.opts.Settings.Coefficients
 	end := startOfDay(s.now, db.zone).AddDate(0, 0, 1)
 	win := s.window()
-	query := `SELECT k.base_rank, k.id, k.due, k.kind FROM tasks k INDEXED BY tasks_work
+	query := `SELECT k.base_rank, k.id, k.due, k.kind, k.c_level, k.a_touched, k.zone FROM tasks k INDEXED BY tasks_work
 	WHERE k.status IN ('open', 'snoozed') AND k.due < ?1 AND (k.status = 'open' OR k.snoozed_until <= ?2)`
 	args := []any{ms(end), ms(s.now)}
 	if s.q.Channel != "" {
@@ -236,27 +296,8 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	defer budget.Close()
 	pos := func(v float64) float64 { return math.Max(v, 0) }
 	maxDyn := db.ranker.MaxDynamic()
-	rest := pos(co.StaleMax) + pos(co.ContactFit)
-	for rows.Next() {
-		var base float64
-		var id, due int64
-		var kind model.TaskKind
-		if err := rows.Scan(&base, &id, &due, &kind); err != nil {
-			return err
-		}
-		pruning := !s.q.Counts && p.full()
-		if pruning && base+maxDyn+rankSlack < p.cut() {
-			break
-		}
-		if pruning {
-			bound := base + s.dueValue(fromMS(due)) + rest
-			if kind == model.TaskCall {
-				bound += pos(co.CallableNow)
-			}
-			if bound+rankSlack < p.cut() {
-				continue
-			}
-		}
+	// rank reads a candidate in full, ranks it and offers it to the page.
+	rank := func(id int64) error {
 		var kr taskRow
 		var ar accountRow
 		var cr contactRow
@@ -265,19 +306,20 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		if err := full.QueryRowContext(ctx, id).Scan(dest...); err != nil {
 			return err
 		}
+		var err error
 		if c.Account, err = ar.finish(); err != nil {
 			return err
 		}
 		if s.q.Tier != "" && c.Account.Tier != s.q.Tier {
-			continue
+			return nil
 		}
 		c.Task, c.Contact = kr.finish(), cr.finish()
 		// Touch budgets can only hold a row back (and so drop its callable
 		// term), never raise its rank: a row that cannot enter the page
 		// with no touches counted cannot enter it at all.
-		if pruning && !s.q.IncludeHeld {
+		if !s.q.Counts && p.full() && !s.q.IncludeHeld {
 			if r := db.ranker.Rank(c, s.now); !before(r, p.rows[len(p.rows)-1]) {
-				continue
+				return nil
 			}
 		}
 		if err := budget.QueryRowContext(ctx, c.Contact.ID, c.Account.ID, win).Scan(&c.ContactTouches, &c.AccountTouches); err != nil {
@@ -287,8 +329,122 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		if s.keep(r) {
 			p.add(r)
 		}
+		return nil
+	}
+	if s.q.Counts || p.k < 0 {
+		// Every candidate is ranked: no bound can spare a read.
+		for rows.Next() {
+			var id int64
+			var skip any
+			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip); err != nil {
+				return err
+			}
+			if err := rank(id); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	// The index yields candidates in base-rank order, but the page fills
+	// fastest (its cut rises soonest) when candidates are ranked in bound
+	// order. Bounds wait in a max-heap; the best waits no longer once no
+	// index row still unread can bound higher (base + MaxDynamic), so
+	// candidates are ranked in bound order, and the scan stops as before,
+	// once no unread row can reach the page's cut.
+	var pending boundHeap
+	more := rows.Next()
+	for {
+		var base float64
+		var id, due, level, touched int64
+		var kind model.TaskKind
+		var zone string
+		if more {
+			if err := rows.Scan(&base, &id, &due, &kind, &level, &touched, &zone); err != nil {
+				return err
+			}
+		}
+		for len(pending) > 0 && (!more || pending[0].bound >= base+maxDyn) {
+			c := pending.pop()
+			if p.full() && c.bound+rankSlack < p.cut() {
+				pending = pending[:0] // the rest bound lower still
+				break
+			}
+			if err := rank(c.id); err != nil {
+				return err
+			}
+		}
+		if !more || (p.full() && base+maxDyn+rankSlack < p.cut()) {
+			break
+		}
+		bound := base + s.dueValue(fromMS(due)) + s.staleValue(touched) + pos(co.ContactFit*float64(level)/100)
+		skip := false
+		if kind == model.TaskCall {
+			open, sure := s.callOpen(zone)
+			if sure && !open && !s.q.IncludeHeld {
+				skip = true // held for the calling hours (or sooner)
+			}
+			if open || !sure {
+				bound += pos(co.CallableNow)
+			}
+		}
+		if !skip && !(p.full() && bound+rankSlack < p.cut()) {
+			pending.push(boundedTask{bound: bound, id: id})
+		}
+		more = rows.Next()
 	}
 	return rows.Err()
+}
+
+// boundedTask is a task candidate waiting to be ranked, with its bound.
+type boundedTask struct {
+	bound float64
+	id    int64
+}
+
+// boundHeap is a max-heap of candidates by bound (then id, for a stable
+// reading order).
+type boundHeap []boundedTask
+
+func (h boundHeap) less(i, j int) bool {
+	if h[i].bound != h[j].bound {
+		return h[i].bound > h[j].bound
+	}
+	return h[i].id < h[j].id
+}
+
+func (h *boundHeap) push(c boundedTask) {
+	*h = append(*h, c)
+	for i := len(*h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		(*h)[i], (*h)[parent] = (*h)[parent], (*h)[i]
+		i = parent
+	}
+}
+
+func (h *boundHeap) pop() boundedTask {
+	old := *h
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	*h = old[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		(*h)[i], (*h)[m] = (*h)[m], (*h)[i]
+		i = m
+	}
+	return top
 }
 
 // suggestMaxDynamic bounds a suggested row's rank above its suggest_rank:

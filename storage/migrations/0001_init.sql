@@ -104,14 +104,60 @@ CREATE TABLE tasks (
 	created_at    INTEGER NOT NULL DEFAULT 0,
 	closed_at     INTEGER NOT NULL DEFAULT 0,
 	-- base_rank = Ranker.BaseRank(account tier, fit, priority), kept current.
-	base_rank     REAL NOT NULL DEFAULT 0
+	base_rank     REAL NOT NULL DEFAULT 0,
+	-- Copies of what the rest of a row's rank depends on, kept current by
+	-- the triggers below, so the worklist bounds a row's rank from the
+	-- index alone: c_level is the contact's level (0: account-level task;
+	-- 100 when persona or seniority is unknown, since the ranker then reads
+	-- the title: an upper bound), a_touched the account's last_touched,
+	-- zone the contact's time zone or else the account's.
+	c_level       INTEGER NOT NULL DEFAULT 0,
+	a_touched     INTEGER NOT NULL DEFAULT 0,
+	zone          TEXT NOT NULL DEFAULT ''
 );
--- The worklist scans open tasks best first; due, status, snoozed_until and
--- kind are in the index so the due-by-today filter and the first bound on a
--- row's rank never touch the table.
-CREATE INDEX tasks_work ON tasks(base_rank DESC, id, due, status, snoozed_until, kind) WHERE status IN ('open', 'snoozed');
+-- The worklist scans open tasks best first; everything its bound on a row's
+-- rank needs is in the index, so only rows that can reach the page are read
+-- from the table.
+CREATE INDEX tasks_work ON tasks(base_rank DESC, id, due, status, snoozed_until, kind, c_level, a_touched, zone)
+	WHERE status IN ('open', 'snoozed');
 CREATE INDEX tasks_account ON tasks(account_id, status);
 CREATE INDEX tasks_contact ON tasks(contact_id, status);
+
+-- The triggers keep tasks.c_level, a_touched and zone current whatever
+-- writes the rows (LogTouch, UndoLog, Rescore, the loader, sync, edits).
+CREATE TRIGGER tasks_copy_insert AFTER INSERT ON tasks BEGIN
+	UPDATE tasks SET
+		c_level = coalesce((SELECT CASE WHEN c.persona IN ('', 'unknown') OR c.seniority IN ('', 'unknown') THEN 100 ELSE c.level END
+			FROM contacts c WHERE c.id = new.contact_id), 0),
+		a_touched = (SELECT a.last_touched FROM accounts a WHERE a.id = new.account_id),
+		zone = coalesce((SELECT c.time_zone FROM contacts c WHERE c.id = new.contact_id AND c.time_zone <> ''),
+			(SELECT a.time_zone FROM accounts a WHERE a.id = new.account_id), '')
+	WHERE id = new.id;
+END;
+CREATE TRIGGER tasks_copy_update AFTER UPDATE OF account_id, contact_id ON tasks BEGIN
+	UPDATE tasks SET
+		c_level = coalesce((SELECT CASE WHEN c.persona IN ('', 'unknown') OR c.seniority IN ('', 'unknown') THEN 100 ELSE c.level END
+			FROM contacts c WHERE c.id = new.contact_id), 0),
+		a_touched = (SELECT a.last_touched FROM accounts a WHERE a.id = new.account_id),
+		zone = coalesce((SELECT c.time_zone FROM contacts c WHERE c.id = new.contact_id AND c.time_zone <> ''),
+			(SELECT a.time_zone FROM accounts a WHERE a.id = new.account_id), '')
+	WHERE id = new.id;
+END;
+CREATE TRIGGER tasks_copy_contact AFTER UPDATE OF level, persona, seniority, time_zone ON contacts
+WHEN old.level IS NOT new.level OR old.persona IS NOT new.persona OR old.seniority IS NOT new.seniority
+	OR old.time_zone IS NOT new.time_zone BEGIN
+	UPDATE tasks SET
+		c_level = CASE WHEN new.persona IN ('', 'unknown') OR new.seniority IN ('', 'unknown') THEN 100 ELSE new.level END,
+		zone = coalesce(nullif(new.time_zone, ''), (SELECT a.time_zone FROM accounts a WHERE a.id = tasks.account_id), '')
+	WHERE contact_id = new.id;
+END;
+CREATE TRIGGER tasks_copy_account AFTER UPDATE OF last_touched, time_zone ON accounts
+WHEN old.last_touched IS NOT new.last_touched OR old.time_zone IS NOT new.time_zone BEGIN
+	UPDATE tasks SET
+		a_touched = new.last_touched,
+		zone = coalesce((SELECT c.time_zone FROM contacts c WHERE c.id = tasks.contact_id AND c.time_zone <> ''), new.time_zone)
+	WHERE account_id = new.id;
+END;
 
 CREATE TABLE outbox (
 	id         INTEGER PRIMARY KEY,
