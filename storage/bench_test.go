@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,23 +82,28 @@ func benchBook(b *testing.B) string {
 	return path
 }
 
+// BenchmarkOpenAndFirstPage opens the book and reads the first page at the
+// TUI's page sizes.
 func BenchmarkOpenAndFirstPage(b *testing.B) {
 	path := benchBook(b)
 	ctx := context.Background()
-	b.ResetTimer()
-	for b.Loop() {
-		db, err := storage.Open(ctx, path, testOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
-		wl, err := db.Worklist(ctx, model.WorklistQuery{Now: clock, Limit: 50})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(wl.Rows) != 50 {
-			b.Fatalf("first page has %d rows, want 50", len(wl.Rows))
-		}
-		db.Close()
+	for _, n := range []int{50, 30} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				db, err := storage.Open(ctx, path, testOptions())
+				if err != nil {
+					b.Fatal(err)
+				}
+				wl, err := db.Worklist(ctx, model.WorklistQuery{Now: clock, Limit: n})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(wl.Rows) != n {
+					b.Fatalf("first page has %d rows, want %d", len(wl.Rows), n)
+				}
+				db.Close()
+			}
+		})
 	}
 }
 
