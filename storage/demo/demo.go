@@ -451,7 +451,7 @@ func (g *gen) touchAt(a model.Account, c *model.Contact, ci int, ch model.Channe
 	}
 	y, m, d := day.Date()
 	at := time.Date(y, m, d, 9+r.IntN(8), r.IntN(60), 0, 0, loc)
-	for at.After(g.now.Add(-24 * time.Hour)) || at.Weekday() == time.Saturday || at.Weekday() == time.Sunday {
+	for at.After(g.now.Add(-24*time.Hour)) || at.Weekday() == time.Saturday || at.Weekday() == time.Sunday {
 		// Far ahead of UTC, yesterday's afternoon can be today for the rep:
 		// history ends a full day before now, wherever the rep is.
 		at = at.AddDate(0, 0, -1)
