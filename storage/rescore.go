@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -51,56 +52,93 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 	return changed, err
 }
 
+// rescoreCache is the page cache, in KiB, a rescore asks for while it runs:
+// the default 2 MiB thrashes on a 100,000-account book (every page is read
+// twice over from the WAL) while the whole accounts table and its indexes
+// fit in this.
+const rescoreCache = 256 << 10
+
+// rescoreAccounts re-scores every account, reading only the columns Score
+// looks at, and writes the ones whose fit, tier or suggest rank changed
+// with one UPDATE from a temporary table rather than one statement each.
 func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
-	type score struct {
-		id      int64
-		fit     int
-		tier    model.Tier
-		suggest float64
+	var cache int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+accountCols+", a.suggest_rank FROM accounts a")
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -rescoreCache)); err != nil {
+		return 0, err
+	}
+	// The pooled connection keeps its usual cache afterwards.
+	defer tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache))
+
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS rescored(
+		id INTEGER PRIMARY KEY, fit INTEGER, tier TEXT, suggest REAL)`); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.rescored"); err != nil {
+		return 0, err
+	}
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO temp.rescored VALUES(?, ?, ?, ?)")
 	if err != nil {
 		return 0, err
 	}
-	var changes []score
-	for rows.Next() {
-		var ar accountRow
-		var old float64
-		if err := rows.Scan(append(ar.dest(), &old)...); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		a, err := ar.finish()
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		f := db.opts.Profile.Score(a)
-		s := score{a.ID, f.Score, f.Tier, db.suggestRank(f.Tier, f.Score)}
-		if s.fit != a.Fit || s.tier != a.Tier || s.suggest != old {
-			changes = append(changes, s)
-		}
-	}
-	if err := rows.Close(); err != nil {
+	defer ins.Close()
+	rows, err := tx.QueryContext(ctx, `SELECT id, industry, employees, annual_revenue, country, region,
+		technologies, fit, tier, suggest_rank FROM accounts`)
+	if err != nil {
 		return 0, err
+	}
+	defer rows.Close()
+	p := db.opts.Profile
+	changed := 0
+	for rows.Next() {
+		var (
+			a        model.Account
+			emp, rev sql.NullInt64
+			tech     string
+			old      float64
+		)
+		if err := rows.Scan(&a.ID, &a.Industry, &emp, &rev, &a.Country, &a.Region, &tech, &a.Fit, &a.Tier, &old); err != nil {
+			return 0, err
+		}
+		if emp.Valid {
+			a.Employees = &emp.Int64
+		}
+		if rev.Valid {
+			a.AnnualRevenue = &rev.Int64
+		}
+		if tech != "" && tech != "[]" {
+			if err := json.Unmarshal([]byte(tech), &a.Technologies); err != nil {
+				return 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
+			}
+		}
+		f := p.Score(a)
+		suggest := db.suggestRank(f.Tier, f.Score)
+		if f.Score == a.Fit && f.Tier == a.Tier && suggest == old {
+			continue
+		}
+		if _, err := ins.ExecContext(ctx, a.ID, f.Score, string(f.Tier), suggest); err != nil {
+			return 0, err
+		}
+		changed++
 	}
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if len(changes) == 0 {
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if changed == 0 {
 		return 0, nil
 	}
-	st, err := tx.PrepareContext(ctx, "UPDATE accounts SET fit = ?, tier = ?, suggest_rank = ? WHERE id = ?")
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET fit = r.fit, tier = r.tier, suggest_rank = r.suggest
+		FROM temp.rescored r WHERE accounts.id = r.id`)
 	if err != nil {
 		return 0, err
 	}
-	defer st.Close()
-	for _, s := range changes {
-		if _, err := st.ExecContext(ctx, s.fit, string(s.tier), s.suggest, s.id); err != nil {
-			return 0, err
-		}
-	}
-	return len(changes), nil
+	_, err = tx.ExecContext(ctx, "DELETE FROM temp.rescored")
+	return changed, err
 }
 
 // scanFunc adapts a function to the scanner interface.
