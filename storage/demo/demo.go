@@ -517,7 +517,7 @@ func (g *gen) outcome(ch model.Channel) model.Outcome {
 
 // tasks writes the account's open tasks: the next action the rules propose
 // for its last touch when that action is still plausibly open (due no more
-// than a few days ago), and CRM tasks of the usual kinds, each on a channel
+// than a day ago; most due by tomorrow count as done), and CRM tasks of the usual kinds, each on a channel
 // its contact can be reached on.
 func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts []model.Touch) error {
 	r := g.r
@@ -531,12 +531,13 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 	case x < 78:
 		n = 2
 	}
-	if len(ts) > 0 {
+	if len(ts) > 0 && n > 0 {
+		// The rule's next action takes the place of one CRM task.
 		if k := g.followUp(a, cs, ts[len(ts)-1]); k != nil {
 			if _, err := l.Task(*k); err != nil {
 				return err
 			}
-			n = max(n-1, 0)
+			n--
 		}
 	}
 	for range n {
@@ -576,8 +577,11 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 		default:
 			days = 1 + r.IntN(30)
 		}
+		if k.ContactID == 0 {
+			days = 1 + r.IntN(30) // research can wait for a quiet day
+		}
 		y, m, d := g.now.In(loc).AddDate(0, 0, days).Date()
-		if r.chance(0.3) {
+		if r.chance(0.3) && k.ContactID != 0 {
 			k.DueHasTime = true
 			k.Due = time.Date(y, m, d, pick(r, []int{9, 10, 11, 14, 15, 16}), pick(r, []int{0, 30}), 0, 0, loc).UTC()
 		} else {
@@ -597,7 +601,7 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 
 // followUp is the next action the default rules propose for the account's
 // last touch, as the rep would have logged it then, or nil when the rules
-// propose none or it would have been due more than four days ago (done or
+// propose none or it would have been due more than a day ago (done or
 // dropped by now).
 func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *model.Task {
 	c := cs[t.ContactID] // contacts are written: ID is set
@@ -607,8 +611,11 @@ func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *mode
 		meeting = g.now.AddDate(0, 0, 2+g.r.IntN(10))
 	}
 	k := g.rules.ProposeNextOn(t.Outcome, t.Channel, c, a, t.At.In(loc), meeting)
-	if k == nil || k.Due.Before(g.now.AddDate(0, 0, -4)) {
+	if k == nil || k.Due.Before(g.now.AddDate(0, 0, -1)) {
 		return nil
+	}
+	if k.Due.Before(g.now.Add(36*time.Hour)) && !g.r.chance(0.3) {
+		return nil // most follow-ups due by now were done, a few are still open
 	}
 	k.Origin, k.CreatedAt = model.OriginCRM, t.At
 	if a.CRMID != "" {
