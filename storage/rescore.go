@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -132,13 +134,102 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
 	if changed == 0 {
 		return 0, nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE accounts SET fit = r.fit, tier = r.tier, suggest_rank = r.suggest
-		FROM temp.rescored r WHERE accounts.id = r.id`)
+	err = withoutIndexes(ctx, tx, "accounts", changed, []string{"fit", "tier", "suggest_rank"}, func() error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET fit = r.fit, tier = r.tier, suggest_rank = r.suggest
+			FROM temp.rescored r WHERE accounts.id = r.id`)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
 	_, err = tx.ExecContext(ctx, "DELETE FROM temp.rescored")
 	return changed, err
+}
+
+// withoutIndexes runs update with the table's indexes on cols dropped, then
+// builds them again from their stored definitions, when update is about to
+// rewrite a large share (a quarter or more) of the table's rows: moving
+// 100,000 entries one by one through a b-tree costs several times what
+// sorting them into a new index does. Fewer rows are updated in place.
+func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, rows int, cols []string, update func() error) error {
+	var total int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&total); err != nil {
+		return err
+	}
+	if rows*4 < total {
+		return update()
+	}
+	idx, err := indexesOn(ctx, tx, table, cols)
+	if err != nil {
+		return err
+	}
+	for name := range idx {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
+			return fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	if err := update(); err != nil {
+		return err
+	}
+	for name, def := range idx {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// indexesOn returns the definitions, by name, of the table's explicit
+// indexes that cover any of cols (key or partial-index columns alike).
+func indexesOn(ctx context.Context, tx *sql.Tx, table string, cols []string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, table)
+	if err != nil {
+		return nil, err
+	}
+	defs := map[string]string{}
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		defs[name] = def
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for name, def := range defs {
+		// index_xinfo names the key columns; a partial index's WHERE can
+		// read others, so its text is checked too (over-matching only
+		// rebuilds an index that did not need it).
+		hit := false
+		xr, err := tx.QueryContext(ctx, "SELECT coalesce(name, '') FROM pragma_index_xinfo(?)", name)
+		if err != nil {
+			return nil, err
+		}
+		for xr.Next() {
+			var col string
+			if err := xr.Scan(&col); err != nil {
+				xr.Close()
+				return nil, err
+			}
+			hit = hit || slices.Contains(cols, col)
+		}
+		if err := xr.Close(); err != nil {
+			return nil, err
+		}
+		if where := strings.Index(strings.ToUpper(def), " WHERE "); where >= 0 {
+			for _, c := range cols {
+				hit = hit || strings.Contains(def[where:], c)
+			}
+		}
+		if hit {
+			out[name] = def
+		}
+	}
+	return out, nil
 }
 
 // scanFunc adapts a function to the scanner interface.
