@@ -36,17 +36,19 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	changed := 0
+	changed, many := 0, false
 	err = db.withTx(ctx, "rescore accounts", func(tx *sql.Tx) error {
-		n, err := db.rescoreAccounts(ctx, tx)
+		n, total, err := db.rescoreAccounts(ctx, tx)
 		if err != nil {
 			return err
 		}
 		changed = n
+		// Most accounts changed: so did most tasks' ranks.
+		many = n*4 >= total
 		if err := db.rescoreContacts(ctx, tx); err != nil {
 			return err
 		}
-		if err := db.rerankTasks(ctx, tx); err != nil {
+		if err := db.rerankTasks(ctx, tx, many); err != nil {
 			return err
 		}
 		return setMeta(ctx, tx, metaProfileHash, hash)
@@ -63,38 +65,39 @@ const rescoreCache = 256 << 10
 // rescoreAccounts re-scores every account, reading only the columns Score
 // looks at, and writes the ones whose fit, tier or suggest rank changed
 // with one UPDATE from a temporary table rather than one statement each.
-func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
+// It returns how many changed and how many there are.
+func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total int, err error) {
 	var cache int64
 	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -rescoreCache)); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The pooled connection keeps its usual cache afterwards.
 	defer tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache))
 
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS rescored(
 		id INTEGER PRIMARY KEY, fit INTEGER, tier TEXT, suggest REAL)`); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.rescored"); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	ins, err := tx.PrepareContext(ctx, "INSERT INTO temp.rescored VALUES(?, ?, ?, ?)")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer ins.Close()
 	rows, err := tx.QueryContext(ctx, `SELECT id, industry, employees, annual_revenue, country, region,
 		technologies, fit, tier, suggest_rank FROM accounts`)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer rows.Close()
 	p := db.opts.Profile
-	changed := 0
 	for rows.Next() {
+		total++
 		var (
 			a        model.Account
 			emp, rev sql.NullInt64
@@ -102,7 +105,7 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
 			old      float64
 		)
 		if err := rows.Scan(&a.ID, &a.Industry, &emp, &rev, &a.Country, &a.Region, &tech, &a.Fit, &a.Tier, &old); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if emp.Valid {
 			a.Employees = &emp.Int64
@@ -112,7 +115,7 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
 		}
 		if tech != "" && tech != "[]" {
 			if err := json.Unmarshal([]byte(tech), &a.Technologies); err != nil {
-				return 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
+				return 0, 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
 			}
 		}
 		f := p.Score(a)
@@ -121,42 +124,38 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
 			continue
 		}
 		if _, err := ins.ExecContext(ctx, a.ID, f.Score, string(f.Tier), suggest); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		changed++
 	}
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := rows.Close(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if changed == 0 {
-		return 0, nil
+		return 0, total, nil
 	}
-	err = withoutIndexes(ctx, tx, "accounts", changed, []string{"fit", "tier", "suggest_rank"}, func() error {
+	err = withoutIndexes(ctx, tx, "accounts", changed*4 >= total, []string{"fit", "tier", "suggest_rank"}, func() error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET fit = r.fit, tier = r.tier, suggest_rank = r.suggest
 			FROM temp.rescored r WHERE accounts.id = r.id`)
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	_, err = tx.ExecContext(ctx, "DELETE FROM temp.rescored")
-	return changed, err
+	return changed, total, err
 }
 
 // withoutIndexes runs update with the table's indexes on cols dropped, then
-// builds them again from their stored definitions, when update is about to
-// rewrite a large share (a quarter or more) of the table's rows: moving
-// 100,000 entries one by one through a b-tree costs several times what
-// sorting them into a new index does. Fewer rows are updated in place.
-func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, rows int, cols []string, update func() error) error {
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&total); err != nil {
-		return err
-	}
-	if rows*4 < total {
+// builds them again from their stored definitions, when many says update is
+// about to rewrite a large share (a quarter or more) of the table's rows:
+// moving 100,000 entries one by one through a b-tree costs several times
+// what sorting them into a new index does. Fewer rows are updated in place.
+func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, many bool, cols []string, update func() error) error {
+	if !many {
 		return update()
 	}
 	idx, err := indexesOn(ctx, tx, table, cols)
@@ -257,7 +256,7 @@ func (db *DB) rescoreContacts(ctx context.Context, tx *sql.Tx) error {
 
 // rerankTasks recomputes base_rank for open and snoozed tasks from a small
 // table of every (tier, fit, priority) combination.
-func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx) error {
+func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx, many bool) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS base_ranks(
 		tier TEXT, fit INTEGER, priority TEXT, base REAL, PRIMARY KEY(tier, fit, priority)) WITHOUT ROWID`); err != nil {
 		return err
@@ -279,12 +278,14 @@ func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tasks SET base_rank = r.base
-		FROM accounts a, temp.base_ranks r
+	const from = `FROM accounts a, temp.base_ranks r
 		WHERE tasks.status IN ('open', 'snoozed') AND a.id = tasks.account_id
 		  AND r.tier = a.tier AND r.fit = a.fit AND r.priority = tasks.priority
-		  AND tasks.base_rank <> r.base`)
-	return err
+		  AND tasks.base_rank <> r.base`
+	return withoutIndexes(ctx, tx, "tasks", many, []string{"base_rank"}, func() error {
+		_, err := tx.ExecContext(ctx, "UPDATE tasks SET base_rank = r.base "+from)
+		return err
+	})
 }
 
 // Empty reports whether the book has no accounts.
