@@ -157,7 +157,7 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 		}
 		db.zone = loc
 	}
-	hash, err := profileHash(db.opts.Profile)
+	hash, err := profileHash(db.opts.Profile, db.opts.Settings.Coefficients)
 	if err != nil {
 		return err
 	}
@@ -408,8 +408,14 @@ func setMeta(ctx context.Context, tx *sql.Tx, key, value string) error {
 	return err
 }
 
-func profileHash(p model.Profile) (string, error) {
-	b, err := json.Marshal(p)
+// profileHash identifies what stored scores and ranks were computed with:
+// the profile (fit, tier, contact level) and the rank coefficients (base and
+// suggest ranks). Open rescores when it differs from the stored one.
+func profileHash(p model.Profile, co model.Coefficients) (string, error) {
+	b, err := json.Marshal(struct {
+		Profile      model.Profile
+		Coefficients model.Coefficients
+	}{p, co})
 	if err != nil {
 		return "", fmt.Errorf("hash profile: %w", err)
 	}

@@ -32,7 +32,7 @@ func (db *DB) suggestRank(tier model.Tier, fit int) float64 {
 // contact's level and every task's base rank, and records the profile's hash,
 // all in one transaction. It returns how many accounts changed fit or tier.
 func (db *DB) Rescore(ctx context.Context) (int, error) {
-	hash, err := profileHash(db.opts.Profile)
+	hash, err := profileHash(db.opts.Profile, db.opts.Settings.Coefficients)
 	if err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/shortlisthq/shortlist/storage"
@@ -61,5 +62,51 @@ func TestRescoreKeepsIndexes(t *testing.T) {
 	if n := count(t, r, `SELECT count(*) FROM tasks k JOIN accounts a ON a.id = k.account_id
 		WHERE k.status IN ('open', 'snoozed') AND a.fit > 0 AND k.base_rank = 0`); n != 0 {
 		t.Errorf("%d open tasks lost their base rank", n)
+	}
+}
+
+// TestOpenRerankOnNewCoefficients checks that changing only the [rank]
+// weights (not the profile) re-ranks stored rows on the next open: base and
+// suggest ranks are computed with them, and a stale one would misorder the
+// worklist until the profile happened to change.
+func TestOpenRerankOnNewCoefficients(t *testing.T) {
+	db := demoDB(t, 100)
+	path := db.Path()
+	db.Close()
+	r := raw(t, path)
+	ranks := func() (float64, float64) {
+		var base, suggest float64
+		if err := r.QueryRow(`SELECT
+			(SELECT coalesce(sum(base_rank), 0) FROM tasks WHERE status IN ('open', 'snoozed')),
+			(SELECT coalesce(sum(suggest_rank), 0) FROM accounts)`).Scan(&base, &suggest); err != nil {
+			t.Fatal(err)
+		}
+		return base, suggest
+	}
+	base0, suggest0 := ranks()
+
+	o := testOptions()
+	co := o.Settings.Coefficients
+	co.Fit += 10
+	co.Priority = maps.Clone(co.Priority)
+	co.Tier = maps.Clone(co.Tier)
+	o.Settings.Coefficients = co
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	base1, suggest1 := ranks()
+	if base1 <= base0 || suggest1 <= suggest0 {
+		t.Errorf("a higher fit weight left ranks as they were: base %.1f -> %.1f, suggest %.1f -> %.1f", base0, base1, suggest0, suggest1)
+	}
+	db, err = storage.Open(ctx, path, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if b, s := ranks(); b != base0 || s != suggest0 {
+		t.Errorf("back on the old weights, ranks are %.1f/%.1f, want %.1f/%.1f", b, s, base0, suggest0)
 	}
 }
