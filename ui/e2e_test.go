@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,8 +144,10 @@ func TestFirstFrame(t *testing.T) {
 		t.Skip("SHORTLIST_BENCH_DB not set: point it at the 100,000-account book")
 	}
 	bin := buildBinary(t)
-	var best time.Duration
-	for i := 0; i < 3; i++ {
+	// The first run may rescore a book written with other weights; the
+	// median of five is the figure, as the machines are noisy.
+	var runs []time.Duration
+	for i := 0; i < 5; i++ {
 		// A shell is already up in tmux, so the time is the program's own:
 		// exec, open the book, first page, first frame.
 		d := startTmux(t, "sh", 120, 40)
@@ -154,13 +157,13 @@ func TestFirstFrame(t *testing.T) {
 		d.tmux("send-keys", "-t", "e2e", "Enter")
 		d.waitFor("> 1 ", 20*time.Second)
 		took := time.Since(start)
-		if best == 0 || took < best {
-			best = took
-		}
+		runs = append(runs, took)
 		t.Logf("run %d: first worklist row after %v", i+1, took.Round(time.Millisecond))
 		d.keys("q")
 	}
-	t.Logf("first drawn worklist on %s: best of 3 %v (bar 150 ms)", filepath.Base(path), best.Round(time.Millisecond))
+	slices.Sort(runs)
+	t.Logf("first drawn worklist on %s: median of 5 %v, best %v (bar 150 ms)", filepath.Base(path),
+		runs[2].Round(time.Millisecond), runs[0].Round(time.Millisecond))
 }
 
 // tapeStep is one replayable line of demo.tape.
