@@ -48,6 +48,11 @@ type Config struct {
 	CRM      CRM
 	Settings model.Settings
 	Profile  model.Profile
+	// FromFile lists the top-level sections the file sets ("rep", "icp"…);
+	// FromEnv the keys environment variables set (see ApplyEnv). Together
+	// they say where each part of the configuration came from.
+	FromFile []string
+	FromEnv  []string
 }
 
 // Default is the configuration used when there is no config file.
@@ -84,7 +89,8 @@ var topKeys = []string{"rep", "calling_hours", "budget", "rank", "stale_after", 
 func Parse(name string, data []byte) (Config, error) {
 	c := Default()
 	var doc map[string]any
-	if _, err := toml.Decode(string(data), &doc); err != nil {
+	md, err := toml.Decode(string(data), &doc)
+	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return Config{}, &Error{File: name, Problems: []Problem{{Line: pe.Position.Line, Msg: pe.Message}}}
@@ -128,6 +134,7 @@ func Parse(name string, data []byte) (Config, error) {
 			return Config{}, &Error{File: name, Problems: []Problem{{Line: w.lines.line(key), Key: key, Msg: err.Error()}}}
 		}
 	}
+	c.FromFile = fileSections(md)
 	return c, nil
 }
 

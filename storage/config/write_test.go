@@ -1,0 +1,182 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// same compares what a config means, not where it came from.
+func same(t *testing.T, got, want Config) {
+	t.Helper()
+	got.Path, got.FromFile, got.FromEnv = "", nil, nil
+	want.Path, want.FromFile, want.FromEnv = "", nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("config differs\n got: %+v\nwant: %+v", got, want)
+	}
+}
+
+func TestTemplateParsesToDefault(t *testing.T) {
+	got, err := Parse("config.toml", []byte(Template("")))
+	if err != nil {
+		t.Fatalf("the template does not parse: %v", err)
+	}
+	same(t, got, Default())
+	if len(got.FromFile) != len(topKeys) {
+		t.Errorf("template sets sections %v, want every one of %v", got.FromFile, topKeys)
+	}
+}
+
+func TestTemplateWithZone(t *testing.T) {
+	got, err := Parse("config.toml", []byte(Template("America/Chicago")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.Rep.TimeZone, want.Settings.RepZone = "America/Chicago", "America/Chicago"
+	same(t, got, want)
+}
+
+func TestTemplateDocumentsEveryKey(t *testing.T) {
+	tpl := Template("")
+	for _, s := range sections() {
+		if !strings.Contains(tpl, s.doc[:min(len(s.doc), 30)]) {
+			t.Errorf("section %s has no comment in the template", s.name)
+		}
+	}
+	if !strings.Contains(tpl, "[keys]") {
+		t.Errorf("the template does not say that keys are fixed in this version")
+	}
+}
+
+// TestShowRoundTrip: what config show prints parses back to the same
+// configuration, for a non-default one too.
+func TestShowRoundTrip(t *testing.T) {
+	c, err := Load("testdata/ok_full.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("show.toml", []byte(c.TOML()))
+	if err != nil {
+		t.Fatalf("config show output does not parse: %v\n%s", err, c.TOML())
+	}
+	same(t, back, c)
+}
+
+func TestShowMasksURLCredentials(t *testing.T) {
+	c := Default()
+	c.CRM.BaseURL = "https://alice:hunter2@crm.example.com/api"
+	out := c.TOML()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "alice") {
+		t.Fatalf("credentials shown: %s", out)
+	}
+	if !strings.Contains(out, "https://****@crm.example.com/api") {
+		t.Errorf("masked URL missing: %s", out)
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shortlist")
+	path := filepath.Join(dir, "config.toml")
+	if _, err := WriteFile(path, []byte("# one\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s mode %o, want %o", p, st.Mode().Perm(), want)
+		}
+	}
+	_, err := WriteFile(path, []byte("# two\n"), false)
+	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("overwrite without force: %v, want ErrExists naming --force", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "# one\n" {
+		t.Fatalf("refused write changed the file: %q", data)
+	}
+	bak, err := WriteFile(path, []byte("# two\n"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "# two\n" {
+		t.Errorf("forced write: file holds %q", data)
+	}
+	if data, _ := os.ReadFile(bak); string(data) != "# one\n" || bak != path+".bak" {
+		t.Errorf("backup %s holds %q", bak, data)
+	}
+	if st, _ := os.Stat(bak); st.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %o", st.Mode().Perm())
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestApplyEnv(t *testing.T) {
+	env := map[string]string{EnvOwnerEmail: "rep@example.com", EnvBaseURL: "http://127.0.0.1:9/"}
+	c := Default()
+	if err := ApplyEnv(&c, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.CRM.OwnerEmail != "rep@example.com" || c.CRM.BaseURL != "http://127.0.0.1:9" || c.CRM.Kind != "hubspot" {
+		t.Errorf("crm after env: %+v", c.CRM)
+	}
+	src := c.Sources()
+	if !strings.Contains(src["crm.owner_email"], EnvOwnerEmail) || src["rep"] != "default" {
+		t.Errorf("sources: %v", src)
+	}
+	env[EnvBaseURL] = "ftp:nowhere"
+	c = Default()
+	if err := ApplyEnv(&c, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), EnvBaseURL) {
+		t.Errorf("bad base URL: %v, want an error naming %s", err, EnvBaseURL)
+	}
+}
+
+func TestSourcesFromFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte("[budget]\nper_contact = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := c.Sources()
+	if src["budget"] != path || src["icp"] != "default" {
+		t.Errorf("sources: %v", src)
+	}
+}
+
+// TestReadmeReference: the README's settings reference is Reference(),
+// between its markers (run with -update to rewrite it).
+func TestReadmeReference(t *testing.T) {
+	const begin, end = "<!-- settings-reference:begin (generated: go test ./storage/config -update) -->\n", "<!-- settings-reference:end -->"
+	readme := filepath.Join("..", "..", "README.md")
+	data, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no settings reference markers %q … %q", begin, end)
+	}
+	want := begin + "\n" + Reference() + "\n"
+	if got := s[i:j]; got != want {
+		if *update {
+			if err := os.WriteFile(readme, []byte(s[:i]+want+s[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README settings reference is stale: run go test ./storage/config -update")
+	}
+}
