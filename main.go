@@ -20,11 +20,15 @@ import (
 	_ "time/tzdata" // IANA zones on machines without zoneinfo
 
 	"github.com/adrg/xdg"
+	"github.com/charmbracelet/lipgloss"
+	xterm "github.com/charmbracelet/x/term"
+	"github.com/muesli/termenv"
 
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
 	"github.com/shortlisthq/shortlist/storage/config"
 	"github.com/shortlisthq/shortlist/storage/demo"
+	"github.com/shortlisthq/shortlist/storage/secret"
 	"github.com/shortlisthq/shortlist/ui"
 	"github.com/shortlisthq/shortlist/ui/cli"
 )
@@ -62,6 +66,7 @@ func run() int {
 		Open:      openBook,
 		WriteDemo: writeDemo,
 		TUI:       runTUI,
+		Setup:     newSetup(inTerm),
 	}
 	return cli.Run(ctx, os.Args[1:], env)
 }
@@ -78,18 +83,26 @@ func buildVersion() string {
 
 // loadConfig reads --config, or the default file when there is one.
 func loadConfig(path string) (config.Config, error) {
+	var c config.Config
+	var err error
 	if path != "" {
-		c, err := config.Load(path)
+		c, err = config.Load(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			return config.Config{}, fmt.Errorf("config file %s does not exist: check --config", path)
+			return config.Config{}, fmt.Errorf("config file %s does not exist: check --config, or run shortlist init --config %s", path, path)
 		}
-		return c, err
+	} else {
+		c, err = config.Load(config.DefaultPath())
+		if errors.Is(err, fs.ErrNotExist) {
+			c, err = config.Default(), nil
+		}
 	}
-	c, err := config.Load(config.DefaultPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return config.Default(), nil
+	if err != nil {
+		return config.Config{}, err
 	}
-	return c, err
+	if err := config.ApplyEnv(&c, os.Getenv); err != nil {
+		return config.Config{}, err
+	}
+	return c, nil
 }
 
 // bookPath is the real book: --db, else $SHORTLIST_DB, else the XDG data
@@ -168,3 +181,107 @@ func runTUI(ctx context.Context, b *cli.Book) error {
 		Now: time.Now, Demo: b.Demo, DBPath: b.Path,
 	})
 }
+
+// configPath is the config file the globals select.
+func configPath(g cli.Globals) string {
+	if g.Config != "" {
+		return g.Config
+	}
+	return config.DefaultPath()
+}
+
+// newSetup wires init, config, auth and doctor to storage/config and
+// storage/secret.
+func newSetup(stdinTerminal bool) *cli.Setup {
+	return &cli.Setup{
+		ConfigPath:  configPath,
+		Template:    func() string { return config.Template(config.SystemZone()) },
+		WriteConfig: config.WriteFile,
+		LoadConfig: func(g cli.Globals) (cli.ConfigView, error) {
+			c, err := loadConfig(g.Config)
+			if err != nil {
+				return cli.ConfigView{}, err
+			}
+			return cli.ConfigView{
+				Path: c.Path, TOML: c.TOML(), Tree: c.Tree(), Sources: c.Sources(),
+				RepZone: c.Rep.TimeZone, CRMKind: c.CRM.Kind, OwnerEmail: c.CRM.OwnerEmail,
+			}, nil
+		},
+		Token: func(g cli.Globals) cli.TokenStore {
+			return tokenStore{secret.Options{ConfigDir: filepath.Dir(configPath(g))}}
+		},
+		BookPath:      bookPath,
+		BookSchema:    bookSchema,
+		SystemZone:    config.SystemZone,
+		Terminal:      terminalInfo,
+		Stdin:         os.Stdin,
+		StdinTerminal: stdinTerminal,
+		ReadPassword:  func() ([]byte, error) { return xterm.ReadPassword(os.Stdin.Fd()) },
+	}
+}
+
+// bookSchema opens the book as every command does (migrating an older one)
+// and reads its schema version.
+func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return 0, err
+	}
+	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return db.SchemaVersion(ctx)
+}
+
+func terminalInfo() cli.TermInfo {
+	w, h, err := xterm.GetSize(os.Stdout.Fd())
+	if err != nil {
+		return cli.TermInfo{}
+	}
+	profile := "no colour"
+	switch lipgloss.ColorProfile() {
+	case termenv.TrueColor:
+		profile = "true color"
+	case termenv.ANSI256:
+		profile = "256 colors"
+	case termenv.ANSI:
+		profile = "16 colors"
+	}
+	return cli.TermInfo{IsTerminal: true, Width: w, Height: h, Profile: profile}
+}
+
+// tokenStore adapts storage/secret to the CLI. The token itself never
+// crosses: Where says only where it is.
+type tokenStore struct{ o secret.Options }
+
+func (t tokenStore) Where(crm string) (string, string, error) {
+	_, src, err := secret.Lookup(t.o, crm)
+	if err != nil {
+		return "", "", err
+	}
+	detail := ""
+	if src == secret.SourceFile {
+		detail = secret.FilePath(t.o, crm)
+	}
+	return string(src), detail, nil
+}
+
+func (t tokenStore) Save(crm, token string) (string, error) {
+	src, err := secret.Save(t.o, crm, token)
+	return string(src), err
+}
+
+func (t tokenStore) Remove(crm string) ([]string, error) {
+	removed, err := secret.Remove(t.o, crm)
+	out := make([]string, len(removed))
+	for i, r := range removed {
+		out[i] = string(r)
+	}
+	return out, err
+}
+
+func (t tokenStore) KeyringProblem(crm string) error { return secret.CheckKeyring(t.o, crm) }
+func (t tokenStore) EnvVar(crm string) string        { return secret.EnvVar(crm) }
+func (t tokenStore) FilePath(crm string) string      { return secret.FilePath(t.o, crm) }

@@ -60,6 +60,13 @@ type Env struct {
 	WriteDemo func(ctx context.Context, g Globals, path string, o DemoOptions) (*Book, error)
 	// TUI runs the full-screen interface on an opened book.
 	TUI func(ctx context.Context, b *Book) error
+	// Setup wires init, config, auth and doctor; nil: not available.
+	Setup *Setup
+	// CheckCRM tries the stored token against the CRM (doctor);
+	// CheckToken tries a token before auth stores it. Nil when this build
+	// has no CRM adapter: the checks are then skipped, and say so.
+	CheckCRM   func(ctx context.Context, g Globals) error
+	CheckToken func(ctx context.Context, g Globals, token string) error
 }
 
 // command is one subcommand: its help and how to run it.
@@ -116,6 +123,7 @@ func commands() []*command {
 	return []*command{
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(), demoCmd(), versionCmd(), syncCmd(),
+		initCmd(), configCmd(), authCmd(), doctorCmd(),
 	}
 }
 

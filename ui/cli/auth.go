@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// crms are the CRMs auth knows.
+var crms = []string{"hubspot"}
+
+func authCmd() *command {
+	return &command{
+		name: "auth", args: "hubspot|status|logout", summary: "store, check or remove the CRM token",
+		about: `auth hubspot reads a HubSpot private-app token without echo (or from a pipe)
+and keeps it in the OS keyring; where there is none, in a 0600 file beside the
+config file. SHORTLIST_HUBSPOT_TOKEN, when set, wins over both.
+auth status says where the token lives, never the token. auth logout removes it.`,
+		example: []string{"shortlist auth hubspot", "echo \"$HUBSPOT_TOKEN\" | shortlist auth hubspot", "shortlist auth status", "shortlist auth logout"},
+		define: func(f *flags) func(context.Context, *call) error {
+			return func(ctx context.Context, c *call) error {
+				if len(c.args) != 1 {
+					return usagef("auth needs one of hubspot, status, logout (see shortlist auth --help)")
+				}
+				s, err := c.setup()
+				if err != nil {
+					return err
+				}
+				if s.Token == nil {
+					return errors.New("token storage is not available in this build")
+				}
+				ts := s.Token(c.f.g)
+				switch c.args[0] {
+				case "hubspot":
+					return authLogin(ctx, c, s, ts, "hubspot")
+				case "status":
+					return authStatus(c, s, ts)
+				case "logout":
+					return authLogout(c, s, ts)
+				}
+				if sg := suggestWord(c.args[0], append([]string{"status", "logout"}, crms...)); sg != "" {
+					return usagef("unknown auth target %q: did you mean %s? (see shortlist auth --help)", c.args[0], sg)
+				}
+				return usagef("unknown auth target %q: use hubspot, status or logout", c.args[0])
+			}
+		},
+	}
+}
+
+func suggestWord(w string, words []string) string {
+	best, bestD := "", len(w)/3+2
+	for _, c := range words {
+		if d := levenshtein(w, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// readToken reads the token: without echo from a terminal, else the first
+// line of piped stdin.
+func readToken(c *call, s *Setup) (string, error) {
+	if s.StdinTerminal {
+		if s.ReadPassword == nil {
+			return "", errors.New("cannot read a token without echo here: pipe it in, like echo \"$T\" | shortlist auth hubspot")
+		}
+		fmt.Fprint(c.env.Stderr, "Paste your HubSpot private-app token (it is not shown): ")
+		b, err := s.ReadPassword()
+		fmt.Fprintln(c.env.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("read token: %w", err)
+		}
+		return string(b), nil
+	}
+	if s.Stdin == nil {
+		return "", errors.New("no token given: pipe it in, like echo \"$T\" | shortlist auth hubspot")
+	}
+	b, err := io.ReadAll(io.LimitReader(s.Stdin, 64<<10))
+	if err != nil {
+		return "", fmt.Errorf("read token from stdin: %w", err)
+	}
+	line, _, _ := strings.Cut(strings.TrimLeft(string(b), " \t\r\n"), "\n")
+	return line, nil
+}
+
+func authLogin(ctx context.Context, c *call, s *Setup, ts TokenStore, crm string) error {
+	raw, err := readToken(c, s)
+	if err != nil {
+		return err
+	}
+	token := strings.TrimSpace(raw)
+	if token == "" {
+		return errors.New("no token given: paste the whole token (HubSpot → Settings → Integrations → Private apps)")
+	}
+	if c.env.CheckToken != nil {
+		fmt.Fprintln(c.env.Stderr, "checking the token with HubSpot…")
+		if err := c.env.CheckToken(ctx, c.f.g, token); err != nil {
+			return fmt.Errorf("HubSpot did not accept the token, so it was not stored: %s", oneLine(redact(err.Error(), token)))
+		}
+	}
+	src, err := ts.Save(crm, token)
+	if err != nil {
+		return errors.New(redact(err.Error(), token))
+	}
+	w := c.env.Stdout
+	switch src {
+	case "keyring":
+		fmt.Fprintln(w, "stored the HubSpot token in the OS keyring")
+	default:
+		why := "the OS keyring cannot be used"
+		if kp := ts.KeyringProblem(crm); kp != nil {
+			why = kp.Error()
+		}
+		fmt.Fprintf(w, "stored the HubSpot token in %s (mode 0600): %s\n", ts.FilePath(crm), why)
+	}
+	if c.env.CheckToken == nil {
+		fmt.Fprintln(w, "not checked with HubSpot: this build has no CRM check")
+	} else {
+		fmt.Fprintln(w, "HubSpot accepted it")
+	}
+	if s.getenv(ts.EnvVar(crm)) != "" {
+		fmt.Fprintf(w, "note: %s is set and wins over the stored token; unset it to use this one\n", ts.EnvVar(crm))
+	}
+	return nil
+}
+
+// redact removes the token from text that may echo it (an HTTP error body).
+func redact(text, token string) string {
+	if token == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, token, "****")
+}
+
+func authStatus(c *call, s *Setup, ts TokenStore) error {
+	w := c.env.Stdout
+	var failed error
+	for _, crm := range crms {
+		src, detail, err := ts.Where(crm)
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "%s: no token: %s\n", crm, oneLine(err.Error()))
+			failed = fmt.Errorf("no usable %s token", crm)
+		case src == "environment":
+			fmt.Fprintf(w, "%s: token from the environment (%s); it wins over a stored one\n", crm, ts.EnvVar(crm))
+		case src == "file":
+			fmt.Fprintf(w, "%s: token in %s (mode 0600)\n", crm, detail)
+		default:
+			fmt.Fprintf(w, "%s: token in the OS keyring (service shortlist, user %s)\n", crm, crm)
+		}
+		if kp := ts.KeyringProblem(crm); kp != nil {
+			fmt.Fprintf(w, "keyring: %s; tokens go to %s instead\n", oneLine(kp.Error()), ts.FilePath(crm))
+		} else {
+			fmt.Fprintln(w, "keyring: available")
+		}
+	}
+	return failed
+}
+
+func authLogout(c *call, s *Setup, ts TokenStore) error {
+	w := c.env.Stdout
+	for _, crm := range crms {
+		removed, err := ts.Remove(crm)
+		if err != nil {
+			return err
+		}
+		if len(removed) == 0 {
+			fmt.Fprintf(w, "%s: no stored token to remove\n", crm)
+		} else {
+			fmt.Fprintf(w, "%s: removed the token from the %s\n", crm, strings.Join(removed, " and the "))
+		}
+		if s.getenv(ts.EnvVar(crm)) != "" {
+			fmt.Fprintf(w, "%s is still set in your environment: unset it too\n", ts.EnvVar(crm))
+		}
+	}
+	return nil
+}
