@@ -30,6 +30,10 @@ type Book struct {
 	Path     string
 	Demo     bool
 	Close    func() error // nil: nothing to close
+	// Syncer syncs the book with the CRM. main.go builds it lazily, so a
+	// missing token or [crm] setting is reported by Sync, not by opening
+	// the book. Nil: this build cannot sync.
+	Syncer model.Syncer
 }
 
 // DemoOptions say what demo book to write.

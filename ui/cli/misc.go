@@ -102,17 +102,3 @@ func versionCmd() *command {
 		},
 	}
 }
-
-// syncCmd exists so scripts get a clear answer; it stays out of the command
-// list until CRM sync ships.
-func syncCmd() *command {
-	return &command{
-		name: "sync", hidden: true, summary: "sync with the CRM (not in this build)",
-		about: `Sync with the CRM. Not available in this build: CRM sync lands in a later release.`,
-		define: func(f *flags) func(context.Context, *call) error {
-			return func(ctx context.Context, c *call) error {
-				return errors.New("sync is not available in this build: CRM sync lands in a later release")
-			}
-		},
-	}
-}
