@@ -55,3 +55,89 @@ type SyncReport struct {
 type Syncer interface {
 	Sync(ctx context.Context, progress chan<- SyncProgress) (SyncReport, error)
 }
+
+// OutboxKind names a queued local change: "<entity>.<verb>".
+type OutboxKind string
+
+// Outbox kinds, as storage writes them.
+const (
+	OutboxTouchCreate   OutboxKind = "touch.create"
+	OutboxTouchUpdate   OutboxKind = "touch.update" // a note edited after the touch was pushed
+	OutboxTaskCreate    OutboxKind = "task.create"
+	OutboxTaskUpdate    OutboxKind = "task.update"
+	OutboxAccountUpdate OutboxKind = "account.update"
+	OutboxContactUpdate OutboxKind = "contact.update"
+)
+
+// OutboxEntry is one queued local change as the sync engine pushes it,
+// with the records it concerns read as they are now (so CRM ids an earlier
+// push of the same sync gave them are set).
+type OutboxEntry struct {
+	ID       int64
+	OpID     string
+	Kind     OutboxKind
+	EntityID int64
+	Attempts int
+	Touch    Touch   // touch kinds
+	Task     Task    // task kinds
+	Account  Account // the account concerned (every kind)
+	Contact  Contact // the contact concerned ("" CRMID when none)
+}
+
+// PushOutcome is what became of one pushed outbox entry. Exactly one of
+// these holds: CRMID set (pushed), Retry (stays queued), Held (refused
+// until the rep changes it), Gone (a record it refers to was deleted in
+// the CRM: kept locally, not retried), Skipped (nothing to push: marked
+// done with Error saying why).
+type PushOutcome struct {
+	EntryID int64
+	CRMID   string
+	Error   string
+	Retry   bool
+	Held    bool
+	Gone    bool
+	Skipped bool
+	// Pushed is the status value an update wrote ("" for other kinds), so
+	// the store remembers what the CRM now holds.
+	Pushed string
+}
+
+// PulledCompany is a company pulled from the CRM (Account.CRMID and Owner
+// set; ID, Fit, Tier, LastTouched are the store's). Modified is the CRM's
+// last-modified time.
+type PulledCompany struct {
+	Account  Account
+	Modified time.Time
+}
+
+// PulledContact is a contact pulled from the CRM; CompanyIDs are the CRM
+// ids of its companies, primary first.
+type PulledContact struct {
+	Contact    Contact
+	CompanyIDs []string
+	Modified   time.Time
+}
+
+// PulledTask is a task pulled from the CRM; CompanyID and ContactID are CRM
+// ids, OpID the operation id Shortlist wrote when it created the task.
+type PulledTask struct {
+	Task      Task
+	CompanyID string
+	ContactID string
+	OpID      string
+	Modified  time.Time
+}
+
+// DepartedCompany is a company that left the rep's book in the CRM.
+type DepartedCompany struct {
+	CompanyID string
+	Owner     string // the new owner's id when reassigned
+	Deleted   bool
+}
+
+// SyncApplied is what applying pulled records changed in the local book.
+type SyncApplied struct {
+	Changed   int            // records inserted or changed
+	Conflicts []SyncConflict // both sides changed a field: the CRM's value was kept
+	Notes     []string       // things the rep should know (e.g. a deleted record kept)
+}
