@@ -1,0 +1,229 @@
+// Package hubspot is Shortlist's HubSpot adapter: crmsync.CRM over HubSpot's
+// CRM API (v3 objects and properties, v4 associations). It keeps under the
+// portal's rate limits on its own, retries what may pass (429 below the daily
+// cap, 5xx, resets, timeouts) with backoff and jitter, makes every create
+// idempotent on Shortlist's operation id, and never lets the token reach an
+// error, a log line or a panic.
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	crmsync "github.com/shortlisthq/shortlist/sync"
+)
+
+// DefaultBaseURL is HubSpot's API host.
+const DefaultBaseURL = "https://api.hubapi.com"
+
+// Options configures a Client. Zero values take the defaults noted.
+type Options struct {
+	BaseURL         string        // "" → https://api.hubapi.com
+	Token           string        // the private-app token; never logged, never in an error
+	HTTPClient      *http.Client  // nil → a client with sane timeouts
+	RequestsPer10s  int           // client-side limit; 0 → 90 (under the plan's 100); < 0 → none
+	SearchPerSecond int           // 0 → 4; < 0 → none
+	Timeout         time.Duration // per request; 0 → 20 s
+	MaxRetries      int           // 0 → 5; < 0 → none
+	Now             func() time.Time
+	// Sleep waits d or until ctx ends; nil → a timer honouring ctx (tests
+	// make backoff instant by passing one that returns at once).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// PortalID, when known, makes account CRM URLs without asking HubSpot;
+	// "" → Connect asks the account-info API and leaves URLs empty if refused.
+	PortalID string
+}
+
+// Client is a HubSpot CRM adapter. It is safe for concurrent use.
+type Client struct {
+	base       string // scheme://host[/prefix], no trailing slash
+	token      string
+	hc         *http.Client
+	general    *window // the ten-second limit
+	search     *window // the search limit
+	timeout    time.Duration
+	maxRetries int
+	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
+
+	mu           sync.Mutex
+	caps         crmsync.Capabilities
+	prepared     bool
+	assocTypes   map[string]int    // "calls/contacts" → association type id
+	dispositions map[string]string // outcome → call disposition GUID
+	portalID     string
+	uiDomain     string
+	zones        map[string]string // HubSpot zone value → IANA name ("" when unknown)
+}
+
+var _ crmsync.CRM = (*Client)(nil)
+
+// New returns a Client. It refuses an empty token and plain http to any host
+// but a loopback one, so a token never crosses a network unencrypted.
+func New(o Options) (*Client, error) {
+	base := strings.TrimSpace(o.BaseURL)
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("hubspot: base url %q is not a URL like https://api.hubapi.com", redactURL(base))
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !loopback(u.Hostname()) {
+			return nil, fmt.Errorf("hubspot: refusing plain http to %s: use https (plain http is allowed only for localhost)", u.Host)
+		}
+	default:
+		return nil, fmt.Errorf("hubspot: base url %q must start with https://", u.Redacted())
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("hubspot: base url %q must not carry credentials: the token goes in SHORTLIST_HUBSPOT_TOKEN", u.Redacted())
+	}
+	tok := strings.TrimSpace(o.Token)
+	if tok == "" {
+		return nil, errors.New("hubspot: no token: set SHORTLIST_HUBSPOT_TOKEN to the private app's access token")
+	}
+	for _, r := range tok {
+		if r < 0x21 || r > 0x7e {
+			return nil, errors.New("hubspot: the token has spaces or control characters: copy it again from the private app's settings")
+		}
+	}
+	c := &Client{
+		base:       strings.TrimRight(u.String(), "/"),
+		token:      tok,
+		hc:         o.HTTPClient,
+		timeout:    o.Timeout,
+		maxRetries: o.MaxRetries,
+		now:        o.Now,
+		sleep:      o.Sleep,
+		portalID:   strings.TrimSpace(o.PortalID),
+		uiDomain:   "app.hubspot.com",
+		zones:      map[string]string{},
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 30 * time.Second,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   4,
+			ForceAttemptHTTP2:     true,
+		}}
+	}
+	if c.timeout <= 0 {
+		c.timeout = 20 * time.Second
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = 5
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	switch {
+	case o.RequestsPer10s == 0:
+		c.general = newWindow(90, 10*time.Second)
+	case o.RequestsPer10s > 0:
+		c.general = newWindow(o.RequestsPer10s, 10*time.Second)
+	}
+	switch {
+	case o.SearchPerSecond == 0:
+		c.search = newWindow(4, time.Second)
+	case o.SearchPerSecond > 0:
+		c.search = newWindow(o.SearchPerSecond, time.Second)
+	}
+	return c, nil
+}
+
+// Name is "HubSpot".
+func (c *Client) Name() string { return "HubSpot" }
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redactURL drops anything that could be a credential from a URL that did
+// not parse, keeping enough for a person to recognise it.
+func redactURL(s string) string {
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return s
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// window is a rolling-window limiter: at most n grants in any span of per.
+// It keeps the last n grant times, so a grant waits until the oldest of them
+// has left the window — HubSpot counts its ten-second limit the same way.
+type window struct {
+	mu     sync.Mutex
+	per    time.Duration
+	stamps []time.Time // ring of the last n grants
+	next   int
+}
+
+func newWindow(n int, per time.Duration) *window {
+	return &window{per: per, stamps: make([]time.Time, n)}
+}
+
+// wait blocks until a request may go, then counts it.
+func (w *window) wait(ctx context.Context, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
+	if w == nil {
+		return ctx.Err()
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		t := now()
+		oldest := w.stamps[w.next]
+		if oldest.IsZero() || t.Sub(oldest) >= w.per {
+			w.stamps[w.next] = t
+			w.next = (w.next + 1) % len(w.stamps)
+			w.mu.Unlock()
+			return nil
+		}
+		d := w.per - t.Sub(oldest)
+		w.mu.Unlock()
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
