@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,15 @@ type Options struct {
 	Seed     uint64    // the random seed
 	Now      time.Time // the book's "now"; zero: the wall clock
 }
+
+// The demo's CRM ids are numeric strings like HubSpot's, each object type
+// in its own range (companies up to 100,000; six contacts at most each).
+const (
+	demoCompanyBase    = 5_000_000
+	demoContactBase    = 60_000_000
+	demoEngagementBase = 70_000_000
+	demoTaskBase       = 1_000_000_000
+)
 
 // chunk is how many accounts go into one transaction.
 const chunk = 5000
@@ -233,8 +243,10 @@ func (g *gen) account(l *storage.Loader, n int) error {
 	}
 	a.DoNotContact = r.chance(0.01)
 	if r.chance(0.92) {
-		a.CRMID = fmt.Sprintf("demo-%d", n)
-		a.CRMURL = fmt.Sprintf("https://app.hubspot.com/contacts/0/company/%d", n)
+		// Numeric like HubSpot's, in ranges apart per object type, so the
+		// demo sandbox can serve the book under the same ids.
+		a.CRMID = strconv.Itoa(demoCompanyBase + n)
+		a.CRMURL = "https://app.hubspot.com/contacts/0/company/" + a.CRMID
 	}
 	a.UpdatedAt = g.now.Add(-time.Duration(r.IntN(60*24)) * time.Hour)
 
@@ -322,7 +334,8 @@ func (g *gen) contacts(a model.Account, pl place) []model.Contact {
 			UpdatedAt: a.UpdatedAt,
 		}
 		if a.CRMID != "" {
-			c.CRMID = fmt.Sprintf("%s-c%d", a.CRMID, i+1)
+			id, _ := strconv.Atoi(a.CRMID)
+			c.CRMID = strconv.Itoa(demoContactBase + (id-demoCompanyBase)*10 + i + 1)
 		}
 		if r.chance(0.88) {
 			c.Phone = pl.phone(r)
@@ -403,7 +416,7 @@ func (g *gen) history(a model.Account, cs []model.Contact) []model.Touch {
 		}
 		g.touch++
 		if a.CRMID != "" {
-			t.CRMID = fmt.Sprintf("demo-t%d", g.touch)
+			t.CRMID = strconv.Itoa(demoEngagementBase + g.touch)
 		}
 		kept = append(kept, t)
 	}
@@ -565,7 +578,7 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 			}
 		}
 		if a.CRMID != "" {
-			k.CRMID = fmt.Sprintf("%s-k%d", a.CRMID, r.IntN(1_000_000_000))
+			k.CRMID = strconv.Itoa(demoTaskBase + r.IntN(1_000_000_000))
 		}
 		loc := g.zone(c.Zone(a))
 		var days int
@@ -619,7 +632,7 @@ func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *mode
 	}
 	k.Origin, k.CreatedAt = model.OriginCRM, t.At
 	if a.CRMID != "" {
-		k.CRMID = fmt.Sprintf("%s-k%d", a.CRMID, g.r.IntN(1_000_000_000))
+		k.CRMID = strconv.Itoa(demoTaskBase + g.r.IntN(1_000_000_000))
 	}
 	return k
 }
