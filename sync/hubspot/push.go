@@ -27,6 +27,9 @@ const (
 // become searchable before the adapter looks for it.
 const searchSettle = 2 * time.Second
 
+// singular names object types in messages.
+var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note", "meetings": "meeting"}
+
 // engagementTypes are the object types the push creates.
 var engagementTypes = []string{"calls", "notes", "meetings", "tasks"}
 
@@ -533,7 +536,7 @@ func (c *Client) upsert(ctx context.Context, objType string, items []creation, r
 		for i, msg := range failed {
 			idx := froms[toType][i]
 			results[idx] = crmsync.Result{OpID: results[idx].OpID,
-				Err: &crmsync.ItemError{Retry: true, Message: "created in HubSpot, but linking it to its " + strings.TrimSuffix(toType, "s") + " failed: " + msg}}
+				Err: &crmsync.ItemError{Retry: true, Message: "created in HubSpot, but linking it to its " + singular[toType] + " failed: " + msg}}
 		}
 	}
 	return nil

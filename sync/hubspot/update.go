@@ -140,7 +140,7 @@ func (c *Client) updateAll(ctx context.Context, objType string, items []creation
 	for i, it := range items {
 		results[i].OpID = it.opID
 		if it.crmID == "" {
-			results[i].Err = &crmsync.ItemError{Message: fmt.Sprintf("no HubSpot id for this %s update", strings.TrimSuffix(objType, "s"))}
+			results[i].Err = &crmsync.ItemError{Message: fmt.Sprintf("no HubSpot id for this %s update", singular[objType])}
 			continue
 		}
 		ok = append(ok, it)
