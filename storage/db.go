@@ -334,8 +334,11 @@ func firstLine(s string) string {
 // migrate applies every migration above version, each in its own transaction
 // with the version stamp, after a backup of a non-empty book.
 func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
+	start := version
 	for _, m := range ms[version:] {
-		if version > 0 {
+		// One backup of the book as it was before this open; a book
+		// created by this open (start 0) has nothing to keep.
+		if start > 0 && version == start {
 			bak := fmt.Sprintf("%s.bak-v%d", db.path, version)
 			if _, err := os.Stat(bak); errors.Is(err, fs.ErrNotExist) {
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
