@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,7 +113,7 @@ func TestOpenRefuses(t *testing.T) {
 			}
 			r.Close()
 			write(t, path, read(t, src))
-		}, storage.ErrTooNew, "is schema 7, this shortlist knows up to 1: upgrade shortlist"},
+		}, storage.ErrTooNew, fmt.Sprintf("is schema 7, this shortlist knows up to %d: upgrade shortlist", storage.LatestSchema())},
 		{"truncated book", func(t *testing.T, path string) {
 			b := read(t, book(t))
 			write(t, path, b[:len(b)/2])
