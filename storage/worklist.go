@@ -282,7 +282,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	defer rows.Close()
 	full, err := s.conn.PrepareContext(ctx, `SELECT `+taskCols+`, `+accountCols+`, `+contactColsLeft+`
 	FROM tasks k JOIN accounts a ON a.id = k.account_id LEFT JOIN contacts c ON c.id = k.contact_id
-	WHERE k.id = ?`)
+	WHERE k.id = ? AND a.departed = 0`)
 	if err != nil {
 		return err
 	}
@@ -304,6 +304,9 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		c := model.Candidate{Kind: model.RowTask}
 		dest := append(append(kr.dest(), ar.dest()...), cr.dest()...)
 		if err := full.QueryRowContext(ctx, id).Scan(dest...); err != nil {
+			if err == sql.ErrNoRows {
+				return nil // its account left the rep's book in the CRM
+			}
 			return err
 		}
 		var err error
@@ -466,7 +469,7 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
 	query := `SELECT a.suggest_rank, ` + accountCols + `,
 		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?1)
 	FROM accounts a
-	WHERE a.status <> 'disqualified'
+	WHERE a.status <> 'disqualified' AND a.departed = 0
 	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
 	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
 	args := append([]any{win}, stale...)

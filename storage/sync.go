@@ -1,0 +1,752 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// The store side of a CRM sync (package sync's Store). Each pulled page is
+// applied in one transaction together with the cursor that covers it, and
+// each pushed batch's results in one transaction with the CRM ids they
+// give, so a sync killed at any instant resumes where it stopped.
+
+// Departed states of an account (accounts.departed).
+const (
+	inBook     = 0
+	reassigned = 1
+	deletedCRM = 2
+)
+
+// Held states of an outbox row (outbox.held).
+const (
+	heldRefused = 1
+	heldGone    = 2
+)
+
+// SyncCursor reads a sync cursor (zero when never set).
+func (db *DB) SyncCursor(ctx context.Context, key string) (time.Time, error) {
+	v, err := db.meta(ctx, "sync."+key)
+	if err != nil || v == "" {
+		return time.Time{}, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read sync cursor %s: %q is not a time", key, v)
+	}
+	return fromMS(n), nil
+}
+
+// pendingFor counts an account's unsynced local work: outbox rows not yet
+// pushed (queued or held) for the account, its contacts, touches or tasks.
+const pendingFor = `SELECT count(*) FROM outbox o WHERE o.pushed_at IS NULL AND (
+	(o.kind IN ('touch.create', 'touch.update') AND o.entity_id IN (SELECT id FROM touches WHERE account_id = ?1)) OR
+	(o.kind IN ('task.create', 'task.update') AND o.entity_id IN (SELECT id FROM tasks WHERE account_id = ?1)) OR
+	(o.kind = 'account.update' AND o.entity_id = ?1) OR
+	(o.kind = 'contact.update' AND o.entity_id IN (SELECT id FROM contacts WHERE account_id = ?1)))`
+
+// ApplyCompanies writes one page of pulled companies and advances the
+// cursor key to cursor, in one transaction: CRM values win for
+// firmographics and ownership; accounts are scored with the profile and
+// their tasks re-ranked; a status changed in the CRM since the last sync
+// wins over a pending local change, which is dropped and reported. Changed
+// companies are marked for their contacts and tasks to be pulled.
+func (db *DB) ApplyCompanies(ctx context.Context, page []model.PulledCompany, cursorKey string, cursor time.Time) (model.SyncApplied, error) {
+	var out model.SyncApplied
+	err := db.withTx(ctx, "apply pulled companies", func(tx *sql.Tx) error {
+		out = model.SyncApplied{}
+		now := db.now()
+		for _, pc := range page {
+			if err := db.applyCompany(ctx, tx, pc, now, &out); err != nil {
+				return err
+			}
+		}
+		return setMeta(ctx, tx, "sync."+cursorKey, strconv.FormatInt(ms(cursor), 10))
+	})
+	return out, err
+}
+
+func sanitizeAccount(a *model.Account) {
+	for _, s := range []*string{&a.CRMID, &a.Name, &a.Domain, &a.Industry, &a.Country, &a.Region, &a.City,
+		&a.TimeZone, &a.Owner, &a.CRMTier, &a.CRMURL} {
+		*s = model.Sanitize(*s)
+	}
+	for i := range a.Technologies {
+		a.Technologies[i] = model.Sanitize(a.Technologies[i])
+	}
+}
+
+func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompany, now time.Time, out *model.SyncApplied) error {
+	a := pc.Account
+	sanitizeAccount(&a)
+	if a.CRMID == "" {
+		return errors.New("a pulled company has no CRM id")
+	}
+	remote := model.AccountStatus(model.Sanitize(string(a.Status)))
+	if remote != "" && !validStatus(remote) {
+		remote = "" // a value Shortlist does not know: leave the local one
+	}
+	f := db.opts.Profile.Score(a)
+	var (
+		id                 int64
+		status, base       string
+		modified, departed int64
+		oldFit             int
+		oldTier, oldName   string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, crm_status, crm_modified, departed, fit, tier, name
+		FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName)
+	if errors.Is(err, sql.ErrNoRows) {
+		st := remote
+		if st == "" {
+			st = model.StatusTarget
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue,
+			country, region, city, time_zone, technologies, owner, status, crm_tier, do_not_contact, crm_url, fit, tier,
+			suggest_rank, updated_at, crm_status, crm_modified, pull_pending)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`,
+			a.CRMID, a.Name, a.Domain, a.Industry, nullInt(a.Employees), nullInt(a.AnnualRevenue), a.Country, a.Region,
+			a.City, a.TimeZone, techJSON(a.Technologies), a.Owner, string(st), a.CRMTier, b2i(a.DoNotContact), a.CRMURL,
+			f.Score, string(f.Tier), db.suggestRank(f.Tier, f.Score), ms(now), string(remote), ms(pc.Modified))
+		if err != nil {
+			return fmt.Errorf("insert account %q: %w", a.Name, err)
+		}
+		out.Changed++
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if modified == ms(pc.Modified) && departed == inBook {
+		return nil // pulled again (an overlapping page): nothing changed
+	}
+	newStatus := model.AccountStatus(status)
+	if remote != "" && string(remote) != base && remote != newStatus {
+		// The CRM changed the status since the last sync: it wins.
+		var pending int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL`,
+			opAccountUpdate, id).Scan(&pending); err != nil {
+			return err
+		}
+		if pending > 0 {
+			out.Conflicts = append(out.Conflicts, model.SyncConflict{Record: "account " + a.Name, Field: "status",
+				CRM: string(remote), Local: status})
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL`,
+				opAccountUpdate, id); err != nil {
+				return err
+			}
+		}
+		newStatus = remote
+	}
+	if remote != "" {
+		base = string(remote)
+	}
+	if departed != inBook {
+		out.Notes = append(out.Notes, fmt.Sprintf("account %s is back in your book", a.Name))
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, domain = ?, industry = ?, employees = ?, annual_revenue = ?,
+		country = ?, region = ?, city = ?, time_zone = ?, technologies = ?, owner = ?, status = ?, crm_tier = ?,
+		do_not_contact = ?, crm_url = ?, fit = ?, tier = ?, suggest_rank = ?, updated_at = ?, crm_status = ?,
+		crm_modified = ?, departed = 0, pull_pending = 1 WHERE id = ?`,
+		a.Name, a.Domain, a.Industry, nullInt(a.Employees), nullInt(a.AnnualRevenue), a.Country, a.Region, a.City,
+		a.TimeZone, techJSON(a.Technologies), a.Owner, string(newStatus), a.CRMTier, b2i(a.DoNotContact), a.CRMURL,
+		f.Score, string(f.Tier), db.suggestRank(f.Tier, f.Score), ms(now), base, ms(pc.Modified), id)
+	if err != nil {
+		return fmt.Errorf("update account %q: %w", a.Name, err)
+	}
+	if f.Score != oldFit || string(f.Tier) != oldTier {
+		if err := db.rerankAccountTasks(ctx, tx, id, f.Tier, f.Score); err != nil {
+			return err
+		}
+	}
+	out.Changed++
+	return nil
+}
+
+func validStatus(s model.AccountStatus) bool {
+	for _, v := range model.AccountStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// rerankAccountTasks refreshes the base rank of an account's open tasks
+// after its fit or tier changed.
+func (db *DB) rerankAccountTasks(ctx context.Context, tx *sql.Tx, accountID int64, tier model.Tier, fit int) error {
+	for _, p := range []model.Priority{model.PriorityLow, model.PriorityMedium, model.PriorityHigh} {
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET base_rank = ? WHERE account_id = ? AND priority = ?
+			AND status IN ('open', 'snoozed')`, db.ranker.BaseRank(tier, fit, p), accountID, string(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BookCompanyIDs lists the CRM ids of the accounts in the rep's book (not
+// departed), in id order.
+func (db *DB) BookCompanyIDs(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT crm_id FROM accounts WHERE crm_id IS NOT NULL AND departed = 0 ORDER BY id")
+	if err != nil {
+		return nil, db.mapErr("list synced accounts", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, db.mapErr("list synced accounts", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr("list synced accounts", err)
+	}
+	return ids, nil
+}
+
+// ApplyDepartures takes companies that left the rep's book in the CRM out
+// of the worklist, in one transaction. One with no unsynced local work is
+// removed from the book; one reassigned with unsynced work stays (hidden)
+// until that work is pushed (PurgeDeparted); one deleted in the CRM with
+// unsynced work is kept and reported.
+func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany) (model.SyncApplied, error) {
+	var out model.SyncApplied
+	err := db.withTx(ctx, "apply departed companies", func(tx *sql.Tx) error {
+		out = model.SyncApplied{}
+		for _, d := range gone {
+			var id int64
+			var name string
+			err := tx.QueryRowContext(ctx, "SELECT id, name FROM accounts WHERE crm_id = ?", d.CompanyID).Scan(&id, &name)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var pending int
+			if err := tx.QueryRowContext(ctx, pendingFor, id).Scan(&pending); err != nil {
+				return err
+			}
+			out.Changed++
+			if pending == 0 {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE id = ?", id); err != nil {
+					return err
+				}
+				continue
+			}
+			state, owner := reassigned, d.Owner
+			if d.Deleted {
+				state = deletedCRM
+				out.Notes = append(out.Notes, fmt.Sprintf("account %s was deleted in the CRM: kept here with %d unsynced change(s)", name, pending))
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE accounts SET departed = ?, owner = coalesce(nullif(?, ''), owner), pull_pending = 0 WHERE id = ?",
+				state, model.Sanitize(owner), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PurgeDeparted removes departed accounts whose local work has all been
+// pushed, and returns how many.
+func (db *DB) PurgeDeparted(ctx context.Context) (int, error) {
+	n := 0
+	err := db.withTx(ctx, "remove departed accounts", func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM accounts WHERE departed <> 0")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var pending int
+			if err := tx.QueryRowContext(ctx, pendingFor, id).Scan(&pending); err != nil {
+				return err
+			}
+			if pending > 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE id = ?", id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// PullPending lists up to limit CRM ids of companies whose contacts and
+// tasks are still to be pulled.
+func (db *DB) PullPending(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT crm_id FROM accounts WHERE pull_pending = 1 AND departed = 0
+		AND crm_id IS NOT NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, db.mapErr("list companies to pull", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, db.mapErr("list companies to pull", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr("list companies to pull", err)
+	}
+	return ids, nil
+}
+
+// ApplyContactsTasks writes the contacts and tasks pulled for companyIDs
+// and clears their pull mark, in one transaction. Contacts are classified
+// with the profile; an opt-out or a wrong-number flag on either side holds.
+// A task whose operation id is a local task's is that task. CRM-side task
+// changes win; a status changed on both sides keeps the CRM's and drops the
+// pending local change, reported as a conflict.
+func (db *DB) ApplyContactsTasks(ctx context.Context, companyIDs []string, contacts []model.PulledContact, tasks []model.PulledTask) (model.SyncApplied, error) {
+	var out model.SyncApplied
+	err := db.withTx(ctx, "apply pulled contacts and tasks", func(tx *sql.Tx) error {
+		out = model.SyncApplied{}
+		now := db.now()
+		accounts := map[string]int64{}
+		accountOf := func(crmID string) (int64, error) {
+			if crmID == "" {
+				return 0, nil
+			}
+			if id, ok := accounts[crmID]; ok {
+				return id, nil
+			}
+			var id int64
+			err := tx.QueryRowContext(ctx, "SELECT id FROM accounts WHERE crm_id = ? AND departed = 0", crmID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = nil
+			}
+			accounts[crmID] = id
+			return id, err
+		}
+		for _, pc := range contacts {
+			var acc int64
+			for _, cid := range pc.CompanyIDs {
+				id, err := accountOf(cid)
+				if err != nil {
+					return err
+				}
+				if id != 0 {
+					acc = id
+					break
+				}
+			}
+			if acc == 0 {
+				continue // none of its companies is in the book
+			}
+			changed, err := db.applyContact(ctx, tx, pc, acc, now)
+			if err != nil {
+				return err
+			}
+			if changed {
+				out.Changed++
+			}
+		}
+		for _, pt := range tasks {
+			changed, err := db.applyTask(ctx, tx, pt, accountOf, now, &out)
+			if err != nil {
+				return err
+			}
+			if changed {
+				out.Changed++
+			}
+		}
+		for _, id := range companyIDs {
+			if _, err := tx.ExecContext(ctx, "UPDATE accounts SET pull_pending = 0 WHERE crm_id = ?", id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (db *DB) applyContact(ctx context.Context, tx *sql.Tx, pc model.PulledContact, accountID int64, now time.Time) (bool, error) {
+	c := pc.Contact
+	for _, s := range []*string{&c.CRMID, &c.FirstName, &c.LastName, &c.Title, &c.Email, &c.Phone, &c.LinkedInURL, &c.TimeZone} {
+		*s = model.Sanitize(*s)
+	}
+	if c.CRMID == "" {
+		return false, errors.New("a pulled contact has no CRM id")
+	}
+	c.AccountID = accountID
+	classify(db.opts.Profile, &c)
+	level := db.opts.Profile.ContactLevel(c)
+	var old model.Contact
+	err := scanContact(tx.QueryRowContext(ctx, "SELECT "+contactCols+" FROM contacts c WHERE c.crm_id = ?", c.CRMID), &old)
+	if errors.Is(err, sql.ErrNoRows) {
+		for _, ch := range model.ConsentChannels {
+			if k := c.Consent.For(ch); k.OptedOut() && k.Source == "" {
+				k.Source = "crm"
+				c.Consent.Set(ch, k)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO contacts(crm_id, account_id, first_name, last_name, title, persona,
+			seniority, level, email, phone, phone_bad, linkedin_url, time_zone, consent_call, consent_call_source,
+			consent_call_at, consent_email, consent_email_source, consent_email_at, consent_linkedin,
+			consent_linkedin_source, consent_linkedin_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			c.CRMID, accountID, c.FirstName, c.LastName, c.Title, string(c.Persona), string(c.Seniority), level, c.Email,
+			c.Phone, b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
+			consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+			consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+			consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At), ms(now))
+		if err != nil {
+			return false, fmt.Errorf("insert contact %q: %w", c.Name(), err)
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// An opt-out recorded on either side holds: restraint never reopens a
+	// channel on its own.
+	merged := old.Consent
+	for _, ch := range model.ConsentChannels {
+		if k := c.Consent.For(ch); k.OptedOut() && !merged.For(ch).OptedOut() {
+			if k.Source == "" {
+				k.Source = "crm"
+			}
+			if k.At.IsZero() {
+				k.At = now
+			}
+			merged.Set(ch, k)
+		}
+	}
+	c.Consent, c.PhoneBad = merged, c.PhoneBad || old.PhoneBad
+	if old.AccountID == accountID && old.FirstName == c.FirstName && old.LastName == c.LastName && old.Title == c.Title &&
+		old.Persona == c.Persona && old.Seniority == c.Seniority && old.Email == c.Email && old.Phone == c.Phone &&
+		old.PhoneBad == c.PhoneBad && old.LinkedInURL == c.LinkedInURL && old.TimeZone == c.TimeZone && old.Consent == c.Consent {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE contacts SET account_id = ?, first_name = ?, last_name = ?, title = ?, persona = ?,
+		seniority = ?, level = ?, email = ?, phone = ?, phone_bad = ?, linkedin_url = ?, time_zone = ?,
+		consent_call = ?, consent_call_source = ?, consent_call_at = ?,
+		consent_email = ?, consent_email_source = ?, consent_email_at = ?,
+		consent_linkedin = ?, consent_linkedin_source = ?, consent_linkedin_at = ?, updated_at = ? WHERE id = ?`,
+		accountID, c.FirstName, c.LastName, c.Title, string(c.Persona), string(c.Seniority), level, c.Email, c.Phone,
+		b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
+		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At), ms(now), old.ID)
+	if err != nil {
+		return false, fmt.Errorf("update contact %q: %w", c.Name(), err)
+	}
+	if old.AccountID != accountID {
+		// The contact moved company: its open tasks move with it.
+		if _, err := tx.ExecContext(ctx, "UPDATE tasks SET account_id = ? WHERE contact_id = ?", accountID, old.ID); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// taskState is a task's state as the CRM sees it: closed (done or
+// skipped both write COMPLETED) or open.
+func taskState(s model.TaskStatus) string {
+	if s == model.TaskDone || s == model.TaskSkipped {
+		return "closed"
+	}
+	return "open"
+}
+
+func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, accountOf func(string) (int64, error), now time.Time, out *model.SyncApplied) (bool, error) {
+	k := pt.Task
+	k.CRMID, k.Title = model.Sanitize(k.CRMID), model.Sanitize(k.Title)
+	if k.CRMID == "" {
+		return false, errors.New("a pulled task has no CRM id")
+	}
+	var contactID, contactAcc int64
+	if pt.ContactID != "" {
+		err := tx.QueryRowContext(ctx, "SELECT id, account_id FROM contacts WHERE crm_id = ?", pt.ContactID).Scan(&contactID, &contactAcc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+	}
+	acc, err := accountOf(pt.CompanyID)
+	if err != nil {
+		return false, err
+	}
+	if contactAcc != 0 && (acc == 0 || acc != contactAcc) {
+		acc = contactAcc // a task on a contact belongs to the contact's account
+	}
+	if acc == 0 {
+		return false, nil // not in the book
+	}
+	if k.Priority == "" {
+		k.Priority = model.PriorityMedium
+	}
+	if k.Kind == "" {
+		k.Kind = model.TaskTodo
+	}
+	remote := taskState(k.Status)
+
+	// Find the local task: by CRM id, else by the operation id Shortlist
+	// wrote when it created it (pushed before a crash, result unrecorded).
+	var kr taskRow
+	var base string
+	err = tx.QueryRowContext(ctx, "SELECT "+taskCols+", k.crm_status FROM tasks k WHERE k.crm_id = ?", k.CRMID).
+		Scan(append(kr.dest(), &base)...)
+	if errors.Is(err, sql.ErrNoRows) && pt.OpID != "" {
+		err = tx.QueryRowContext(ctx, `SELECT `+taskCols+`, k.crm_status FROM tasks k
+			WHERE k.id = (SELECT entity_id FROM outbox WHERE op_id = ? AND kind = ?)`, pt.OpID, opTaskCreate).
+			Scan(append(kr.dest(), &base)...)
+		if err == nil {
+			base = "open" // Shortlist created it open
+			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, last_error = '' WHERE op_id = ? AND pushed_at IS NULL",
+				ms(now), pt.OpID); err != nil {
+				return false, err
+			}
+		}
+	}
+	tier, fit, terr := tierFit(ctx, tx, acc)
+	if terr != nil {
+		return false, terr
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		if remote == "closed" {
+			return false, nil // a task closed in the CRM that Shortlist never had
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tasks(crm_id, account_id, contact_id, kind, title, due, due_has_time,
+			priority, status, origin, created_at, base_rank, crm_status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			k.CRMID, acc, nullID(contactID), string(k.Kind), k.Title, ms(k.Due), b2i(k.DueHasTime), string(k.Priority),
+			string(model.TaskOpen), string(model.OriginCRM), ms(now), db.ranker.BaseRank(tier, fit, k.Priority), remote)
+		if err != nil {
+			return false, fmt.Errorf("insert task %q: %w", k.Title, err)
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	old := kr.finish()
+	status, closed, snoozed := old.Status, old.ClosedAt, old.SnoozedUntil
+	if remote != base && remote != taskState(old.Status) {
+		// Changed in the CRM since the last sync: the CRM wins.
+		var pending int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL",
+			opTaskUpdate, old.ID).Scan(&pending); err != nil {
+			return false, err
+		}
+		if pending > 0 {
+			out.Conflicts = append(out.Conflicts, model.SyncConflict{Record: "task " + k.Title, Field: "status",
+				CRM: remote, Local: string(old.Status)})
+			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL",
+				opTaskUpdate, old.ID); err != nil {
+				return false, err
+			}
+		}
+		if remote == "closed" {
+			status, closed, snoozed = model.TaskDone, now, time.Time{}
+		} else {
+			status, closed, snoozed = model.TaskOpen, time.Time{}, time.Time{}
+		}
+	}
+	if old.CRMID == k.CRMID && base == remote && status == old.Status && old.Title == k.Title && old.Kind == k.Kind &&
+		ms(old.Due) == ms(k.Due) && old.DueHasTime == k.DueHasTime && old.Priority == k.Priority &&
+		old.AccountID == acc && old.ContactID == contactID {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE tasks SET crm_id = ?, account_id = ?, contact_id = ?, kind = ?, title = ?, due = ?,
+		due_has_time = ?, priority = ?, status = ?, closed_at = ?, snoozed_until = ?, base_rank = ?, crm_status = ? WHERE id = ?`,
+		k.CRMID, acc, nullID(contactID), string(k.Kind), k.Title, ms(k.Due), b2i(k.DueHasTime), string(k.Priority),
+		string(status), ms(closed), ms(snoozed), db.ranker.BaseRank(tier, fit, k.Priority), remote, old.ID)
+	if err != nil {
+		return false, fmt.Errorf("update task %q: %w", k.Title, err)
+	}
+	return true, nil
+}
+
+// PendingOutbox returns up to limit queued (not held) outbox entries of a
+// kind after afterID, oldest first, each with the records it concerns read
+// as they are now. An entry whose record is gone has zero Touch/Task ID.
+func (db *DB) PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error) {
+	op := "read outbox"
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, op_id, kind, entity_id, attempts FROM outbox
+		WHERE pushed_at IS NULL AND held = 0 AND kind = ? AND id > ? ORDER BY id LIMIT ?`, string(kind), afterID, limit)
+	if err != nil {
+		return nil, db.mapErr(op, err)
+	}
+	var out []model.OutboxEntry
+	for rows.Next() {
+		var e model.OutboxEntry
+		if err := rows.Scan(&e.ID, &e.OpID, &e.Kind, &e.EntityID, &e.Attempts); err != nil {
+			rows.Close()
+			return nil, db.mapErr(op, err)
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr(op, err)
+	}
+	ignoreMissing := func(err error) error {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	for i := range out {
+		e := &out[i]
+		var accountID, contactID int64
+		switch e.Kind {
+		case model.OutboxTouchCreate, model.OutboxTouchUpdate:
+			t, err := db.touch(ctx, db.sql, e.EntityID)
+			if err != nil {
+				if err = ignoreMissing(err); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			e.Touch, accountID, contactID = t, t.AccountID, t.ContactID
+		case model.OutboxTaskCreate, model.OutboxTaskUpdate:
+			k, err := db.task(ctx, db.sql, e.EntityID)
+			if err != nil {
+				if err = ignoreMissing(err); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			e.Task, accountID, contactID = k, k.AccountID, k.ContactID
+		case model.OutboxAccountUpdate:
+			accountID = e.EntityID
+		case model.OutboxContactUpdate:
+			contactID = e.EntityID
+		}
+		if contactID != 0 {
+			c, err := db.contact(ctx, db.sql, contactID)
+			if err = ignoreMissing(err); err != nil {
+				return nil, err
+			}
+			e.Contact = c
+			if accountID == 0 {
+				accountID = c.AccountID
+			}
+		}
+		if accountID != 0 {
+			a, err := db.account(ctx, db.sql, accountID)
+			if err = ignoreMissing(err); err != nil {
+				return nil, err
+			}
+			e.Account = a
+		}
+	}
+	return out, nil
+}
+
+// RecordPush records what became of pushed outbox entries in one
+// transaction: pushed (with the CRM id on the touch or task), queued again
+// with the error, held back, gone, or skipped.
+func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error {
+	return db.withTx(ctx, "record pushed changes", func(tx *sql.Tx) error {
+		now := ms(db.now())
+		for _, r := range results {
+			var kind string
+			var entity int64
+			err := tx.QueryRowContext(ctx, "SELECT kind, entity_id FROM outbox WHERE id = ?", r.EntryID).Scan(&kind, &entity)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // undone or dropped meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			msg := model.Sanitize(r.Error)
+			switch {
+			case r.Skipped:
+				_, err = tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, last_error = ? WHERE id = ?", now, msg, r.EntryID)
+			case r.Gone:
+				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldGone, msg, r.EntryID)
+			case r.Held:
+				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldRefused, msg, r.EntryID)
+			case r.Retry || r.CRMID == "":
+				_, err = tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", msg, r.EntryID)
+			default:
+				err = recordPushed(ctx, tx, r, kind, entity, now)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind string, entity, now int64) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?", now, r.EntryID); err != nil {
+		return err
+	}
+	crmID := model.Sanitize(r.CRMID)
+	var err error
+	switch kind {
+	case opTouchCreate:
+		_, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity)
+	case opTaskCreate:
+		_, err = tx.ExecContext(ctx, "UPDATE tasks SET crm_id = ?, crm_status = 'open' WHERE id = ?", crmID, entity)
+	case opTaskUpdate:
+		if r.Pushed != "" {
+			_, err = tx.ExecContext(ctx, "UPDATE tasks SET crm_status = ? WHERE id = ?", taskState(model.TaskStatus(r.Pushed)), entity)
+		}
+	case opAccountUpdate:
+		if r.Pushed != "" {
+			_, err = tx.ExecContext(ctx, "UPDATE accounts SET crm_status = ? WHERE id = ?", r.Pushed, entity)
+		}
+	}
+	return err
+}
+
+// OutboxCounts reports how many outbox entries are queued and how many are
+// held back (refused by the CRM, or referring to a record deleted there).
+func (db *DB) OutboxCounts(ctx context.Context) (queued, held int, err error) {
+	err = db.sql.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE held = 0), count(*) FILTER (WHERE held <> 0)
+		FROM outbox WHERE pushed_at IS NULL`).Scan(&queued, &held)
+	if err != nil {
+		return 0, 0, db.mapErr("count outbox", err)
+	}
+	return queued, held, nil
+}
+
+// HeldBack lists the held outbox entries' errors, for the sync report.
+func (db *DB) HeldBack(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT kind, entity_id, last_error FROM outbox
+		WHERE pushed_at IS NULL AND held <> 0 ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, db.mapErr("list held changes", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind, msg string
+		var id int64
+		if err := rows.Scan(&kind, &id, &msg); err != nil {
+			return nil, db.mapErr("list held changes", err)
+		}
+		out = append(out, fmt.Sprintf("%s %d held back: %s", kind, id, msg))
+	}
+	return out, db.mapErr("list held changes", rows.Err())
+}
