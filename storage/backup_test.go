@@ -35,7 +35,7 @@ func TestBackupReopensWithSameCounts(t *testing.T) {
 		Outcome: model.OutcomeNoAnswer, At: clock}); err != nil {
 		t.Fatal(err)
 	}
-	dest := storage.DefaultBackupPath(db.Path(), clock)
+	dest := model.DefaultBackupPath(db.Path(), clock)
 	if want := filepath.Join(filepath.Dir(db.Path()), "shortlist-backup-20261124-143000.db"); dest != want {
 		t.Fatalf("default path %s, want %s", dest, want)
 	}

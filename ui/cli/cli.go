@@ -126,7 +126,7 @@ func (c *call) repNow(s model.Settings) time.Time {
 func commands() []*command {
 	return []*command{
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
-		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(), demoCmd(), versionCmd(), syncCmd(),
+		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(), demoCmd(), versionCmd(), syncCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
 	}
 }
