@@ -1,0 +1,847 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage/csvio"
+)
+
+var (
+	_ model.Importer = (*DB)(nil)
+	_ model.Exporter = (*DB)(nil)
+)
+
+// Import brings a CSV file of accounts or contacts into the book: rows
+// match existing records by CRM id, then domain (accounts) or email
+// (contacts), then exact name, and a match changes only the fields the row
+// gives a value for. Accounts are scored against the profile as they are
+// written and contacts classified by title. It is one transaction: when a
+// row fails and SkipInvalid is off, nothing is written and the error wraps
+// model.ErrRowsInvalid, with the rows in the report.
+//
+// An import is the rep's own data, not a change for the CRM: it writes no
+// outbox rows (as the Loader does), so nothing of it is pushed on sync.
+func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.ImportReport, error) {
+	rep := model.ImportReport{Kind: req.Kind, Source: req.Source, DryRun: req.DryRun}
+	op := "import " + req.Source
+	if req.Input == nil {
+		return rep, fmt.Errorf("%s: no input", op)
+	}
+	if req.Now.IsZero() {
+		req.Now = db.now()
+	}
+	t, err := csvio.Read(req.Input)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", op, err)
+	}
+	rep.Delimiter, rep.Encoding, rep.Rows = delimName(t.Delimiter), t.Encoding, len(t.Rows)
+	m, err := csvio.Map(req.Kind, t.Header, req.Map)
+	if err != nil {
+		return rep, fmt.Errorf("%s: line %d: %w", op, t.HeaderLine, err)
+	}
+	rep.Columns, rep.Ignored, rep.Computed = m.Columns, m.Ignored, m.Computed
+
+	var p *importPlan
+	planIn := func(q queryer) error {
+		p = &importPlan{db: db, req: req, rep: &rep, errs: slices.Clone(t.Errors)}
+		switch req.Kind {
+		case model.KindAccounts:
+			recs, errs := csvio.Accounts(t, m)
+			p.errs = append(p.errs, errs...)
+			return p.accounts(ctx, q, recs)
+		case model.KindContacts:
+			recs, errs := csvio.Contacts(t, m, csvio.Options{Source: req.Source, Now: req.Now})
+			p.errs = append(p.errs, errs...)
+			return p.contacts(ctx, q, recs)
+		}
+		return fmt.Errorf("%s cannot be imported: import accounts or contacts", req.Kind)
+	}
+	rejected := func() bool {
+		p.finish()
+		return len(rep.Errors) > 0 && !req.SkipInvalid
+	}
+	if req.DryRun {
+		if err := planIn(db.sql); err != nil {
+			return rep, db.mapErr(op, err)
+		}
+		if rejected() {
+			return rep, rowsFailed(op, rep)
+		}
+		return rep, nil
+	}
+	errRejected := errors.New("rejected")
+	err = db.Load(ctx, func(l *Loader) error {
+		if err := planIn(l.tx); err != nil {
+			return err
+		}
+		if rejected() {
+			return errRejected
+		}
+		return p.apply(l)
+	})
+	if errors.Is(err, errRejected) {
+		return rep, rowsFailed(op, rep)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("%s: nothing was imported: %w", op, err)
+	}
+	rep.Written = true
+	return rep, nil
+}
+
+func rowsFailed(op string, rep model.ImportReport) error {
+	return fmt.Errorf("%s: %d of %d rows failed, so nothing was imported: %w", op, rep.Skipped, rep.Rows, model.ErrRowsInvalid)
+}
+
+func delimName(r rune) string {
+	switch r {
+	case '\t':
+		return "tab"
+	case ';':
+		return "semicolon"
+	case '|':
+		return "pipe"
+	}
+	return "comma"
+}
+
+// importPlan is what an import will do, worked out before anything is
+// written: records to add and to change, rows replaced by later ones, and
+// row errors.
+type importPlan struct {
+	db   *DB
+	req  model.ImportRequest
+	rep  *model.ImportReport
+	errs []model.ImportError
+
+	accts *acctIndex
+	// New accounts get ids -1, -2… until they are written.
+	newAccts   []model.Account
+	newAcctIdx map[string]int64 // key → negative id, for --create-accounts
+
+	items []*planItem
+	byKey map[string]*planItem
+}
+
+// planItem is one row that survived: an account or a contact to add or
+// update.
+type planItem struct {
+	line    int
+	keys    []string
+	account model.Account // the new or merged record
+	contact model.Contact
+	id      int64 // existing record; 0 when new
+	changes []model.FieldChange
+	dropped bool // a later row with the same key replaced it
+	label   string
+}
+
+// acctIndex finds existing accounts by their keys.
+type acctIndex struct {
+	byCRM    map[string]int64
+	byDomain map[string][]int64
+	byName   map[string][]int64
+	crmOf    map[int64]string
+	nameOf   map[int64]string
+}
+
+func loadAcctIndex(ctx context.Context, q queryer) (*acctIndex, error) {
+	x := &acctIndex{byCRM: map[string]int64{}, byDomain: map[string][]int64{}, byName: map[string][]int64{},
+		crmOf: map[int64]string{}, nameOf: map[int64]string{}}
+	rows, err := q.QueryContext(ctx, "SELECT id, coalesce(crm_id, ''), domain, name FROM accounts")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var crm, dom, name string
+		if err := rows.Scan(&id, &crm, &dom, &name); err != nil {
+			return nil, err
+		}
+		x.add(id, crm, dom, name)
+	}
+	return x, rows.Err()
+}
+
+func (x *acctIndex) add(id int64, crm, dom, name string) {
+	if crm != "" {
+		x.byCRM[crm] = id
+		x.crmOf[id] = crm
+	}
+	if dom != "" {
+		d := strings.ToLower(dom)
+		x.byDomain[d] = append(x.byDomain[d], id)
+	}
+	n := strings.ToLower(name)
+	x.byName[n] = append(x.byName[n], id)
+	x.nameOf[id] = name
+}
+
+// find matches by CRM id, then domain (among accounts without a CRM id or
+// with this one), then exact name (case-insensitive) when the row has
+// neither key. 0: no match.
+func (x *acctIndex) find(crm, dom, name string) (int64, error) {
+	if crm != "" {
+		if id, ok := x.byCRM[crm]; ok {
+			return id, nil
+		}
+	}
+	if dom != "" {
+		var ids []int64
+		for _, id := range x.byDomain[strings.ToLower(dom)] {
+			if c := x.crmOf[id]; c == "" || crm == "" {
+				ids = append(ids, id)
+			}
+		}
+		return one(ids, fmt.Sprintf("domain %q", dom), "crm_id")
+	}
+	if crm == "" && name != "" {
+		return one(x.byName[strings.ToLower(name)], fmt.Sprintf("name %q", name), "domain or crm_id")
+	}
+	return 0, nil
+}
+
+func one(ids []int64, what, tell string) (int64, error) {
+	switch len(ids) {
+	case 0:
+		return 0, nil
+	case 1:
+		return ids[0], nil
+	}
+	s := make([]string, 0, 3)
+	for _, id := range ids[:min(len(ids), 3)] {
+		s = append(s, strconv.FormatInt(id, 10))
+	}
+	more := ""
+	if len(ids) > 3 {
+		more = "…"
+	}
+	return 0, fmt.Errorf("%s matches %d accounts (ids %s%s): add a %s column to tell them apart", what, len(ids), strings.Join(s, ", "), more, tell)
+}
+
+func (p *importPlan) fail(line int, field string, err error) {
+	p.errs = append(p.errs, model.ImportError{Line: line, Field: field, Message: err.Error()})
+}
+
+// keep adds an item, replacing any earlier item that shares a key with it
+// (the later row wins).
+func (p *importPlan) keep(it *planItem) {
+	if p.byKey == nil {
+		p.byKey = map[string]*planItem{}
+	}
+	for _, k := range it.keys {
+		if old, ok := p.byKey[k]; ok && !old.dropped {
+			old.dropped = true
+			p.rep.Duplicates = append(p.rep.Duplicates, model.ImportDuplicate{Line: old.line, Winner: it.line, Key: keyText(k)})
+		}
+	}
+	for _, k := range it.keys {
+		p.byKey[k] = it
+	}
+	p.items = append(p.items, it)
+}
+
+// keyText turns an internal key ("domain\x00acme.com") into words.
+func keyText(k string) string {
+	kind, v, _ := strings.Cut(k, "\x00")
+	switch kind {
+	case "id":
+		return "the same record (id " + v + ")"
+	case "name":
+		_, n, _ := strings.Cut(v, "\x00")
+		return fmt.Sprintf("name %q", n)
+	}
+	return fmt.Sprintf("%s %q", kind, v)
+}
+
+func key(kind, v string) string { return kind + "\x00" + v }
+
+// accounts plans an accounts file.
+func (p *importPlan) accounts(ctx context.Context, q queryer, recs []csvio.AccountRecord) error {
+	x, err := loadAcctIndex(ctx, q)
+	if err != nil {
+		return err
+	}
+	p.accts = x
+	for _, r := range recs {
+		a := r.Account
+		id, err := x.find(a.CRMID, a.Domain, a.Name)
+		if err != nil {
+			p.fail(r.Line, "", err)
+			continue
+		}
+		it := &planItem{line: r.Line, id: id}
+		if id != 0 {
+			it.keys = append(it.keys, key("id", strconv.FormatInt(id, 10)))
+		}
+		if a.CRMID != "" {
+			it.keys = append(it.keys, key("crm_id", a.CRMID))
+		}
+		if a.Domain != "" {
+			it.keys = append(it.keys, key("domain", a.Domain))
+		}
+		if a.CRMID == "" && a.Domain == "" {
+			it.keys = append(it.keys, key("name", "\x00"+strings.ToLower(a.Name)))
+		}
+		if id == 0 {
+			if a.Name == "" {
+				a.Name = a.Domain
+			}
+			if a.Name == "" {
+				p.fail(r.Line, "name", errors.New("a new account needs a name or a domain"))
+				continue
+			}
+			a.UpdatedAt = p.req.Now
+			it.account, it.label = a, accountLabel(a)
+			p.keep(it)
+			continue
+		}
+		old, err := p.db.account(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		merged := old
+		for _, f := range model.ImportFields(model.KindAccounts) {
+			if !r.Present.Has(f) {
+				continue
+			}
+			setAccountField(&merged, a, f)
+			if o, n := accountValue(old, f), accountValue(merged, f); o != n {
+				it.changes = append(it.changes, model.FieldChange{Field: f, Old: o, New: n})
+			}
+		}
+		it.account, it.label = merged, accountLabel(old)
+		p.keep(it)
+	}
+	return nil
+}
+
+func accountLabel(a model.Account) string {
+	if a.Domain != "" && a.Domain != a.Name {
+		return fmt.Sprintf("%s (%s)", a.Name, a.Domain)
+	}
+	return a.Name
+}
+
+func setAccountField(dst *model.Account, src model.Account, f string) {
+	switch f {
+	case "crm_id":
+		dst.CRMID = src.CRMID
+	case "name":
+		dst.Name = src.Name
+	case "domain":
+		dst.Domain = src.Domain
+	case "industry":
+		dst.Industry = src.Industry
+	case "employees":
+		dst.Employees = src.Employees
+	case "annual_revenue":
+		dst.AnnualRevenue = src.AnnualRevenue
+	case "country":
+		dst.Country = src.Country
+	case "region":
+		dst.Region = src.Region
+	case "city":
+		dst.City = src.City
+	case "time_zone":
+		dst.TimeZone = src.TimeZone
+	case "technologies":
+		dst.Technologies = src.Technologies
+	case "owner":
+		dst.Owner = src.Owner
+	case "status":
+		dst.Status = src.Status
+	case "crm_tier":
+		dst.CRMTier = src.CRMTier
+	case "do_not_contact":
+		dst.DoNotContact = src.DoNotContact
+	case "crm_url":
+		dst.CRMURL = src.CRMURL
+	}
+}
+
+// accountValue is a field as text: what dry runs show and exports write.
+func accountValue(a model.Account, f string) string {
+	switch f {
+	case "crm_id":
+		return a.CRMID
+	case "name":
+		return a.Name
+	case "domain":
+		return a.Domain
+	case "industry":
+		return a.Industry
+	case "employees":
+		return intText(a.Employees)
+	case "annual_revenue":
+		return intText(a.AnnualRevenue)
+	case "country":
+		return a.Country
+	case "region":
+		return a.Region
+	case "city":
+		return a.City
+	case "time_zone":
+		return a.TimeZone
+	case "technologies":
+		return strings.Join(a.Technologies, "; ")
+	case "owner":
+		return a.Owner
+	case "status":
+		return string(a.Status)
+	case "crm_tier":
+		return a.CRMTier
+	case "do_not_contact":
+		return strconv.FormatBool(a.DoNotContact)
+	case "crm_url":
+		return a.CRMURL
+	}
+	return ""
+}
+
+func intText(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+// contacts plans a contacts file.
+func (p *importPlan) contacts(ctx context.Context, q queryer, recs []csvio.ContactRecord) error {
+	x, err := loadAcctIndex(ctx, q)
+	if err != nil {
+		return err
+	}
+	p.accts = x
+	cx, err := loadContactIndex(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		c := r.Contact
+		acct, err := p.contactAccount(r)
+		if err != nil {
+			p.fail(r.Line, "account", err)
+			continue
+		}
+		id, err := cx.find(c.CRMID, c.Email, acct, c.Name())
+		if err != nil {
+			p.fail(r.Line, "", err)
+			continue
+		}
+		it := &planItem{line: r.Line, id: id}
+		if id != 0 {
+			it.keys = append(it.keys, key("id", strconv.FormatInt(id, 10)))
+		}
+		if c.CRMID != "" {
+			it.keys = append(it.keys, key("crm_id", c.CRMID))
+		}
+		if c.Email != "" {
+			it.keys = append(it.keys, key("email", strings.ToLower(c.Email)))
+		}
+		if c.CRMID == "" && c.Email == "" {
+			it.keys = append(it.keys, key("name", strconv.FormatInt(acct, 10)+"\x00"+c.Name()))
+		}
+		if id == 0 {
+			if acct == 0 {
+				p.fail(r.Line, "account", errors.New("a new contact needs its company: add a Company column (or account_crm_id, account_domain)"))
+				continue
+			}
+			if c.Name() == "" && c.Email == "" {
+				p.fail(r.Line, "name", errors.New("a new contact needs a name or an email"))
+				continue
+			}
+			c.AccountID, c.UpdatedAt = acct, p.req.Now
+			it.contact, it.label = c, p.contactLabel(c)
+			p.keep(it)
+			continue
+		}
+		old, err := p.db.contact(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		merged := old
+		for _, f := range model.ImportFields(model.KindContacts) {
+			if !r.Present.Has(f) {
+				continue
+			}
+			setContactField(&merged, c, f)
+		}
+		if acct != 0 {
+			merged.AccountID = acct
+		}
+		if merged.Phone != old.Phone && !r.Present.Has("phone_bad") {
+			merged.PhoneBad = false // a new number is not known to be wrong
+		}
+		if merged.Title != old.Title {
+			// A new title: derive the role again, unless the row gives it.
+			if !r.Present.Has("persona") {
+				merged.Persona = model.PersonaUnknown
+			}
+			if !r.Present.Has("seniority") {
+				merged.Seniority = model.SeniorityUnknown
+			}
+			classify(p.db.opts.Profile, &merged)
+		}
+		for _, f := range contactDiffFields {
+			if o, n := p.contactValue(old, f), p.contactValue(merged, f); o != n {
+				it.changes = append(it.changes, model.FieldChange{Field: f, Old: o, New: n})
+			}
+		}
+		it.contact, it.label = merged, p.contactLabel(old)
+		p.keep(it)
+	}
+	return nil
+}
+
+// contactDiffFields are the fields a contact import can change, in the
+// order a dry run shows them.
+var contactDiffFields = []string{"crm_id", "first_name", "last_name", "title", "persona", "seniority", "email",
+	"phone", "phone_bad", "linkedin_url", "time_zone", "account", "email_opt_out", "do_not_call", "linkedin_opt_out"}
+
+// contactAccount resolves the company a contact row names to an account id
+// (negative: one this import creates); 0 when the row names none.
+func (p *importPlan) contactAccount(r csvio.ContactRecord) (int64, error) {
+	if r.AccountCRMID == "" && r.AccountDomain == "" && r.Account == "" {
+		return 0, nil
+	}
+	// CRM id, then domain, then the name, whichever the row gives.
+	id, err := p.accts.find(r.AccountCRMID, r.AccountDomain, "")
+	if err == nil && id == 0 && r.Account != "" {
+		id, err = one(p.accts.byName[strings.ToLower(r.Account)], fmt.Sprintf("company %q", r.Account), "account_domain or account_crm_id")
+	}
+	if err != nil || id != 0 {
+		return id, err
+	}
+	// Not in the book. The same company may be named again further down.
+	var keys []string
+	if r.AccountCRMID != "" {
+		keys = append(keys, key("crm_id", r.AccountCRMID))
+	}
+	if r.AccountDomain != "" {
+		keys = append(keys, key("domain", r.AccountDomain))
+	}
+	if r.Account != "" {
+		keys = append(keys, key("name", strings.ToLower(r.Account)))
+	}
+	for _, k := range keys {
+		if id, ok := p.newAcctIdx[k]; ok {
+			return id, nil
+		}
+	}
+	what := r.Account
+	if what == "" {
+		what = r.AccountDomain
+	}
+	if what == "" {
+		what = "CRM id " + r.AccountCRMID
+	}
+	if !p.req.CreateAccounts {
+		return 0, fmt.Errorf("no account matches %q: import the accounts first, or pass --create-accounts", what)
+	}
+	name := r.Account
+	if name == "" {
+		name = r.AccountDomain
+	}
+	if name == "" {
+		return 0, fmt.Errorf("no account matches %q, and a new account needs a name: add a Company column", what)
+	}
+	p.newAccts = append(p.newAccts, model.Account{CRMID: r.AccountCRMID, Name: name, Domain: r.AccountDomain, UpdatedAt: p.req.Now})
+	id = -int64(len(p.newAccts))
+	if p.newAcctIdx == nil {
+		p.newAcctIdx = map[string]int64{}
+	}
+	for _, k := range keys {
+		p.newAcctIdx[k] = id
+	}
+	return id, nil
+}
+
+func (p *importPlan) accountName(id int64) string {
+	if id < 0 {
+		return p.newAccts[-id-1].Name
+	}
+	return p.accts.nameOf[id]
+}
+
+func (p *importPlan) contactLabel(c model.Contact) string {
+	who := c.Name()
+	if who == "" {
+		who = c.Email
+	}
+	if n := p.accountName(c.AccountID); n != "" {
+		return who + " at " + n
+	}
+	return who
+}
+
+func setContactField(dst *model.Contact, src model.Contact, f string) {
+	switch f {
+	case "crm_id":
+		dst.CRMID = src.CRMID
+	case "first_name":
+		dst.FirstName = src.FirstName
+	case "last_name":
+		dst.LastName = src.LastName
+	case "title":
+		dst.Title = src.Title
+	case "persona":
+		dst.Persona = src.Persona
+	case "seniority":
+		dst.Seniority = src.Seniority
+	case "email":
+		dst.Email = src.Email
+	case "phone":
+		dst.Phone = src.Phone
+	case "phone_bad":
+		dst.PhoneBad = src.PhoneBad
+	case "linkedin_url":
+		dst.LinkedInURL = src.LinkedInURL
+	case "time_zone":
+		dst.TimeZone = src.TimeZone
+	case "email_opt_out":
+		if !dst.Consent.Email.OptedOut() {
+			dst.Consent.Email = src.Consent.Email
+		}
+	case "do_not_call":
+		if !dst.Consent.Call.OptedOut() {
+			dst.Consent.Call = src.Consent.Call
+		}
+	case "linkedin_opt_out":
+		if !dst.Consent.LinkedIn.OptedOut() {
+			dst.Consent.LinkedIn = src.Consent.LinkedIn
+		}
+	}
+}
+
+// contactValue is a field as text: what dry runs show and exports write.
+func (p *importPlan) contactValue(c model.Contact, f string) string {
+	switch f {
+	case "account":
+		return p.accountName(c.AccountID)
+	}
+	return contactValue(c, f)
+}
+
+func contactValue(c model.Contact, f string) string {
+	switch f {
+	case "crm_id":
+		return c.CRMID
+	case "first_name":
+		return c.FirstName
+	case "last_name":
+		return c.LastName
+	case "title":
+		return c.Title
+	case "persona":
+		return string(c.Persona)
+	case "seniority":
+		return string(c.Seniority)
+	case "email":
+		return c.Email
+	case "phone":
+		return c.Phone
+	case "phone_bad":
+		return strconv.FormatBool(c.PhoneBad)
+	case "linkedin_url":
+		return c.LinkedInURL
+	case "time_zone":
+		return c.TimeZone
+	case "email_opt_out":
+		return strconv.FormatBool(c.Consent.Email.OptedOut())
+	case "do_not_call":
+		return strconv.FormatBool(c.Consent.Call.OptedOut())
+	case "linkedin_opt_out":
+		return strconv.FormatBool(c.Consent.LinkedIn.OptedOut())
+	}
+	return ""
+}
+
+// contactIndex finds existing contacts by their keys.
+type contactIndex struct {
+	byCRM   map[string]int64
+	byEmail map[string][]int64
+	byName  map[string][]int64 // account id + lower-case full name
+}
+
+func loadContactIndex(ctx context.Context, q queryer) (*contactIndex, error) {
+	x := &contactIndex{byCRM: map[string]int64{}, byEmail: map[string][]int64{}, byName: map[string][]int64{}}
+	rows, err := q.QueryContext(ctx, "SELECT id, coalesce(crm_id, ''), email, account_id, first_name, last_name FROM contacts")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, acct int64
+		var crm, mail, first, last string
+		if err := rows.Scan(&id, &crm, &mail, &acct, &first, &last); err != nil {
+			return nil, err
+		}
+		if crm != "" {
+			x.byCRM[crm] = id
+		}
+		if mail != "" {
+			m := strings.ToLower(mail)
+			x.byEmail[m] = append(x.byEmail[m], id)
+		}
+		k := nameKey(acct, model.Contact{FirstName: first, LastName: last}.Name())
+		x.byName[k] = append(x.byName[k], id)
+	}
+	return x, rows.Err()
+}
+
+func nameKey(acct int64, name string) string {
+	return strconv.FormatInt(acct, 10) + "\x00" + strings.ToLower(name)
+}
+
+// find matches by CRM id, then email, then the full name at the account
+// when the row has neither key. 0: no match.
+func (x *contactIndex) find(crm, mail string, acct int64, name string) (int64, error) {
+	if crm != "" {
+		if id, ok := x.byCRM[crm]; ok {
+			return id, nil
+		}
+	}
+	if mail != "" {
+		ids := x.byEmail[strings.ToLower(mail)]
+		if len(ids) > 1 {
+			return 0, fmt.Errorf("email %q matches %d contacts: add a crm_id column to tell them apart", mail, len(ids))
+		}
+		if len(ids) == 1 {
+			return ids[0], nil
+		}
+		return 0, nil
+	}
+	if crm == "" && acct > 0 && name != "" {
+		ids := x.byName[nameKey(acct, name)]
+		if len(ids) > 1 {
+			return 0, fmt.Errorf("%q matches %d contacts at that account: add an email or crm_id column", name, len(ids))
+		}
+		if len(ids) == 1 {
+			return ids[0], nil
+		}
+	}
+	return 0, nil
+}
+
+// finish counts the plan into the report.
+func (p *importPlan) finish() {
+	rep := p.rep
+	rep.Added, rep.Updated, rep.Unchanged, rep.Changes = 0, 0, 0, nil
+	for _, it := range p.items {
+		switch {
+		case it.dropped:
+		case it.id == 0:
+			rep.Added++
+			rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "add", Label: it.label})
+		case len(it.changes) > 0:
+			rep.Updated++
+			rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "update", ID: it.id, Label: it.label, Fields: it.changes})
+		default:
+			rep.Unchanged++
+		}
+	}
+	rep.AccountsCreated = len(p.newAccts)
+	sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
+	rep.Errors = p.errs
+	lines := map[int]bool{}
+	for _, e := range p.errs {
+		lines[e.Line] = true
+	}
+	rep.Skipped = len(lines)
+}
+
+// apply writes the plan through the Loader's transaction.
+func (p *importPlan) apply(l *Loader) error {
+	ctx, tx := l.ctx, l.tx
+	real := make([]int64, len(p.newAccts))
+	for i, a := range p.newAccts {
+		id, err := l.Account(a)
+		if err != nil {
+			return err
+		}
+		real[i] = id
+	}
+	for _, it := range p.items {
+		if it.dropped || (it.id != 0 && len(it.changes) == 0) {
+			continue
+		}
+		var err error
+		switch p.req.Kind {
+		case model.KindAccounts:
+			if it.id == 0 {
+				_, err = l.Account(it.account)
+			} else {
+				err = p.updateAccount(ctx, tx, it)
+			}
+		case model.KindContacts:
+			if it.contact.AccountID < 0 {
+				it.contact.AccountID = real[-it.contact.AccountID-1]
+			}
+			if it.id == 0 {
+				_, err = l.Contact(it.contact)
+			} else {
+				err = p.updateContact(ctx, tx, it)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", it.line, err)
+		}
+	}
+	return nil
+}
+
+func (p *importPlan) updateAccount(ctx context.Context, tx *sql.Tx, it *planItem) error {
+	a := it.account
+	f := p.db.opts.Profile.Score(a)
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET crm_id = ?, name = ?, domain = ?, industry = ?, employees = ?,
+		annual_revenue = ?, country = ?, region = ?, city = ?, time_zone = ?, technologies = ?, owner = ?, status = ?,
+		crm_tier = ?, do_not_contact = ?, crm_url = ?, fit = ?, tier = ?, suggest_rank = ?, updated_at = ? WHERE id = ?`,
+		nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees), nullInt(a.AnnualRevenue), a.Country,
+		a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner, string(a.Status), a.CRMTier,
+		b2i(a.DoNotContact), a.CRMURL, f.Score, string(f.Tier), p.db.suggestRank(f.Tier, f.Score), ms(p.req.Now), it.id)
+	if err != nil {
+		return fmt.Errorf("update account %d: %w", it.id, err)
+	}
+	if f.Score == a.Fit && f.Tier == a.Tier {
+		return nil
+	}
+	// The account's open tasks rank by its tier and fit.
+	r := p.db.ranker
+	_, err = tx.ExecContext(ctx, `UPDATE tasks SET base_rank = CASE priority WHEN 'low' THEN ? WHEN 'high' THEN ? ELSE ? END
+		WHERE account_id = ? AND status IN ('open', 'snoozed')`,
+		r.BaseRank(f.Tier, f.Score, model.PriorityLow), r.BaseRank(f.Tier, f.Score, model.PriorityHigh),
+		r.BaseRank(f.Tier, f.Score, model.PriorityMedium), it.id)
+	if err != nil {
+		return fmt.Errorf("rerank tasks of account %d: %w", it.id, err)
+	}
+	return nil
+}
+
+func (p *importPlan) updateContact(ctx context.Context, tx *sql.Tx, it *planItem) error {
+	c := it.contact
+	_, err := tx.ExecContext(ctx, `UPDATE contacts SET crm_id = ?, account_id = ?, first_name = ?, last_name = ?,
+		title = ?, persona = ?, seniority = ?, level = ?, email = ?, phone = ?, phone_bad = ?, linkedin_url = ?,
+		time_zone = ?, consent_call = ?, consent_call_source = ?, consent_call_at = ?,
+		consent_email = ?, consent_email_source = ?, consent_email_at = ?,
+		consent_linkedin = ?, consent_linkedin_source = ?, consent_linkedin_at = ?, updated_at = ? WHERE id = ?`,
+		nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title, string(c.Persona), string(c.Seniority),
+		p.db.opts.Profile.ContactLevel(c), c.Email, c.Phone, b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
+		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At),
+		ms(p.req.Now), it.id)
+	if err != nil {
+		return fmt.Errorf("update contact %d: %w", it.id, err)
+	}
+	return nil
+}
