@@ -1,0 +1,131 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/hubspottest"
+)
+
+// hsClient starts a hubspottest server and a client for it with instant
+// backoff. It skips only while hubspottest is the published skeleton that
+// answers every request with 501.
+func hsClient(t *testing.T, o hubspottest.Options, co Options) (*hubspottest.Server, *Client) {
+	t.Helper()
+	s := hubspottest.NewServer(o)
+	t.Cleanup(s.Close)
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/crm/v3/owners", nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotImplemented {
+			t.Skip("sync/hubspottest is not implemented yet")
+		}
+	}
+	co.BaseURL, co.Token = s.URL(), s.Token()
+	if co.Sleep == nil {
+		co.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	}
+	c, err := New(co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+func TestHubSpotTestEndToEnd(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: -1, SearchPerSecond: -1, SearchCap: 50}, Options{})
+	ctx := context.Background()
+	owner := s.AddOwner("rep@acme.io", "Ann", "Rep")
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var cos []string
+	for i := range 180 {
+		// 80 share one time, past the cap of 50
+		at := base
+		if i >= 80 {
+			at = base.Add(time.Duration(i) * time.Minute)
+		}
+		co := s.PutAt("companies", map[string]string{"name": "Co " + strconv.Itoa(i), "hubspot_owner_id": owner}, at)
+		cos = append(cos, co)
+		ct := s.PutAt("contacts", map[string]string{"firstname": "C", "lastname": strconv.Itoa(i), "email": "c" + strconv.Itoa(i) + "@x.io"}, at)
+		if err := s.Associate("companies", co, "contacts", ct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := c.Connect(ctx, "rep@acme.io")
+	if err != nil || o.ID != owner {
+		t.Fatalf("Connect = %+v, %v", o, err)
+	}
+	caps, err := c.Prepare(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if caps.UniqueOpID["calls"] {
+		t.Fatalf("UniqueOnEngagements is off, yet calls are unique: %+v", caps)
+	}
+	seen := map[string]bool{}
+	err = c.Companies(ctx, owner, time.Time{}, func(p []crmsync.RemoteCompany) error {
+		for _, rc := range p {
+			seen[rc.Account.CRMID] = true
+		}
+		return nil
+	})
+	if err != nil || len(seen) != 180 {
+		t.Fatalf("pulled %d of 180 companies: %v", len(seen), err)
+	}
+	cs, err := c.Contacts(ctx, cos[:100], time.Time{})
+	if err != nil || len(cs) != 100 {
+		t.Fatalf("contacts %d, %v", len(cs), err)
+	}
+
+	// a reset after the create was applied: searched, not duplicated
+	s.Inject(hubspottest.Fault{Method: http.MethodPost, Path: "/crm/v3/objects/calls/batch/create", Kind: hubspottest.FaultResetAfterApply})
+	in := []crmsync.OutTouch{{OpID: "op-1", ContactID: cs[0].Contact.CRMID, CompanyID: cs[0].CompanyIDs[0], OwnerID: owner,
+		Touch: model.Touch{Channel: model.ChannelCall, Direction: model.Outbound, Outcome: model.OutcomeNoAnswer, At: base}}}
+	res, err := c.PushTouches(ctx, in)
+	if err != nil || res[0].Err != nil || res[0].CRMID == "" {
+		t.Fatalf("push = %+v, %v", res, err)
+	}
+	if n := len(s.List("calls")); n != 1 {
+		t.Fatalf("%d calls after a reset after apply", n)
+	}
+	if res2, err := c.PushTouches(ctx, in); err != nil || res2[0].CRMID != res[0].CRMID || len(s.List("calls")) != 1 {
+		t.Fatalf("second push %+v, %v, %d calls", res2, err, len(s.List("calls")))
+	}
+
+	// 429s below the daily cap are waited out; the daily cap stops at once
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/owners", Kind: hubspottest.FaultRateLimit, Policy: "TEN_SECONDLY_ROLLING"})
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/owners", Kind: hubspottest.FaultRateLimit, Policy: "SECONDLY"})
+	if _, err := c.Connect(ctx, "rep@acme.io"); err != nil {
+		t.Fatalf("after 429s: %v", err)
+	}
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/owners", Kind: hubspottest.FaultRateLimit, Policy: "DAILY"})
+	if _, err := c.Connect(ctx, "rep@acme.io"); !errors.Is(err, crmsync.ErrDailyLimit) {
+		t.Fatalf("daily: %v", err)
+	}
+	// a 5xx storm then success; a longer one is offline
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/owners", Kind: hubspottest.FaultStatus, Code: 502, Times: 4})
+	if _, err := c.Connect(ctx, "rep@acme.io"); err != nil {
+		t.Fatalf("after a short storm: %v", err)
+	}
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/owners", Kind: hubspottest.FaultStatus, Code: 503, Times: 10})
+	if _, err := c.Connect(ctx, "rep@acme.io"); !errors.Is(err, model.ErrOffline) {
+		t.Fatalf("long storm: %v", err)
+	}
+	s.ClearFaults()
+	for _, k := range []hubspottest.FaultKind{hubspottest.FaultMalformed, hubspottest.FaultTruncated} {
+		s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: k})
+		pages := 0
+		err := c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
+		var pe *crmsync.ProtocolError
+		if !errors.As(err, &pe) || pages != 0 {
+			t.Fatalf("fault %d: %v after %d pages", k, err, pages)
+		}
+	}
+}
