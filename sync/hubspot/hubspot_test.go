@@ -473,3 +473,47 @@ func TestTokenNeverInErrors(t *testing.T) {
 		t.Fatalf("only %d errors produced: %v", n, errs)
 	}
 }
+
+func TestUpdateContactsConsent(t *testing.T) {
+	f := newFake(t)
+	a := f.put("contacts", props{"email": "a@x.io"})
+	b := f.put("contacts", props{"email": "b@x.io", "hs_email_optout": "true"})
+	c := f.client(t, Options{})
+	out := model.Consent{State: model.ConsentOptedOut}
+	res, err := c.UpdateContacts(context.Background(), []crmsync.ContactUpdate{
+		{OpID: "1", CRMID: a, Consent: model.Consents{Email: out, Call: out}, PhoneBad: true},
+		{OpID: "2", CRMID: b, Consent: model.Consents{Email: out}},
+		{OpID: "3", CRMID: "31337", Consent: model.Consents{Email: out}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *crmsync.ItemError
+	if res[0].Err != nil || res[1].Err != nil || !errors.As(res[2].Err, &ie) || !ie.Gone {
+		t.Fatalf("results %+v", res)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.objects["contacts"][a]
+	if p["hs_email_optout"] != "true" || p[propDoNotCall] != "true" || p[propPhoneBad] != "true" || p[propNoLinkedIn] != "false" {
+		t.Fatalf("contact a: %v", p)
+	}
+}
+
+func TestCallDispositions(t *testing.T) {
+	f := newFake(t)
+	f.unique = true
+	c := f.client(t, Options{})
+	want := map[model.Outcome]string{
+		model.OutcomeNoAnswer: "73a0d17f-1163-4015-bdd5-ec830791da20", model.OutcomeBusy: "9d9162e7-6cf3-4944-bf63-4dff82258764",
+		model.OutcomeLeftVoicemail: "b2cf5968-551e-4856-9783-52b3da59a7d0", model.OutcomeConnected: "f240bbac-87c9-4f6e-bf70-924b57d47db7",
+		model.OutcomeWrongNumber: "17b47fee-58de-441e-a44c-c6300d46f273", model.OutcomeNotInterested: "f240bbac-87c9-4f6e-bf70-924b57d47db7",
+		model.OutcomeSent: "",
+	}
+	for o, guid := range want {
+		_, p, err := c.touchProps(context.Background(), crmsync.OutTouch{OpID: "x", Touch: model.Touch{Channel: model.ChannelCall, Outcome: o}})
+		if err != nil || p["hs_call_disposition"] != guid {
+			t.Fatalf("%s: disposition %q, want %q (%v)", o, p["hs_call_disposition"], guid, err)
+		}
+	}
+}
