@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -118,6 +119,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
+	r.Body = io.NopCloser(bytes.NewReader(body)) // a fault may serve the request itself
 	if hit != nil && hit(w, r) {
 		return
 	}
