@@ -12,8 +12,15 @@
 package hubspottest
 
 import (
+	"crypto/subtle"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
+	gosync "sync"
+	"syscall"
 	"time"
 )
 
@@ -35,6 +42,22 @@ type Options struct {
 type Server struct {
 	opts Options
 	ts   *httptest.Server
+
+	mu        gosync.Mutex
+	nextID    int64
+	nextOwner int64
+	objs      map[string]map[int64]*record           // type → id → record
+	props     map[string]map[string]*propDef         // type → name → definition
+	uniq      map[string]map[string]map[string]int64 // type → unique property → value → id
+	assoc     map[assocKey]map[int64]bool
+	primary   map[int64]int64 // contact id → primary company id
+	owners    []owner
+	faults    []*faultState
+	log       []Request
+	tenSec    []time.Time // accepted non-search requests in the last 10 s
+	perSec    []time.Time // accepted search requests in the last second
+	day       string      // the UTC day dayCount counts
+	dayCount  int
 }
 
 // NewServer starts a Server listening on loopback. Close it when done.
@@ -45,8 +68,9 @@ func NewServer(o Options) *Server {
 }
 
 // NewUnstartedHandler returns a Server that does not listen: serve
-// s.Handler() in process (the demo does so through an http.Client whose
-// transport calls the handler).
+// s.Handler() in process, e.g. through an http.Client whose Transport is
+// s.Transport() (the demo does so). Its URL is then http://127.0.0.1,
+// which only that transport reaches.
 func NewUnstartedHandler(o Options) *Server {
 	if o.Token == "" {
 		o.Token = "test-token"
@@ -54,13 +78,41 @@ func NewUnstartedHandler(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Server{opts: o}
+	if o.RateLimit == 0 {
+		o.RateLimit = 100
+	}
+	if o.SearchPerSecond == 0 {
+		o.SearchPerSecond = 5
+	}
+	if o.SearchCap <= 0 {
+		o.SearchCap = 10000
+	}
+	s := &Server{
+		opts:    o,
+		nextID:  1000,
+		objs:    map[string]map[int64]*record{},
+		props:   map[string]map[string]*propDef{},
+		uniq:    map[string]map[string]map[string]int64{},
+		assoc:   map[assocKey]map[int64]bool{},
+		primary: map[int64]int64{},
+		// Owner ids look like HubSpot's and never equal a record id.
+		nextOwner: 80000000,
+	}
+	for _, t := range types {
+		s.objs[t.Name] = map[int64]*record{}
+		s.props[t.Name] = builtinProps(t)
+		s.uniq[t.Name] = map[string]map[string]int64{}
+	}
+	return s
 }
 
-// URL is the base URL to give the HubSpot adapter ("" when not listening).
+// now is the server's clock.
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+// URL is the base URL to give the HubSpot adapter.
 func (s *Server) URL() string {
 	if s.ts == nil {
-		return ""
+		return "http://127.0.0.1"
 	}
 	return s.ts.URL
 }
@@ -69,17 +121,221 @@ func (s *Server) URL() string {
 func (s *Server) Token() string { return s.opts.Token }
 
 // Handler serves the API.
-func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "not implemented yet", http.StatusNotImplemented)
-	})
-}
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // Close stops the listener, if any, and blocks until its requests are done.
 func (s *Server) Close() {
 	if s.ts != nil {
 		s.ts.Close()
 	}
+}
+
+// Transport returns a RoundTripper that serves requests in process through
+// Handler, without a socket. A fault that cuts the connection surfaces as a
+// connection-reset error, as it would over TCP.
+func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
+
+// inProcess is the RoundTripper Transport returns.
+type inProcess struct{ s *Server }
+
+// RoundTrip serves one request with the server's handler.
+func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	if req.Body != nil {
+		defer req.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			resp, err = nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+		}
+	}()
+	r := req.Clone(req.Context())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	r.RequestURI = req.URL.RequestURI()
+	t.s.serveHTTP(rec, r)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	return rec.Result(), nil
+}
+
+// Inject adds a fault. A request meets the faults in the order injected;
+// the first that matches and fires decides, and later faults do not count it.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	left := f.Times
+	if left == 0 {
+		left = 1
+	}
+	s.faults = append(s.faults, &faultState{f: f, left: left})
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// faultState is an injected fault and how far it has got.
+type faultState struct {
+	f    Fault
+	seen int // matching requests that reached it
+	left int // hits left; <0: unlimited
+}
+
+// takeFault returns the fault a request meets, if any, counting it.
+func (s *Server) takeFault(method, path string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, fs := range s.faults {
+		if fs.left == 0 {
+			continue
+		}
+		if fs.f.Method != "" && !strings.EqualFold(fs.f.Method, method) {
+			continue
+		}
+		if !strings.HasPrefix(path, fs.f.Path) {
+			continue
+		}
+		fs.seen++
+		if fs.seen <= fs.f.After {
+			continue
+		}
+		if fs.left > 0 {
+			fs.left--
+		}
+		return fs.f, true
+	}
+	return Fault{}, false
+}
+
+// Request is one request the server received, as logged.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+	Status int // the status replied; 0 when the connection was cut or the client gave up
+	At     time.Time
+	Body   []byte
+	// Header is the request's headers without Authorization (the token is
+	// never kept); Authorized says whether it carried the right token.
+	Header     http.Header
+	Authorized bool
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// serveHTTP is the request pipeline: log, authenticate, meet faults,
+// apply rate limits, route, reply.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	authorized := subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.opts.Token)) == 1
+	s.mu.Lock()
+	idx := len(s.log)
+	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, At: s.now(), Body: body, Header: h, Authorized: authorized})
+	s.mu.Unlock()
+	status := 0
+	defer func() {
+		s.mu.Lock()
+		s.log[idx].Status = status
+		s.mu.Unlock()
+	}()
+	switch {
+	case readErr != nil:
+		status = s.write(w, errReply(http.StatusBadRequest, "VALIDATION_ERROR", "the request body could not be read"))
+		return
+	case !authorized:
+		status = s.write(w, errReply(http.StatusUnauthorized, "INVALID_AUTHENTICATION",
+			"Authentication credentials not found or not valid: send a private app token as Authorization: Bearer <token>"))
+		return
+	}
+	f, faulted := s.takeFault(r.Method, r.URL.Path)
+	if faulted {
+		switch f.Kind {
+		case FaultStatus:
+			code := f.Code
+			if code == 0 {
+				code = http.StatusInternalServerError
+			}
+			status = s.write(w, errReply(code, "INTERNAL_ERROR", "injected failure: "+http.StatusText(code)))
+			return
+		case FaultReset:
+			cut(w)
+			return
+		case FaultRateLimit:
+			status = s.write(w, rateLimited(f.Policy))
+			return
+		case FaultMalformed:
+			w.Header().Set("Content-Type", "application/json;charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1> upstream sent garbage</body></html>")
+			status = http.StatusOK
+			return
+		case FaultSlow:
+			timer := time.NewTimer(f.Delay)
+			select {
+			case <-timer.C:
+			case <-r.Context().Done():
+				timer.Stop()
+				return
+			}
+		}
+	}
+	rep := s.handle(r, body)
+	if faulted {
+		switch f.Kind {
+		case FaultResetAfterApply:
+			cut(w)
+			return
+		case FaultTruncated:
+			rep.status = http.StatusOK
+			rep.raw = rep.raw[:len(rep.raw)/2]
+		}
+	}
+	status = s.write(w, rep)
+}
+
+// cut closes the connection without a reply.
+func cut(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetLinger(0) // a reset, not an orderly close
+			}
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// write sends a reply and returns its status.
+func (s *Server) write(w http.ResponseWriter, rep reply) int {
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	if rep.status == http.StatusNoContent {
+		w.WriteHeader(rep.status)
+		return rep.status
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(rep.status)
+	w.Write(rep.raw)
+	return rep.status
 }
 
 // Object is a stored CRM record as the inspection methods return it: a
@@ -91,42 +347,6 @@ type Object struct {
 	UpdatedAt  time.Time
 	Archived   bool
 }
-
-// AddOwner adds a CRM user (a PERSON owner) and returns its owner id.
-func (s *Server) AddOwner(email, firstName, lastName string) (id string) { return "" }
-
-// Put creates a record of objectType ("companies", "contacts", "calls",
-// "tasks", "notes", "meetings") and returns its id. It sets hs_object_id,
-// createdate and the type's modified-date property. A numeric hs_object_id
-// in props is kept as the id (seeding with known CRM ids); later ids
-// continue above the largest.
-func (s *Server) Put(objectType string, props map[string]string) (id string) { return "" }
-
-// PutAt is Put with a given modified (and created) time, for seeding history.
-func (s *Server) PutAt(objectType string, props map[string]string, modified time.Time) (id string) {
-	return ""
-}
-
-// Update sets properties on a record (an empty value clears one) and bumps
-// its modified date, as a change in HubSpot's own UI would.
-func (s *Server) Update(objectType, id string, props map[string]string) error { return nil }
-
-// Archive archives (deletes) a record, as HubSpot's DELETE does.
-func (s *Server) Archive(objectType, id string) error { return nil }
-
-// Associate links two records with the default association, both ways.
-func (s *Server) Associate(fromType, fromID, toType, toID string) error { return nil }
-
-// Get returns a copy of a record, archived or not.
-func (s *Server) Get(objectType, id string) (Object, bool) { return Object{}, false }
-
-// List returns copies of the records of objectType that are not archived,
-// in id order.
-func (s *Server) List(objectType string) []Object { return nil }
-
-// AssociatedIDs returns the ids of toType records linked to a record, in
-// id order.
-func (s *Server) AssociatedIDs(fromType, fromID, toType string) []string { return nil }
 
 // FaultKind says what an injected Fault does to a request.
 type FaultKind int
@@ -161,22 +381,3 @@ type Fault struct {
 	After  int           // let this many matching requests through first
 	Times  int           // how many matching requests it hits; 0 → 1; -1 → every one
 }
-
-// Inject adds a fault; faults are tried in the order injected.
-func (s *Server) Inject(f Fault) {}
-
-// ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {}
-
-// Request is one request the server received, as logged.
-type Request struct {
-	Method string
-	Path   string
-	Query  string
-	Status int // the status replied; 0 when the connection was cut
-	At     time.Time
-	Body   []byte
-}
-
-// Requests returns a copy of the request log, oldest first.
-func (s *Server) Requests() []Request { return nil }
