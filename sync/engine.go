@@ -1,0 +1,574 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// Options configure an Engine.
+type Options struct {
+	OwnerEmail string           // the rep, as the CRM knows them
+	Now        func() time.Time // nil → time.Now
+	BatchSize  int              // 0 → 100
+}
+
+// Engine runs syncs between the local book and a CRM: pull, then push the
+// outbox. It holds no state between syncs beyond what the Store keeps, so a
+// sync killed at any instant is resumed by the next.
+type Engine struct {
+	store Store
+	crm   CRM
+	o     Options
+}
+
+var _ model.Syncer = (*Engine)(nil)
+
+// New returns an engine over a store and a CRM.
+func New(store Store, crm CRM, o Options) *Engine {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.BatchSize <= 0 || o.BatchSize > 100 {
+		o.BatchSize = 100
+	}
+	return &Engine{store: store, crm: crm, o: o}
+}
+
+// pushOrder is the order the outbox is pushed in: creates first, so the
+// updates after them find the CRM ids the creates gave; within a kind, the
+// order the changes were made in.
+var pushOrder = []model.OutboxKind{
+	model.OutboxTouchCreate, model.OutboxTaskCreate, model.OutboxTaskUpdate,
+	model.OutboxAccountUpdate, model.OutboxContactUpdate, model.OutboxTouchUpdate,
+}
+
+// heldShown caps the held-back entries listed in a report.
+const heldShown = 20
+
+// run is one sync's working state.
+type run struct {
+	e        *Engine
+	progress chan<- model.SyncProgress
+	rep      *model.SyncReport
+	owner    Owner
+}
+
+// Sync runs one sync: connect, prepare, pull companies since the stored
+// cursor (each page applied with its cursor in one transaction), take
+// departed companies out of the worklist, pull the contacts and tasks of
+// changed companies, push the outbox in batches, and record the outcome.
+// It reports progress on the channel (never blocking past ctx) and returns
+// the report with an error when the sync stopped early: wrapping
+// model.ErrOffline when the CRM could not be reached, ErrDailyLimit when
+// the CRM's daily cap was hit, ctx's error when cancelled. The report's
+// Pending counts what waits for the next sync.
+func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
+	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{}}
+	r := &run{e: e, progress: progress, rep: &rep}
+	err := r.sync(ctx)
+	rep.Finished = e.o.Now()
+
+	// The closing bookkeeping runs even when ctx was cancelled: it is what
+	// tells the rep what is left.
+	bg := context.WithoutCancel(ctx)
+	queued, held, cerr := e.store.OutboxCounts(bg)
+	if cerr == nil {
+		rep.Pending, rep.HeldBack = queued, held
+		if held > 0 {
+			msgs, herr := e.store.HeldBack(bg, heldShown)
+			if herr == nil {
+				rep.Errors = append(rep.Errors, msgs...)
+			}
+		}
+	} else if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		err = r.explain(err)
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	lastErr := ""
+	if err != nil {
+		lastErr = err.Error()
+	}
+	if serr := e.store.SetSyncState(bg, rep.Finished, lastErr); serr != nil && err == nil {
+		err = fmt.Errorf("record sync: %w", serr)
+	}
+	r.send(ctx, model.SyncProgress{Phase: model.PhaseDone, What: "sync", Done: rep.Pushed, Total: rep.Pushed + rep.Pending})
+	return rep, err
+}
+
+// explain words a stopping error for the rep: what happened and what to do.
+func (r *run) explain(err error) error {
+	name := r.e.crm.Name()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("sync cancelled: %d change(s) queued for the next sync: %w", r.rep.Pending, err)
+	case errors.Is(err, model.ErrOffline):
+		return fmt.Errorf("%w: %d change(s) queued; sync again when %s is reachable (%v)", model.ErrOffline, r.rep.Pending, name, stripOffline(err))
+	case errors.Is(err, ErrDailyLimit):
+		return fmt.Errorf("%s's daily API limit is reached: %d change(s) queued; sync again tomorrow: %w", name, r.rep.Pending, ErrDailyLimit)
+	case errors.Is(err, ErrUnauthorized):
+		return fmt.Errorf("%s refused the token: run shortlist auth hubspot again: %w", name, err)
+	}
+	return err
+}
+
+// stripOffline drops the leading "offline: " an adapter's error may carry,
+// since the explained error starts with it already.
+func stripOffline(err error) string {
+	s := err.Error()
+	return strings.TrimPrefix(s, model.ErrOffline.Error()+": ")
+}
+
+// send reports progress without blocking past ctx; a nil channel is fine.
+func (r *run) send(ctx context.Context, p model.SyncProgress) {
+	if r.progress == nil {
+		return
+	}
+	select {
+	case r.progress <- p:
+	case <-ctx.Done():
+	}
+}
+
+func (r *run) sync(ctx context.Context) error {
+	e := r.e
+	r.send(ctx, model.SyncProgress{Phase: model.PhaseConnect, What: e.crm.Name()})
+	owner, err := e.crm.Connect(ctx, e.o.OwnerEmail)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", e.crm.Name(), err)
+	}
+	r.owner = owner
+	if _, err := e.crm.Prepare(ctx); err != nil {
+		return fmt.Errorf("prepare %s: %w", e.crm.Name(), err)
+	}
+	if err := r.pullCompanies(ctx); err != nil {
+		return err
+	}
+	if err := r.departed(ctx); err != nil {
+		return err
+	}
+	if err := r.pullContactsTasks(ctx); err != nil {
+		return err
+	}
+	if err := r.push(ctx); err != nil {
+		return err
+	}
+	if _, err := e.store.PurgeDeparted(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// cursorKey scopes the companies cursor to the owner: a book synced for
+// another rep starts from the beginning.
+func (r *run) cursorKey() string { return "companies." + r.owner.ID }
+
+func (r *run) absorb(a model.SyncApplied) {
+	r.rep.Pulled += a.Changed
+	r.rep.Conflicts = append(r.rep.Conflicts, a.Conflicts...)
+	r.rep.Errors = append(r.rep.Errors, a.Notes...)
+}
+
+func (r *run) pullCompanies(ctx context.Context) error {
+	e := r.e
+	key := r.cursorKey()
+	since, err := e.store.SyncCursor(ctx, key)
+	if err != nil {
+		return err
+	}
+	done := 0
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "companies"})
+	err = e.crm.Companies(ctx, r.owner.ID, since, func(page []RemoteCompany) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		pulled := make([]model.PulledCompany, len(page))
+		cursor := since
+		for i, rc := range page {
+			a := rc.Account
+			a.Owner = rc.OwnerID
+			pulled[i] = model.PulledCompany{Account: a, Modified: rc.Modified}
+			if rc.Modified.After(cursor) {
+				cursor = rc.Modified
+			}
+		}
+		applied, err := e.store.ApplyCompanies(ctx, pulled, key, cursor)
+		if err != nil {
+			return err
+		}
+		since = cursor
+		r.absorb(applied)
+		done += len(page)
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "companies", Done: done})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pull companies: %w", err)
+	}
+	return nil
+}
+
+// departed asks the CRM which companies in the book are no longer the
+// rep's, in batches.
+func (r *run) departed(ctx context.Context) error {
+	e := r.e
+	ids, err := e.store.BookCompanyIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(ids); i += e.o.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch := ids[i:min(i+e.o.BatchSize, len(ids))]
+		gone, err := e.crm.Departed(ctx, r.owner.ID, batch)
+		if err != nil {
+			return fmt.Errorf("check departed companies: %w", err)
+		}
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "ownership", Done: i + len(batch), Total: len(ids)})
+		if len(gone) == 0 {
+			continue
+		}
+		out := make([]model.DepartedCompany, len(gone))
+		for j, d := range gone {
+			out[j] = model.DepartedCompany{CompanyID: d.CompanyID, Owner: d.Owner, Deleted: d.Deleted}
+		}
+		applied, err := e.store.ApplyDepartures(ctx, out)
+		if err != nil {
+			return err
+		}
+		r.absorb(applied)
+	}
+	return nil
+}
+
+// pullContactsTasks pulls every contact and open task of the companies
+// marked as changed, a batch of companies at a time, each batch applied in
+// one transaction that also clears their mark.
+func (r *run) pullContactsTasks(ctx context.Context) error {
+	e := r.e
+	done := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ids, err := e.store.PullPending(ctx, e.o.BatchSize)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		rcs, err := e.crm.Contacts(ctx, ids, time.Time{})
+		if err != nil {
+			return fmt.Errorf("pull contacts: %w", err)
+		}
+		rts, err := e.crm.Tasks(ctx, ids, time.Time{})
+		if err != nil {
+			return fmt.Errorf("pull tasks: %w", err)
+		}
+		contacts := make([]model.PulledContact, len(rcs))
+		for i, rc := range rcs {
+			contacts[i] = model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified}
+		}
+		tasks := make([]model.PulledTask, len(rts))
+		for i, rt := range rts {
+			tasks[i] = model.PulledTask{Task: rt.Task, CompanyID: rt.CompanyID, ContactID: rt.ContactID, OpID: rt.OpID, Modified: rt.Modified}
+		}
+		applied, err := e.store.ApplyContactsTasks(ctx, ids, contacts, tasks)
+		if err != nil {
+			return err
+		}
+		r.absorb(applied)
+		done += len(ids)
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "contacts", Done: done})
+	}
+}
+
+// push sends the outbox, kind by kind in pushOrder, in batches; each
+// batch's outcomes are recorded in one transaction before the next batch
+// goes. Cancellation stops it between batches.
+func (r *run) push(ctx context.Context) error {
+	e := r.e
+	queued, _, err := e.store.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	total := queued
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePush, What: "changes", Total: total})
+	for _, kind := range pushOrder {
+		var after int64
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			entries, err := e.store.PendingOutbox(ctx, kind, after, e.o.BatchSize)
+			if err != nil {
+				return err
+			}
+			if len(entries) == 0 {
+				break
+			}
+			after = entries[len(entries)-1].ID
+			outcomes, err := r.pushBatch(ctx, kind, entries)
+			if len(outcomes) > 0 {
+				// Record what the CRM did even when the batch failed part
+				// way (ctx may be done: what was pushed must be kept).
+				if rerr := e.store.RecordPush(context.WithoutCancel(ctx), outcomes); rerr != nil {
+					return rerr
+				}
+				for _, o := range outcomes {
+					if !o.Retry && !o.Held && !o.Gone && !o.Skipped {
+						r.rep.Pushed++
+					}
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("push %s: %w", kindWords(kind), err)
+			}
+			r.send(ctx, model.SyncProgress{Phase: model.PhasePush, What: kindWords(kind), Done: r.rep.Pushed, Total: total})
+		}
+	}
+	return nil
+}
+
+func kindWords(k model.OutboxKind) string {
+	switch k {
+	case model.OutboxTouchCreate:
+		return "touches"
+	case model.OutboxTaskCreate:
+		return "new tasks"
+	case model.OutboxTaskUpdate:
+		return "task updates"
+	case model.OutboxAccountUpdate:
+		return "account updates"
+	case model.OutboxContactUpdate:
+		return "contact updates"
+	case model.OutboxTouchUpdate:
+		return "note edits"
+	}
+	return string(k)
+}
+
+// pushBatch pushes one batch of a kind and maps the CRM's results to
+// outcomes. Entries that cannot go yet (a task update before its task has
+// a CRM id) are left queued without an outcome. A transport error returns
+// no outcomes: the whole batch stays queued for the next sync, where the
+// CRM's idempotency per operation id makes the retry safe.
+func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []model.OutboxEntry) ([]model.PushOutcome, error) {
+	owner := r.owner.ID
+	var outcomes []model.PushOutcome
+	skip := func(e model.OutboxEntry, why string) {
+		outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, Skipped: true, Error: why})
+	}
+	switch kind {
+	case model.OutboxTouchCreate:
+		var in []OutTouch
+		var sent []model.OutboxEntry
+		for _, e := range entries {
+			if e.Touch.ID == 0 {
+				skip(e, "the touch no longer exists")
+				continue
+			}
+			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			sent = append(sent, e)
+		}
+		if len(in) == 0 {
+			return outcomes, nil
+		}
+		res, err := r.e.crm.PushTouches(ctx, in)
+		return r.results(outcomes, sent, res, nil, err)
+	case model.OutboxTaskCreate:
+		var in []OutTask
+		var sent []model.OutboxEntry
+		for _, e := range entries {
+			if e.Task.ID == 0 {
+				skip(e, "the task no longer exists")
+				continue
+			}
+			if e.Task.CRMID != "" {
+				// A pull already matched it by its operation id.
+				outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, CRMID: e.Task.CRMID})
+				continue
+			}
+			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			sent = append(sent, e)
+		}
+		if len(in) == 0 {
+			return outcomes, nil
+		}
+		res, err := r.e.crm.PushTasks(ctx, in)
+		return r.results(outcomes, sent, res, nil, err)
+	case model.OutboxTaskUpdate:
+		// The latest change of each task is what the CRM must hold; earlier
+		// ones in the batch ride along with its result.
+		latest := map[string]int{}
+		var in []TaskUpdate
+		var sent []model.OutboxEntry
+		var pushed []string
+		for _, e := range entries {
+			switch {
+			case e.Task.ID == 0:
+				skip(e, "the task no longer exists")
+				continue
+			case e.Task.CRMID == "":
+				continue // its create has not reached the CRM yet: stays queued
+			}
+			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due}
+			if e.Task.Status == model.TaskSnoozed {
+				u.Status = model.TaskOpen
+			}
+			if j, ok := latest[e.Task.CRMID]; ok {
+				in[j] = u
+			} else {
+				latest[e.Task.CRMID] = len(in)
+				in = append(in, u)
+			}
+			sent = append(sent, e)
+			pushed = append(pushed, string(e.Task.Status))
+		}
+		return r.coalesced(ctx, outcomes, sent, pushed, latest, func(e model.OutboxEntry) string { return e.Task.CRMID },
+			func() ([]Result, error) { return r.e.crm.UpdateTasks(ctx, in) })
+	case model.OutboxAccountUpdate:
+		latest := map[string]int{}
+		var in []CompanyUpdate
+		var sent []model.OutboxEntry
+		var pushed []string
+		for _, e := range entries {
+			if e.Account.ID == 0 {
+				skip(e, "the account no longer exists")
+				continue
+			}
+			if e.Account.CRMID == "" {
+				skip(e, "the account is not in the CRM")
+				continue
+			}
+			u := CompanyUpdate{OpID: e.OpID, CRMID: e.Account.CRMID, Status: e.Account.Status}
+			if j, ok := latest[u.CRMID]; ok {
+				in[j] = u
+			} else {
+				latest[u.CRMID] = len(in)
+				in = append(in, u)
+			}
+			sent = append(sent, e)
+			pushed = append(pushed, string(e.Account.Status))
+		}
+		return r.coalesced(ctx, outcomes, sent, pushed, latest, func(e model.OutboxEntry) string { return e.Account.CRMID },
+			func() ([]Result, error) { return r.e.crm.UpdateCompanies(ctx, in) })
+	case model.OutboxContactUpdate:
+		latest := map[string]int{}
+		var in []ContactUpdate
+		var sent []model.OutboxEntry
+		for _, e := range entries {
+			if e.Contact.ID == 0 {
+				skip(e, "the contact no longer exists")
+				continue
+			}
+			if e.Contact.CRMID == "" {
+				skip(e, "the contact is not in the CRM")
+				continue
+			}
+			u := ContactUpdate{OpID: e.OpID, CRMID: e.Contact.CRMID, Consent: e.Contact.Consent, PhoneBad: e.Contact.PhoneBad}
+			if j, ok := latest[u.CRMID]; ok {
+				in[j] = u
+			} else {
+				latest[u.CRMID] = len(in)
+				in = append(in, u)
+			}
+			sent = append(sent, e)
+		}
+		return r.coalesced(ctx, outcomes, sent, nil, latest, func(e model.OutboxEntry) string { return e.Contact.CRMID },
+			func() ([]Result, error) { return r.e.crm.UpdateContacts(ctx, in) })
+	case model.OutboxTouchUpdate:
+		// The CRM contract has no engagement update: a note edited after
+		// its touch was pushed stays local, and says so.
+		for _, e := range entries {
+			skip(e, "note edited after the touch reached the CRM: kept here only; edit it in the CRM too")
+		}
+		return outcomes, nil
+	}
+	for _, e := range entries {
+		skip(e, "unknown change kind "+string(e.Kind))
+	}
+	return outcomes, nil
+}
+
+// coalesced pushes one update per record (the latest) and gives every
+// entry for that record the record's result.
+func (r *run) coalesced(ctx context.Context, outcomes []model.PushOutcome, sent []model.OutboxEntry, pushed []string,
+	latest map[string]int, crmID func(model.OutboxEntry) string, call func() ([]Result, error)) ([]model.PushOutcome, error) {
+	if len(sent) == 0 {
+		return outcomes, nil
+	}
+	res, err := call()
+	if err != nil {
+		return outcomes, err
+	}
+	if len(res) != len(latest) {
+		return outcomes, &ProtocolError{Op: "push updates", Detail: fmt.Sprintf("%d results for %d updates", len(res), len(latest))}
+	}
+	for i, e := range sent {
+		o := outcome(e, res[latest[crmID(e)]])
+		if pushed != nil && !o.Retry && !o.Held && !o.Gone {
+			o.Pushed = pushed[i]
+		}
+		outcomes = append(outcomes, o)
+	}
+	return outcomes, nil
+}
+
+// results maps a create call's results (one per input, in order) onto
+// outcomes.
+func (r *run) results(outcomes []model.PushOutcome, sent []model.OutboxEntry, res []Result, pushed []string, err error) ([]model.PushOutcome, error) {
+	if err != nil {
+		return outcomes, err
+	}
+	if len(res) != len(sent) {
+		return outcomes, &ProtocolError{Op: "push creates", Detail: fmt.Sprintf("%d results for %d records", len(res), len(sent))}
+	}
+	for i, e := range sent {
+		if res[i].OpID != "" && res[i].OpID != e.OpID {
+			return outcomes, &ProtocolError{Op: "push creates", Detail: "results out of order"}
+		}
+		o := outcome(e, res[i])
+		if pushed != nil && !o.Retry && !o.Held && !o.Gone {
+			o.Pushed = pushed[i]
+		}
+		outcomes = append(outcomes, o)
+	}
+	return outcomes, nil
+}
+
+// outcome turns one CRM result into what the store records.
+func outcome(e model.OutboxEntry, res Result) model.PushOutcome {
+	o := model.PushOutcome{EntryID: e.ID}
+	if res.Err == nil {
+		if res.CRMID == "" && (e.Kind == model.OutboxTouchCreate || e.Kind == model.OutboxTaskCreate) {
+			o.Retry, o.Error = true, "the CRM returned no id"
+			return o
+		}
+		o.CRMID = res.CRMID
+		return o
+	}
+	o.Error = model.Sanitize(res.Err.Error())
+	var ie *ItemError
+	switch {
+	case errors.As(res.Err, &ie) && ie.Gone:
+		o.Gone = true
+	case errors.As(res.Err, &ie) && !ie.Retry:
+		o.Held = true
+	default:
+		o.Retry = true
+	}
+	return o
+}

@@ -1,0 +1,43 @@
+package sync
+
+import (
+	"context"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+// Store is what the engine needs from the local book; *storage.DB
+// implements it. Every method that writes does so in one transaction, so a
+// sync killed at any instant leaves the book consistent and resumable.
+type Store interface {
+	// SyncCursor reads a pull cursor (zero when never set).
+	SyncCursor(ctx context.Context, key string) (time.Time, error)
+	// ApplyCompanies writes a page of pulled companies and sets the cursor
+	// key to cursor in the same transaction.
+	ApplyCompanies(ctx context.Context, page []model.PulledCompany, cursorKey string, cursor time.Time) (model.SyncApplied, error)
+	// BookCompanyIDs lists the CRM ids of the accounts in the rep's book.
+	BookCompanyIDs(ctx context.Context) ([]string, error)
+	// ApplyDepartures takes companies that left the rep's book out of the
+	// worklist, keeping those that carry unsynced local work.
+	ApplyDepartures(ctx context.Context, gone []model.DepartedCompany) (model.SyncApplied, error)
+	// PullPending lists up to limit CRM ids of companies whose contacts and
+	// tasks are still to be pulled.
+	PullPending(ctx context.Context, limit int) ([]string, error)
+	// ApplyContactsTasks writes the contacts and tasks pulled for
+	// companyIDs and clears their pull mark, in one transaction.
+	ApplyContactsTasks(ctx context.Context, companyIDs []string, contacts []model.PulledContact, tasks []model.PulledTask) (model.SyncApplied, error)
+	// PendingOutbox returns up to limit queued entries of a kind after
+	// afterID, oldest first.
+	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)
+	// RecordPush records the outcomes of one pushed batch in one transaction.
+	RecordPush(ctx context.Context, results []model.PushOutcome) error
+	// PurgeDeparted removes departed accounts whose work has all been pushed.
+	PurgeDeparted(ctx context.Context) (int, error)
+	// OutboxCounts reports queued and held-back outbox entries.
+	OutboxCounts(ctx context.Context) (queued, held int, err error)
+	// HeldBack lists up to limit held-back entries with their errors.
+	HeldBack(ctx context.Context, limit int) ([]string, error)
+	// SetSyncState records a finished sync's time and error.
+	SetSyncState(ctx context.Context, at time.Time, lastErr string) error
+}
