@@ -116,9 +116,9 @@ func accountJSON(a model.Account) AccountJSON {
 	return AccountJSON{
 		ID: a.ID, Name: model.Sanitize(a.Name), Domain: model.Sanitize(a.Domain), Industry: model.Sanitize(a.Industry),
 		Employees: a.Employees, AnnualRevenue: a.AnnualRevenue, Country: model.Sanitize(a.Country),
-		Region: model.Sanitize(a.Region), City: model.Sanitize(a.City), TimeZone: a.TimeZone, Technologies: tech,
+		Region: model.Sanitize(a.Region), City: model.Sanitize(a.City), TimeZone: model.Sanitize(a.TimeZone), Technologies: tech,
 		Owner: model.Sanitize(a.Owner), Status: string(a.Status), Tier: string(a.Tier), Fit: a.Fit,
-		DoNotContact: a.DoNotContact, LastTouched: stamp(a.LastTouched), CRMID: a.CRMID, CRMURL: model.Sanitize(a.CRMURL),
+		DoNotContact: a.DoNotContact, LastTouched: stamp(a.LastTouched), CRMID: model.Sanitize(a.CRMID), CRMURL: model.Sanitize(a.CRMURL),
 	}
 }
 
@@ -325,7 +325,7 @@ func detailJSON(d model.AccountDetail, loc *time.Location) DetailJSON {
 		}
 		out.Contacts = append(out.Contacts, ContactJSON{ID: ct.ID, Name: model.Sanitize(ct.Name()), Title: model.Sanitize(ct.Title),
 			Persona: string(ct.Persona), Seniority: string(ct.Seniority), Email: model.Sanitize(ct.Email), Phone: model.Sanitize(ct.Phone),
-			PhoneBad: ct.PhoneBad, LinkedInURL: model.Sanitize(ct.LinkedInURL), TimeZone: ct.Zone(d.Account), Consent: consent,
+			PhoneBad: ct.PhoneBad, LinkedInURL: model.Sanitize(ct.LinkedInURL), TimeZone: model.Sanitize(ct.Zone(d.Account)), Consent: consent,
 			LastTouched: stamp(ct.LastTouched)})
 	}
 	for _, g := range d.Gaps {
@@ -380,7 +380,7 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	}
 	fmt.Fprintf(w, "status %s · last touch %s", a.Status, ago(a.LastTouched, now))
 	if a.TimeZone != "" {
-		fmt.Fprintf(w, " · zone %s", a.TimeZone)
+		fmt.Fprintf(w, " · zone %s", model.Sanitize(a.TimeZone))
 	}
 	if a.DoNotContact {
 		fmt.Fprint(w, " · DO NOT CONTACT")
