@@ -74,7 +74,7 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 		}
 		s.perSec = append(s.perSec, now)
 	}
-	if tenCount >= s.opts.RateLimit {
+	if tenCount >= 0 && tenCount >= s.opts.RateLimit {
 		setHeaders(tenCount)
 		r := rateLimited("TEN_SECONDLY_ROLLING")
 		return h, &r
