@@ -40,7 +40,7 @@ func hsClient(t *testing.T, o hubspottest.Options, co Options) (*hubspottest.Ser
 }
 
 func TestHubSpotTestEndToEnd(t *testing.T) {
-	s, c := hsClient(t, hubspottest.Options{RateLimit: -1, SearchPerSecond: -1, SearchCap: 50}, Options{})
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1, SearchCap: 50}, Options{SearchPerSecond: -1})
 	ctx := context.Background()
 	owner := s.AddOwner("rep@acme.io", "Ann", "Rep")
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -79,6 +79,13 @@ func TestHubSpotTestEndToEnd(t *testing.T) {
 	if err != nil || len(seen) != 180 {
 		t.Fatalf("pulled %d of 180 companies: %v", len(seen), err)
 	}
+	searches := 0
+	for _, r := range s.Requests() {
+		if r.Path == "/crm/v3/objects/companies/search" {
+			searches++
+		}
+	}
+	t.Logf("180 companies past a cap of 50 (80 sharing one time): %d searches", searches)
 	cs, err := c.Contacts(ctx, cos[:100], time.Time{})
 	if err != nil || len(cs) != 100 {
 		t.Fatalf("contacts %d, %v", len(cs), err)
