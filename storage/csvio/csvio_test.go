@@ -137,17 +137,23 @@ func TestValues(t *testing.T) {
 		{"9999999999999999999", false, 0, "too large"},
 	}
 	for _, tc := range amounts {
-		got, err := amount(tc.in, tc.whole)
+		got, err := amount(tc.in, tc.whole, false)
 		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) || got != tc.want {
 			t.Errorf("amount(%q) = %d, %v; want %d, %q", tc.in, got, err, tc.want, tc.err)
 		}
 	}
 	for in, want := range map[string]int64{"51-200": 125, "10,001+": 10001, "1,000": 1000, "11 to 50": 30} {
-		if got, err := employees(in); err != nil || got != want {
+		if got, err := employees(in, false); err != nil || got != want {
 			t.Errorf("employees(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	if _, err := employees("12x"); err == nil || err.Error() != `"12x" is not a whole number` {
+	if n, err := employees("1.200", true); err != nil || n != 1200 {
+		t.Errorf("employees(1.200) in a ;-file = %d, %v", n, err)
+	}
+	if _, err := employees("1.200", false); err == nil {
+		t.Error("employees(1.200) in a ,-file accepted")
+	}
+	if _, err := employees("12x", false); err == nil || err.Error() != `"12x" is not a whole number` {
 		t.Errorf("employees(12x): %v", err)
 	}
 	for in, want := range map[string]string{"https://www.Acme.com/about?x=1": "acme.com", "acme.co.uk": "acme.co.uk", "http://beta.io:8080": "beta.io", "bücher.de": "bücher.de"} {

@@ -107,13 +107,13 @@ func Accounts(t *Table, m Mapping) ([]AccountRecord, []model.ImportError) {
 			case "industry":
 				a.Industry = text(cell)
 			case "employees":
-				n, err := employees(cell)
+				n, err := employees(cell, t.Delimiter == ';')
 				if err != nil {
 					return err
 				}
 				a.Employees = &n
 			case "annual_revenue":
-				n, err := amount(cell, false)
+				n, err := amount(cell, false, t.Delimiter == ';')
 				if err != nil {
 					return fmt.Errorf("%w: write an amount like 1200000, $1,200,000 or 1.2M", err)
 				}

@@ -43,8 +43,10 @@ var multipliers = []struct {
 // amount reads a number as people write it in spreadsheets: currency signs
 // and codes, thousands separators (comma, space, apostrophe, or dots when
 // there are several), a decimal point or comma, and a scale suffix (k, M,
-// MM, bn, million). whole refuses a fraction left after scaling.
-func amount(s string, whole bool) (int64, error) {
+// MM, bn, million). whole refuses a fraction left after scaling. comma
+// says the file writes decimals with a comma (it is ;-delimited, as
+// European spreadsheets are), so "1.200" is twelve hundred there.
+func amount(s string, whole, comma bool) (int64, error) {
 	v := strings.ToLower(strings.TrimSpace(s))
 	for _, c := range currencies {
 		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(v, c), c))
@@ -83,8 +85,8 @@ func amount(s string, whole bool) (int64, error) {
 		v = strings.ReplaceAll(v, ",", "") // 1,234,567 or 1,234
 	case commas == 1:
 		v = strings.Replace(v, ",", ".", 1) // 1,5M
-	case dots > 1:
-		v = strings.ReplaceAll(v, ".", "") // 1.234.567
+	case dots > 1 || (dots == 1 && comma && len(v)-strings.Index(v, ".") == 4):
+		v = strings.ReplaceAll(v, ".", "") // 1.234.567, or 1.234 in a ;-file
 	}
 	if v == "" || strings.ContainsFunc(v, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }) {
 		return 0, fmt.Errorf("%q is not a number", s)
@@ -106,21 +108,21 @@ func amount(s string, whole bool) (int64, error) {
 // employees reads a head count: a whole number, a LinkedIn-style range
 // ("51-200", "51 to 200": the midpoint, rounded down) or an open one
 // ("10,001+": the bound).
-func employees(s string) (int64, error) {
+func employees(s string, comma bool) (int64, error) {
 	v := strings.TrimSpace(s)
 	for _, sep := range []string{" to ", "–", "—", "-"} {
 		lo, hi, ok := strings.Cut(v, sep)
 		if !ok || strings.TrimSpace(lo) == "" {
 			continue
 		}
-		a, err1 := amount(lo, true)
-		b, err2 := amount(hi, true)
+		a, err1 := amount(lo, true, comma)
+		b, err2 := amount(hi, true, comma)
 		if err1 != nil || err2 != nil || b < a {
 			return 0, fmt.Errorf("%q is not a whole number or a range like 51-200", s)
 		}
 		return a + (b-a)/2, nil
 	}
-	n, err := amount(v, true)
+	n, err := amount(v, true, comma)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a whole number", s)
 	}
