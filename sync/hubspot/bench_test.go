@@ -7,6 +7,7 @@ import (
 	"time"
 
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
 // BenchmarkPull pulls 10,000 companies and their 50,000 contacts from the
@@ -32,6 +33,53 @@ func BenchmarkPull(b *testing.B) {
 	for range b.N {
 		var ids []string
 		err := c.Companies(ctx, "7", time.Time{}, func(p []crmsync.RemoteCompany) error {
+			for _, rc := range p {
+				ids = append(ids, rc.Account.CRMID)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		contacts := 0
+		for chunk := range slices.Chunk(ids, 100) {
+			cs, err := c.Contacts(ctx, chunk, time.Time{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			contacts += len(cs)
+		}
+		if len(ids) != 10_000 || contacts != 50_000 {
+			b.Fatalf("pulled %d companies, %d contacts", len(ids), contacts)
+		}
+	}
+}
+
+// BenchmarkPullHubSpotTest is BenchmarkPull against sync/hubspottest (rate
+// limits off on both sides): the figure the README quotes.
+func BenchmarkPullHubSpotTest(b *testing.B) {
+	s := hubspottest.NewServer(hubspottest.Options{RateLimit: 1 << 30, SearchPerSecond: -1})
+	defer s.Close()
+	owner := s.AddOwner("rep@acme.io", "Ann", "Rep")
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10_000 {
+		co := s.PutAt("companies", map[string]string{"name": "Co", "hubspot_owner_id": owner}, base.Add(time.Duration(i)*time.Second))
+		for range 5 {
+			ct := s.PutAt("contacts", map[string]string{"firstname": "A", "lastname": "B"}, base)
+			if err := s.Associate("companies", co, "contacts", ct); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	c, err := New(Options{BaseURL: s.URL(), Token: s.Token(), RequestsPer10s: -1, SearchPerSecond: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		var ids []string
+		err := c.Companies(ctx, owner, time.Time{}, func(p []crmsync.RemoteCompany) error {
 			for _, rc := range p {
 				ids = append(ids, rc.Account.CRMID)
 			}
