@@ -100,4 +100,5 @@ func BenchmarkPullHubSpotTest(b *testing.B) {
 			b.Fatalf("pulled %d companies, %d contacts", len(ids), contacts)
 		}
 	}
+	b.ReportMetric(float64(len(s.Requests()))/float64(b.N), "requests/op")
 }
