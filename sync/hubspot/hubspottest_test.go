@@ -136,3 +136,54 @@ func TestHubSpotTestEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestHubSpotTestUniquePush(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1, UniqueOnEngagements: true}, Options{SearchPerSecond: -1})
+	ctx := context.Background()
+	owner := s.AddOwner("rep@acme.io", "Ann", "Rep")
+	co := s.Put("companies", map[string]string{"name": "A", "hubspot_owner_id": owner})
+	ct := s.Put("contacts", map[string]string{"firstname": "E", "email": "e@a.io"})
+	caps, err := c.Prepare(ctx)
+	if err != nil || !caps.UniqueOpID["calls"] || !caps.UniqueOpID["tasks"] {
+		t.Fatalf("Prepare = %+v, %v", caps, err)
+	}
+	var in []crmsync.OutTouch
+	for i, o := range []model.Outcome{model.OutcomeNoAnswer, model.OutcomeConnected, model.OutcomeSent} {
+		ch := model.ChannelCall
+		if o == model.OutcomeSent {
+			ch = model.ChannelEmail
+		}
+		in = append(in, crmsync.OutTouch{OpID: "op-" + strconv.Itoa(i), ContactID: ct, CompanyID: co, OwnerID: owner,
+			Touch: model.Touch{Channel: ch, Direction: model.Outbound, Outcome: o, Note: "n", At: time.Now()}})
+	}
+	// a reset after the upsert applied is retried: an upsert is safe to resend
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/calls/batch/upsert", Kind: hubspottest.FaultResetAfterApply})
+	for range 2 {
+		res, err := c.PushTouches(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil || r.CRMID == "" {
+				t.Fatalf("results %+v", res)
+			}
+		}
+	}
+	if n, m := len(s.List("calls")), len(s.List("notes")); n != 2 || m != 1 {
+		t.Fatalf("%d calls, %d notes; want 2 and 1", n, m)
+	}
+	for _, call := range s.List("calls") {
+		if got := s.AssociatedIDs("calls", call.ID, "contacts"); len(got) != 1 || got[0] != ct {
+			t.Fatalf("call %s linked to contacts %v", call.ID, got)
+		}
+	}
+	tr, err := c.PushTasks(ctx, []crmsync.OutTask{{OpID: "t-1", ContactID: ct, CompanyID: co, OwnerID: owner,
+		Task: model.Task{Kind: model.TaskCall, Title: "Call back", Priority: model.PriorityHigh, Due: time.Now()}}})
+	if err != nil || tr[0].Err != nil {
+		t.Fatalf("push task %+v, %v", tr, err)
+	}
+	ts, err := c.Tasks(ctx, []string{co}, time.Time{})
+	if err != nil || len(ts) != 1 || ts[0].OpID != "t-1" || ts[0].Task.Priority != model.PriorityHigh {
+		t.Fatalf("pulled tasks %+v, %v", ts, err)
+	}
+}
