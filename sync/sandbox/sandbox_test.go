@@ -1,0 +1,248 @@
+package sandbox_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
+	"github.com/shortlisthq/shortlist/storage/demo"
+	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/sandbox"
+)
+
+func openDemo(t *testing.T, accounts int) *storage.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), storage.Options{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: accounts, Seed: 1, Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// syncOnce runs one sync against sb, draining progress.
+func syncOnce(t *testing.T, db *storage.DB, sb *sandbox.Sandbox) model.SyncReport {
+	t.Helper()
+	crm, err := sb.CRM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail})
+	ch := make(chan model.SyncProgress, 8)
+	done := make(chan struct{})
+	go func() {
+		for range ch {
+		}
+		close(done)
+	}()
+	rep, err := eng.Sync(context.Background(), ch)
+	close(ch)
+	<-done
+	if err != nil {
+		t.Fatalf("sync: %v (report %+v)", err, rep)
+	}
+	if len(rep.Errors) > 0 || rep.HeldBack > 0 {
+		t.Errorf("sync reported errors %q, %d held back", rep.Errors, rep.HeldBack)
+	}
+	t.Logf("pulled %d, pushed %d, %d conflicts, %d queued in %s", rep.Pulled, rep.Pushed, len(rep.Conflicts), rep.Pending, rep.Finished.Sub(rep.Started))
+	return rep
+}
+
+func TestSeedMirrorsTheBook(t *testing.T) {
+	ctx := context.Background()
+	db := openDemo(t, 30)
+	sb, err := sandbox.New(ctx, db, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := db.Accounts(ctx, model.AccountFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := sb.Server()
+	withCRM, optedOut := 0, 0
+	for _, a := range accts {
+		if a.CRMID == "" {
+			if _, ok := srv.Get("companies", a.CRMID); ok {
+				t.Errorf("local-only account %d is in the CRM", a.ID)
+			}
+			continue
+		}
+		withCRM++
+		o, ok := srv.Get("companies", a.CRMID)
+		if !ok {
+			t.Fatalf("company %s (%s) not seeded", a.CRMID, a.Name)
+		}
+		if a.CRMID != sb.Changes().RenamedID && o.Properties["name"] != a.Name {
+			t.Errorf("company %s name %q, book %q", a.CRMID, o.Properties["name"], a.Name)
+		}
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, c := range d.Contacts {
+			want = append(want, c.CRMID)
+			co, ok := srv.Get("contacts", c.CRMID)
+			if !ok {
+				t.Fatalf("contact %s not seeded", c.CRMID)
+			}
+			if c.Consent.Email.State == model.ConsentOptedOut {
+				optedOut++
+				if co.Properties["hs_email_optout"] != "true" {
+					t.Errorf("contact %s opted out of email in the book, not in the CRM", c.CRMID)
+				}
+			}
+		}
+		got := srv.AssociatedIDs("companies", a.CRMID, "contacts")
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("company %s contacts %v, book %v", a.CRMID, got, want)
+		}
+	}
+	if n := len(srv.List("companies")); n != withCRM {
+		t.Errorf("CRM holds %d companies; the book has %d with CRM ids", n, withCRM)
+	}
+	ch := sb.Changes()
+	if ch.RenamedID == "" || ch.NewTaskID == "" || ch.ReassignedID == "" {
+		t.Fatalf("a never-synced book got no CRM-side changes: %+v", ch)
+	}
+	if o, _ := srv.Get("companies", ch.ReassignedID); o.Properties["hubspot_owner_id"] == "" ||
+		o.Properties["hubspot_owner_id"] == srvOwner(t, sb) {
+		t.Errorf("company %s not reassigned: owner %q", ch.ReassignedID, o.Properties["hubspot_owner_id"])
+	}
+	t.Logf("%d companies, %d email opt-outs seeded", withCRM, optedOut)
+}
+
+// srvOwner is the demo rep's owner id in the sandbox: the owner of any
+// company not reassigned.
+func srvOwner(t *testing.T, sb *sandbox.Sandbox) string {
+	t.Helper()
+	o, ok := sb.Server().Get("companies", sb.Changes().RenamedID)
+	if !ok {
+		t.Fatal("renamed company missing")
+	}
+	return o.Properties["hubspot_owner_id"]
+}
+
+func TestDemoSyncPullsPushesThenNothingNew(t *testing.T) {
+	ctx := context.Background()
+	db := openDemo(t, 30)
+	sb, err := sandbox.New(ctx, db, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := sb.Changes()
+
+	// The rep's own work since the book was written: a connected call with
+	// a follow-up, on a contact the CRM knows.
+	var contact model.Contact
+	accts, _ := db.Accounts(ctx, model.AccountFilter{})
+	for _, a := range accts {
+		if a.CRMID == "" || a.CRMID == ch.ReassignedID {
+			continue
+		}
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range d.Contacts {
+			if c.CRMID != "" && c.Consent.Call.State != model.ConsentOptedOut {
+				contact = c
+			}
+		}
+		if contact.ID != 0 {
+			break
+		}
+	}
+	if contact.ID == 0 {
+		t.Fatal("no contact to log against")
+	}
+	res, err := db.LogTouch(ctx, model.LogRequest{ContactID: contact.ID, Channel: model.ChannelCall, Direction: model.Outbound,
+		Outcome: model.OutcomeConnected, Note: "asked for pricing", At: time.Now().Add(-time.Hour), Duration: 4 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	first := syncOnce(t, db, sb)
+	if first.Pulled == 0 || first.Pushed == 0 {
+		t.Errorf("first demo sync: pulled %d, pushed %d; want both > 0", first.Pulled, first.Pushed)
+	}
+	if first.Pending != 0 {
+		t.Errorf("first demo sync left %d queued", first.Pending)
+	}
+	calls := sb.Server().List("calls")
+	if len(calls) != 1 || calls[0].Properties["hs_call_body"] == "" {
+		t.Fatalf("CRM calls after the sync: %+v", calls)
+	}
+	if got := sb.Server().AssociatedIDs("calls", calls[0].ID, "contacts"); !slices.Equal(got, []string{contact.CRMID}) {
+		t.Errorf("the call is associated with contacts %v, want %s", got, contact.CRMID)
+	}
+	if res.Next != nil && len(sb.Server().List("tasks")) == 0 {
+		t.Errorf("the follow-up task was not pushed")
+	}
+
+	// The CRM-side changes reached the book.
+	found := map[string]model.Account{}
+	accts, _ = db.Accounts(ctx, model.AccountFilter{})
+	for _, a := range accts {
+		found[a.CRMID] = a
+	}
+	if a := found[ch.RenamedID]; a.Name != ch.NewName {
+		t.Errorf("renamed company is %q in the book, want %q", a.Name, ch.NewName)
+	}
+	newTask := false
+	if a, ok := found[ch.NewTaskCompanyID]; ok {
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range d.Tasks {
+			newTask = newTask || k.CRMID == ch.NewTaskID
+		}
+	}
+	if !newTask {
+		t.Errorf("the task created in the CRM (%s) is not in the book", ch.NewTaskID)
+	}
+	wl, err := db.Worklist(ctx, model.WorklistQuery{Now: time.Now(), IncludeHeld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range wl.Rows {
+		if r.Account.CRMID == ch.ReassignedID {
+			t.Errorf("the reassigned company %s is still in the worklist", ch.ReassignedID)
+			break
+		}
+	}
+
+	// Again, in the same process: nothing new either way.
+	second := syncOnce(t, db, sb)
+	if second.Pulled != 0 || second.Pushed != 0 || len(second.Conflicts) != 0 || second.Pending != 0 {
+		t.Errorf("second sync: %+v; want nothing new", second)
+	}
+	if n := len(sb.Server().List("calls")); n != 1 {
+		t.Errorf("CRM holds %d calls after a second sync", n)
+	}
+
+	// And in a new process: a fresh sandbox seeded from the synced book.
+	sb2, err := sandbox.New(ctx, db, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb2.Changes() != (sandbox.Changes{}) {
+		t.Errorf("a synced book got CRM-side changes again: %+v", sb2.Changes())
+	}
+	third := syncOnce(t, db, sb2)
+	if third.Pulled != 0 || third.Pushed != 0 || len(third.Conflicts) != 0 {
+		t.Errorf("sync against a re-seeded sandbox: %+v; want nothing new", third)
+	}
+}
