@@ -88,10 +88,10 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 	return h, nil
 }
 
-// prune drops the times before cutoff from a sorted window.
+// prune drops the times at or before cutoff from a sorted window.
 func prune(ts []time.Time, cutoff time.Time) []time.Time {
 	i := 0
-	for i < len(ts) && ts[i].Before(cutoff) {
+	for i < len(ts) && !ts[i].After(cutoff) {
 		i++
 	}
 	if i == 0 {
