@@ -48,7 +48,9 @@ type DemoOptions struct {
 // over a temporary book.
 type Env struct {
 	Stdout, Stderr io.Writer
-	Now            func() time.Time
+	// Stdin is what `import … -` reads; nil: no standard input.
+	Stdin io.Reader
+	Now   func() time.Time
 	// Terminal: stdin and stdout are both terminals, so a bare `shortlist`
 	// starts the TUI.
 	Terminal bool
@@ -128,6 +130,7 @@ func commands() []*command {
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(), demoCmd(), versionCmd(), syncCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
+		importCmd(), exportCmd(),
 	}
 }
 

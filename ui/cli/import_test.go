@@ -1,0 +1,155 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/ui/cli"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestImportCommand(t *testing.T) {
+	f := newFixture(t)
+	file := writeFile(t, "new.csv", "Company Name,Website,# Employees,Favourite Colour\nZeta Labs,zeta-labs.example,250,blue\nYotta,yotta.example,40,red\n")
+	out := f.ok("import", "accounts", file, "--dry-run")
+	want := "ignored columns: Favourite Colour (name their field with --map \"Header=field\")\n" +
+		"line 2: add Zeta Labs (zeta-labs.example)\nline 3: add Yotta (yotta.example)\n" +
+		"dry run, nothing written: accounts " + file + ": 2 added, 0 updated, 0 unchanged\n"
+	if out != want {
+		t.Errorf("dry run:\n%s\nwant:\n%s", out, want)
+	}
+	if got := f.ok("search", "Zeta Labs"); !strings.HasPrefix(got, "Nothing matches") {
+		t.Fatalf("a dry run wrote: %s", got)
+	}
+	out = f.ok("import", "accounts", file, "--map", "Favourite Colour=")
+	if out != "imported accounts "+file+": 2 added, 0 updated, 0 unchanged\n" {
+		t.Errorf("import: %q", out)
+	}
+	if got := f.ok("search", "Zeta Labs"); strings.HasPrefix(got, "Nothing matches") {
+		t.Errorf("imported account not found: %s", got)
+	}
+	change := writeFile(t, "change.csv", "domain,employees\nzeta-labs.example,300\n")
+	out = f.ok("import", "accounts", change, "--dry-run")
+	if !strings.Contains(out, "line 2: change Zeta Labs (zeta-labs.example): employees: 250 → 300\n") {
+		t.Errorf("dry-run change: %q", out)
+	}
+}
+
+func TestImportFailingRowsExitOne(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("name,domain,employees\n")
+	for i := range 25 {
+		fmt.Fprintf(&b, "Bad %d,bad%d.example,%dx\n", i, i, i)
+	}
+	b.WriteString("Good,good.example,5\n")
+	file := writeFile(t, "bad.csv", b.String())
+	code, out, errOut := f.run("import", "accounts", file)
+	if code != cli.ExitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	if len(lines) != 22 || lines[0] != `line 2: employees: "0x" is not a whole number` || lines[20] != "and 5 more" ||
+		lines[21] != "shortlist: "+file+": 25 of 26 rows failed, so nothing was imported: fix them, or pass --skip-invalid to import the rest" {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if !strings.HasPrefix(out, "not imported: accounts") {
+		t.Errorf("stdout %q", out)
+	}
+	if got := f.ok("search", "good.example"); !strings.HasPrefix(got, "Nothing matches") {
+		t.Errorf("a failed import wrote: %s", got)
+	}
+	out = f.ok("import", "accounts", file, "--skip-invalid", "--json")
+	var rep model.ImportReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if rep.Added != 1 || rep.Skipped != 25 || len(rep.Errors) != 25 || rep.Errors[3] != (model.ImportError{Line: 5, Field: "employees", Message: `"3x" is not a whole number`}) || !rep.Written {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestImportCommandLineErrors(t *testing.T) {
+	f := newFixture(t)
+	file := writeFile(t, "a.csv", "name\nAcme\n")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", "accounts"}, cli.ExitUsage, "import needs what and a file"},
+		{[]string{"import", "touches", file}, cli.ExitUsage, `import takes accounts or contacts, not "touches"`},
+		{[]string{"import", "accounts", file, "--map", "name=nom"}, cli.ExitUsage, `accounts have no field "nom": use one of crm_id, name, domain`},
+		{[]string{"import", "accounts", file, "--map", "nonsense"}, cli.ExitUsage, `invalid value "nonsense" for --map`},
+		{[]string{"import", "accounts", file, "--create-accounts"}, cli.ExitUsage, "--create-accounts is for import contacts"},
+		{[]string{"import", "accounts", file + ".missing"}, cli.ExitFailure, "a.csv.missing does not exist: check the path"},
+		{[]string{"import", "accounts", file, "--map", "Org=name"}, cli.ExitFailure, `line 1: map "Org=name": the file has no column "Org"`},
+		{[]string{"import", "accounts", "-"}, cli.ExitFailure, "no standard input to read"},
+		{[]string{"export", "deals"}, cli.ExitUsage, `unknown record kind "deals"`},
+		{[]string{"export", "accounts", "--format", "xml"}, cli.ExitUsage, `--format "xml": use csv or json`},
+		{[]string{"export", "accounts", "--since", "last week"}, cli.ExitUsage, `--since "last week": want a date like 2026-11-01`},
+	}
+	for _, tc := range cases {
+		code, _, errOut := f.run(tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q on one line", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}
+
+func TestExportCommandRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	accts, contacts := filepath.Join(dir, "a.csv"), filepath.Join(dir, "c.csv")
+	f.ok("export", "accounts", "-o", accts)
+	f.ok("export", "contacts", "-o", contacts)
+	for _, p := range []string{accts, contacts} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v; want 0600", p, st.Mode().Perm())
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) > 0 {
+		t.Errorf("temp files left: %v", left)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	out := f.ok("--db", fresh, "import", "accounts", accts)
+	if !strings.Contains(out, fmt.Sprintf("%d added, 0 updated", testAccounts)) || strings.Contains(out, "ignored") {
+		t.Errorf("import accounts: %q", out)
+	}
+	f.ok("--db", fresh, "import", "contacts", contacts)
+	a1, a2 := f.ok("export", "accounts", "--format", "json"), f.ok("--db", fresh, "export", "accounts", "--format", "json")
+	var r1, r2 []map[string]any
+	if err := json.Unmarshal([]byte(a1), &r1); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(a2), &r2); err != nil {
+		t.Fatal(err)
+	}
+	if len(r1) != testAccounts || len(r2) != len(r1) {
+		t.Fatalf("%d and %d accounts", len(r1), len(r2))
+	}
+	for i := range r1 {
+		for _, k := range append(model.ImportFields(model.KindAccounts), "fit", "tier") {
+			if fmt.Sprint(r1[i][k]) != fmt.Sprint(r2[i][k]) {
+				t.Errorf("account %v %s: %v; want %v", r1[i]["name"], k, r2[i][k], r1[i][k])
+			}
+		}
+	}
+}
