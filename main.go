@@ -58,6 +58,7 @@ func run() int {
 	env := cli.Env{
 		Stdout:    os.Stdout,
 		Stderr:    os.Stderr,
+		Stdin:     os.Stdin,
 		Now:       time.Now,
 		Terminal:  outTerm && inTerm,
 		Width:     width,
