@@ -54,6 +54,9 @@ type root struct {
 	undo     []int64 // touches logged this session, newest last
 	lastNote string  // the note of the newest of them, for e on Today
 	quitting bool
+
+	stamp   bookStamp // the book's files at the last check (freshness.go)
+	stamped bool
 }
 
 func newRoot(opts Options) root {
@@ -105,7 +108,7 @@ func hyperlinksSupported(getenv func(string) string) bool {
 	return strings.Contains(t, "kitty") || strings.Contains(t, "foot") || strings.Contains(t, "wezterm")
 }
 
-func (m root) Init() tea.Cmd { return m.today.Init() }
+func (m root) Init() tea.Cmd { return tea.Batch(m.today.Init(), checkBook(m.opts.DBPath)) }
 
 func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -123,7 +126,12 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.today, cmd = m.today.fill()
 		return m, cmd
 	case tea.KeyMsg:
-		return m.key(msg)
+		nm, cmd := m.key(msg)
+		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath))
+	case tea.FocusMsg:
+		return m, checkBook(m.opts.DBPath)
+	case bookCheckedMsg:
+		return m.bookChecked(msg)
 	case tea.MouseMsg:
 		return m.forward(msg)
 	case statusMsg:

@@ -352,7 +352,7 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 			return m, nil
 		}
 		m.now = m.env.now()
-		if m.loaded && !m.loading && m.now.Sub(m.loadedAt) > staleAfter {
+		if m.loaded && !m.loading && m.stale() {
 			var reload, cmd tea.Cmd
 			m, reload = m.reload()
 			m, cmd = m.key(msg)

@@ -36,7 +36,7 @@ func New(opts Options) tea.Model {
 // cancelled. Bubble Tea restores the terminal on every exit path, panics
 // included.
 func Run(ctx context.Context, opts Options) error {
-	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithReportFocus())
 	if _, err := p.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil
