@@ -101,4 +101,3 @@ func TestAssociationsV4(t *testing.T) {
 		{"from": map[string]string{"id": lone}, "to": map[string]string{"id": co2}, "types": []map[string]any{{"associationCategory": "USER_DEFINED", "associationTypeId": 77}}},
 	}}).want(t, 400)
 }
-

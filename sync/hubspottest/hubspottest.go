@@ -35,6 +35,9 @@ type Options struct {
 	SearchLag           time.Duration    // a created/updated record becomes visible to search after this
 	SearchCap           int              // results a search may page through; 0 → 10000
 	Now                 func() time.Time // nil → time.Now
+	// DeniedScopes are scopes the token lacks (e.g. "crm.schemas.calls.write"):
+	// a call needing one gets HubSpot's 403 MISSING_SCOPES naming it.
+	DeniedScopes []string
 }
 
 // Server is an in-memory HubSpot portal. All its methods are safe for

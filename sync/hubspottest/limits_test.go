@@ -139,35 +139,33 @@ func TestFaultResets(t *testing.T) {
 }
 
 func TestFaultSlowHonoursContext(t *testing.T) {
-	s := newTest(t, Options{})
+	s := NewServer(Options{})
 	s.Inject(Fault{Kind: FaultSlow, Delay: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL()+"/crm/v3/owners", nil)
 	req.Header.Set("Authorization", "Bearer "+s.Token())
-	start := time.Now()
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("a stalled request did not time out")
 	}
-	// The handler returns once the client gives up, so Close does not wait 5 s.
-	waitFor(t, func() bool { return len(s.Requests()) == 1 && time.Since(start) < 2*time.Second })
-	s.Inject(Fault{Kind: FaultSlow, Delay: 30 * time.Millisecond})
+	// Close waits for running handlers: the stalled one must end with the
+	// client's context, not after its 5 s.
+	start := time.Now()
+	s.Close()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the stalled handler outlived its client by %v", d)
+	}
+	if log := s.Requests(); len(log) != 1 || log[0].Status != 0 {
+		t.Fatalf("log %+v", log)
+	}
+
+	s2 := newTest(t, Options{})
+	s2.Inject(Fault{Kind: FaultSlow, Delay: 30 * time.Millisecond})
 	start = time.Now()
-	call(t, s, "GET", "/crm/v3/owners", nil).want(t, 200)
+	call(t, s2, "GET", "/crm/v3/owners", nil).want(t, 200)
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Fatalf("slow fault took %v", d)
 	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	for range 200 {
-		if ok() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("condition not met in 2 s")
 }
 
 func TestFaultMalformedTruncatedRateLimit(t *testing.T) {
@@ -265,4 +263,18 @@ func TestConcurrentUse(t *testing.T) {
 	if n := len(s.AssociatedIDs("companies", co, "contacts")); n != 160 {
 		t.Fatalf("%d contacts associated, want 160", n)
 	}
+}
+
+func TestDeniedScopes(t *testing.T) {
+	s := newTest(t, Options{DeniedScopes: []string{"crm.schemas.calls.write", "communication_preferences.write"}})
+	r := call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 403)
+	if r.str(t, "category") != "MISSING_SCOPES" {
+		t.Fatalf("403 body %s", r.Raw)
+	}
+	if got := r.list(t, "errors.0.context.requiredGranularScopes"); len(got) != 1 || got[0] != "crm.schemas.calls.write" {
+		t.Fatalf("403 names %v", got)
+	}
+	call(t, s, "GET", "/crm/v3/properties/calls/hs_timestamp", nil).want(t, 200)
+	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 201)
+	call(t, s, "POST", "/communication-preferences/v3/unsubscribe", map[string]any{"emailAddress": "a@b.c", "subscriptionId": "1"}).want(t, 403)
 }

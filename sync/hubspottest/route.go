@@ -17,6 +17,9 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	// HubSpot's specs exempt search and the v4 association batch calls from
 	// the ten-second limit.
 	exempt := search || (len(parts) > 5 && parts[1] == "v4" && parts[2] == "associations" && parts[5] == "batch")
+	if scope := requiredScope(r.Method, parts); scope != "" && contains(s.opts.DeniedScopes, scope) {
+		return missingScope(scope)
+	}
 	hdr, limited := s.limitLocked(search, exempt)
 	if limited != nil {
 		limited.header = hdr
@@ -194,4 +197,59 @@ func (s *Server) route(r *http.Request, p []string, body []byte) reply {
 		return notFound("no such endpoint: %s %s", m, r.URL.Path)
 	}
 	return errReply(http.StatusMethodNotAllowed, "VALIDATION_ERROR", "method "+m+" is not allowed on "+r.URL.Path)
+}
+
+// requiredScope is the private-app scope a call needs, "" when none is
+// modelled. Engagements go by the contacts scopes, as HubSpot's legacy
+// scopes do.
+func requiredScope(method string, p []string) string {
+	objects := func(typ string, write bool) string {
+		t, ok := lookupType(typ)
+		if !ok {
+			return ""
+		}
+		name := "contacts"
+		if t.Name == "companies" {
+			name = "companies"
+		}
+		if write {
+			return "crm.objects." + name + ".write"
+		}
+		return "crm.objects." + name + ".read"
+	}
+	n := len(p)
+	switch {
+	case n >= 3 && p[0] == "crm" && p[2] == "owners":
+		return "crm.objects.owners.read"
+	case n >= 4 && p[0] == "crm" && p[1] == "v3" && p[2] == "objects":
+		read := method == http.MethodGet || (n == 5 && p[4] == "search") || (n == 6 && p[5] == "read")
+		return objects(p[3], !read)
+	case n >= 4 && p[0] == "crm" && p[1] == "v3" && p[2] == "properties":
+		if t, ok := lookupType(p[3]); ok {
+			if method == http.MethodGet {
+				return "crm.schemas." + t.Name + ".read"
+			}
+			return "crm.schemas." + t.Name + ".write"
+		}
+	case n >= 4 && p[0] == "crm" && p[1] == "v4":
+		read := method == http.MethodGet || p[n-1] == "read"
+		return objects(p[3], !read)
+	case n >= 1 && p[0] == "calling":
+		return "crm.objects.contacts.read"
+	case n >= 1 && p[0] == "communication-preferences":
+		return "communication_preferences.write"
+	}
+	return ""
+}
+
+// missingScope is HubSpot's 403 for a token without a scope.
+func missingScope(scope string) reply {
+	return jsonReply(http.StatusForbidden, apiError{
+		Status:        "error",
+		Message:       "This app hasn't been granted all required scopes to make this call.",
+		CorrelationID: correlationID(),
+		Category:      "MISSING_SCOPES",
+		Errors: []errDetail{{Message: "One or more of the following scopes are required.",
+			Context: map[string][]string{"requiredGranularScopes": {scope}}}},
+	})
 }
