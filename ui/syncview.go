@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -171,16 +172,26 @@ func (m syncView) View() string {
 			m.barView(), "", s.Subtle.Render("esc cancels; the outbox stays consistent"))
 	case m.finished:
 		r := m.report
-		head := s.Good.Render("✓ sync finished")
+		head := []string{s.Good.Render("✓ sync finished")}
 		switch {
 		case errors.Is(m.err, context.Canceled):
-			head = s.Warn.Render("! sync cancelled")
+			head = []string{s.Warn.Render("! sync cancelled")}
 		case errors.Is(m.err, model.ErrOffline):
-			head = s.Warn.Render(fmt.Sprintf("! offline: %d changes queued", r.Pending))
+			head = []string{s.Warn.Render(fmt.Sprintf("! offline: %d changes queued", r.Pending))}
 		case m.err != nil:
-			head = s.Bad.Render(clip("✗ sync failed: "+model.Sanitize(m.err.Error()), w))
+			// Wrapped, not clipped: the end of the message is often the
+			// fix (run shortlist auth hubspot, set a variable).
+			head = head[:0]
+			msg := ansi.Wrap("✗ sync failed: "+model.Sanitize(m.err.Error()), max(w, 20), " ")
+			for i, l := range strings.Split(msg, "\n") {
+				if i == 4 {
+					break
+				}
+				head = append(head, s.Bad.Render(clip(l, w)))
+			}
 		}
-		lines = append(lines, head, m.barView(), "",
+		lines = append(lines, head...)
+		lines = append(lines, m.barView(), "",
 			fmt.Sprintf("pulled %d · pushed %d · held back %d · still queued %d", r.Pulled, r.Pushed, r.HeldBack, r.Pending))
 		if !r.Finished.IsZero() && !r.Started.IsZero() {
 			lines = append(lines, s.Subtle.Render(fmt.Sprintf("took %s", r.Finished.Sub(r.Started).Round(1e6))))

@@ -122,7 +122,10 @@ func (m today) syncLabel() string {
 	st := m.syncState
 	last := "never synced"
 	if !st.LastSync.IsZero() {
-		last = "synced " + ago(st.LastSync, m.now) + " ago"
+		last = "synced just now"
+		if a := ago(st.LastSync, m.now); a != "now" {
+			last = "synced " + a + " ago"
+		}
 	}
 	txt := fmt.Sprintf("%d pending · %s", st.Pending, last)
 	if m.offline {

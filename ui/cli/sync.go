@@ -204,7 +204,7 @@ func (discardProgress) end()                        {}
 
 func progressText(p model.SyncProgress) string {
 	s := fmt.Sprintf("sync: %s", p.Phase)
-	if p.What != "" {
+	if p.What != "" && p.Phase != model.PhaseDone {
 		s += " " + model.Sanitize(p.What)
 	}
 	switch {
