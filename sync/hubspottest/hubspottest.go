@@ -50,6 +50,7 @@ type Server struct {
 	nextID    int64
 	nextOwner int64
 	objs      map[string]map[int64]*record           // type → id → record
+	order     map[string][]int64                     // type → ids, ascending
 	props     map[string]map[string]*propDef         // type → name → definition
 	uniq      map[string]map[string]map[string]int64 // type → unique property → value → id
 	assoc     map[assocKey]map[int64]bool
@@ -94,6 +95,7 @@ func NewUnstartedHandler(o Options) *Server {
 		opts:    o,
 		nextID:  1000,
 		objs:    map[string]map[int64]*record{},
+		order:   map[string][]int64{},
 		props:   map[string]map[string]*propDef{},
 		uniq:    map[string]map[string]map[string]int64{},
 		assoc:   map[assocKey]map[int64]bool{},

@@ -316,18 +316,16 @@ func (s *Server) listObjectsLocked(t typeInfo, q url.Values) reply {
 	archived := q.Get("archived") == "true"
 	want := splitList(q["properties"])
 	assocs := splitList(q["associations"])
-	recs := s.sortedLocked(t.Name, archived)
-	i := sort.Search(len(recs), func(i int) bool { return recs[i].id >= after })
+	recs := s.pageLocked(t.Name, archived, after, limit+1)
 	results := []objJSON{}
-	for ; i < len(recs) && len(results) < limit; i++ {
-		o := s.objectJSONLocked(t, recs[i], recs[i].props, archived, want)
-		o.Associations = s.v3AssocLocked(t, recs[i], assocs)
+	for _, r := range recs[:min(limit, len(recs))] {
+		o := s.objectJSONLocked(t, r, r.props, archived, want)
+		o.Associations = s.v3AssocLocked(t, r, assocs)
 		results = append(results, o)
 	}
 	out := map[string]any{"results": results}
-	if i < len(recs) {
-		next := strconv.FormatInt(recs[i].id, 10)
-		out["paging"] = pagingNext(next, "/crm/v3/objects/"+t.Name, q)
+	if len(recs) > limit {
+		out["paging"] = pagingNext(strconv.FormatInt(recs[limit].id, 10), "/crm/v3/objects/"+t.Name, q)
 	}
 	return jsonReply(http.StatusOK, out)
 }

@@ -120,12 +120,13 @@ func (s *Server) searchLocked(t typeInfo, body []byte) reply {
 		props map[string]string
 	}
 	var hits []hit
+	compiledGroups := s.compileLocked(t, req)
 	for _, rec := range s.objs[t.Name] {
 		props, live := s.searchViewLocked(rec, now)
 		if !live {
 			continue
 		}
-		if !s.matchLocked(t, props, req) {
+		if !s.matchLocked(t, props, req, compiledGroups) {
 			continue
 		}
 		hits = append(hits, hit{rec, props})
@@ -169,7 +170,7 @@ func (s *Server) searchLocked(t typeInfo, body []byte) reply {
 
 // matchLocked reports whether a record matches a search: its query, and
 // any filter group (all of its filters).
-func (s *Server) matchLocked(t typeInfo, props map[string]string, req searchReq) bool {
+func (s *Server) matchLocked(t typeInfo, props map[string]string, req searchReq, groups [][]compiled) bool {
 	if q := strings.ToLower(strings.TrimSpace(req.Query)); q != "" {
 		found := false
 		for _, n := range t.Defaults {
@@ -185,9 +186,9 @@ func (s *Server) matchLocked(t typeInfo, props map[string]string, req searchReq)
 	if len(req.FilterGroups) == 0 {
 		return true
 	}
-	for _, g := range req.FilterGroups {
+	for _, g := range groups {
 		all := true
-		for _, f := range g.Filters {
+		for _, f := range g {
 			if !s.filterLocked(t, props, f) {
 				all = false
 				break
@@ -252,8 +253,31 @@ func (s *Server) keyLocked(t typeInfo, prop, v string) sortKey {
 	return sortKey{s: strings.ToLower(v)}
 }
 
+// compiled is a filter with its values read once per search.
+type compiled struct {
+	filter
+	v, hv sortKey
+	vs    []sortKey
+}
+
+// compileLocked reads a search's filter values the way their properties
+// compare.
+func (s *Server) compileLocked(t typeInfo, req searchReq) [][]compiled {
+	out := make([][]compiled, len(req.FilterGroups))
+	for i, g := range req.FilterGroups {
+		for _, f := range g.Filters {
+			c := compiled{filter: f, v: s.keyLocked(t, f.PropertyName, string(f.Value)), hv: s.keyLocked(t, f.PropertyName, string(f.HighValue))}
+			for _, x := range f.Values {
+				c.vs = append(c.vs, s.keyLocked(t, f.PropertyName, string(x)))
+			}
+			out[i] = append(out[i], c)
+		}
+	}
+	return out
+}
+
 // filterLocked applies one filter to a record's properties.
-func (s *Server) filterLocked(t typeInfo, props map[string]string, f filter) bool {
+func (s *Server) filterLocked(t typeInfo, props map[string]string, f compiled) bool {
 	v, has := props[f.PropertyName]
 	has = has && v != ""
 	switch f.Operator {
@@ -262,9 +286,9 @@ func (s *Server) filterLocked(t typeInfo, props map[string]string, f filter) boo
 	case "NOT_HAS_PROPERTY":
 		return !has
 	case "NEQ":
-		return !has || s.keyLocked(t, f.PropertyName, v).cmp(s.keyLocked(t, f.PropertyName, string(f.Value))) != 0
+		return !has || s.keyLocked(t, f.PropertyName, v).cmp(f.v) != 0
 	case "NOT_IN":
-		return !has || !s.inLocked(t, f.PropertyName, v, f.Values)
+		return !has || !in(s.keyLocked(t, f.PropertyName, v), f.vs)
 	case "NOT_CONTAINS_TOKEN":
 		return !has || !containsToken(v, string(f.Value))
 	}
@@ -272,33 +296,31 @@ func (s *Server) filterLocked(t typeInfo, props map[string]string, f filter) boo
 		return false
 	}
 	k := s.keyLocked(t, f.PropertyName, v)
-	c := func(x flexString) int { return k.cmp(s.keyLocked(t, f.PropertyName, string(x))) }
 	switch f.Operator {
 	case "EQ":
-		return c(f.Value) == 0
+		return k.cmp(f.v) == 0
 	case "LT":
-		return c(f.Value) < 0
+		return k.cmp(f.v) < 0
 	case "LTE":
-		return c(f.Value) <= 0
+		return k.cmp(f.v) <= 0
 	case "GT":
-		return c(f.Value) > 0
+		return k.cmp(f.v) > 0
 	case "GTE":
-		return c(f.Value) >= 0
+		return k.cmp(f.v) >= 0
 	case "BETWEEN":
-		return c(f.Value) >= 0 && c(f.HighValue) <= 0
+		return k.cmp(f.v) >= 0 && k.cmp(f.hv) <= 0
 	case "IN":
-		return s.inLocked(t, f.PropertyName, v, f.Values)
+		return in(k, f.vs)
 	case "CONTAINS_TOKEN":
 		return containsToken(v, string(f.Value))
 	}
 	return false
 }
 
-// inLocked reports whether v equals one of values.
-func (s *Server) inLocked(t typeInfo, prop, v string, values []flexString) bool {
-	k := s.keyLocked(t, prop, v)
-	for _, x := range values {
-		if k.cmp(s.keyLocked(t, prop, string(x))) == 0 {
+// in reports whether k equals one of keys.
+func in(k sortKey, keys []sortKey) bool {
+	for _, x := range keys {
+		if k.cmp(x) == 0 {
 			return true
 		}
 	}

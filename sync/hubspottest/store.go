@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,6 +121,9 @@ func (s *Server) writeLocked(t typeInfo, rec *record, props map[string]string, a
 			}
 			rec = &record{id: id, typ: t.Name, props: map[string]string{}, created: created}
 			s.objs[t.Name][id] = rec
+			ids := s.order[t.Name]
+			i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
+			s.order[t.Name] = slices.Insert(ids, i, id)
 			rec.props["createdate"] = isoMillis(created)
 			if t.Engagement {
 				rec.props["hs_createdate"] = isoMillis(created)
@@ -414,13 +418,19 @@ func (s *Server) List(objectType string) []Object {
 
 // sortedLocked returns a type's records in id order, live or archived ones.
 func (s *Server) sortedLocked(typ string, archived bool) []*record {
+	return s.pageLocked(typ, archived, 0, -1)
+}
+
+// pageLocked returns up to limit (<0: all) live or archived records of a
+// type with ids from after on, in id order.
+func (s *Server) pageLocked(typ string, archived bool, after int64, limit int) []*record {
+	ids := s.order[typ]
 	var recs []*record
-	for _, r := range s.objs[typ] {
-		if r.archived == archived {
+	for i := sort.Search(len(ids), func(i int) bool { return ids[i] >= after }); i < len(ids) && len(recs) != limit; i++ {
+		if r := s.objs[typ][ids[i]]; r.archived == archived {
 			recs = append(recs, r)
 		}
 	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].id < recs[j].id })
 	return recs
 }
 
