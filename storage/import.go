@@ -42,7 +42,8 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", op, err)
 	}
-	rep.Delimiter, rep.Encoding, rep.Rows = delimName(t.Delimiter), t.Encoding, len(t.Rows)
+	// Rows counts records read and the ones malformed as CSV alike.
+	rep.Delimiter, rep.Encoding, rep.Rows = delimName(t.Delimiter), t.Encoding, len(t.Rows)+len(t.Errors)
 	m, err := csvio.Map(req.Kind, t.Header, req.Map)
 	if err != nil {
 		return rep, fmt.Errorf("%s: line %d: %w", op, t.HeaderLine, err)
@@ -79,6 +80,18 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	}
 	errRejected := errors.New("rejected")
 	err = db.Load(ctx, func(l *Loader) error {
+		// A large file inserts into every accounts index at random places:
+		// the default 2 MiB cache thrashes as it does for a rescore.
+		if len(t.Rows) > 10_000 {
+			var cache int64
+			if err := l.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+				return err
+			}
+			if _, err := l.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -rescoreCache)); err != nil {
+				return err
+			}
+			defer l.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache))
+		}
 		if err := planIn(l.tx); err != nil {
 			return err
 		}

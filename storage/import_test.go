@@ -380,3 +380,15 @@ func BenchmarkImportAccounts100k(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+func TestImportMalformedCSVIsARowError(t *testing.T) {
+	db := freshDB(t)
+	rep, err := importCSV(t, db, model.KindAccounts, "name,domain\nAc\"me,acme.com\nBeta,beta.io\n")
+	if !errors.Is(err, model.ErrRowsInvalid) || rep.Rows != 2 || rep.Skipped != 1 || rep.Errors[0].Line != 2 {
+		t.Fatalf("err %v report %+v", err, rep)
+	}
+	rep = mustImport(t, db, model.KindAccounts, "name,domain\nAc\"me,acme.com\nBeta,beta.io\n", func(r *model.ImportRequest) { r.SkipInvalid = true })
+	if rep.Added != 1 || rep.Skipped != 1 {
+		t.Errorf("report %+v", rep)
+	}
+}

@@ -82,7 +82,7 @@ func (r *rowReader) each(fn func(field, cell string) error) {
 // each bad value is an error naming the line and the field.
 func Accounts(t *Table, m Mapping) ([]AccountRecord, []model.ImportError) {
 	m.delim = t.Delimiter
-	var out []AccountRecord
+	out := make([]AccountRecord, 0, len(t.Rows))
 	var errs []model.ImportError
 	z := zones{}
 	for _, row := range t.Rows {
@@ -176,7 +176,7 @@ func Contacts(t *Table, m Mapping, o Options) ([]ContactRecord, []model.ImportEr
 		o.Now = time.Now()
 	}
 	optOut := model.Consent{State: model.ConsentOptedOut, Source: "import " + o.Source, At: o.Now.UTC()}
-	var out []ContactRecord
+	out := make([]ContactRecord, 0, len(t.Rows))
 	var errs []model.ImportError
 	z := zones{}
 	for _, row := range t.Rows {
