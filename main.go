@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // IANA zones on machines without zoneinfo
@@ -29,6 +30,9 @@ import (
 	"github.com/shortlisthq/shortlist/storage/config"
 	"github.com/shortlisthq/shortlist/storage/demo"
 	"github.com/shortlisthq/shortlist/storage/secret"
+	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/hubspot"
+	"github.com/shortlisthq/shortlist/sync/sandbox"
 	"github.com/shortlisthq/shortlist/ui"
 	"github.com/shortlisthq/shortlist/ui/cli"
 )
@@ -138,7 +142,9 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 			return nil, err
 		}
 	}
-	return book(db, cfg, g.Demo), nil
+	b := book(db, cfg, g.Demo)
+	b.Syncer = newSyncer(db, cfg, g)
+	return b, nil
 }
 
 // fillDemo writes the demo book the first time --demo opens it.
@@ -178,7 +184,7 @@ func book(db *storage.DB, cfg config.Config, isDemo bool) *cli.Book {
 
 func runTUI(ctx context.Context, b *cli.Book) error {
 	return ui.Run(ctx, ui.Options{
-		Store: b.Store, Settings: b.Settings, Profile: b.Profile,
+		Store: b.Store, Settings: b.Settings, Profile: b.Profile, Syncer: b.Syncer,
 		Now: time.Now, Demo: b.Demo, DBPath: b.Path,
 	})
 }
@@ -286,3 +292,94 @@ func (t tokenStore) Remove(crm string) ([]string, error) {
 func (t tokenStore) KeyringProblem(crm string) error { return secret.CheckKeyring(t.o, crm) }
 func (t tokenStore) EnvVar(crm string) string        { return secret.EnvVar(crm) }
 func (t tokenStore) FilePath(crm string) string      { return secret.FilePath(t.o, crm) }
+
+// lazySyncer builds the sync engine on the first Sync, so a book opens and
+// the TUI starts without a token or [crm] settings: Sync then says what is
+// missing and how to add it. A built engine is kept for the next Sync (the
+// demo sandbox's CRM lives as long as the process).
+type lazySyncer struct {
+	build func(ctx context.Context) (model.Syncer, error)
+	mu    sync.Mutex
+	s     model.Syncer
+}
+
+func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
+	l.mu.Lock()
+	if l.s == nil {
+		s, err := l.build(ctx)
+		if err != nil {
+			l.mu.Unlock()
+			return model.SyncReport{}, err
+		}
+		l.s = s
+	}
+	s := l.s
+	l.mu.Unlock()
+	rep, err := s.Sync(ctx, progress)
+	return rep, explainSync(rep, err)
+}
+
+// newSyncer is the book's syncer: the demo sandbox for the demo book, else
+// HubSpot as [crm] and the SHORTLIST_HUBSPOT_* variables say, with the
+// token from the environment, the keyring or the token file.
+func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
+	if g.Demo {
+		return &lazySyncer{build: func(ctx context.Context) (model.Syncer, error) {
+			sb, err := sandbox.New(ctx, db, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			crm, err := sb.CRM()
+			if err != nil {
+				return nil, err
+			}
+			return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail}), nil
+		}}
+	}
+	return &lazySyncer{build: func(ctx context.Context) (model.Syncer, error) {
+		c := cfg.CRM
+		switch {
+		case c.OwnerEmail == "":
+			return nil, errors.New("sync needs [crm] owner_email in config.toml or SHORTLIST_HUBSPOT_OWNER_EMAIL")
+		case c.Kind == "":
+			return nil, errors.New(`sync needs [crm] kind = "hubspot" in config.toml (or SHORTLIST_HUBSPOT_OWNER_EMAIL set)`)
+		case c.Kind != "hubspot":
+			return nil, fmt.Errorf("sync does not know the CRM %q: set [crm] kind = \"hubspot\"", c.Kind)
+		}
+		token, _, err := secret.Lookup(secret.Options{ConfigDir: filepath.Dir(configPath(g))}, c.Kind)
+		if err != nil {
+			return nil, err
+		}
+		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token})
+		if err != nil {
+			return nil, err
+		}
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: c.OwnerEmail}), nil
+	}}
+}
+
+// syncError keeps the cause for errors.Is while saying what to do.
+type syncError struct {
+	msg string
+	err error
+}
+
+func (e *syncError) Error() string { return e.msg }
+func (e *syncError) Unwrap() error { return e.err }
+
+// explainSync turns the CRM's refusals into what the rep does next.
+// Offline and cancellation pass through: the CLI and the TUI word them with
+// the count still queued.
+func explainSync(rep model.SyncReport, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, crmsync.ErrUnauthorized):
+		return &syncError{"HubSpot refused the token: run shortlist auth hubspot to store a new one", err}
+	case errors.Is(err, crmsync.ErrDailyLimit):
+		return &syncError{fmt.Sprintf("HubSpot's daily API limit is reached: %d changes stay queued; sync again tomorrow", rep.Pending), err}
+	case errors.Is(err, crmsync.ErrScope):
+		return &syncError{model.Sanitize(err.Error()) + ": add the scope to the private app, then shortlist auth hubspot", err}
+	}
+	return err
+}

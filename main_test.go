@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
 // TestBinary builds shortlist and runs it end to end, as a user's shell
@@ -157,6 +161,174 @@ func TestBinary(t *testing.T) {
 		var accts []map[string]any
 		if code != 0 || json.Unmarshal([]byte(out), &accts) != nil || len(accts) != 25 {
 			t.Errorf("SHORTLIST_DB: exit %d, %d accounts, %q", code, len(accts), errOut)
+		}
+	})
+}
+
+// TestSync runs `shortlist sync` as a shell would, with the three
+// SHORTLIST_HUBSPOT_* variables and no config file, against a hubspottest
+// server started here, on a fresh database; then the refusals, and the demo
+// sandbox across two processes. Like TestBinary it builds the binary: run it
+// with -count=1.
+func TestSync(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "shortlist")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	home := filepath.Join(dir, "home")
+	var base []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SHORTLIST_") && !strings.HasPrefix(kv, "DBUS_") {
+			base = append(base, kv)
+		}
+	}
+	base = append(base, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"))
+	run := func(t *testing.T, extra []string, args ...string) (int, string, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(append([]string{}, base...), extra...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("run %v: %v", args, err)
+		}
+		return code, out.String(), errOut.String()
+	}
+
+	srv := hubspottest.NewServer(hubspottest.Options{Token: "pat-na1-secret-7d1f0c", RateLimit: -1, SearchPerSecond: -1})
+	t.Cleanup(srv.Close)
+	rep := srv.AddOwner("rita.rep@acme.test", "Rita", "Rep")
+	other := srv.AddOwner("olaf.other@acme.test", "Olaf", "Other")
+	for i, name := range []string{"Northwind Traders", "Globex Logistics", "Initech Software"} {
+		co := srv.Put("companies", map[string]string{"name": name, "domain": fmt.Sprintf("c%d.example", i),
+			"industry": "Software", "numberofemployees": "450", "country": "US", "hubspot_owner_id": rep})
+		for j := range 2 {
+			ct := srv.Put("contacts", map[string]string{"firstname": fmt.Sprintf("Pat%d", j), "lastname": name[:4],
+				"jobtitle": "VP Sales", "email": fmt.Sprintf("p%d@c%d.example", j, i), "phone": "+1 415 555 01" + fmt.Sprint(i, j)})
+			if err := srv.Associate("contacts", ct, "companies", co); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	srv.Put("companies", map[string]string{"name": "Not Mine Inc", "hubspot_owner_id": other})
+	env := []string{
+		"SHORTLIST_HUBSPOT_TOKEN=" + srv.Token(),
+		"SHORTLIST_HUBSPOT_BASE_URL=" + srv.URL(),
+		"SHORTLIST_HUBSPOT_OWNER_EMAIL=rita.rep@acme.test",
+	}
+	noToken := func(out ...string) {
+		t.Helper()
+		for _, o := range out {
+			if strings.Contains(o, srv.Token()) {
+				t.Errorf("the token reached the output: %q", o)
+			}
+		}
+	}
+
+	t.Run("env only, fresh database", func(t *testing.T) {
+		code, out, errOut := run(t, env, "sync")
+		noToken(out, errOut)
+		if code != 0 || !strings.Contains(out, "pulled ") || errOut != "" {
+			t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+		}
+		if _, err := os.Stat(filepath.Join(home, "config", "shortlist", "config.toml")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("sync wrote a config file")
+		}
+		_, out, _ = run(t, env, "accounts", "--json")
+		var accts []struct {
+			ID    int64  `json:"id"`
+			Name  string `json:"name"`
+			CRMID string `json:"crm_id"`
+		}
+		if err := json.Unmarshal([]byte(out), &accts); err != nil || len(accts) != 3 {
+			t.Fatalf("after the first sync: %d accounts (%v)\n%s", len(accts), err, out)
+		}
+		_, out, _ = run(t, env, "show", fmt.Sprint(accts[0].ID), "--json")
+		var d struct {
+			Contacts []struct {
+				ID    int64  `json:"id"`
+				Email string `json:"email"`
+			} `json:"contacts"`
+		}
+		if err := json.Unmarshal([]byte(out), &d); err != nil || len(d.Contacts) != 2 {
+			t.Fatalf("show %d: %v\n%s", accts[0].ID, err, out)
+		}
+		if code, _, errOut := run(t, env, "log", "--contact", fmt.Sprint(d.Contacts[0].ID), "--outcome", "connected", "--note", "pricing next week"); code != 0 {
+			t.Fatalf("log: %s", errOut)
+		}
+		code, out, errOut = run(t, env, "sync", "--json")
+		noToken(out, errOut)
+		var r struct {
+			Pushed  int `json:"pushed"`
+			Pending int `json:"pending"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Pushed == 0 || r.Pending != 0 {
+			t.Fatalf("sync --json after a log: exit %d %+v\n%s%s", code, r, out, errOut)
+		}
+		crmContact := ""
+		for _, o := range srv.List("contacts") {
+			if o.Properties["email"] == d.Contacts[0].Email {
+				crmContact = o.ID
+			}
+		}
+		calls := srv.List("calls")
+		if len(calls) != 1 || crmContact == "" || !slices.Equal(srv.AssociatedIDs("calls", calls[0].ID, "contacts"), []string{crmContact}) {
+			t.Errorf("CRM calls after the push: %+v", calls)
+		}
+		code, out, _ = run(t, env, "sync", "--json")
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Pushed != 0 {
+			t.Errorf("a second sync pushed again: %s", out)
+		}
+		db, err := os.ReadFile(filepath.Join(home, "data", "shortlist", "shortlist.db"))
+		if err != nil || bytes.Contains(db, []byte(srv.Token())) {
+			t.Errorf("the token is in the database (or it cannot be read: %v)", err)
+		}
+	})
+
+	t.Run("refusals are one line and exit 1", func(t *testing.T) {
+		cases := []struct {
+			name string
+			env  []string
+			want string
+		}{
+			{"no owner email", nil, "shortlist: sync needs [crm] owner_email in config.toml or SHORTLIST_HUBSPOT_OWNER_EMAIL\n"},
+			{"no token", env[1:], "shortlist auth hubspot"},
+			{"bad token", append([]string{"SHORTLIST_HUBSPOT_TOKEN=pat-wrong"}, env[1:]...), "HubSpot refused the token: run shortlist auth hubspot"},
+			{"plain http off loopback", []string{env[0], "SHORTLIST_HUBSPOT_BASE_URL=http://crm.example.com", env[2]}, "plain http"},
+			{"unknown owner", []string{env[0], env[1], "SHORTLIST_HUBSPOT_OWNER_EMAIL=nobody@acme.test"}, "nobody@acme.test"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				code, out, errOut := run(t, tc.env, "--db", filepath.Join(t.TempDir(), "b.db"), "sync")
+				noToken(out, errOut)
+				if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tc.want) {
+					t.Errorf("exit %d, stderr %q; want 1 and one line with %q", code, errOut, tc.want)
+				}
+			})
+		}
+	})
+
+	t.Run("demo sandbox, twice", func(t *testing.T) {
+		code, out, errOut := run(t, nil, "--demo", "sync")
+		if code != 0 || errOut != "" {
+			t.Fatalf("demo sync: exit %d\n%s\n%s", code, out, errOut)
+		}
+		if strings.Contains(out, "pulled 0,") {
+			t.Errorf("the first demo sync pulled nothing:\n%s", out)
+		}
+		code, out, errOut = run(t, nil, "--demo", "sync")
+		if code != 0 || !strings.Contains(out, "pulled 0, pushed 0, 0 conflicts") {
+			t.Errorf("the second demo sync (a new process) found work: exit %d\n%s\n%s", code, out, errOut)
 		}
 	})
 }
