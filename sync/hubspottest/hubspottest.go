@@ -1,14 +1,42 @@
 // Package hubspottest is an in-memory server that speaks the subset of
 // HubSpot's CRM API Shortlist uses, in the spirit of net/http/httptest: the
 // HubSpot adapter and the sync engine are tested against it, and
-// `shortlist --demo` syncs with an in-process instance.
+// `shortlist --demo` syncs with an in-process instance (NewUnstartedHandler
+// and Transport).
 //
-// It keeps HubSpot's JSON shapes (results, paging.next.after, total,
-// createdAt/updatedAt/archived, properties as strings), its limits (batch
-// size, search filters, the search result cap, the rate limits with their
-// 429 body and headers) and lets a test inject faults: error statuses,
-// connection resets (also after a write was applied), slow, malformed and
-// truncated replies.
+// Endpoints: owners (GET /crm/v3/owners, ?email=, paging); objects of the
+// types companies, contacts, calls, tasks, notes and meetings (list, get,
+// create, patch, delete, batch read/create/update/upsert/archive, search);
+// properties (get, list, create); v4 associations (PUT default, list,
+// batch read/create/associate/default/archive, labels); call dispositions;
+// the communication-preferences unsubscribe.
+//
+// What it models, as HubSpot does:
+//   - shapes: results, paging.next.after, total, createdAt/updatedAt/archived,
+//     properties as strings (requested ones without a value as null),
+//     datetimes as ISO with milliseconds (epoch ms accepted on write),
+//     v4 toObjectId as a JSON number, HubSpot's error body with category
+//     and correlationId;
+//   - writes are validated: unknown properties, read-only ones
+//     (hs_email_optout, the modified dates), wrong types, enumeration
+//     options and a missing hs_timestamp on engagements are a 400; a batch
+//     create or upsert is all or nothing, a batch update or read answers
+//     207 for missing ids;
+//   - unique properties (contacts' email, custom hasUniqueValue ones):
+//     409 CONFLICT on a taken value, upsert by idProperty; engagements
+//     refuse hasUniqueValue unless Options.UniqueOnEngagements;
+//   - a contact's first company is its primary one (type 1 "Primary",
+//     associatedcompanyid);
+//   - search: filter groups and their limits, the operators, numeric
+//     comparison of numbers and dates, one cap on paging (a 400 past it),
+//     Options.SearchLag before a write becomes searchable;
+//   - limits: the ten-second window (search and v4 association batches
+//     exempt), searches per second and the daily cap, each with HubSpot's
+//     429 body; rate-limit headers on every reply but search's;
+//   - faults (Inject) and missing scopes (Options.DeniedScopes).
+//
+// Seeding (Put, PutAt, Update, Archive, Associate, AddOwner) is not
+// validated, as an import is not. Nothing here ever writes the token.
 package hubspottest
 
 import (

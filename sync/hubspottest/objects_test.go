@@ -300,6 +300,14 @@ func TestBatchEndpoints(t *testing.T) {
 	if n := len(s.List("calls")); n != 2 {
 		t.Fatalf("%d calls after archive", n)
 	}
+	if err := s.Associate("contacts", ct, "companies", co); err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, s, "GET", "/crm/v3/objects/contacts/A@ACME.test?idProperty=email&associations=companies", nil).want(t, 200)
+	if r.str(t, "id") != ct || r.str(t, "associations.companies.results.0.id") != co || r.str(t, "associations.companies.results.0.type") != "contact_to_company" {
+		t.Fatalf("read by email with associations: %s", r.Raw)
+	}
+	call(t, s, "GET", "/crm/v3/objects/contacts/x?idProperty=firstname", nil).want(t, 400)
 	if got := s.AssociatedIDs("contacts", ct, "calls"); len(got) != 2 {
 		t.Fatalf("an archived call is still associated: %v", got)
 	}
