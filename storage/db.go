@@ -305,6 +305,11 @@ func probe(ctx context.Context, path string, latest int) (int, error) {
 		if errors.As(err, &se) && se.Code()&0xff == sqliteBusy {
 			return 0, fmt.Errorf("open %s: %w: another program holds it; close it and retry", path, model.ErrBusy)
 		}
+		// An I/O error (e.g. no room for the -shm file on a full disk) says
+		// nothing about what the file is: do not call a good book foreign.
+		if errors.As(err, &se) && se.Code()&0xff == sqliteIOErr {
+			return 0, fmt.Errorf("open %s: %s: is the disk full or failing? free space and retry; nothing was changed", path, firstLine(se.Error()))
+		}
 		return 0, notOurs(firstLine(err.Error()))
 	}
 	switch {
