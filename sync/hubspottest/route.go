@@ -41,23 +41,21 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 	if s.day != day {
 		s.day, s.dayCount = day, 0
 	}
-	tenCount := -1
-	if !exempt && s.opts.RateLimit > 0 {
+	tenCount := -1 // requests in the window when this one counts against it
+	if s.opts.RateLimit > 0 {
 		s.tenSec = prune(s.tenSec, now.Add(-10*time.Second))
-		tenCount = len(s.tenSec)
+		if !exempt {
+			tenCount = len(s.tenSec)
+		}
 	}
-	setHeaders := func(used int) {
+	setHeaders := func() {
 		if search {
 			return
 		}
 		if s.opts.RateLimit > 0 {
 			h.Set("X-HubSpot-RateLimit-Max", strconv.Itoa(s.opts.RateLimit))
 			h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
-			rem := s.opts.RateLimit
-			if tenCount >= 0 {
-				rem = max(0, s.opts.RateLimit-used)
-			}
-			h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(rem))
+			h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(max(0, s.opts.RateLimit-len(s.tenSec))))
 		}
 		if s.opts.DailyLimit > 0 {
 			h.Set("X-HubSpot-RateLimit-Daily", strconv.Itoa(s.opts.DailyLimit))
@@ -65,7 +63,7 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 		}
 	}
 	if s.opts.DailyLimit > 0 && s.dayCount >= s.opts.DailyLimit {
-		setHeaders(tenCount)
+		setHeaders()
 		r := rateLimited("DAILY")
 		return h, &r
 	}
@@ -78,7 +76,7 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 		s.perSec = append(s.perSec, now)
 	}
 	if tenCount >= 0 && tenCount >= s.opts.RateLimit {
-		setHeaders(tenCount)
+		setHeaders()
 		r := rateLimited("TEN_SECONDLY_ROLLING")
 		return h, &r
 	}
@@ -87,7 +85,7 @@ func (s *Server) limitLocked(search, exempt bool) (http.Header, *reply) {
 		tenCount++
 	}
 	s.dayCount++
-	setHeaders(tenCount)
+	setHeaders()
 	return h, nil
 }
 
