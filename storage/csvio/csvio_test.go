@@ -97,6 +97,10 @@ func TestMapHeaders(t *testing.T) {
 	if _, err = Map(model.KindAccounts, hdr, map[string]string{"Nope": "name"}); err == nil || !strings.Contains(err.Error(), `no column "Nope"`) {
 		t.Errorf("unknown header: %v", err)
 	}
+	m, _ = Map(model.KindAccounts, []string{"Name", "\x1b[2JEvil\x07"}, nil)
+	if len(m.Ignored) != 1 || m.Ignored[0] != "Evil" {
+		t.Errorf("ignored header not sanitised: %q", m.Ignored)
+	}
 	if _, err = Map(model.KindAccounts, []string{"City"}, nil); err == nil || !strings.Contains(err.Error(), "--map") {
 		t.Errorf("no key column: %v", err)
 	}

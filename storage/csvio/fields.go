@@ -173,14 +173,14 @@ func Map(k model.RecordKind, header []string, overrides map[string]string) (Mapp
 		case ok:
 			m.Ignored = append(m.Ignored, fmt.Sprintf("%s (a second %s column)", label(h, col), f))
 		case slices.Contains(computed, n):
-			m.Computed = append(m.Computed, h)
+			m.Computed = append(m.Computed, text(h))
 		default:
 			m.Ignored = append(m.Ignored, label(h, col))
 		}
 	}
 	for col, f := range m.Fields {
 		if f != "" {
-			m.Columns = append(m.Columns, model.ImportColumn{Header: header[col], Field: f})
+			m.Columns = append(m.Columns, model.ImportColumn{Header: label(header[col], col), Field: f})
 		}
 	}
 	if err := m.identifies(taken); err != nil {
@@ -204,7 +204,10 @@ func (m *Mapping) identifies(taken map[string]bool) error {
 	return nil
 }
 
+// label names a column for messages: its header, cleaned for the
+// terminal, or its position.
 func label(h string, col int) string {
+	h = text(h)
 	if h == "" {
 		return fmt.Sprintf("column %d (no header)", col+1)
 	}
