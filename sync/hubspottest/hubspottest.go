@@ -389,9 +389,9 @@ const (
 	// FaultStatus replies with Code and HubSpot's error body, doing nothing.
 	FaultStatus FaultKind = iota
 	// FaultReset closes the connection without a reply, doing nothing.
-	// Go's http.Transport silently retries an idempotent request (GET,
-	// PUT, DELETE; not POST or PATCH) cut on a reused connection, so give
-	// such a fault Times: 2 or more to let the client see it.
+	// Go's http.Transport may replay a GET or HEAD cut on a reused
+	// connection once by itself, so a one-time reset of a GET can go
+	// unseen: give it Times 2 to be sure the client sees it.
 	FaultReset
 	// FaultResetAfterApply does the request, then closes the connection
 	// without a reply: the client cannot know the write happened.

@@ -139,6 +139,30 @@ func TestFaultResets(t *testing.T) {
 	if log[0].Status != 0 || log[1].Status != 0 {
 		t.Fatalf("cut requests logged with a status: %+v", log)
 	}
+
+	// Go may replay a GET cut on a reused connection once, on a new
+	// connection; a fault of two times reaches the client all the same.
+	keep := &http.Client{Transport: &http.Transport{}}
+	get := func() error {
+		req, _ := http.NewRequest("GET", s.URL()+"/crm/v3/owners", nil)
+		req.Header.Set("Authorization", "Bearer "+s.Token())
+		res, err := keep.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(Fault{Method: "GET", Kind: FaultReset, Times: 2})
+	if err := get(); err == nil {
+		t.Fatal("a GET cut on a reused connection got a reply")
+	}
+	if err := get(); err != nil {
+		t.Fatalf("the fault outlived its two times: %v", err)
+	}
 }
 
 func TestFaultSlowHonoursContext(t *testing.T) {
