@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -100,4 +101,27 @@ func TestAssociationsV4(t *testing.T) {
 	call(t, s, "POST", "/crm/v4/associations/contacts/companies/batch/create", map[string]any{"inputs": []map[string]any{
 		{"from": map[string]string{"id": lone}, "to": map[string]string{"id": co2}, "types": []map[string]any{{"associationCategory": "USER_DEFINED", "associationTypeId": 77}}},
 	}}).want(t, 400)
+}
+
+func TestAssociationPagingAndAccountInfo(t *testing.T) {
+	s := newTest(t, Options{})
+	co := s.Put("companies", map[string]string{"name": "Big"})
+	for i := range 501 {
+		ct := s.Put("contacts", map[string]string{"email": fmt.Sprintf("c%d@x.test", i)})
+		if err := s.Associate("companies", co, "contacts", ct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := call(t, s, "POST", "/crm/v4/associations/companies/contacts/batch/read", map[string]any{"inputs": []map[string]string{{"id": co}}}).want(t, 200)
+	if n := len(r.list(t, "results.0.to")); n != 500 || r.str(t, "results.0.paging.next.after") != "500" {
+		t.Fatalf("first page of links: %d, paging %v", n, r.JSON["results"].([]any)[0].(map[string]any)["paging"])
+	}
+	r = call(t, s, "GET", "/crm/v4/objects/companies/"+co+"/associations/contacts?limit=500&after=500", nil).want(t, 200)
+	if n := len(r.list(t, "results")); n != 1 || r.JSON["paging"] != nil {
+		t.Fatalf("the rest: %s", r.Raw)
+	}
+	r = call(t, s, "GET", "/account-info/v3/details", nil).want(t, 200)
+	if r.num(t, "portalId") != PortalID || r.str(t, "uiDomain") != "app.hubspot.com" {
+		t.Fatalf("account info: %s", r.Raw)
+	}
 }

@@ -275,7 +275,7 @@ type toJSON struct {
 
 // listAssocLocked serves GET /crm/v4/objects/{from}/{id}/associations/{to}.
 func (s *Server) listAssocLocked(from typeInfo, fromID string, to typeInfo, q url.Values) reply {
-	limit, rep := intParam(q, "limit", 500, 500)
+	limit, rep := intParam(q, "limit", maxAssocPage, maxAssocPage)
 	if rep != nil {
 		return *rep
 	}
@@ -307,6 +307,9 @@ func (s *Server) listAssocLocked(from typeInfo, fromID string, to typeInfo, q ur
 // maxAssocBatch is how many inputs a v4 association batch call takes.
 const maxAssocBatch = 1000
 
+// maxAssocPage is how many links of one record a v4 read returns at once.
+const maxAssocPage = 500
+
 // batchReadAssocLocked serves POST /crm/v4/associations/{from}/{to}/batch/read.
 // An input with no associations (or no record) comes back as an error in a
 // 207, as HubSpot does.
@@ -327,7 +330,8 @@ func (s *Server) batchReadAssocLocked(from, to typeInfo, body []byte) reply {
 		From struct {
 			ID string `json:"id"`
 		} `json:"from"`
-		To []toJSON `json:"to"`
+		To     []toJSON       `json:"to"`
+		Paging map[string]any `json:"paging,omitempty"`
 	}
 	results := []result{}
 	var errs []batchErr
@@ -345,6 +349,12 @@ func (s *Server) batchReadAssocLocked(from, to typeInfo, body []byte) reply {
 		}
 		var r result
 		r.From.ID = string(x.ID)
+		// Like HubSpot, at most maxAssocPage links per record; the rest
+		// through GET /crm/v4/objects/{from}/{id}/associations/{to}.
+		if len(ids) > maxAssocPage {
+			r.Paging = pagingNext(strconv.Itoa(maxAssocPage), "", url.Values{})
+			ids = ids[:maxAssocPage]
+		}
 		for _, id := range ids {
 			r.To = append(r.To, toJSON{id, s.typesLocked(from.Name, a.id, to.Name, id)})
 		}
@@ -449,6 +459,19 @@ func (s *Server) batchArchiveAssocLocked(from, to typeInfo, body []byte) reply {
 		}
 	}
 	return reply{status: http.StatusNoContent}
+}
+
+// PortalID is the portal (hub) id the server reports through
+// GET /account-info/v3/details, as in app.hubspot.com/contacts/{portal}/….
+const PortalID = 20260101
+
+// accountInfoLocked serves GET /account-info/v3/details.
+func (s *Server) accountInfoLocked() reply {
+	return jsonReply(http.StatusOK, map[string]any{
+		"portalId": PortalID, "accountType": "STANDARD", "timeZone": "Etc/UTC", "companyCurrency": "USD",
+		"additionalCurrencies": []string{}, "utcOffset": "+00:00", "utcOffsetMilliseconds": 0,
+		"uiDomain": "app.hubspot.com", "dataHostingLocation": "na1",
+	})
 }
 
 // dispositionsLocked serves GET /calling/v1/dispositions: a bare array.

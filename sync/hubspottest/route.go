@@ -183,6 +183,10 @@ func (s *Server) route(r *http.Request, p []string, body []byte) reply {
 		case op == "batch/archive" && m == http.MethodPost:
 			return s.batchArchiveAssocLocked(from, to, body)
 		}
+	case n == 3 && p[0] == "account-info" && p[1] == "v3" && p[2] == "details":
+		if m == http.MethodGet {
+			return s.accountInfoLocked()
+		}
 	case n == 3 && p[0] == "calling" && p[1] == "v1" && p[2] == "dispositions":
 		if m == http.MethodGet {
 			return s.dispositionsLocked()
