@@ -147,14 +147,15 @@ type importPlan struct {
 // planItem is one row that survived: an account or a contact to add or
 // update.
 type planItem struct {
-	line    int
-	keys    []string
-	account model.Account // the new or merged record
-	contact model.Contact
-	id      int64 // existing record; 0 when new
-	changes []model.FieldChange
-	dropped bool // a later row with the same key replaced it
-	label   string
+	line     int
+	keys     []string
+	account  model.Account // the new or merged record
+	contact  model.Contact
+	id       int64 // existing record; 0 when new
+	changes  []model.FieldChange
+	fromAcct int64 // a contact's account before the import, when it moves
+	dropped  bool  // a later row with the same key replaced it
+	label    string
 }
 
 // acctIndex finds existing accounts by their keys.
@@ -489,8 +490,8 @@ func (p *importPlan) contacts(ctx context.Context, q queryer, recs []csvio.Conta
 			}
 			setContactField(&merged, c, f)
 		}
-		if acct != 0 {
-			merged.AccountID = acct
+		if acct != 0 && acct != old.AccountID {
+			merged.AccountID, it.fromAcct = acct, old.AccountID
 		}
 		if merged.Phone != old.Phone && !r.Present.Has("phone_bad") {
 			merged.PhoneBad = false // a new number is not known to be wrong
@@ -855,6 +856,24 @@ func (p *importPlan) updateContact(ctx context.Context, tx *sql.Tx, it *planItem
 		ms(p.req.Now), it.id)
 	if err != nil {
 		return fmt.Errorf("update contact %d: %w", it.id, err)
+	}
+	if it.fromAcct == 0 {
+		return nil
+	}
+	// The contact moved company: its open tasks go with it and rank by the
+	// new account; its history stays where it happened.
+	tier, fit, err := tierFit(ctx, tx, c.AccountID)
+	if err != nil {
+		return fmt.Errorf("move tasks of contact %d: %w", it.id, err)
+	}
+	r := p.db.ranker
+	_, err = tx.ExecContext(ctx, `UPDATE tasks SET account_id = ?,
+		base_rank = CASE priority WHEN 'low' THEN ? WHEN 'high' THEN ? ELSE ? END
+		WHERE contact_id = ? AND status IN ('open', 'snoozed')`, c.AccountID,
+		r.BaseRank(tier, fit, model.PriorityLow), r.BaseRank(tier, fit, model.PriorityHigh),
+		r.BaseRank(tier, fit, model.PriorityMedium), it.id)
+	if err != nil {
+		return fmt.Errorf("move tasks of contact %d: %w", it.id, err)
 	}
 	return nil
 }

@@ -407,3 +407,26 @@ func TestImportMalformedCSVIsARowError(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+func TestImportContactMovesWithOpenTasks(t *testing.T) {
+	db := freshDB(t)
+	ctx := context.Background()
+	mustImport(t, db, model.KindAccounts, "name,domain\nAcme,acme.com\nBeta,beta.io\n")
+	mustImport(t, db, model.KindContacts, "name,email,company\nAnn Lee,ann@acme.com,Acme\n")
+	hits, err := db.Search(ctx, "Ann Lee", 1)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("search %v %v", hits, err)
+	}
+	k, err := db.AddTask(ctx, model.Task{AccountID: hits[0].AccountID, ContactID: hits[0].ContactID, Kind: model.TaskCall, Title: "Call Ann", Due: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := mustImport(t, db, model.KindContacts, "email,company\nann@acme.com,Beta\n")
+	if rep.Updated != 1 || rep.Changes[0].Fields[0] != (model.FieldChange{Field: "account", Old: "Acme", New: "Beta"}) {
+		t.Fatalf("report %+v", rep)
+	}
+	r := raw(t, db.Path())
+	if n := count(t, r, "SELECT count(*) FROM tasks t JOIN accounts a ON a.id = t.account_id WHERE t.id = ? AND a.name = 'Beta'", k.ID); n != 1 {
+		t.Errorf("the open task stayed with the old account")
+	}
+}
