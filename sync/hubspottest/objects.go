@@ -175,14 +175,14 @@ func (s *Server) createLocked(t typeInfo, ins []createInput) ([]*record, *reply)
 	for i, in := range ins {
 		p := in.Properties.plain()
 		if r := s.validateLocked(t, p, true); r != nil {
-			return nil, r
+			return nil, withTrace(r, in.ObjectWriteTraceID)
 		}
 		if r := s.conflictLocked(t, p, 0, taken); r != nil {
-			return nil, r
+			return nil, withTrace(r, in.ObjectWriteTraceID)
 		}
 		l, r := s.resolveAssocLocked(t, in.Associations)
 		if r != nil {
-			return nil, r
+			return nil, withTrace(r, in.ObjectWriteTraceID)
 		}
 		links[i] = l
 	}

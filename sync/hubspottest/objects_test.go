@@ -255,7 +255,11 @@ func TestBatchEndpoints(t *testing.T) {
 		"properties":   map[string]string{"hs_timestamp": "2026-03-01T10:00:00Z"},
 		"associations": []map[string]any{{"to": map[string]any{"id": "424242"}, "types": []map[string]any{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}}}},
 	}}
-	call(t, s, "POST", "/crm/v3/objects/calls/batch/create", map[string]any{"inputs": bad}).want(t, 400)
+	bad[1]["objectWriteTraceId"] = "op-bad"
+	r = call(t, s, "POST", "/crm/v3/objects/calls/batch/create", map[string]any{"inputs": bad}).want(t, 400)
+	if got := r.list(t, "context.objectWriteTraceId"); len(got) != 1 || got[0] != "op-bad" {
+		t.Fatalf("the refused input is not named: %s", r.Raw)
+	}
 	if n := len(s.List("calls")); n != 3 {
 		t.Fatalf("%d calls after a refused batch, want 3", n)
 	}

@@ -257,3 +257,21 @@ type jsonRaw = json.RawMessage
 
 // sortStrings sorts names in place.
 func sortStrings(names []string) { sort.Strings(names) }
+
+// withTrace adds the failing input's objectWriteTraceId to an error
+// body's context, as HubSpot names the input a batch was refused for.
+func withTrace(r *reply, trace string) *reply {
+	if trace == "" {
+		return r
+	}
+	var e apiError
+	if err := json.Unmarshal(r.raw, &e); err != nil {
+		panic(fmt.Sprintf("hubspottest: re-read own error body: %v", err))
+	}
+	if e.Context == nil {
+		e.Context = map[string][]string{}
+	}
+	e.Context["objectWriteTraceId"] = []string{trace}
+	out := jsonReply(r.status, e)
+	return &out
+}
