@@ -400,6 +400,8 @@ func decodeInputs[T any](raw []jsonRaw) ([]T, *reply) {
 	return out, nil
 }
 
+// batchReadLocked reads records by id (or a unique property); missing ones
+// come back as errors in a 207.
 func (s *Server) batchReadLocked(t typeInfo, raw []jsonRaw, props []string, idProperty string, archived bool) reply {
 	started := s.now()
 	ins, rep := decodeInputs[idInput](raw)
@@ -438,6 +440,7 @@ func (s *Server) batchReadLocked(t typeInfo, raw []jsonRaw, props []string, idPr
 	return s.batchReply(http.StatusOK, started, results, errs)
 }
 
+// batchCreateLocked creates every input or, when one is refused, none.
 func (s *Server) batchCreateLocked(t typeInfo, raw []jsonRaw) reply {
 	started := s.now()
 	ins, rep := decodeInputs[createInput](raw)
