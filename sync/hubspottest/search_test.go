@@ -212,3 +212,43 @@ func TestSearchLag(t *testing.T) {
 		t.Fatal("an archived record is still searchable")
 	}
 }
+
+// TestSearchRestartPastCap pulls more records than the cap the way the
+// sync does: ascending by modified date, restarting GT the last one seen.
+func TestSearchRestartPastCap(t *testing.T) {
+	s := newTest(t, Options{SearchCap: 30})
+	base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 95 {
+		s.PutAt("companies", map[string]string{"name": fmt.Sprint("c", i)}, base.Add(time.Duration(i)*time.Minute))
+	}
+	seen := map[string]bool{}
+	since, after, requests := "0", "", 0
+	for {
+		body := map[string]any{
+			"filterGroups": groups(f("hs_lastmodifieddate", "GT", since)),
+			"sorts":        []map[string]string{{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}},
+			"properties":   []string{"hs_lastmodifieddate"},
+			"limit":        10,
+		}
+		if after != "" {
+			body["after"] = after
+		}
+		r := call(t, s, "POST", "/crm/v3/objects/companies/search", body).want(t, 200)
+		requests++
+		res := r.list(t, "results")
+		for _, x := range res {
+			seen[x.(map[string]any)["id"].(string)] = true
+		}
+		if r.JSON["paging"] == nil {
+			break
+		}
+		after = r.str(t, "paging.next.after")
+		if n, _ := strconv.Atoi(after); n >= 30 {
+			last := res[len(res)-1].(map[string]any)["properties"].(map[string]any)["hs_lastmodifieddate"].(string)
+			since, after = last, ""
+		}
+	}
+	if len(seen) != 95 || requests != 10 {
+		t.Fatalf("saw %d of 95 in %d requests", len(seen), requests)
+	}
+}
