@@ -298,6 +298,7 @@ func (t tokenStore) FilePath(crm string) string      { return secret.FilePath(t.
 // missing and how to add it. A built engine is kept for the next Sync (the
 // demo sandbox's CRM lives as long as the process).
 type lazySyncer struct {
+	crm   string // the CRM's name, for the first progress report
 	build func(ctx context.Context) (model.Syncer, error)
 	mu    sync.Mutex
 	s     model.Syncer
@@ -306,6 +307,14 @@ type lazySyncer struct {
 func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
 	l.mu.Lock()
 	if l.s == nil {
+		// Building can take a moment (the demo CRM is seeded from the
+		// book): say so before it starts.
+		select {
+		case progress <- model.SyncProgress{Phase: model.PhaseConnect, What: l.crm}:
+		case <-ctx.Done():
+			l.mu.Unlock()
+			return model.SyncReport{}, ctx.Err()
+		}
 		s, err := l.build(ctx)
 		if err != nil {
 			l.mu.Unlock()
@@ -324,7 +333,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 // token from the environment, the keyring or the token file.
 func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 	if g.Demo {
-		return &lazySyncer{build: func(ctx context.Context) (model.Syncer, error) {
+		return &lazySyncer{crm: "the demo CRM", build: func(ctx context.Context) (model.Syncer, error) {
 			sb, err := sandbox.New(ctx, db, time.Now())
 			if err != nil {
 				return nil, err
@@ -336,7 +345,7 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 			return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail}), nil
 		}}
 	}
-	return &lazySyncer{build: func(ctx context.Context) (model.Syncer, error) {
+	return &lazySyncer{crm: "HubSpot", build: func(ctx context.Context) (model.Syncer, error) {
 		c := cfg.CRM
 		switch {
 		case c.OwnerEmail == "":

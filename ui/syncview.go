@@ -148,7 +148,7 @@ func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
 }
 
 func (m syncView) percent() float64 {
-	if m.finished {
+	if m.finished && m.err == nil {
 		return 1
 	}
 	if m.last.Total <= 0 {
@@ -162,13 +162,19 @@ func (m syncView) View() string {
 	w := m.width
 	lines := []string{s.Title.Render("Sync with the CRM"), ""}
 	p := m.last
-	count := fmt.Sprintf("%d", p.Done)
-	if p.Total > 0 {
-		count += fmt.Sprintf(" of %d", p.Total)
+	stage := []string{string(p.Phase)}
+	if p.What != "" {
+		stage = append(stage, model.Sanitize(p.What))
+	}
+	switch {
+	case p.Total > 0:
+		stage = append(stage, fmt.Sprintf("%d of %d", p.Done, p.Total))
+	case p.Done > 0:
+		stage = append(stage, fmt.Sprintf("%d", p.Done))
 	}
 	switch {
 	case m.running:
-		lines = append(lines, clip(fmt.Sprintf("%s · %s · %s", p.Phase, p.What, count), w),
+		lines = append(lines, clip(strings.Join(stage, " · "), w),
 			m.barView(), "", s.Subtle.Render("esc cancels; the outbox stays consistent"))
 	case m.finished:
 		r := m.report
