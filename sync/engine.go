@@ -56,6 +56,9 @@ type run struct {
 	progress chan<- model.SyncProgress
 	rep      *model.SyncReport
 	owner    Owner
+	// seen holds the companies this sync's pull returned: the CRM just
+	// said they are the rep's, so they need no ownership check.
+	seen map[string]bool
 }
 
 // Sync runs one sync: connect, prepare, pull companies since the stored
@@ -69,7 +72,7 @@ type run struct {
 // Pending counts what waits for the next sync.
 func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
 	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{}}
-	r := &run{e: e, progress: progress, rep: &rep}
+	r := &run{e: e, progress: progress, rep: &rep, seen: map[string]bool{}}
 	err := r.sync(ctx)
 	rep.Finished = e.o.Now()
 
@@ -198,6 +201,7 @@ func (r *run) pullCompanies(ctx context.Context) error {
 			a := rc.Account
 			a.Owner = rc.OwnerID
 			pulled[i] = model.PulledCompany{Account: a, Modified: rc.Modified}
+			r.seen[a.CRMID] = true
 			if rc.Modified.After(cursor) {
 				cursor = rc.Modified
 			}
@@ -218,13 +222,19 @@ func (r *run) pullCompanies(ctx context.Context) error {
 	return nil
 }
 
-// departed asks the CRM which companies in the book are no longer the
-// rep's, in batches.
+// departed asks the CRM which companies in the book, other than those
+// this pull returned, are no longer the rep's, in batches.
 func (r *run) departed(ctx context.Context) error {
 	e := r.e
-	ids, err := e.store.BookCompanyIDs(ctx)
+	book, err := e.store.BookCompanyIDs(ctx)
 	if err != nil {
 		return err
+	}
+	var ids []string
+	for _, id := range book {
+		if !r.seen[id] {
+			ids = append(ids, id)
+		}
 	}
 	for i := 0; i < len(ids); i += e.o.BatchSize {
 		if err := ctx.Err(); err != nil {
@@ -312,7 +322,11 @@ func (r *run) push(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			entries, err := e.store.PendingOutbox(ctx, kind, after, e.o.BatchSize)
+			window := e.o.BatchSize
+			if kind == model.OutboxTouchCreate {
+				window *= touchWindow
+			}
+			entries, err := e.store.PendingOutbox(ctx, kind, after, window)
 			if err != nil {
 				return err
 			}
@@ -320,24 +334,78 @@ func (r *run) push(ctx context.Context) error {
 				break
 			}
 			after = entries[len(entries)-1].ID
-			outcomes, err := r.pushBatch(ctx, kind, entries)
-			if len(outcomes) > 0 {
-				// Record what the CRM did even when the batch failed part
-				// way (ctx may be done: what was pushed must be kept).
-				if rerr := e.store.RecordPush(context.WithoutCancel(ctx), outcomes); rerr != nil {
-					return rerr
+			for _, batch := range r.batches(kind, entries) {
+				if err := ctx.Err(); err != nil {
+					return err
 				}
-				for _, o := range outcomes {
-					if !o.Retry && !o.Held && !o.Gone && !o.Skipped {
-						r.rep.Pushed++
-					}
+				if err := r.pushAndRecord(ctx, kind, batch); err != nil {
+					return err
 				}
+				r.send(ctx, model.SyncProgress{Phase: model.PhasePush, What: kindWords(kind), Done: r.rep.Pushed, Total: total})
 			}
-			if err != nil {
-				return fmt.Errorf("push %s: %w", kindWords(kind), err)
-			}
-			r.send(ctx, model.SyncProgress{Phase: model.PhasePush, What: kindWords(kind), Done: r.rep.Pushed, Total: total})
 		}
+	}
+	return nil
+}
+
+// touchWindow is how many batches of touches are read at once, so they
+// can be grouped by the engagement type the CRM files them under.
+const touchWindow = 10
+
+// batches splits entries into batches of at most BatchSize. Touches are
+// grouped first by the engagement they become (call, meeting, note), as a
+// CRM takes each type in its own request: 1,000 mixed touches then cost
+// about ten requests, not thirty. The touches are independent records, so
+// the order across groups does not matter; within a group it is kept.
+func (r *run) batches(kind model.OutboxKind, entries []model.OutboxEntry) [][]model.OutboxEntry {
+	groups := [][]model.OutboxEntry{entries}
+	if kind == model.OutboxTouchCreate {
+		by := map[string][]model.OutboxEntry{}
+		var order []string
+		for _, e := range entries {
+			g := "note"
+			switch e.Touch.Channel {
+			case model.ChannelCall:
+				g = "call"
+			case model.ChannelMeeting:
+				g = "meeting"
+			}
+			if _, ok := by[g]; !ok {
+				order = append(order, g)
+			}
+			by[g] = append(by[g], e)
+		}
+		groups = groups[:0]
+		for _, g := range order {
+			groups = append(groups, by[g])
+		}
+	}
+	var out [][]model.OutboxEntry
+	for _, g := range groups {
+		for i := 0; i < len(g); i += r.e.o.BatchSize {
+			out = append(out, g[i:min(i+r.e.o.BatchSize, len(g))])
+		}
+	}
+	return out
+}
+
+// pushAndRecord pushes one batch and records its outcomes in one
+// transaction — also when the batch failed part way or ctx is done, since
+// what reached the CRM must be kept.
+func (r *run) pushAndRecord(ctx context.Context, kind model.OutboxKind, batch []model.OutboxEntry) error {
+	outcomes, err := r.pushBatch(ctx, kind, batch)
+	if len(outcomes) > 0 {
+		if rerr := r.e.store.RecordPush(context.WithoutCancel(ctx), outcomes); rerr != nil {
+			return rerr
+		}
+		for _, o := range outcomes {
+			if !o.Retry && !o.Held && !o.Gone && !o.Skipped {
+				r.rep.Pushed++
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("push %s: %w", kindWords(kind), err)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ type fakeCRM struct {
 	items     map[string]int // method → items sent
 	itemErr   map[string]error
 	fail      map[string]failure
+	onPush    func() // called inside PushTouches, after the CRM applied the batch
 }
 
 type fakeCompany struct {
@@ -269,6 +270,9 @@ func (f *fakeCRM) PushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crm
 		}
 		f.touches[id] = t
 		out[i].CRMID = id
+	}
+	if f.onPush != nil {
+		f.onPush()
 	}
 	return out, nil
 }
