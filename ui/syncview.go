@@ -148,7 +148,7 @@ func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
 }
 
 func (m syncView) percent() float64 {
-	if m.finished && m.err == nil {
+	if m.finished {
 		return 1
 	}
 	if m.last.Total <= 0 {
