@@ -1,0 +1,153 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+)
+
+func TestApplyCompaniesIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "shortlist.db"))
+	emp := int64(300)
+	mod := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	page := []model.PulledCompany{{Account: model.Account{CRMID: "c1", Name: "Acme", Industry: "Software", Employees: &emp}, Modified: mod}}
+	first, err := db.ApplyCompanies(ctx, page, "companies.o1", mod)
+	if err != nil || first.Changed != 1 {
+		t.Fatalf("first apply: %+v, %v", first, err)
+	}
+	again, err := db.ApplyCompanies(ctx, page, "companies.o1", mod)
+	if err != nil || again.Changed != 0 {
+		t.Errorf("the same page applied again: %+v, %v", again, err)
+	}
+	page[0].Account.Employees, page[0].Modified = nil, mod.Add(time.Minute)
+	changed, err := db.ApplyCompanies(ctx, page, "companies.o1", mod.Add(time.Minute))
+	if err != nil || changed.Changed != 1 {
+		t.Errorf("a changed company: %+v, %v", changed, err)
+	}
+	accts, _ := db.Accounts(ctx, model.AccountFilter{})
+	if len(accts) != 1 || accts[0].Employees != nil {
+		t.Errorf("the CRM's value did not win: %+v", accts)
+	}
+}
+
+func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "shortlist.db"))
+	mod := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	page := []model.PulledCompany{
+		{Account: model.Account{CRMID: "c1", Name: "Acme"}, Modified: mod},
+		{Account: model.Account{CRMID: "c2", Name: "Globex\x1b[2J"}, Modified: mod},
+	}
+	if _, err := db.ApplyCompanies(ctx, page, "companies.o1", mod); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := db.SyncCursor(ctx, "companies.o1")
+	if err != nil || !cur.Equal(mod) {
+		t.Fatalf("cursor %v, %v", cur, err)
+	}
+	pending, err := db.PullPending(ctx, 10)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pull pending %v, %v", pending, err)
+	}
+	contacts := []model.PulledContact{
+		{Contact: model.Contact{CRMID: "p1", FirstName: "Ann", Title: "VP Sales"}, CompanyIDs: []string{"c1"}},
+		{Contact: model.Contact{CRMID: "p2", FirstName: "Gus", Title: "CEO"}, CompanyIDs: []string{"zz", "c2"}},
+	}
+	if _, err := db.ApplyContactsTasks(ctx, pending, contacts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := db.PullPending(ctx, 10); len(left) != 0 {
+		t.Errorf("pull marks left: %v", left)
+	}
+	accts, err := db.Accounts(ctx, model.AccountFilter{})
+	if err != nil || len(accts) != 2 {
+		t.Fatalf("accounts %v, %v", accts, err)
+	}
+	for _, a := range accts {
+		if a.CRMID == "c2" && a.Name != model.Sanitize("Globex\x1b[2J") {
+			t.Errorf("name not sanitised: %q", a.Name)
+		}
+	}
+	hits, err := db.Search(ctx, "Ann", 5)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("contact not pulled: %v, %v", hits, err)
+	}
+	c, _, err := db.Contact(ctx, hits[0].ContactID)
+	if err != nil || c.Persona == model.PersonaUnknown {
+		t.Fatalf("contact not classified: %+v, %v", c, err)
+	}
+
+	// A touch queued for Ann, refused by the CRM: held, not offered again,
+	// until the rep changes it.
+	r, err := db.LogTouch(ctx, model.LogRequest{ContactID: c.ID, Channel: model.ChannelEmail, Outcome: model.OutcomeSent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.PendingOutbox(ctx, model.OutboxTouchCreate, 0, 10)
+	if err != nil || len(entries) != 1 || entries[0].Contact.CRMID != "p1" || entries[0].Account.CRMID != "c1" {
+		t.Fatalf("pending %+v, %v", entries, err)
+	}
+	if err := db.RecordPush(ctx, []model.PushOutcome{{EntryID: entries[0].ID, Held: true, Error: "too long"}}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := db.PendingOutbox(ctx, model.OutboxTouchCreate, 0, 10); len(e) != 0 {
+		t.Errorf("held entry offered again")
+	}
+	if q, h, _ := db.OutboxCounts(ctx); q != 0 || h != 1 {
+		t.Errorf("counts %d queued, %d held", q, h)
+	}
+	if err := db.EditTouchNote(ctx, r.Touch.ID, "shorter"); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := db.PendingOutbox(ctx, model.OutboxTouchCreate, 0, 10); len(e) != 1 || e[0].Touch.Note != "shorter" {
+		t.Fatalf("changed entry not back in the queue: %+v", e)
+	}
+
+	if _, err := db.AddTask(ctx, model.Task{ContactID: c.ID, Kind: model.TaskTodo, Title: "Research", Due: mod}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := db.Worklist(ctx, model.WorklistQuery{Now: mod.Add(30 * 24 * time.Hour), IncludeHeld: true})
+	if err != nil || len(before.Rows) == 0 {
+		t.Fatalf("the task is not on the worklist before the departure: %v", err)
+	}
+
+	// Both companies leave: Globex (no work) goes at once, Acme (a queued
+	// touch) stays out of the worklist until the touch is pushed.
+	if _, err := db.ApplyDepartures(ctx, []model.DepartedCompany{{CompanyID: "c1", Owner: "o2"}, {CompanyID: "c2", Owner: "o2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.BookCompanyIDs(ctx); len(ids) != 0 {
+		t.Errorf("book still holds %v", ids)
+	}
+	if accts, _ := db.Accounts(ctx, model.AccountFilter{}); len(accts) != 1 || accts[0].CRMID != "c1" {
+		t.Fatalf("accounts after departures: %+v", accts)
+	}
+	wl, err := db.Worklist(ctx, model.WorklistQuery{Now: mod.Add(30 * 24 * time.Hour), IncludeHeld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wl.Rows) != 0 {
+		t.Errorf("a departed account is on the worklist: %+v", wl.Rows[0].Account.Name)
+	}
+	if n, err := db.PurgeDeparted(ctx); err != nil || n != 0 {
+		t.Errorf("purged %d with work queued (%v)", n, err)
+	}
+	e, _ := db.PendingOutbox(ctx, model.OutboxTouchCreate, 0, 10)
+	k, _ := db.PendingOutbox(ctx, model.OutboxTaskCreate, 0, 10)
+	if len(e) != 1 || len(k) != 1 {
+		t.Fatalf("queued: %d touches, %d tasks", len(e), len(k))
+	}
+	if err := db.RecordPush(ctx, []model.PushOutcome{{EntryID: e[0].ID, CRMID: "call-9"}, {EntryID: k[0].ID, CRMID: "task-9"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UndoLog(ctx, r.Touch.ID); err == nil {
+		t.Errorf("undo after the push succeeded")
+	}
+	if n, err := db.PurgeDeparted(ctx); err != nil || n != 1 {
+		t.Errorf("purged %d after the push (%v)", n, err)
+	}
+}
