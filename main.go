@@ -72,6 +72,7 @@ func run() int {
 		WriteDemo: writeDemo,
 		TUI:       runTUI,
 		Setup:     newSetup(inTerm),
+		CheckCRM:  checkCRM,
 	}
 	return cli.Run(ctx, os.Args[1:], env)
 }
@@ -365,6 +366,30 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		}
 		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: c.OwnerEmail}), nil
 	}}
+}
+
+// checkCRM is doctor's CRM check: the configured HubSpot accepts the
+// stored token and knows the owner email.
+func checkCRM(ctx context.Context, g cli.Globals) error {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return err
+	}
+	if cfg.CRM.Kind != "hubspot" {
+		return errors.New(`no CRM configured: set [crm] kind = "hubspot" and owner_email`)
+	}
+	token, _, err := secret.Lookup(secret.Options{ConfigDir: filepath.Dir(configPath(g))}, cfg.CRM.Kind)
+	if err != nil {
+		return err
+	}
+	crm, err := hubspot.New(hubspot.Options{BaseURL: cfg.CRM.BaseURL, Token: token, MaxRetries: 1})
+	if err != nil {
+		return err
+	}
+	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
+		return explainSync(model.SyncReport{}, err)
+	}
+	return nil
 }
 
 // syncError keeps the cause for errors.Is while saying what to do.

@@ -289,6 +289,12 @@ func TestSync(t *testing.T) {
 		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Pushed != 0 {
 			t.Errorf("a second sync pushed again: %s", out)
 		}
+		code, out, errOut = run(t, env, "doctor", "--json")
+		noToken(out, errOut)
+		if !strings.Contains(out, `"name": "crm",
+      "status": "ok"`) {
+			t.Errorf("doctor's CRM check against the server: exit %d\n%s%s", code, out, errOut)
+		}
 		db, err := os.ReadFile(filepath.Join(home, "data", "shortlist", "shortlist.db"))
 		if err != nil || bytes.Contains(db, []byte(srv.Token())) {
 			t.Errorf("the token is in the database (or it cannot be read: %v)", err)
