@@ -684,7 +684,7 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldGone, msg, r.EntryID)
 			case r.Held:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldRefused, msg, r.EntryID)
-			case r.Retry || r.CRMID == "":
+			case r.Retry:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", msg, r.EntryID)
 			default:
 				err = recordPushed(ctx, tx, r, kind, entity, now)
@@ -703,6 +703,12 @@ func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind str
 	}
 	crmID := model.Sanitize(r.CRMID)
 	var err error
+	switch kind {
+	case opTouchCreate, opTaskCreate:
+		if crmID == "" {
+			return fmt.Errorf("outbox entry %d: a create pushed without the CRM's id", r.EntryID)
+		}
+	}
 	switch kind {
 	case opTouchCreate:
 		_, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity)
@@ -749,4 +755,17 @@ func (db *DB) HeldBack(ctx context.Context, limit int) ([]string, error) {
 		out = append(out, fmt.Sprintf("%s %d held back: %s", kind, id, msg))
 	}
 	return out, db.mapErr("list held changes", rows.Err())
+}
+
+// MarkBookForPull marks every account in the book for its contacts and
+// tasks to be pulled again and sets the cursor key to at, in one
+// transaction: the periodic sweep that catches changes the CRM made to a
+// contact alone (an opt-out) without touching its company.
+func (db *DB) MarkBookForPull(ctx context.Context, cursorKey string, at time.Time) error {
+	return db.withTx(ctx, "mark the book for a full pull", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET pull_pending = 1 WHERE departed = 0 AND crm_id IS NOT NULL AND pull_pending = 0"); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, "sync."+cursorKey, strconv.FormatInt(ms(at), 10))
+	})
 }

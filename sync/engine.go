@@ -157,6 +157,9 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.departed(ctx); err != nil {
 		return err
 	}
+	if err := r.sweep(ctx); err != nil {
+		return err
+	}
 	if err := r.pullContactsTasks(ctx); err != nil {
 		return err
 	}
@@ -260,6 +263,28 @@ func (r *run) departed(ctx context.Context) error {
 		r.absorb(applied)
 	}
 	return nil
+}
+
+// sweepEvery is how often every contact and task of the book is pulled
+// again. The CRM contract finds changed contacts only through their
+// companies, and a change to a contact alone (an opt-out recorded in the
+// CRM) does not change its company: the sweep bounds how stale such a
+// change can be, at the cost of one full contact pull a day.
+const sweepEvery = 24 * time.Hour
+
+// sweep marks the whole book for a contact and task pull when the last
+// sweep is older than sweepEvery (a first sync pulls everything anyway).
+func (r *run) sweep(ctx context.Context) error {
+	key := "sweep." + r.owner.ID
+	last, err := r.e.store.SyncCursor(ctx, key)
+	if err != nil {
+		return err
+	}
+	now := r.e.o.Now()
+	if !last.IsZero() && now.Sub(last) < sweepEvery {
+		return nil
+	}
+	return r.e.store.MarkBookForPull(ctx, key, now)
 }
 
 // pullContactsTasks pulls every contact and open task of the companies

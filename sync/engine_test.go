@@ -599,3 +599,43 @@ func TestCancelStopsBetweenBatchesOutboxConsistent(t *testing.T) {
 		t.Errorf("outbox and touches disagree")
 	}
 }
+
+func TestDailySweepCatchesAContactOnlyOptOut(t *testing.T) {
+	ctx := context.Background()
+	b, s := openBook(t), seed()
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	e := crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com", Now: func() time.Time { return now }})
+	syncOK(t, e)
+	// The CRM records an opt-out on Ann; Acme itself does not change.
+	s.f.mu.Lock()
+	c := s.f.contacts[s.ann]
+	c.Contact.Consent.Email = model.Consent{State: model.ConsentOptedOut}
+	c.Modified = s.f.tick()
+	s.f.contacts[s.ann] = c
+	s.f.mu.Unlock()
+	optedOut := func() bool {
+		return b.count(t, "SELECT count(*) FROM contacts WHERE crm_id = ? AND consent_email = 'opted-out'", s.ann) == 1
+	}
+	now = now.Add(time.Hour)
+	syncOK(t, e)
+	if optedOut() {
+		t.Fatalf("pulled without a company change or a sweep: the test proves nothing")
+	}
+	now = now.Add(24 * time.Hour)
+	syncOK(t, e)
+	if !optedOut() {
+		t.Errorf("the daily sweep did not bring the CRM's opt-out")
+	}
+	// The local opt-out is never reopened by a CRM that still says allowed.
+	if _, err := b.LogTouch(ctx, model.LogRequest{ContactID: b.id(t, "contacts", s.bob), Channel: model.ChannelCall, Outcome: model.OutcomeOptedOut}); err != nil {
+		t.Fatal(err)
+	}
+	s.f.fail["UpdateContacts"] = failure{call: 1, err: &net{}, sticky: true}
+	now = now.Add(25 * time.Hour)
+	if _, err := e.Sync(ctx, nil); !errors.Is(err, model.ErrOffline) {
+		t.Fatalf("error %v", err)
+	}
+	if b.count(t, "SELECT count(*) FROM contacts WHERE crm_id = ? AND consent_call = 'opted-out'", s.bob) != 1 {
+		t.Errorf("a pull reopened a local opt-out")
+	}
+}

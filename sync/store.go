@@ -21,6 +21,10 @@ type Store interface {
 	// ApplyDepartures takes companies that left the rep's book out of the
 	// worklist, keeping those that carry unsynced local work.
 	ApplyDepartures(ctx context.Context, gone []model.DepartedCompany) (model.SyncApplied, error)
+	// MarkBookForPull marks every company in the book for its contacts and
+	// tasks to be pulled again and sets the cursor key to at, in one
+	// transaction.
+	MarkBookForPull(ctx context.Context, cursorKey string, at time.Time) error
 	// PullPending lists up to limit CRM ids of companies whose contacts and
 	// tasks are still to be pulled.
 	PullPending(ctx context.Context, limit int) ([]string, error)
