@@ -84,11 +84,11 @@ type OutboxEntry struct {
 	Contact  Contact // the contact concerned ("" CRMID when none)
 }
 
-// PushOutcome is what became of one pushed outbox entry. Exactly one of
-// these holds: CRMID set (pushed), Retry (stays queued), Held (refused
-// until the rep changes it), Gone (a record it refers to was deleted in
-// the CRM: kept locally, not retried), Skipped (nothing to push: marked
-// done with Error saying why).
+// PushOutcome is what became of one pushed outbox entry: pushed (none of
+// the flags; CRMID is the record's id, required for creates), Retry (stays
+// queued), Held (refused until the rep changes it), Gone (a record it
+// refers to was deleted in the CRM: kept locally, not retried) or Skipped
+// (nothing to push: marked done with Error saying why).
 type PushOutcome struct {
 	EntryID int64
 	CRMID   string
