@@ -75,9 +75,9 @@ type Stats struct {
 
 // SyncState is what the header shows of the link to the CRM.
 type SyncState struct {
-	Pending  int       `json:"pending"` // outbox entries not yet pushed
-	LastSync time.Time `json:"last_sync"`
-	LastErr  string    `json:"last_error,omitempty"`
+	Pending  int       `json:"pending"`              // outbox entries not yet pushed
+	LastSync time.Time `json:"last_sync"`            // the last sync that succeeded; zero: never
+	LastErr  string    `json:"last_error,omitempty"` // how the latest sync failed; "": it succeeded
 }
 
 // Store is the local book. Every method that changes data is one transaction

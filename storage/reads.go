@@ -235,12 +235,16 @@ func (db *DB) SyncState(ctx context.Context) (model.SyncState, error) {
 	return s, err
 }
 
-// SetSyncState records a finished sync's time and error ("" for none); the
-// sync package calls it.
+// SetSyncState records how a sync ended: its error ("" for none) and, when it
+// succeeded, its time. A failed sync leaves the last successful one's time,
+// so the header's "synced 2h ago" stays true while offline. The sync
+// package calls it.
 func (db *DB) SetSyncState(ctx context.Context, at time.Time, lastErr string) error {
 	return db.withTx(ctx, "record sync", func(tx *sql.Tx) error {
-		if err := setMeta(ctx, tx, metaLastSync, at.UTC().Format(time.RFC3339Nano)); err != nil {
-			return err
+		if lastErr == "" {
+			if err := setMeta(ctx, tx, metaLastSync, at.UTC().Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
 		}
 		return setMeta(ctx, tx, metaLastSyncErr, lastErr)
 	})

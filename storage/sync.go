@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -91,16 +92,24 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 	if remote != "" && !validStatus(remote) {
 		remote = "" // a value Shortlist does not know: leave the local one
 	}
-	f := db.opts.Profile.Score(a)
 	var (
+		tech               string
 		id                 int64
 		status, base       string
 		modified, departed int64
 		oldFit             int
 		oldTier, oldName   string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, status, crm_status, crm_modified, departed, fit, tier, name
-		FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, crm_status, crm_modified, departed, fit, tier, name, technologies
+		FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName, &tech)
+	// Technologies nil: the CRM does not carry them (HubSpot has no such
+	// property), so the book's own (from an import) stay and keep scoring.
+	if err == nil && a.Technologies == nil && tech != "" && tech != "[]" {
+		if jerr := json.Unmarshal([]byte(tech), &a.Technologies); jerr != nil {
+			return fmt.Errorf("account %q technologies: %w", a.Name, jerr)
+		}
+	}
+	f := db.opts.Profile.Score(a)
 	if errors.Is(err, sql.ErrNoRows) {
 		st := remote
 		if st == "" {
@@ -505,6 +514,9 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 	if k.Kind == "" {
 		k.Kind = model.TaskTodo
 	}
+	if t := k.Due.In(db.zone); k.DueHasTime && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		k.DueHasTime = false // midnight in the rep's zone: a date, as Shortlist writes one
+	}
 	remote := taskState(k.Status)
 
 	// Find the local task: by CRM id, else by the operation id Shortlist
@@ -546,6 +558,11 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 		return false, err
 	}
 	old := kr.finish()
+	if ms(old.Due) == ms(k.Due) {
+		// The CRM stores every due as an instant; the same instant is the
+		// same due, and a date-only one stays a date.
+		k.DueHasTime = old.DueHasTime
+	}
 	status, closed, snoozed := old.Status, old.ClosedAt, old.SnoozedUntil
 	if remote != base && remote != taskState(old.Status) {
 		// Changed in the CRM since the last sync: the CRM wins.

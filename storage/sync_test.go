@@ -151,3 +151,51 @@ func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
 		t.Errorf("purged %d after the push (%v)", n, err)
 	}
 }
+
+// TestPullKeepsWhatTheCRMDoesNotCarry checks that a first sync does not
+// wipe what only the book knows: technologies (HubSpot has no such property,
+// so the adapter leaves them nil) keep scoring the account, and a date-only
+// due pulled back as the same instant stays a date rather than "00:00".
+func TestPullKeepsWhatTheCRMDoesNotCarry(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "shortlist.db"))
+	emp := int64(300)
+	mod := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	acct := model.Account{CRMID: "c1", Name: "Acme", Industry: "Software", Employees: &emp, Technologies: []string{"Salesforce", "Snowflake"}}
+	if _, err := db.ApplyCompanies(ctx, []model.PulledCompany{{Account: acct, Modified: mod}}, "companies.o1", mod); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.Accounts(ctx, model.AccountFilter{})
+	acct.Technologies = nil
+	acct.Name = "Acme Holdings"
+	if _, err := db.ApplyCompanies(ctx, []model.PulledCompany{{Account: acct, Modified: mod.Add(time.Hour)}}, "companies.o1", mod.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := db.Accounts(ctx, model.AccountFilter{})
+	if len(after) != 1 || after[0].Name != "Acme Holdings" {
+		t.Fatalf("the CRM's rename did not arrive: %+v", after)
+	}
+	if len(after[0].Technologies) != 2 || after[0].Fit != before[0].Fit || after[0].Tier != before[0].Tier {
+		t.Errorf("technologies %v fit %d tier %s after a pull without them; before %v %d %s",
+			after[0].Technologies, after[0].Fit, after[0].Tier, before[0].Technologies, before[0].Fit, before[0].Tier)
+	}
+
+	// A date-only task (midnight in the rep's zone), pulled back as an instant.
+	loc, err := time.LoadLocation(testOptions().Settings.RepZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 11, 24, 0, 0, 0, 0, loc)
+	task := model.PulledTask{Task: model.Task{CRMID: "t1", Kind: model.TaskCall, Title: "Call", Due: due, DueHasTime: true,
+		Status: model.TaskOpen}, CompanyID: "c1"}
+	if _, err := db.ApplyContactsTasks(ctx, []string{"c1"}, nil, []model.PulledTask{task}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.AccountDetail(ctx, after[0].ID)
+	if err != nil || len(d.Tasks) != 1 {
+		t.Fatalf("pulled task: %+v, %v", d.Tasks, err)
+	}
+	if d.Tasks[0].DueHasTime {
+		t.Errorf("a due at midnight in the rep's zone came back timed: %v", d.Tasks[0].Due)
+	}
+}
