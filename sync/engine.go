@@ -172,6 +172,20 @@ func (r *run) sync(ctx context.Context) error {
 	return nil
 }
 
+// ownerName is what the book shows as an account's owner: the rep's name
+// (else email) for the rep's own accounts, the CRM's owner id otherwise.
+func (r *run) ownerName(id string) string {
+	switch {
+	case id != r.owner.ID:
+		return id
+	case r.owner.Name != "":
+		return r.owner.Name
+	case r.owner.Email != "":
+		return r.owner.Email
+	}
+	return id
+}
+
 // cursorKey scopes the companies cursor to the owner: a book synced for
 // another rep starts from the beginning.
 func (r *run) cursorKey() string { return "companies." + r.owner.ID }
@@ -202,7 +216,7 @@ func (r *run) pullCompanies(ctx context.Context) error {
 		cursor := since
 		for i, rc := range page {
 			a := rc.Account
-			a.Owner = rc.OwnerID
+			a.Owner = r.ownerName(rc.OwnerID)
 			pulled[i] = model.PulledCompany{Account: a, Modified: rc.Modified}
 			r.seen[a.CRMID] = true
 			if rc.Modified.After(cursor) {

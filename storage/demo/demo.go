@@ -215,7 +215,7 @@ func (g *gen) account(l *storage.Loader, n int) error {
 		Region:   pl.region,
 		City:     pick(r, pl.cities),
 		TimeZone: pl.zone,
-		Owner:    "demo rep",
+		Owner:    "Demo Rep",
 		Status:   statuses[r.weighted(statusWeights)],
 	}
 	switch {
