@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Check statuses.
@@ -170,6 +172,9 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 			add("crm", CheckOK, "HubSpot accepts the token", "")
 		case errors.Is(err, context.DeadlineExceeded):
 			add("crm", CheckWarn, "HubSpot did not answer in 15s (offline?)", "check the network, then run shortlist doctor again")
+		case errors.Is(err, model.ErrOffline):
+			// Offline is a normal state for Shortlist, not a broken setup.
+			add("crm", CheckWarn, "HubSpot is not reachable (offline?): the token was not checked", "check the network, then run shortlist doctor again")
 		default:
 			add("crm", CheckFail, oneLine(err.Error()), "run shortlist auth hubspot with a token that has the CRM scopes")
 		}

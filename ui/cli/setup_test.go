@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage/config"
 	"github.com/shortlisthq/shortlist/storage/secret"
 	"github.com/shortlisthq/shortlist/ui/cli"
@@ -382,6 +383,9 @@ func TestDoctor(t *testing.T) {
 		{"crm offline", func(f *setupFix) {
 			f.checkCRM = func(context.Context, cli.Globals) error { return context.DeadlineExceeded }
 		}, "crm", cli.CheckWarn, "did not answer"},
+		{"crm unreachable", func(f *setupFix) {
+			f.checkCRM = func(context.Context, cli.Globals) error { return fmt.Errorf("find owner: %w: dial tcp: no route", model.ErrOffline) }
+		}, "crm", cli.CheckWarn, "not reachable"},
 		{"no crm check in build", func(f *setupFix) { f.checkCRM = nil }, "crm", cli.CheckWarn, "skipped: CRM check not available in this build"},
 		{"small terminal", func(f *setupFix) { f.terminal.Width, f.terminal.Height = 70, 20 }, "terminal", cli.CheckWarn, "70x20"},
 		{"not a terminal", func(f *setupFix) { f.terminal = cli.TermInfo{} }, "terminal", cli.CheckWarn, "not a terminal"},
