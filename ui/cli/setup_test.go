@@ -384,7 +384,9 @@ func TestDoctor(t *testing.T) {
 			f.checkCRM = func(context.Context, cli.Globals) error { return context.DeadlineExceeded }
 		}, "crm", cli.CheckWarn, "did not answer"},
 		{"crm unreachable", func(f *setupFix) {
-			f.checkCRM = func(context.Context, cli.Globals) error { return fmt.Errorf("find owner: %w: dial tcp: no route", model.ErrOffline) }
+			f.checkCRM = func(context.Context, cli.Globals) error {
+				return fmt.Errorf("find owner: %w: dial tcp: no route", model.ErrOffline)
+			}
 		}, "crm", cli.CheckWarn, "not reachable"},
 		{"no crm check in build", func(f *setupFix) { f.checkCRM = nil }, "crm", cli.CheckWarn, "skipped: CRM check not available in this build"},
 		{"small terminal", func(f *setupFix) { f.terminal.Width, f.terminal.Height = 70, 20 }, "terminal", cli.CheckWarn, "70x20"},
