@@ -1,10 +1,16 @@
-// Package sync will hold Shortlist's CRM sync engine and its HubSpot adapter
-// (issue 4). What it builds on already exists: every local change is written
+// Package sync is Shortlist's CRM sync engine. Every local change is written
 // with an outbox row (storage, table outbox: op_id, kind, payload, pushed_at)
-// in the same transaction, and the TUI and CLI speak to a sync through
-// model.Syncer, model.SyncProgress and model.SyncReport. Until the engine
-// lands, `shortlist sync` says it is not available and the TUI's sync key
-// says sync is not configured; nothing is pushed anywhere.
+// in the same transaction; a sync (Engine.Sync, a model.Syncer) pulls the
+// rep's companies, contacts and tasks from the CRM incrementally, each page
+// committed with its cursor, and then pushes the outbox in order, recording
+// each result with the local CRM id in one transaction. Creates carry the
+// operation id, so a sync killed at any instant and run again duplicates
+// nothing.
+//
+// The engine speaks to a CRM through the CRM interface (crm.go) and to the
+// book through Store (store.go); sync/hubspot implements CRM over HubSpot's
+// API, sync/hubspottest is an in-memory HubSpot for tests, and sync/sandbox
+// is the in-process CRM that `shortlist --demo` syncs with.
 //
 // Callers import it under an alias (crmsync) because of the standard
 // library's package of the same name.
