@@ -328,6 +328,15 @@ func (db *DB) PullPending(ctx context.Context, limit int) ([]string, error) {
 	return ids, nil
 }
 
+// PullPendingCount is how many companies' contacts and tasks are still to
+// be pulled: the total the progress bar moves towards.
+func (db *DB) PullPendingCount(ctx context.Context) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE pull_pending = 1 AND departed = 0
+		AND crm_id IS NOT NULL`).Scan(&n)
+	return n, db.mapErr("count companies to pull", err)
+}
+
 // ApplyContactsTasks writes the contacts and tasks pulled for companyIDs
 // and clears their pull mark, in one transaction. Contacts are classified
 // with the profile; an opt-out or a wrong-number flag on either side holds.

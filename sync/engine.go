@@ -307,6 +307,13 @@ func (r *run) sweep(ctx context.Context) error {
 func (r *run) pullContactsTasks(ctx context.Context) error {
 	e := r.e
 	done := 0
+	total, err := e.store.PullPendingCount(ctx)
+	if err != nil {
+		return err
+	}
+	if total > 0 {
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "contacts", Total: total})
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -340,7 +347,7 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		}
 		r.absorb(applied)
 		done += len(ids)
-		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "contacts", Done: done})
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "contacts", Done: done, Total: max(total, done)})
 	}
 }
 

@@ -639,3 +639,32 @@ func TestDailySweepCatchesAContactOnlyOptOut(t *testing.T) {
 		t.Errorf("a pull reopened a local opt-out")
 	}
 }
+
+// TestProgressCarriesTotals checks that the contact pull says how far it has
+// to go, so the TUI's bar moves during a pull instead of resting at 0%, and
+// that its counts end at the total.
+func TestProgressCarriesTotals(t *testing.T) {
+	b, s := openBook(t), seed()
+	progress := make(chan model.SyncProgress, 256)
+	if _, err := engine(b, s.f, 1).Sync(context.Background(), progress); err != nil {
+		t.Fatal(err)
+	}
+	close(progress)
+	var contacts []model.SyncProgress
+	for p := range progress {
+		if p.Phase == model.PhasePull && p.What == "contacts" {
+			contacts = append(contacts, p)
+		}
+	}
+	if len(contacts) < 2 {
+		t.Fatalf("contact pull reported %d times: %+v", len(contacts), contacts)
+	}
+	for _, p := range contacts {
+		if p.Total != 3 || p.Done > p.Total {
+			t.Errorf("contacts progress %+v, want a total of 3 companies", p)
+		}
+	}
+	if last := contacts[len(contacts)-1]; last.Done != last.Total {
+		t.Errorf("the contact pull ended at %d of %d", last.Done, last.Total)
+	}
+}

@@ -28,6 +28,8 @@ type Store interface {
 	// PullPending lists up to limit CRM ids of companies whose contacts and
 	// tasks are still to be pulled.
 	PullPending(ctx context.Context, limit int) ([]string, error)
+	// PullPendingCount is how many companies PullPending has left.
+	PullPendingCount(ctx context.Context) (int, error)
 	// ApplyContactsTasks writes the contacts and tasks pulled for
 	// companyIDs and clears their pull mark, in one transaction.
 	ApplyContactsTasks(ctx context.Context, companyIDs []string, contacts []model.PulledContact, tasks []model.PulledTask) (model.SyncApplied, error)
