@@ -126,11 +126,14 @@ func (c *call) repNow(s model.Settings) time.Time {
 }
 
 func commands() []*command {
+	// In the order a rep meets them: the day's work, moving data in and
+	// out, setting up, then the rest.
 	return []*command{
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
-		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(), demoCmd(), versionCmd(), syncCmd(), backupCmd(),
+		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
+		syncCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
-		importCmd(), exportCmd(),
+		demoCmd(), versionCmd(),
 	}
 }
 
