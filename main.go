@@ -299,7 +299,11 @@ func (t tokenStore) FilePath(crm string) string      { return secret.FilePath(t.
 // missing and how to add it. A built engine is kept for the next Sync (the
 // demo sandbox's CRM lives as long as the process).
 type lazySyncer struct {
-	crm   string // the CRM's name, for the first progress report
+	crm string // the CRM's name, for the first progress report
+	// slow: building takes a moment (the demo CRM is seeded from the book),
+	// so a progress report says so first. Otherwise the engine's own
+	// connect report comes first, and a setup error is the only output.
+	slow  bool
 	build func(ctx context.Context) (model.Syncer, error)
 	mu    sync.Mutex
 	s     model.Syncer
@@ -308,13 +312,13 @@ type lazySyncer struct {
 func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
 	l.mu.Lock()
 	if l.s == nil {
-		// Building can take a moment (the demo CRM is seeded from the
-		// book): say so before it starts.
-		select {
-		case progress <- model.SyncProgress{Phase: model.PhaseConnect, What: l.crm}:
-		case <-ctx.Done():
-			l.mu.Unlock()
-			return model.SyncReport{}, ctx.Err()
+		if l.slow {
+			select {
+			case progress <- model.SyncProgress{Phase: model.PhaseConnect, What: l.crm}:
+			case <-ctx.Done():
+				l.mu.Unlock()
+				return model.SyncReport{}, ctx.Err()
+			}
 		}
 		s, err := l.build(ctx)
 		if err != nil {
@@ -334,7 +338,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 // token from the environment, the keyring or the token file.
 func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 	if g.Demo {
-		return &lazySyncer{crm: "the demo CRM", build: func(ctx context.Context) (model.Syncer, error) {
+		return &lazySyncer{crm: "the demo CRM", slow: true, build: func(ctx context.Context) (model.Syncer, error) {
 			sb, err := sandbox.New(ctx, db, time.Now())
 			if err != nil {
 				return nil, err
