@@ -57,8 +57,10 @@ func (f *fakeStore) Worklist(ctx context.Context, q model.WorklistQuery) (model.
 	}
 	wl := model.Worklist{}
 	if q.Counts {
-		wl.Due, wl.Overdue, wl.HeldBack = len(rows), 0, 2
-		wl.Held = map[model.HoldReason]int{model.HoldOptedOut: 2}
+		wl.Due = len(rows)
+		if len(f.rows) > 0 { // an empty book holds nothing back
+			wl.HeldBack, wl.Held = 2, map[model.HoldReason]int{model.HoldOptedOut: 2}
+		}
 	}
 	if q.Offset < len(rows) {
 		rows = rows[q.Offset:]

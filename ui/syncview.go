@@ -197,7 +197,11 @@ func (m syncView) View() string {
 			}
 		}
 		lines = append(lines, head...)
-		lines = append(lines, m.barView(), "",
+		if m.err == nil {
+			// A full bar says "done"; after a failure it would say so falsely.
+			lines = append(lines, m.barView())
+		}
+		lines = append(lines, "",
 			fmt.Sprintf("pulled %d · pushed %d · held back %d · still queued %d", r.Pulled, r.Pushed, r.HeldBack, r.Pending))
 		if !r.Finished.IsZero() && !r.Started.IsZero() {
 			lines = append(lines, s.Subtle.Render(fmt.Sprintf("took %s", r.Finished.Sub(r.Started).Round(1e6))))

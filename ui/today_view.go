@@ -52,6 +52,17 @@ func (m today) View() string {
 			msg = "  no rows match " + m.f.String() + ": press x to clear the filters"
 		}
 		table = append(table, m.env.sty.Subtle.Render(fit(msg, tw)))
+		if !m.f.any() && m.haveCounts && m.counts.HeldBack == 0 && vis >= 6 {
+			// Nothing due, stale or held: most likely a book with no
+			// accounts yet. Say how to fill it.
+			for _, l := range []string{"",
+				"  a new book? bring accounts in:",
+				"    shortlist import accounts FILE.csv   (a list from marketing or ops)",
+				"    S                                    (sync with the CRM)",
+				"    shortlist --demo                     (try Shortlist on a made-up book)"} {
+				table = append(table, m.env.sty.Subtle.Render(fit(l, tw)))
+			}
+		}
 	default:
 		for i := m.top; i < m.top+vis && i <= m.last(); i++ {
 			table = append(table, m.rowLine(i, c, tw))

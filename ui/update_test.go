@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -687,5 +688,26 @@ func TestLogScreenShowsGuardrails(t *testing.T) {
 	h.keys("esc", "j", "l")
 	if !strings.Contains(h.view(), "held: outside-calling-hours") {
 		t.Fatalf("log screen should show the hold:\n%s", h.view())
+	}
+}
+
+// TestEmptyBookSaysHowToFillIt checks that a new rep's first screen, on a
+// book with nothing in it, says how to bring accounts in rather than only
+// "the list is clear"; a filtered or held-back empty list does not.
+func TestEmptyBookSaysHowToFillIt(t *testing.T) {
+	h := newHarness(t, testOptions(newFakeStore(0, testNow())))
+	v := h.m.View()
+	for _, want := range []string{"nothing due", "shortlist import accounts", "sync with the CRM", "shortlist --demo"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the empty book's screen lacks %q:\n%s", want, v)
+		}
+	}
+	for i, l := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d is %d wide", i, w)
+		}
+	}
+	if n := strings.Count(v, "\n") + 1; n > 24 {
+		t.Errorf("%d lines on a 24-line screen", n)
 	}
 }
