@@ -38,7 +38,15 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 	}
 	changed, many := 0, false
 	err = db.withTx(ctx, "rescore accounts", func(tx *sql.Tx) error {
+		restore, err := bigCache(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Only the accounts pass gains from the big caches: kept for the
+		// contacts and tasks passes they cost more to fill and free than
+		// they save (measured). The connection keeps its usual caches.
 		n, total, err := db.rescoreAccounts(ctx, tx)
+		restore()
 		if err != nil {
 			return err
 		}
@@ -59,24 +67,43 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 // rescoreCache is the page cache, in KiB, a rescore asks for while it runs:
 // the default 2 MiB thrashes on a 100,000-account book (every page is read
 // twice over from the WAL) while the whole accounts table and its indexes
-// fit in this.
+// fit in this. The sorters that rebuild indexes size their runs from it too.
 const rescoreCache = 256 << 10
+
+// rescoreTempCache is the temporary database's cache, in KiB, during a
+// rescore: the rescored table of a whole book stays in memory.
+const rescoreTempCache = 32 << 10
+
+// bigCache raises the main and temporary databases' page caches for the
+// accounts pass and returns a function that puts them back.
+func bigCache(ctx context.Context, tx *sql.Tx) (func(), error) {
+	var main, temp int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA main.cache_size").Scan(&main); err != nil {
+		return nil, fmt.Errorf("read cache size: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, "PRAGMA temp.cache_size").Scan(&temp); err != nil {
+		return nil, fmt.Errorf("read temp cache size: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA main.cache_size = %d", -rescoreCache)); err != nil {
+		return nil, fmt.Errorf("raise cache size: %w", err)
+	}
+	restore := func() {
+		bg := context.WithoutCancel(ctx)
+		tx.ExecContext(bg, fmt.Sprintf("PRAGMA main.cache_size = %d", main))
+		tx.ExecContext(bg, fmt.Sprintf("PRAGMA temp.cache_size = %d", temp))
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA temp.cache_size = %d", -rescoreTempCache)); err != nil {
+		restore()
+		return nil, fmt.Errorf("raise temp cache size: %w", err)
+	}
+	return restore, nil
+}
 
 // rescoreAccounts re-scores every account, reading only the columns Score
 // looks at, and writes the ones whose fit, tier or suggest rank changed
 // with one UPDATE from a temporary table rather than one statement each.
 // It returns how many changed and how many there are.
 func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total int, err error) {
-	var cache int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
-		return 0, 0, err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -rescoreCache)); err != nil {
-		return 0, 0, err
-	}
-	// The pooled connection keeps its usual cache afterwards.
-	defer tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache))
-
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS rescored(
 		id INTEGER PRIMARY KEY, fit INTEGER, tier TEXT, suggest REAL)`); err != nil {
 		return 0, 0, err
@@ -84,11 +111,27 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.rescored"); err != nil {
 		return 0, 0, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO temp.rescored VALUES(?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, rescoredInsert(rescoredBatch))
 	if err != nil {
 		return 0, 0, err
 	}
 	defer ins.Close()
+	// Changed rows go to the temporary table a batch per statement: one
+	// statement per row spends more on the call than on the insert.
+	batch := make([]any, 0, 4*rescoredBatch)
+	flush := func() error {
+		var err error
+		if len(batch) == cap(batch) {
+			_, err = ins.ExecContext(ctx, batch...)
+		} else if len(batch) > 0 {
+			_, err = tx.ExecContext(ctx, rescoredInsert(len(batch)/4), batch...)
+		}
+		batch = batch[:0]
+		if err != nil {
+			return fmt.Errorf("note rescored accounts: %w", err)
+		}
+		return nil
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, industry, employees, annual_revenue, country, region,
 		technologies, fit, tier, suggest_rank FROM accounts`)
 	if err != nil {
@@ -113,18 +156,19 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 		if rev.Valid {
 			a.AnnualRevenue = &rev.Int64
 		}
-		if tech != "" && tech != "[]" {
-			if err := json.Unmarshal([]byte(tech), &a.Technologies); err != nil {
-				return 0, 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
-			}
+		if a.Technologies, err = parseTech(tech); err != nil {
+			return 0, 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
 		}
 		f := p.Score(a)
 		suggest := db.suggestRank(f.Tier, f.Score)
 		if f.Score == a.Fit && f.Tier == a.Tier && suggest == old {
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, a.ID, f.Score, string(f.Tier), suggest); err != nil {
-			return 0, 0, err
+		batch = append(batch, a.ID, f.Score, string(f.Tier), suggest)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return 0, 0, err
+			}
 		}
 		changed++
 	}
@@ -132,6 +176,9 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 		return 0, 0, err
 	}
 	if err := rows.Close(); err != nil {
+		return 0, 0, err
+	}
+	if err := flush(); err != nil {
 		return 0, 0, err
 	}
 	if changed == 0 {
@@ -147,6 +194,37 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	}
 	_, err = tx.ExecContext(ctx, "DELETE FROM temp.rescored")
 	return changed, total, err
+}
+
+// rescoredBatch is how many rescored accounts one INSERT carries (four
+// parameters each, well under SQLite's limit of 32,766).
+const rescoredBatch = 256
+
+// rescoredInsert is the INSERT of n rows into temp.rescored.
+func rescoredInsert(n int) string {
+	return "INSERT INTO temp.rescored VALUES" + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+}
+
+// parseTech decodes the stored technologies, a JSON array of strings as
+// techJSON writes it, without encoding/json's reflection for the common
+// case of names with nothing escaped; anything else goes to encoding/json.
+func parseTech(s string) ([]string, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	if inner, ok := strings.CutPrefix(s, `["`); ok && !strings.ContainsRune(s, '\\') {
+		if inner, ok = strings.CutSuffix(inner, `"]`); ok {
+			out := strings.Split(inner, `","`)
+			if !slices.ContainsFunc(out, func(t string) bool { return strings.ContainsRune(t, '"') }) {
+				return out, nil
+			}
+		}
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // withoutIndexes runs update with the table's indexes on cols dropped, then
