@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"time"
 
@@ -13,6 +14,15 @@ import (
 // one extra reload, never a missed one.
 type bookStamp struct {
 	size, mod, walSize, walMod int64
+	// changes is the store's own change stamp when it has one (storage
+	// does): exact where file times are coarse and a reused WAL keeps its
+	// size.
+	changes string
+}
+
+// changeStamper is a store that can say cheaply whether anything changed.
+type changeStamper interface {
+	ChangeStamp(ctx context.Context) (string, error)
 }
 
 // bookCheckedMsg reports the book's stamp after a key or a focus event.
@@ -23,12 +33,21 @@ type bookCheckedMsg struct{ stamp bookStamp }
 // the 5-minute staleness reload. A stat is microseconds; SQLite's
 // data_version would need one pinned connection, and focus events alone do
 // not reach every terminal, so a key or a focus event both trigger it.
-func checkBook(path string) tea.Cmd {
-	if path == "" {
+func checkBook(path string, st any) tea.Cmd {
+	cs, _ := st.(changeStamper)
+	if path == "" && cs == nil {
 		return nil
 	}
 	return func() tea.Msg {
 		var s bookStamp
+		if cs != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			s.changes, _ = cs.ChangeStamp(ctx) // on error the file stamp still counts
+			cancel()
+		}
+		if path == "" {
+			return bookCheckedMsg{stamp: s}
+		}
 		if st, err := os.Stat(path); err == nil {
 			s.size, s.mod = st.Size(), st.ModTime().UnixNano()
 		}

@@ -108,7 +108,9 @@ func hyperlinksSupported(getenv func(string) string) bool {
 	return strings.Contains(t, "kitty") || strings.Contains(t, "foot") || strings.Contains(t, "wezterm")
 }
 
-func (m root) Init() tea.Cmd { return tea.Batch(m.today.Init(), checkBook(m.opts.DBPath)) }
+func (m root) Init() tea.Cmd {
+	return tea.Batch(m.today.Init(), checkBook(m.opts.DBPath, m.opts.Store))
+}
 
 func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -127,9 +129,9 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		nm, cmd := m.key(msg)
-		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath))
+		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath, m.opts.Store))
 	case tea.FocusMsg:
-		return m, checkBook(m.opts.DBPath)
+		return m, checkBook(m.opts.DBPath, m.opts.Store)
 	case bookCheckedMsg:
 		return m.bookChecked(msg)
 	case tea.MouseMsg:
