@@ -72,11 +72,11 @@ func (r *accountRow) finish() (model.Account, error) {
 		v := r.rev.Int64
 		a.AnnualRevenue = &v
 	}
-	if r.tech != "" && r.tech != "[]" {
-		if err := json.Unmarshal([]byte(r.tech), &a.Technologies); err != nil {
-			return a, fmt.Errorf("account %d technologies: %w", a.ID, err)
-		}
+	tech, err := parseTech(r.tech)
+	if err != nil {
+		return a, fmt.Errorf("account %d technologies: %w", a.ID, err)
 	}
+	a.Technologies = tech
 	a.LastTouched, a.UpdatedAt = fromMS(r.last), fromMS(r.upd)
 	return a, nil
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -104,8 +103,9 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 		FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName, &tech)
 	// Technologies nil: the CRM does not carry them (HubSpot has no such
 	// property), so the book's own (from an import) stay and keep scoring.
-	if err == nil && a.Technologies == nil && tech != "" && tech != "[]" {
-		if jerr := json.Unmarshal([]byte(tech), &a.Technologies); jerr != nil {
+	if err == nil && a.Technologies == nil {
+		var jerr error
+		if a.Technologies, jerr = parseTech(tech); jerr != nil {
 			return fmt.Errorf("account %q technologies: %w", a.Name, jerr)
 		}
 	}
