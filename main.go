@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -60,19 +61,20 @@ func run() int {
 		width = 0
 	}
 	env := cli.Env{
-		Stdout:    os.Stdout,
-		Stderr:    os.Stderr,
-		Stdin:     os.Stdin,
-		Now:       time.Now,
-		Terminal:  outTerm && inTerm,
-		Width:     width,
-		Version:   buildVersion(),
-		Schema:    storage.LatestSchema(),
-		Open:      openBook,
-		WriteDemo: writeDemo,
-		TUI:       runTUI,
-		Setup:     newSetup(inTerm),
-		CheckCRM:  checkCRM,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Stdin:      os.Stdin,
+		Now:        time.Now,
+		Terminal:   outTerm && inTerm,
+		Width:      width,
+		Version:    buildVersion(),
+		Schema:     storage.LatestSchema(),
+		Open:       openBook,
+		WriteDemo:  writeDemo,
+		TUI:        runTUI,
+		Setup:      newSetup(inTerm),
+		CheckCRM:   checkCRM,
+		CheckToken: tokenChecker(tokenCheckLimit),
 	}
 	return cli.Run(ctx, os.Args[1:], env)
 }
@@ -394,6 +396,94 @@ func checkCRM(ctx context.Context, g cli.Globals) error {
 		return explainSync(model.SyncReport{}, err)
 	}
 	return nil
+}
+
+// tokenCheckLimit bounds the check auth makes before storing a token: a rep
+// on a slow link waits this long at most, then the token is stored unchecked.
+const tokenCheckLimit = 15 * time.Second
+
+// tokenChecker is auth's check of a candidate token: it finds the owner
+// email with it, as a sync's first step does, within limit. HubSpot's 401
+// and a missing scope refuse the token; no network, a 5xx, a timeout or a
+// reply that does not decode (a captive portal) wrap model.ErrOffline, so
+// the token is stored unchecked; an unknown owner email is a warning on an
+// accepted token.
+func tokenChecker(limit time.Duration) func(ctx context.Context, g cli.Globals, token string) error {
+	return func(ctx context.Context, g cli.Globals, token string) error {
+		cfg, err := loadConfig(g.Config)
+		if err != nil {
+			return &cli.TokenWarning{Msg: "not checked with HubSpot: " + err.Error()}
+		}
+		if cfg.CRM.OwnerEmail == "" {
+			return &cli.TokenWarning{Msg: "not checked with HubSpot: the check needs [crm] owner_email in config.toml (or SHORTLIST_HUBSPOT_OWNER_EMAIL); set it, then shortlist doctor checks the token"}
+		}
+		o := hubspot.Options{BaseURL: cfg.CRM.BaseURL, Token: "placeholder", MaxRetries: 1, Timeout: limit / 2}
+		if _, err := hubspot.New(o); err != nil { // the config's fault, not the token's: keep the token
+			return &cli.TokenWarning{Msg: "not checked with HubSpot: " + err.Error()}
+		}
+		o.Token = token
+		crm, err := hubspot.New(o)
+		if err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		_, err = crm.Connect(cctx, cfg.CRM.OwnerEmail)
+		var pe *crmsync.ProtocolError
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, crmsync.ErrUnauthorized):
+			return errors.New("HubSpot refused it (HTTP 401): copy the whole token again from HubSpot → Settings → Integrations → Private apps")
+		case errors.Is(err, crmsync.ErrScope):
+			return fmt.Errorf("the private app lacks a scope Shortlist needs (%s): add it in HubSpot → Settings → Integrations → Private apps, then run shortlist auth hubspot again", scopeDetail(err))
+		case errors.Is(err, crmsync.ErrDailyLimit):
+			return &cli.TokenWarning{Msg: "not checked with HubSpot: its daily API limit is reached; shortlist doctor checks the token tomorrow"}
+		case errors.Is(err, model.ErrOffline):
+			return fmt.Errorf("%w: %s", model.ErrOffline, offlineDetail(err))
+		case errors.Is(err, context.DeadlineExceeded) || cctx.Err() != nil:
+			return fmt.Errorf("%w: HubSpot did not answer within %s", model.ErrOffline, limit)
+		case errors.As(err, &pe):
+			return fmt.Errorf("%w: the reply was not HubSpot's (HTTP %d); a network that needs a sign-in page answers like this", model.ErrOffline, pe.Status)
+		case strings.Contains(err.Error(), "no HubSpot user has the email"):
+			return &cli.TokenWarning{Accepted: true, Msg: model.Sanitize(err.Error())}
+		}
+		return err
+	}
+}
+
+// scopeDetail is the scope part of the adapter's ErrScope text
+// ("find owner: the CRM token lacks a scope X: add it …" → "X").
+func scopeDetail(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, crmsync.ErrScope.Error()); i >= 0 {
+		s = strings.TrimLeft(s[i+len(crmsync.ErrScope.Error()):], " :")
+	}
+	if i := strings.Index(s, ": add it"); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" {
+		return "HTTP 403"
+	}
+	return model.Sanitize(s)
+}
+
+// offlineDetail is the reason in the adapter's offline text without the
+// sync's wording ("find owner: offline: cannot resolve x (after 2 tries;
+// local work is kept…)" → "cannot resolve x").
+func offlineDetail(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, model.ErrOffline.Error()+": "); i >= 0 {
+		s = s[i+len(model.ErrOffline.Error())+2:]
+	}
+	for _, cut := range []string{" (after ", "; local work"} {
+		if i := strings.Index(s, cut); i >= 0 {
+			s = s[:i]
+		}
+	}
+	return model.Sanitize(s)
 }
 
 // syncError keeps the cause for errors.Is while saying what to do.

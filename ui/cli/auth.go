@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // crms are the CRMs auth knows.
@@ -94,11 +96,9 @@ func authLogin(ctx context.Context, c *call, s *Setup, ts TokenStore, crm string
 	if token == "" {
 		return errors.New("no token given: paste the whole token (HubSpot → Settings → Integrations → Private apps)")
 	}
-	if c.env.CheckToken != nil {
-		fmt.Fprintln(c.env.Stderr, "checking the token with HubSpot…")
-		if err := c.env.CheckToken(ctx, c.f.g, token); err != nil {
-			return fmt.Errorf("HubSpot did not accept the token, so it was not stored: %s", oneLine(redact(err.Error(), token)))
-		}
+	verdict, err := checkToken(ctx, c, token)
+	if err != nil {
+		return err
 	}
 	src, err := ts.Save(crm, token)
 	if err != nil {
@@ -115,15 +115,59 @@ func authLogin(ctx context.Context, c *call, s *Setup, ts TokenStore, crm string
 		}
 		fmt.Fprintf(w, "stored the HubSpot token in %s (mode 0600): %s\n", ts.FilePath(crm), why)
 	}
-	if c.env.CheckToken == nil {
-		fmt.Fprintln(w, "not checked with HubSpot: this build has no CRM check")
-	} else {
+	if verdict.accepted {
 		fmt.Fprintln(w, "HubSpot accepted it")
+	}
+	if verdict.warning != "" {
+		fmt.Fprintln(c.env.Stderr, "warning: "+verdict.warning)
 	}
 	if s.getenv(ts.EnvVar(crm)) != "" {
 		fmt.Fprintf(w, "note: %s is set and wins over the stored token; unset it to use this one\n", ts.EnvVar(crm))
 	}
 	return nil
+}
+
+// TokenWarning is what Env.CheckToken returns for a token that is to be
+// stored although something needs the rep's attention: Accepted false when
+// the CRM could not say (the config lacks what the check needs, the daily
+// API cap is reached), true when it accepted the token but the config is
+// wrong (no CRM user has the owner email). Msg says what to do. A CheckToken
+// error wrapping model.ErrOffline (no network, a timeout, a 5xx) also stores
+// the token, unchecked; any other error refuses it.
+type TokenWarning struct {
+	Accepted bool
+	Msg      string
+}
+
+func (w *TokenWarning) Error() string { return w.Msg }
+
+// tokenVerdict is what the check before storing found.
+type tokenVerdict struct {
+	accepted bool   // the CRM accepted the token
+	warning  string // one line for stderr; "" when there is nothing to say
+}
+
+// checkToken asks the CRM about a token before auth stores it. An error
+// means: do not store it (refused, or the rep cancelled).
+func checkToken(ctx context.Context, c *call, token string) (tokenVerdict, error) {
+	if c.env.CheckToken == nil {
+		return tokenVerdict{warning: "not checked with HubSpot: this build has no CRM check"}, nil
+	}
+	fmt.Fprintln(c.env.Stderr, "checking the token with HubSpot…")
+	err := c.env.CheckToken(ctx, c.f.g, token)
+	var tw *TokenWarning
+	switch {
+	case err == nil:
+		return tokenVerdict{accepted: true}, nil
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		return tokenVerdict{}, errors.New("auth cancelled while checking the token with HubSpot: it was not stored")
+	case errors.As(err, &tw):
+		return tokenVerdict{accepted: tw.Accepted, warning: oneLine(redact(model.Sanitize(tw.Msg), token))}, nil
+	case errors.Is(err, model.ErrOffline):
+		return tokenVerdict{warning: "not checked with HubSpot, which could not be reached (" +
+			oneLine(redact(model.Sanitize(err.Error()), token)) + "): the token is stored; shortlist doctor checks it once you are online"}, nil
+	}
+	return tokenVerdict{}, fmt.Errorf("HubSpot did not accept the token, so it was not stored: %s", oneLine(redact(model.Sanitize(err.Error()), token)))
 }
 
 // redact removes the token from text that may echo it (an HTTP error body).

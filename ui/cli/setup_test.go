@@ -97,6 +97,9 @@ type setupFix struct {
 	schema   func() (int, error)
 	checkCRM func(context.Context, cli.Globals) error
 	checked  []string // tokens CheckToken saw
+	// checkToken, when set, is CheckToken (else a fake refusing "bad",
+	// present when checkCRM is).
+	checkToken func(context.Context, cli.Globals, string) error
 	clock    time.Time
 }
 
@@ -150,7 +153,12 @@ func (f *setupFix) run(args ...string) (int, string, string) {
 		},
 		CheckCRM: f.checkCRM,
 	}
-	if f.checkCRM != nil {
+	if f.checkToken != nil {
+		env.CheckToken = func(ctx context.Context, g cli.Globals, tok string) error {
+			f.checked = append(f.checked, tok)
+			return f.checkToken(ctx, g, tok)
+		}
+	} else if f.checkCRM != nil {
 		env.CheckToken = func(ctx context.Context, g cli.Globals, tok string) error {
 			f.checked = append(f.checked, tok)
 			if tok == "bad" {
@@ -318,6 +326,85 @@ func TestAuthRefusesEmptyAndChecks(t *testing.T) {
 	}
 	if code, _, _ := f.run("auth", "hubspt"); code != cli.ExitUsage {
 		t.Errorf("auth hubspt = %d, want usage", code)
+	}
+}
+
+// TestAuthCheckBranches: what each answer of the CRM check does with the
+// token: stored or not, what the rep reads, the exit code, and never the
+// token itself (the fixture fails the test if it is printed).
+func TestAuthCheckBranches(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		check     func(context.Context, cli.Globals, string) error
+		cancel    bool
+		stored    bool
+		out, errs []string // wanted in stdout, stderr
+		notOut    []string // not wanted in stdout+stderr
+	}{
+		{name: "accepted", check: func(context.Context, cli.Globals, string) error { return nil },
+			stored: true, out: []string{"stored the HubSpot token in the OS keyring", "HubSpot accepted it"}, notOut: []string{"warning"}},
+		{name: "refused 401 echoing the token", check: func(_ context.Context, _ cli.Globals, tok string) error {
+			return fmt.Errorf("HubSpot refused it (HTTP 401): Bearer %s is not valid", tok)
+		}, errs: []string{"shortlist: HubSpot did not accept the token, so it was not stored: HubSpot refused it (HTTP 401): Bearer **** is not valid\n"}, notOut: []string{"stored the", "accepted it"}},
+		{name: "missing scope", check: func(context.Context, cli.Globals, string) error {
+			return errors.New("the private app lacks a scope Shortlist needs (crm.objects.owners.read): add it in HubSpot")
+		}, errs: []string{"not stored: the private app lacks a scope Shortlist needs (crm.objects.owners.read)"}},
+		{name: "offline", check: func(context.Context, cli.Globals, string) error {
+			return fmt.Errorf("%w: cannot resolve api.hubapi.com", model.ErrOffline)
+		}, stored: true, out: []string{"stored the HubSpot token in the OS keyring"},
+			errs: []string{"warning: not checked with HubSpot, which could not be reached (offline: cannot resolve api.hubapi.com): the token is stored; shortlist doctor checks it once you are online"}, notOut: []string{"accepted it"}},
+		{name: "unchecked for a config reason", check: func(context.Context, cli.Globals, string) error {
+			return &cli.TokenWarning{Msg: "not checked with HubSpot: set [crm] owner_email"}
+		}, stored: true, errs: []string{"warning: not checked with HubSpot: set [crm] owner_email"}, notOut: []string{"accepted it"}},
+		{name: "accepted with a wrong owner email", check: func(context.Context, cli.Globals, string) error {
+			return &cli.TokenWarning{Accepted: true, Msg: "find owner: no HubSpot user has the email \"x@y\"\x1b[2J"}
+		}, stored: true, out: []string{"HubSpot accepted it"}, errs: []string{"warning: find owner: no HubSpot user has the email \"x@y\"\n"}},
+		{name: "cancelled", cancel: true, check: func(ctx context.Context, _ cli.Globals, _ string) error {
+			<-ctx.Done()
+			return fmt.Errorf("find owner: %w", ctx.Err())
+		}, errs: []string{"auth cancelled while checking the token with HubSpot: it was not stored"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newSetupFix(t)
+			f.stdin = token + "\n"
+			f.checkToken = tc.check
+			if tc.cancel {
+				inner := tc.check
+				f.checkToken = func(ctx context.Context, g cli.Globals, tok string) error {
+					ctx, cancel := context.WithCancel(ctx)
+					cancel()
+					return inner(ctx, g, tok)
+				}
+			}
+			code, out, errs := f.run("auth", "hubspot")
+			if len(f.checked) != 1 || f.checked[0] != token {
+				t.Errorf("CheckToken saw %d tokens, want the pasted one", len(f.checked))
+			}
+			if got := f.kr.m["shortlist/hubspot"] == token; got != tc.stored {
+				t.Errorf("stored %v, want %v", got, tc.stored)
+			}
+			if want := map[bool]int{true: 0, false: cli.ExitFailure}[tc.stored]; code != want {
+				t.Errorf("exit %d, want %d", code, want)
+			}
+			for _, w := range tc.out {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.errs {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+			for _, w := range tc.notOut {
+				if strings.Contains(out+errs, w) {
+					t.Errorf("output has %q:\n%s%s", w, out, errs)
+				}
+			}
+			if !tc.stored && strings.Count(strings.TrimSpace(errs), "\n") != 1 {
+				t.Errorf("a refusal is the progress line and one error line:\n%s", errs)
+			}
+		})
 	}
 }
 
