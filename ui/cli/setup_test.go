@@ -100,7 +100,7 @@ type setupFix struct {
 	// checkToken, when set, is CheckToken (else a fake refusing "bad",
 	// present when checkCRM is).
 	checkToken func(context.Context, cli.Globals, string) error
-	clock    time.Time
+	clock      time.Time
 }
 
 func newSetupFix(t *testing.T) *setupFix {
