@@ -20,9 +20,11 @@ import (
 // go to the 0600 file and the test never touches the machine's keyring.
 type noKeyring struct{}
 
-func (noKeyring) Get(string, string) (string, error) { return "", errors.New("dbus: no secret service") }
-func (noKeyring) Set(string, string, string) error   { return errors.New("dbus: no secret service") }
-func (noKeyring) Delete(string, string) error        { return errors.New("dbus: no secret service") }
+func (noKeyring) Get(string, string) (string, error) {
+	return "", errors.New("dbus: no secret service")
+}
+func (noKeyring) Set(string, string, string) error { return errors.New("dbus: no secret service") }
+func (noKeyring) Delete(string, string) error      { return errors.New("dbus: no secret service") }
 
 // TestAuthChecksTokenWithHubSpot runs `auth hubspot` in process with main's
 // real token check against a real HTTP server speaking HubSpot's API.
