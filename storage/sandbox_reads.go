@@ -16,10 +16,12 @@ import (
 // The CRM knows two states, so Status is model.TaskOpen or model.TaskDone and
 // SnoozedUntil is zero (a snooze moves nothing in the CRM). A task whose local
 // change has not reached the CRM yet (a task.update still in the outbox,
-// queued or held back) comes in the state the CRM last saw: the one recorded
-// at the last pull or push, else open, as every task reaches the CRM; its
-// ClosedAt is the local one, kept only when that state is done (zero when
-// the task was opened again here).
+// queued or held back) comes in the state the CRM held at the last pull or
+// push. One no sync has seen (written by the Loader, as the demo book is)
+// comes as it is now: for such a task a sync cannot tell a change here from
+// one made in the CRM, and would take any other CRM state for the CRM's
+// change and drop the rep's. ClosedAt is the local one, kept only when the
+// state is done (zero when the task was opened again here).
 func (db *DB) CRMTasks(ctx context.Context, accountID int64) ([]model.Task, error) {
 	op := fmt.Sprintf("read the CRM tasks of account %d", accountID)
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+taskCols+`, k.crm_status,
@@ -39,11 +41,8 @@ func (db *DB) CRMTasks(ctx context.Context, accountID int64) ([]model.Task, erro
 		}
 		k := r.finish()
 		state := taskState(k.Status)
-		if unpushed {
-			state = "open"
-			if base == "closed" {
-				state = "closed"
-			}
+		if unpushed && base != "" {
+			state = base
 		}
 		k.SnoozedUntil = time.Time{}
 		if state == "closed" {

@@ -12,7 +12,7 @@ func TestCRMTasksAsTheCRMLastSawThem(t *testing.T) {
 	ctx := context.Background()
 	db := demoDB(t, 40)
 
-	// Three open tasks that have CRM ids, and the accounts they are on.
+	// Four open tasks that have CRM ids, and the accounts they are on.
 	var tasks []model.Task
 	accounts := map[int64]bool{}
 	accts, err := db.Accounts(ctx, model.AccountFilter{})
@@ -25,16 +25,16 @@ func TestCRMTasksAsTheCRMLastSawThem(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, k := range d.Tasks {
-			if k.CRMID != "" && k.Status == model.TaskOpen && len(tasks) < 3 {
+			if k.CRMID != "" && k.Status == model.TaskOpen && len(tasks) < 4 {
 				tasks = append(tasks, k)
 				accounts[a.ID] = true
 			}
 		}
 	}
-	if len(tasks) < 3 {
-		t.Fatalf("the demo book has %d open tasks with CRM ids, want 3", len(tasks))
+	if len(tasks) < 4 {
+		t.Fatalf("the demo book has %d open tasks with CRM ids, want 4", len(tasks))
 	}
-	doneNow, snoozed, pushedThenReopened := tasks[0], tasks[1], tasks[2]
+	doneNow, snoozed, pushedThenReopened, neverSynced := tasks[0], tasks[1], tasks[2], tasks[3]
 	local, err := db.AddTask(ctx, model.Task{AccountID: tasks[0].AccountID, Kind: model.TaskTodo, Title: "local only", Due: clock.Add(48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -44,16 +44,24 @@ func TestCRMTasksAsTheCRMLastSawThem(t *testing.T) {
 	if err := db.SetTaskStatus(ctx, pushedThenReopened.ID, model.TaskDone, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	// Snoozed and pushed (the CRM has seen it open), then done here.
+	if err := db.SetTaskStatus(ctx, doneNow.ID, model.TaskSnoozed, clock.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	pushAll(ctx, t, db)
 	if err := db.SetTaskStatus(ctx, pushedThenReopened.ID, model.TaskOpen, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-
-	// Done here, not pushed yet: the CRM still has it open.
 	if err := db.SetTaskStatus(ctx, doneNow.ID, model.TaskDone, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	// Snoozed here, not pushed: the CRM has it open.
 	if err := db.SetTaskStatus(ctx, snoozed.ID, model.TaskSnoozed, clock.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Done here, never seen by a sync: the CRM is taken to agree, or the
+	// first sync would take its open state for a change made there.
+	if err := db.SetTaskStatus(ctx, neverSynced.ID, model.TaskDone, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	check := func(when string, want map[int64]model.TaskStatus) {
@@ -108,12 +116,14 @@ func TestCRMTasksAsTheCRMLastSawThem(t *testing.T) {
 		doneNow.ID:            model.TaskOpen, // the CRM has not heard yet
 		snoozed.ID:            model.TaskOpen,
 		pushedThenReopened.ID: model.TaskDone, // the reopening is not pushed
+		neverSynced.ID:        model.TaskDone,
 	})
 	pushAll(ctx, t, db)
 	check("after the push", map[int64]model.TaskStatus{
 		doneNow.ID:            model.TaskDone,
 		snoozed.ID:            model.TaskOpen,
 		pushedThenReopened.ID: model.TaskOpen,
+		neverSynced.ID:        model.TaskDone,
 	})
 
 	if got, err := db.CRMTasks(ctx, 1_000_000); err != nil || len(got) != 0 {
