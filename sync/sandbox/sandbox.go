@@ -54,12 +54,23 @@ type Sandbox struct {
 	changes   Changes
 }
 
+// Book is what the sandbox reads from the demo book; *storage.DB is one.
+type Book interface {
+	model.Store
+	// CRMTasks lists an account's tasks that have CRM ids, in any status,
+	// as the CRM held them after the last sync.
+	CRMTasks(ctx context.Context, accountID int64) ([]model.Task, error)
+}
+
 // New builds a sandbox CRM from the book: the demo rep and a colleague as
 // owners, every company with a CRM id (the rep's), its contacts with their
-// consent and phone flags, and its open tasks with CRM ids, all dated a day
-// before the last sync (or before now, for a book never synced). For a book
-// never synced it then makes the CRM-side changes that Changes reports.
-func New(ctx context.Context, book model.Store, now time.Time) (*Sandbox, error) {
+// consent and phone flags, and every task with a CRM id (open, or completed
+// when the CRM has heard it was closed), all dated a day before the last
+// sync (or before now, for a book never synced). A task closed, skipped or
+// snoozed here since then is in the state the CRM last saw, so the sync
+// pushes that change as it would to HubSpot. For a book never synced it
+// then makes the CRM-side changes that Changes reports.
+func New(ctx context.Context, book Book, now time.Time) (*Sandbox, error) {
 	st, err := book.SyncState(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the demo book's sync state: %w", err)
@@ -89,7 +100,11 @@ func New(ctx context.Context, book model.Store, now time.Time) (*Sandbox, error)
 		if err != nil {
 			return nil, fmt.Errorf("read demo account %d: %w", a.ID, err)
 		}
-		if err := s.seed(d, seedAt); err != nil {
+		tasks, err := book.CRMTasks(ctx, a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("read demo account %d's tasks: %w", a.ID, err)
+		}
+		if err := s.seed(d, tasks, seedAt); err != nil {
 			return nil, err
 		}
 		seeded = append(seeded, d)
@@ -102,7 +117,7 @@ func New(ctx context.Context, book model.Store, now time.Time) (*Sandbox, error)
 	return s, nil
 }
 
-func (s *Sandbox) seed(d model.AccountDetail, at time.Time) error {
+func (s *Sandbox) seed(d model.AccountDetail, tasks []model.Task, at time.Time) error {
 	a := d.Account
 	props := map[string]string{
 		"hs_object_id":     a.CRMID,
@@ -154,10 +169,7 @@ func (s *Sandbox) seed(d model.AccountDetail, at time.Time) error {
 		}
 		contacts[c.ID] = c.CRMID
 	}
-	for _, t := range d.Tasks {
-		if t.CRMID == "" || t.Status != model.TaskOpen {
-			continue // a task not yet pushed reaches the CRM with the sync
-		}
+	for _, t := range tasks { // a task not yet pushed reaches the CRM with the sync
 		if _, err := s.putTask(t, a.CRMID, contacts[t.ContactID], at); err != nil {
 			return err
 		}
@@ -171,7 +183,7 @@ var taskTypes = map[model.TaskKind]string{
 }
 
 // putTask creates a task associated with its company and contact and
-// returns its id.
+// returns its id: completed when t is done or skipped, else not started.
 func (s *Sandbox) putTask(t model.Task, companyID, contactID string, at time.Time) (string, error) {
 	typ := taskTypes[t.Kind]
 	if typ == "" {
@@ -187,6 +199,12 @@ func (s *Sandbox) putTask(t model.Task, companyID, contactID string, at time.Tim
 	}
 	if t.CRMID != "" {
 		props["hs_object_id"] = t.CRMID
+	}
+	if t.Status == model.TaskDone || t.Status == model.TaskSkipped {
+		props["hs_task_status"] = "COMPLETED"
+		if !t.ClosedAt.IsZero() {
+			props["hs_task_completion_date"] = strconv.FormatInt(t.ClosedAt.UnixMilli(), 10)
+		}
 	}
 	id := s.srv.PutAt("tasks", props, at)
 	if t.CRMID != "" && id != t.CRMID {

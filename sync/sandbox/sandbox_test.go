@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,5 +245,159 @@ func TestDemoSyncPullsPushesThenNothingNew(t *testing.T) {
 	third := syncOnce(t, db, sb2)
 	if third.Pulled != 0 || third.Pushed != 0 || len(third.Conflicts) != 0 {
 		t.Errorf("sync against a re-seeded sandbox: %+v; want nothing new", third)
+	}
+}
+
+// demoWork is a rep's morning on the demo book: a task done, one skipped,
+// one snoozed, a connected call that closes a fourth task, an email that
+// opts its contact out, a new contact imported and called. It returns the
+// done, skipped and snoozed tasks' CRM ids.
+func demoWork(t *testing.T, db *storage.DB) (done, skipped, snoozed string) {
+	t.Helper()
+	ctx := context.Background()
+	var open []model.Task
+	var reachable []model.Contact
+	var company model.Account
+	accts, err := db.Accounts(ctx, model.AccountFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accts {
+		if a.CRMID == "" {
+			continue
+		}
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range d.Tasks {
+			if k.CRMID != "" && k.Status == model.TaskOpen && k.ContactID != 0 {
+				open = append(open, k)
+			}
+		}
+		for _, c := range d.Contacts {
+			if c.CRMID != "" && c.Consent.Call.State != model.ConsentOptedOut && c.Consent.Email.State != model.ConsentOptedOut {
+				reachable = append(reachable, c)
+				company = a
+			}
+		}
+	}
+	if len(open) < 4 || len(reachable) < 2 {
+		t.Fatalf("the demo book has %d open CRM tasks on contacts and %d reachable contacts", len(open), len(reachable))
+	}
+	now := time.Now()
+	for _, st := range []struct {
+		k      model.Task
+		status model.TaskStatus
+		until  time.Time
+	}{{open[0], model.TaskDone, time.Time{}}, {open[1], model.TaskSkipped, time.Time{}}, {open[2], model.TaskSnoozed, now.Add(48 * time.Hour)}} {
+		if err := db.SetTaskStatus(ctx, st.k.ID, st.status, st.until); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := []model.LogRequest{
+		{ContactID: open[3].ContactID, TaskID: open[3].ID, Channel: model.ChannelCall, Outcome: model.OutcomeConnected, Note: "pricing next week"},
+		{ContactID: reachable[0].ID, Channel: model.ChannelEmail, Outcome: model.OutcomeOptedOut},
+		{ContactID: reachable[1].ID, Channel: model.ChannelCall, Outcome: model.OutcomeWrongNumber},
+	}
+	csv := "First Name,Last Name,Email,Job Title,Company Name\nNew,Person,new.person@example.com,VP Sales," + company.Name + "\n"
+	rep, err := db.Import(ctx, model.ImportRequest{Kind: model.KindContacts, Source: "new.csv", Input: strings.NewReader(csv), Now: now})
+	if err != nil || rep.Added != 1 {
+		t.Fatalf("import a new contact: %+v, %v", rep, err)
+	}
+	d, err := db.AccountDetail(ctx, company.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range d.Contacts {
+		if c.Email == "new.person@example.com" {
+			logs = append(logs, model.LogRequest{ContactID: c.ID, Channel: model.ChannelCall, Outcome: model.OutcomeNoAnswer})
+		}
+	}
+	if len(logs) != 4 {
+		t.Fatal("the imported contact is not in its company")
+	}
+	for i, l := range logs {
+		l.Direction, l.At = model.Outbound, now.Add(-time.Duration(len(logs)-i)*time.Minute)
+		if _, err := db.LogTouch(ctx, l); err != nil {
+			t.Fatalf("log %+v: %v", l, err)
+		}
+	}
+	return open[0].CRMID, open[1].CRMID, open[2].CRMID
+}
+
+// taskStatus is a task's hs_task_status in the sandbox CRM.
+func taskStatus(t *testing.T, sb *sandbox.Sandbox, id string) string {
+	t.Helper()
+	o, ok := sb.Server().Get("tasks", id)
+	if !ok {
+		t.Fatalf("task %s is not in the demo CRM", id)
+	}
+	return o.Properties["hs_task_status"]
+}
+
+// A task closed, skipped or snoozed since the last sync, in a new process
+// (a new sandbox seeded from the book), pushes cleanly: no held-back
+// "may be deleted" warning, no conflict, and the CRM shows it closed.
+func TestClosedTasksPushCleanly(t *testing.T) {
+	ctx := context.Background()
+	for _, synced := range []bool{true, false} {
+		name := "after a sync"
+		if !synced {
+			name = "before the first sync"
+		}
+		t.Run(name, func(t *testing.T) {
+			db := openDemo(t, 30)
+			if synced {
+				sb, err := sandbox.New(ctx, db, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				syncOnce(t, db, sb)
+			}
+			done, skipped, snoozed := demoWork(t, db)
+
+			sb, err := sandbox.New(ctx, db, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if synced {
+				if s := taskStatus(t, sb, done); s != "NOT_STARTED" {
+					t.Errorf("before the sync the demo CRM has task %s %s; it has not heard it was done", done, s)
+				}
+			}
+			first := syncOnce(t, db, sb)
+			if len(first.Conflicts) != 0 {
+				t.Errorf("first sync: conflicts %+v", first.Conflicts)
+			}
+			// 3 status changes, the closed task, 4 touches and their follow-ups,
+			// opt-out and wrong-number contact updates.
+			if first.Pushed < 8 || first.Pending != 0 {
+				t.Errorf("first sync pushed %d, left %d queued", first.Pushed, first.Pending)
+			}
+			for id, want := range map[string]string{done: "COMPLETED", skipped: "COMPLETED", snoozed: "NOT_STARTED"} {
+				if got := taskStatus(t, sb, id); got != want {
+					t.Errorf("task %s is %s in the demo CRM, want %s", id, got, want)
+				}
+			}
+
+			second := syncOnce(t, db, sb)
+			if second.Pushed != 0 || second.Pulled != 0 || len(second.Conflicts) != 0 {
+				t.Errorf("second sync, same process: %+v; want nothing", second)
+			}
+			sb2, err := sandbox.New(ctx, db, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, want := range map[string]string{done: "COMPLETED", skipped: "COMPLETED", snoozed: "NOT_STARTED"} {
+				if got := taskStatus(t, sb2, id); got != want {
+					t.Errorf("a new process's demo CRM has task %s %s, want %s", id, got, want)
+				}
+			}
+			third := syncOnce(t, db, sb2)
+			if third.Pushed != 0 || third.Pulled != 0 || len(third.Conflicts) != 0 {
+				t.Errorf("sync in a new process: %+v; want nothing", third)
+			}
+		})
 	}
 }
