@@ -290,6 +290,8 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbfFirst Name;Last Name;Email;Company\r\nAnn;Lee;ann@acme.com;Acme\r\n"), true)
 	f.Add([]byte("Name\tNote\n\"A\"\"b\"\t\"multi\nline\"\n"), false)
 	f.Add([]byte("Full Name,Email Opt Out\n\"Lee, Ann\",maybe\nx\"y,1\n"), true)
+	f.Add([]byte("First Name,Last Name,Email,Phone,Company\n'=cmd,''@x,a@b.co,'+1 415 555 0100,'-Acme\n"), true)
+	f.Add([]byte("Company Name,Website,Industry\n\"'\t=1\",acme.com,'''+x\n"), false)
 	f.Fuzz(func(t *testing.T, data []byte, contacts bool) {
 		tb, err := Read(bytes.NewReader(data))
 		if err != nil {

@@ -46,7 +46,8 @@ const maxRowErrors = 10000
 // line ends, quoted fields holding newlines, and a comma, semicolon, tab or
 // pipe delimiter, detected from the header. A malformed record is reported
 // by line and reading goes on at the next one; the error return is kept for
-// input that cannot be read at all.
+// input that cannot be read at all. A data cell's formula guard (an
+// apostrophe before =, +, -, @, TAB or CR; see Guard) is taken off.
 func Read(r io.Reader) (*Table, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -94,6 +95,9 @@ func Read(r io.Reader) (*Table, error) {
 		}
 		if blank(rec) {
 			continue
+		}
+		for i, c := range rec {
+			rec[i] = Unguard(c) // an export's formula guard (guard.go)
 		}
 		t.Rows = append(t.Rows, Row{Line: line, Cells: rec})
 	}

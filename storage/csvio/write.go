@@ -14,7 +14,9 @@ import (
 // delimited, UTF-8 without a byte-order mark) or as a JSON array of
 // objects keyed by the header. Cell values are string, int, int64, *int64
 // (nil: empty / null), bool or []string ("; "-joined in CSV, an array in
-// JSON).
+// JSON). In CSV, text (string and []string) that a spreadsheet would run as
+// a formula is guarded with a leading apostrophe (see Guard); numbers and
+// booleans are written as they are, and JSON is never changed.
 type Writer struct {
 	header []string
 	json   bool
@@ -54,6 +56,10 @@ func (w *Writer) Row(vals ...any) error {
 		cells := make([]string, len(vals))
 		for i, v := range vals {
 			cells[i] = cellText(v)
+			switch v.(type) {
+			case string, []string: // text: guarded against formula injection (guard.go)
+				cells[i] = Guard(cells[i])
+			}
 		}
 		if err := w.csv.Write(cells); err != nil {
 			return fmt.Errorf("write csv: %w", err)
