@@ -3,11 +3,13 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -213,12 +215,22 @@ func TestExportImportRoundTrip(t *testing.T) {
 	src := demoDB(t, 60)
 	dst := freshDB(t)
 	ctx := context.Background()
+	// CRM text a spreadsheet would run as a formula, a phone starting with
+	// +, and values that start with apostrophes of their own ('''=Quoted
+	// imports as ''=Quoted: the file's first apostrophe is a guard).
+	mustImport(t, src, model.KindAccounts, "Company Name,Website,Industry,City,Owner\n"+
+		"\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",evil.example,@SUM(A1),-Berlin,'O'Neil\n"+
+		"'''=Quoted Co,quoted.example,+Plus,'x,'+\n")
+	mustImport(t, src, model.KindContacts, "First Name,Last Name,Title,Email,Phone,Company Domain\n"+
+		"=1+2,-Lee,@VP Sales,eve@evil.example,+1 415 555 0100,evil.example\n"+
+		"'-Ann,''=Q,+CTO,ann@quoted.example,'+44 20 7946 0000,quoted.example\n")
 	for _, k := range []model.RecordKind{model.KindAccounts, model.KindContacts} {
 		var b bytes.Buffer
 		n, err := src.Export(ctx, model.ExportRequest{Kind: k}, &b)
 		if err != nil || n == 0 {
 			t.Fatalf("export %s: %d %v", k, n, err)
 		}
+		assertNoFormulaCells(t, b.String())
 		rep := mustImport(t, dst, k, b.String())
 		if rep.Added != n || len(rep.Ignored) != 0 {
 			t.Fatalf("import %s: added %d of %d, ignored %v", k, rep.Added, n, rep.Ignored)
@@ -274,6 +286,37 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Errorf("contact differs:\n got %+v\nwant %+v", gc, wc)
 			}
 		}
+	}
+}
+
+// assertNoFormulaCells fails when a cell of a CSV export (other than a
+// number) starts with what a spreadsheet runs as a formula, and checks the
+// hostile values above were there to guard.
+func assertNoFormulaCells(t *testing.T, doc string) {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(doc)).ReadAll()
+	if err != nil {
+		t.Fatalf("export is not CSV: %v", err)
+	}
+	guarded := 0
+	for _, rec := range recs {
+		for _, c := range rec {
+			if c == "" {
+				continue
+			}
+			if _, err := strconv.ParseFloat(c, 64); err == nil {
+				continue
+			}
+			if strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				t.Errorf("export cell %q would run as a formula", c)
+			}
+			if c[0] == '\'' {
+				guarded++
+			}
+		}
+	}
+	if guarded < 4 {
+		t.Errorf("%d guarded cells; the hostile rows need at least 4", guarded)
 	}
 }
 
