@@ -20,7 +20,12 @@ func exportCmd() *command {
 		about: `Export records as CSV (the default) or a JSON array. Accounts and contacts
 use the headers shortlist import reads, so an export imports into another book
 as the same records. Times are in your time zone. -o writes a file that only you
-can read (mode 0600), replacing it whole or not at all.`,
+can read (mode 0600), replacing it whole or not at all.
+
+Safe in spreadsheets: a CSV text cell starting with =, +, -, @, TAB or CR (after
+any apostrophes) gets one more leading ' so Excel, Sheets and LibreOffice show
+it as text, never run it (a phone +1 415… too); numbers, dates and JSON are not
+changed. shortlist import takes that one ' off again.`,
 		example: []string{
 			"shortlist export accounts -o accounts.csv",
 			"shortlist export touches --since 2026-11-01 --format json",

@@ -153,3 +153,30 @@ func TestExportCommandRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestExportGuardsFormulas: the CLI's CSV export guards text a spreadsheet
+// would run (the demo's + phones), JSON keeps it as is, the help says so,
+// and importing the CSV into a fresh book gives the phones back unguarded.
+func TestExportGuardsFormulas(t *testing.T) {
+	f := newFixture(t)
+	csvOut := f.ok("export", "contacts")
+	if !strings.Contains(csvOut, ",'+1 ") || strings.Contains(csvOut, ",+1 ") {
+		t.Fatalf("CSV phones are not guarded:\n%.400s", csvOut)
+	}
+	if js := f.ok("export", "contacts", "--format", "json"); !strings.Contains(js, `"phone": "+1 `) || strings.Contains(js, `"'+`) {
+		t.Errorf("JSON phones changed:\n%.400s", js)
+	}
+	if help := f.ok("export", "--help"); !strings.Contains(help, "Safe in spreadsheets") || !strings.Contains(help, "takes that one ' off again") {
+		t.Errorf("export --help does not state the rule:\n%s", help)
+	}
+	dir := t.TempDir()
+	accts, contacts := filepath.Join(dir, "a.csv"), filepath.Join(dir, "c.csv")
+	f.ok("export", "accounts", "-o", accts)
+	f.ok("export", "contacts", "-o", contacts)
+	fresh := filepath.Join(dir, "fresh.db")
+	f.ok("--db", fresh, "import", "accounts", accts)
+	f.ok("--db", fresh, "import", "contacts", contacts)
+	if a, b := f.ok("export", "contacts", "--format", "json"), f.ok("--db", fresh, "export", "contacts", "--format", "json"); strings.Count(a, `"phone": "+`) != strings.Count(b, `"phone": "+`) || strings.Contains(b, `"'`) {
+		t.Errorf("phones after the round trip: %d with +, want %d (or a guard was kept)", strings.Count(b, `"phone": "+`), strings.Count(a, `"phone": "+`))
+	}
+}
