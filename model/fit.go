@@ -34,11 +34,38 @@ func (p Profile) Score(a Account) Fit {
 			return f
 		}
 	}
-	if f.Known > 0 {
-		f.Score = int(math.Round(100 * float64(earned) / float64(f.Known)))
-	}
+	f.Score = percent(earned, f.Known)
 	f.Tier = p.Thresholds.tier(f.Score)
 	return f
+}
+
+// Rate is Score's number and tier without the explanation: what a re-score
+// of the whole book stores, at a fraction of the cost of building every
+// criterion's words. Rate(a) equals (Score(a).Score, Score(a).Tier).
+func (p Profile) Rate(a Account) (int, Tier) {
+	earned, known := 0, 0
+	for _, c := range p.Criteria {
+		if st, pts := c.earn(a); st != CriterionUnknown {
+			known += c.Weight
+			earned += pts
+		}
+	}
+	for _, x := range p.Exclusions {
+		if x.excludes(a) {
+			return 0, TierD
+		}
+	}
+	score := percent(earned, known)
+	return score, p.Thresholds.tier(score)
+}
+
+// percent is earned points as a whole percentage of the known ones; 0 when
+// nothing is known.
+func percent(earned, known int) int {
+	if known <= 0 {
+		return 0
+	}
+	return int(math.Round(100 * float64(earned) / float64(known)))
 }
 
 // Summary says in a line how the score came about, including the cases a
@@ -67,59 +94,108 @@ func (t Thresholds) tier(score int) Tier {
 	return TierD
 }
 
-// evaluate scores one criterion against an account.
-func (c Criterion) evaluate(a Account) CriterionResult {
-	r := CriterionResult{Name: c.Name, Field: c.Field, Possible: c.Weight}
-	set := func(st CriterionStatus, earned int, detail string) CriterionResult {
-		r.Status, r.Earned, r.Detail = st, earned, detail
-		return r
-	}
-	metOrMissed := func(ok bool, detail string) CriterionResult {
-		if ok {
-			return set(CriterionMet, c.Weight, detail)
-		}
-		return set(CriterionMissed, 0, detail)
-	}
+// earn is a criterion's status and points for an account, without the
+// words evaluate adds; the two must agree (TestRateMatchesScore).
+func (c Criterion) earn(a Account) (CriterionStatus, int) {
 	switch c.Field {
 	case FieldIndustry, FieldCountry, FieldRegion:
-		name, v := fieldLabel(c.Field), accountText(a, c.Field)
+		v := accountText(a, c.Field)
 		if v == "" {
-			return set(CriterionUnknown, 0, name+" unknown")
+			return CriterionUnknown, 0
 		}
 		if containsFold(c.Values, v) {
-			return set(CriterionMet, c.Weight, name+" "+v)
+			return CriterionMet, c.Weight
 		}
-		return set(CriterionMissed, 0, name+" "+v+", wanted "+listSome(c.Values, 4))
+		return CriterionMissed, 0
 	case FieldEmployees, FieldRevenue:
 		v := accountNumber(a, c.Field)
 		if v == nil {
-			return set(CriterionUnknown, 0, fieldLabel(c.Field)+" unknown")
+			return CriterionUnknown, 0
 		}
-		return metOrMissed(inRange(*v, c.Min, c.Max), numberPhrase(c.Field, *v)+", wanted "+rangePhrase(c.Field, c.Min, c.Max))
-	case FieldTechnologiesAny:
+		if inRange(*v, c.Min, c.Max) {
+			return CriterionMet, c.Weight
+		}
+		return CriterionMissed, 0
+	case FieldTechnologiesAny, FieldTechnologiesAll:
 		if len(a.Technologies) == 0 {
-			return set(CriterionUnknown, 0, "technologies unknown")
+			return CriterionUnknown, 0
 		}
-		have := present(c.Values, a.Technologies)
-		if len(have) > 0 {
-			return set(CriterionMet, c.Weight, "uses "+strings.Join(have, ", "))
+		have := countPresent(c.Values, a.Technologies)
+		switch {
+		case c.Field == FieldTechnologiesAny && have > 0:
+			return CriterionMet, c.Weight
+		case c.Field == FieldTechnologiesAny || (have == 0 && len(c.Values) > 0):
+			return CriterionMissed, 0
+		case have == len(c.Values):
+			return CriterionMet, c.Weight
 		}
-		return set(CriterionMissed, 0, "uses none of "+listSome(c.Values, 4))
-	case FieldTechnologiesAll:
-		if len(a.Technologies) == 0 {
-			return set(CriterionUnknown, 0, "technologies unknown")
-		}
-		have := present(c.Values, a.Technologies)
-		if len(c.Values) == 0 || len(have) == len(c.Values) {
-			return set(CriterionMet, c.Weight, "uses all of "+strings.Join(trimmed(c.Values), ", "))
-		}
-		detail := fmt.Sprintf("uses %d of %d; missing %s", len(have), len(c.Values), strings.Join(missing(c.Values, a.Technologies), ", "))
-		if len(have) == 0 {
-			return set(CriterionMissed, 0, detail)
-		}
-		return set(CriterionPartial, c.Weight*len(have)/len(c.Values), detail)
+		return CriterionPartial, c.Weight * have / len(c.Values)
 	}
-	return set(CriterionUnknown, 0, "unknown field "+strconv.Quote(string(c.Field)))
+	return CriterionUnknown, 0
+}
+
+// evaluate scores one criterion against an account: earn's status and
+// points, with the words that explain them.
+func (c Criterion) evaluate(a Account) CriterionResult {
+	st, pts := c.earn(a)
+	return CriterionResult{Name: c.Name, Field: c.Field, Possible: c.Weight, Status: st, Earned: pts, Detail: c.detail(a, st)}
+}
+
+// detail says what earn found, in a rep's words.
+func (c Criterion) detail(a Account, st CriterionStatus) string {
+	switch c.Field {
+	case FieldIndustry, FieldCountry, FieldRegion:
+		name, v := fieldLabel(c.Field), accountText(a, c.Field)
+		switch st {
+		case CriterionUnknown:
+			return name + " unknown"
+		case CriterionMet:
+			return name + " " + v
+		}
+		return name + " " + v + ", wanted " + listSome(c.Values, 4)
+	case FieldEmployees, FieldRevenue:
+		v := accountNumber(a, c.Field)
+		if st == CriterionUnknown {
+			return fieldLabel(c.Field) + " unknown"
+		}
+		return numberPhrase(c.Field, *v) + ", wanted " + rangePhrase(c.Field, c.Min, c.Max)
+	case FieldTechnologiesAny:
+		switch st {
+		case CriterionUnknown:
+			return "technologies unknown"
+		case CriterionMet:
+			return "uses " + strings.Join(present(c.Values, a.Technologies), ", ")
+		}
+		return "uses none of " + listSome(c.Values, 4)
+	case FieldTechnologiesAll:
+		switch st {
+		case CriterionUnknown:
+			return "technologies unknown"
+		case CriterionMet:
+			return "uses all of " + strings.Join(trimmed(c.Values), ", ")
+		}
+		have := present(c.Values, a.Technologies)
+		return fmt.Sprintf("uses %d of %d; missing %s", len(have), len(c.Values), strings.Join(missing(c.Values, a.Technologies), ", "))
+	}
+	return "unknown field " + strconv.Quote(string(c.Field))
+}
+
+// excludes is hits without the value: whether the exclusion disqualifies
+// the account.
+func (x Exclusion) excludes(a Account) bool {
+	switch x.Field {
+	case FieldIndustry, FieldCountry, FieldRegion:
+		v := accountText(a, x.Field)
+		return v != "" && containsFold(x.Values, v)
+	case FieldEmployees, FieldRevenue:
+		v := accountNumber(a, x.Field)
+		return v != nil && inRange(*v, x.Min, x.Max)
+	case FieldTechnologiesAny:
+		return countPresent(x.Values, a.Technologies) > 0
+	case FieldTechnologiesAll:
+		return len(x.Values) > 0 && countPresent(x.Values, a.Technologies) == len(x.Values)
+	}
+	return false
 }
 
 // hits reports whether an exclusion disqualifies the account, and the value
@@ -206,6 +282,17 @@ func present(want, have []string) []string {
 		}
 	}
 	return out
+}
+
+// countPresent is len(present(want, have)) without building the list.
+func countPresent(want, have []string) int {
+	n := 0
+	for _, w := range want {
+		if containsFold(have, w) {
+			n++
+		}
+	}
+	return n
 }
 
 func trimmed(vs []string) []string {

@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,12 +34,23 @@ func (db *DB) suggestRank(tier model.Tier, fit int) float64 {
 // Rescore re-scores every account with the store's profile, refreshes each
 // contact's level and every task's base rank, and records the profile's hash,
 // all in one transaction. It returns how many accounts changed fit or tier.
+//
+// Stages whose inputs did not change are skipped: contact levels when the
+// persona × seniority → level table is the one they were written with, and
+// the tasks of unchanged accounts when the rank coefficients are. Every
+// other write keeps levels and base ranks current as it goes, so the table
+// and coefficient hashes in meta are all it takes to know.
 func (db *DB) Rescore(ctx context.Context) (int, error) {
 	hash, err := profileHash(db.opts.Profile, db.opts.Settings.Coefficients)
 	if err != nil {
 		return 0, err
 	}
-	changed, many := 0, false
+	levels, levelsHash := db.levelTable()
+	ranksHash, err := coefficientsHash(db.opts.Settings.Coefficients)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
 	err = db.withTx(ctx, "rescore accounts", func(tx *sql.Tx) error {
 		restore, err := bigCache(ctx, tx)
 		if err != nil {
@@ -51,17 +65,83 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 			return err
 		}
 		changed = n
-		// Most accounts changed: so did most tasks' ranks.
-		many = n*4 >= total
-		if err := db.rescoreContacts(ctx, tx); err != nil {
+		if stored, err := txMeta(ctx, tx, metaLevelsHash); err != nil {
+			return err
+		} else if stored != levelsHash {
+			if err := rescoreContacts(ctx, tx, levels); err != nil {
+				return err
+			}
+		}
+		stored, err := txMeta(ctx, tx, metaRanksHash)
+		if err != nil {
 			return err
 		}
-		if err := db.rerankTasks(ctx, tx, many); err != nil {
+		if err := db.rerankTasks(ctx, tx, n*4 >= total, stored == ranksHash); err != nil {
 			return err
 		}
-		return setMeta(ctx, tx, metaProfileHash, hash)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM temp.rescored"); err != nil {
+			return err
+		}
+		for k, v := range map[string]string{metaProfileHash: hash, metaLevelsHash: levelsHash, metaRanksHash: ranksHash} {
+			if err := setMeta(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return changed, err
+}
+
+// Meta keys of what stored levels and base ranks were computed with.
+const (
+	metaLevelsHash = "levels_hash"
+	metaRanksHash  = "ranks_hash"
+)
+
+// txMeta reads a meta value inside a transaction; "" when it is not set.
+func txMeta(ctx context.Context, tx *sql.Tx, key string) (string, error) {
+	var v string
+	err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// levelTable is every persona × seniority pair's contact level under the
+// store's profile, and a short text naming the whole table.
+func (db *DB) levelTable() ([]levelRule, string) {
+	var rules []levelRule
+	var b strings.Builder
+	for _, p := range model.Personas {
+		for _, s := range model.Seniorities {
+			lvl := db.opts.Profile.ContactLevel(model.Contact{Persona: p, Seniority: s})
+			rules = append(rules, levelRule{p, s, lvl})
+			fmt.Fprintf(&b, "%s/%s=%d;", p, s, lvl)
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return rules, hex.EncodeToString(sum[:])
+}
+
+// levelRule is one row of the level table.
+type levelRule struct {
+	persona   model.Persona
+	seniority model.Seniority
+	level     int
+}
+
+// coefficientsHash names the rank coefficients base ranks were computed with.
+func coefficientsHash(co model.Coefficients) (string, error) {
+	b, err := json.Marshal(co)
+	if err != nil {
+		return "", fmt.Errorf("hash rank coefficients: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // rescoreCache is the page cache, in KiB, a rescore asks for while it runs:
@@ -159,12 +239,12 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 		if a.Technologies, err = parseTech(tech); err != nil {
 			return 0, 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
 		}
-		f := p.Score(a)
-		suggest := db.suggestRank(f.Tier, f.Score)
-		if f.Score == a.Fit && f.Tier == a.Tier && suggest == old {
+		fit, tier := p.Rate(a)
+		suggest := db.suggestRank(tier, fit)
+		if fit == a.Fit && tier == a.Tier && suggest == old {
 			continue
 		}
-		batch = append(batch, a.ID, f.Score, string(f.Tier), suggest)
+		batch = append(batch, a.ID, fit, string(tier), suggest)
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
 				return 0, 0, err
@@ -192,8 +272,8 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	if err != nil {
 		return 0, 0, err
 	}
-	_, err = tx.ExecContext(ctx, "DELETE FROM temp.rescored")
-	return changed, total, err
+	// temp.rescored stays for rerankTasks; Rescore empties it.
+	return changed, total, nil
 }
 
 // rescoredBatch is how many rescored accounts one INSERT carries (four
@@ -314,17 +394,13 @@ type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
-// rescoreContacts refreshes contact levels. A level depends only on persona
-// and seniority, so it is computed once per pair and written in one pass.
-func (db *DB) rescoreContacts(ctx context.Context, tx *sql.Tx) error {
+// rescoreContacts writes contact levels from the level table in one pass.
+func rescoreContacts(ctx context.Context, tx *sql.Tx, levels []levelRule) error {
 	expr := "CASE"
 	var args []any
-	for _, p := range model.Personas {
-		for _, s := range model.Seniorities {
-			lvl := db.opts.Profile.ContactLevel(model.Contact{Persona: p, Seniority: s})
-			expr += " WHEN persona = ? AND seniority = ? THEN ?"
-			args = append(args, string(p), string(s), lvl)
-		}
+	for _, r := range levels {
+		expr += " WHEN persona = ? AND seniority = ? THEN ?"
+		args = append(args, string(r.persona), string(r.seniority), r.level)
 	}
 	expr += " ELSE 0 END"
 	all := append(append([]any{}, args...), args...)
@@ -333,8 +409,10 @@ func (db *DB) rescoreContacts(ctx context.Context, tx *sql.Tx) error {
 }
 
 // rerankTasks recomputes base_rank for open and snoozed tasks from a small
-// table of every (tier, fit, priority) combination.
-func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx, many bool) error {
+// table of every (tier, fit, priority) combination. When the coefficients
+// are the ones the stored ranks were computed with (sameCoefficients), only
+// the tasks of accounts in temp.rescored can have moved.
+func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx, many, sameCoefficients bool) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS base_ranks(
 		tier TEXT, fit INTEGER, priority TEXT, base REAL, PRIMARY KEY(tier, fit, priority)) WITHOUT ROWID`); err != nil {
 		return err
@@ -356,12 +434,18 @@ func (db *DB) rerankTasks(ctx context.Context, tx *sql.Tx, many bool) error {
 			}
 		}
 	}
-	const from = `FROM accounts a, temp.base_ranks r
+	update := `UPDATE tasks SET base_rank = r.base FROM accounts a, temp.base_ranks r
 		WHERE tasks.status IN ('open', 'snoozed') AND a.id = tasks.account_id
 		  AND r.tier = a.tier AND r.fit = a.fit AND r.priority = tasks.priority
 		  AND tasks.base_rank <> r.base`
+	if sameCoefficients {
+		update = `UPDATE tasks SET base_rank = r.base FROM temp.rescored a, temp.base_ranks r
+		WHERE tasks.status IN ('open', 'snoozed') AND a.id = tasks.account_id
+		  AND r.tier = a.tier AND r.fit = a.fit AND r.priority = tasks.priority
+		  AND tasks.base_rank <> r.base`
+	}
 	return withoutIndexes(ctx, tx, "tasks", many, []string{"base_rank"}, func() error {
-		_, err := tx.ExecContext(ctx, "UPDATE tasks SET base_rank = r.base "+from)
+		_, err := tx.ExecContext(ctx, update)
 		return err
 	})
 }
@@ -436,7 +520,8 @@ func consentState(c model.Consent) string {
 // Account inserts an account, scored with the store's profile, and returns
 // its id. Status defaults to target.
 func (l *Loader) Account(a model.Account) (int64, error) {
-	f := l.db.opts.Profile.Score(a)
+	fit, tier := l.db.opts.Profile.Rate(a)
+	f := model.Fit{Score: fit, Tier: tier}
 	if a.Status == "" {
 		a.Status = model.StatusTarget
 	}
