@@ -25,8 +25,12 @@ type changeStamper interface {
 	ChangeStamp(ctx context.Context) (string, error)
 }
 
-// bookCheckedMsg reports the book's stamp after a key or a focus event.
-type bookCheckedMsg struct{ stamp bookStamp }
+// bookCheckedMsg reports the book's stamp after a key or a focus event;
+// first marks the check Init runs before the first load.
+type bookCheckedMsg struct {
+	stamp bookStamp
+	first bool
+}
 
 // checkBook stats the book in a Cmd, so another terminal's changes (the CLI
 // logging while the TUI is open) show after the next key instead of after
@@ -58,11 +62,18 @@ func checkBook(path string, st any) tea.Cmd {
 	}
 }
 
-// bookChecked reloads when the stamp moved since the last check; the first
-// check only records it.
+// bookChecked reloads when the stamp moved since the last check. The
+// stamp kept must never be newer than the data on screen, or a commit in
+// between is never reloaded for: Init's check runs before the first load
+// and starts it here; every later reload is asked for after the check that
+// triggered it took its stamp. A check that arrives late with an older
+// stamp costs one extra reload, never a missed one.
 func (m root) bookChecked(msg bookCheckedMsg) (tea.Model, tea.Cmd) {
 	prev, had := m.stamp, m.stamped
 	m.stamp, m.stamped = msg.stamp, true
+	if msg.first {
+		return m, m.today.Init()
+	}
 	if !had || prev == msg.stamp {
 		return m, nil
 	}

@@ -108,8 +108,19 @@ func hyperlinksSupported(getenv func(string) string) bool {
 	return strings.Contains(t, "kitty") || strings.Contains(t, "foot") || strings.Contains(t, "wezterm")
 }
 
+// Init takes the book's first stamp before the first load reads anything
+// (bookChecked starts the load), so a commit landing between the two is
+// newer than the stamp and the next key reloads for it.
 func (m root) Init() tea.Cmd {
-	return tea.Batch(m.today.Init(), checkBook(m.opts.DBPath, m.opts.Store))
+	check := checkBook(m.opts.DBPath, m.opts.Store)
+	if check == nil {
+		return m.today.Init()
+	}
+	return func() tea.Msg {
+		msg := check().(bookCheckedMsg)
+		msg.first = true
+		return msg
+	}
 }
 
 func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
