@@ -99,17 +99,17 @@ func doneToday(s string) int {
 // TestReliabilityTwoTerminals opens the TUI on the demo book in tmux and,
 // at the same time, logs touches and syncs with the CLI binary in a loop
 // while the test logs from the TUI too (j/k, l + an outcome key). Neither
-// side may show an error; after a key the TUI counts every touch the CLI
-// committed before it; at the end every touch from both sides is in the
-// book exactly once and the book checks out.
+// side may show an error; after a key the TUI counts every touch the book
+// held before it; at the end every touch from both sides is in the book
+// exactly once or, if a sync removed its account, was pushed to the CRM
+// first, and the book checks out.
+//
+// The first demo sync meets a company reassigned in the CRM and, once its
+// work is pushed, removes it from the book with its touches (storage
+// PurgeDeparted). So "what the book held before the key" is counted in the
+// book, not from how many logs succeeded: that difference was the 2–3
+// touch "freshness miss" this run reported before.
 func TestReliabilityTwoTerminals(t *testing.T) {
-	// Known failure, kept out of CI until fixed (RELIABILITY.md, issue 6):
-	// under concurrent CLI logging and syncing, one key sometimes leaves
-	// "done today" short of the CLI's committed touches; a second key
-	// catches up. Nothing is lost or locked. SHORTLIST_TWOTERM=1 runs it.
-	if os.Getenv("SHORTLIST_TWOTERM") == "" {
-		t.Skip("known freshness miss under investigation: SHORTLIST_TWOTERM=1 runs it")
-	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed: .ci/run installs it")
 	}
@@ -140,6 +140,7 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 		t.Fatal("no callable contacts in the demo book")
 	}
 	before := scalar(t, r, "SELECT coalesce(max(id), 0) FROM touches")
+	accountsBefore := scalar(t, r, "SELECT count(*) FROM accounts")
 
 	d := &twoTerm{t: t, sock: fmt.Sprintf("shortlist-twoterm-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	conf := filepath.Join(dir, "tmux.conf")
@@ -156,32 +157,80 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 	d.tmux(append(append([]string{"-f", conf, "new-session", "-d", "-s", "tt", "-x", "100", "-y", "30"}, envArgs...), "sh", "-c", shell)...)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", d.sock, "kill-server").Run() })
 	base := doneToday(d.waitFor("the worklist", 20*time.Second, func(s string) bool { return doneToday(s) >= 0 }))
+	// The touches behind base: the book's base newest ones up to now (the
+	// demo book dates none in the future).
+	var baseIDs []int64
+	rows, err = r.Query("SELECT id FROM touches WHERE id <= ? AND at <= ? ORDER BY at DESC, id DESC LIMIT ?", before, time.Now().UnixMilli(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		baseIDs = append(baseIDs, id)
+	}
+	rows.Close()
+	if len(baseIDs) != base {
+		t.Fatalf("the TUI shows done today %d, the book has %d touches up to now", base, len(baseIDs))
+	}
+	idList := "0"
+	for _, id := range baseIDs {
+		idList += "," + strconv.FormatInt(id, 10)
+	}
+	// held is what "done today" must reach once the TUI has seen every
+	// commit up to touch id upTo: the touches of today up to it that the
+	// book still holds. The book only loses touches (a purge), so asked
+	// after the screen was read it never asks for more than the TUI saw.
+	held := func(upTo int) int {
+		return scalar(t, r, "SELECT count(*) FROM touches WHERE (id > ? AND id <= ?) OR id IN ("+idList+")", before, upTo)
+	}
+	maxID := func() int { return scalar(t, r, "SELECT coalesce(max(id), 0) FROM touches") }
 
 	// The other terminal: logs with a unique note, a sync every 15 logs.
 	// cliErr, syncs and heldTasks are read only after wg.Wait.
-	var cliDone atomic.Int64
 	var cliStopped atomic.Bool
-	var syncs, heldTasks int
+	cliIDs := make([]int64, cliLogs) // written by the CLI loop, read after wg.Wait
+	var syncs, heldTasks, goneContacts int
 	var cliErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer cliStopped.Store(true)
+		next := 0
 		for i := 0; i < cliLogs; i++ {
-			c := strconv.FormatInt(contacts[i%len(contacts)], 10)
+			if len(contacts) == 0 {
+				cliErr = fmt.Errorf("cli log %d: every chosen contact was removed by a sync", i)
+				return
+			}
+			next %= len(contacts)
+			id := contacts[next]
+			c := strconv.FormatInt(id, 10)
 			cmd := exec.Command(bin, append(g, "log", "--contact", c, "--outcome", "busy", "--note", fmt.Sprintf("twoterm-cli-%d", i), "--json")...)
 			out, err := runQuiet(cmd, env)
+			var left int
+			if err != nil && strings.Contains(err.Error(), "contact "+c+" not found") &&
+				r.QueryRow("SELECT count(*) FROM contacts WHERE id = ?", id).Scan(&left) == nil && left == 0 {
+				// A sync removed the contact's account (reassigned in the
+				// CRM): log with the next contact instead.
+				contacts = append(contacts[:next], contacts[next+1:]...)
+				goneContacts++
+				i--
+				continue
+			}
 			if err != nil {
 				cliErr = fmt.Errorf("cli log %d: %w", i, err)
 				return
 			}
+			next++
 			var v struct{ Touch struct{ ID int64 } }
 			if err := json.Unmarshal(out, &v); err != nil || v.Touch.ID == 0 {
 				cliErr = fmt.Errorf("cli log %d printed %q: %v", i, out, err)
 				return
 			}
-			cliDone.Add(1)
+			cliIDs[i] = v.Touch.ID
 			if i%15 == 14 {
 				cmd := exec.Command(bin, append(g, "sync", "--json")...)
 				out, err := runQuiet(cmd, env)
@@ -211,31 +260,41 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 	}()
 
 	// This terminal: move, log, and check the CLI's touches show after a key.
-	tuiLogs := 0
+	tuiLogs, moved, checks := 0, 0, 0
 	keysFor := []string{"n", "b", "v", "s"}
 	for step := 0; ; step++ {
 		if cliStopped.Load() && step > 0 {
 			break
 		}
-		want := base + int(cliDone.Load()) + tuiLogs
+		upTo := maxID()
+		checks++
 		if step%3 == 2 {
 			d.key("k")
 		} else {
 			d.key("j")
 		}
-		if !d.poll(3*time.Second, func(s string) bool { return doneToday(s) >= want }) {
-			got := doneToday(d.screen())
+		if !d.poll(3*time.Second, func(s string) bool { return doneToday(s) >= held(upTo) }) {
+			got, want := doneToday(d.screen()), held(upTo)
 			d.key("j")
-			ok := d.poll(3*time.Second, func(s string) bool { return doneToday(s) >= want })
-			t.Fatalf("after a key the TUI shows done today %d, want ≥ %d (the book has %d new touches); after one more key caught up: %v",
-				got, want, scalar(t, r, "SELECT count(*) FROM touches WHERE id > ?", before), ok)
+			ok := d.poll(3*time.Second, func(s string) bool { return doneToday(s) >= held(upTo) })
+			t.Fatalf("after a key the TUI shows done today %d, want ≥ %d (the book's touches of today up to id %d); after one more key caught up: %v",
+				got, want, upTo, ok)
 		}
 		s := d.screen()
 		if sel := selectedRow(s); sel == "" || strings.Contains(sel, "(account task)") {
 			continue
 		}
 		d.key("l")
-		s = d.waitFor("the log screen", 3*time.Second, func(s string) bool { return strings.Contains(s, "Log outcome") })
+		s = d.waitFor("the log screen", 3*time.Second, func(s string) bool {
+			return strings.Contains(s, "Log outcome") || strings.Contains(s, "this row has no contact") ||
+				strings.Contains(selectedRow(s), "(account task)")
+		})
+		if !strings.Contains(s, "Log outcome") {
+			// A reload (the CLI's commits) moved an account task under the
+			// cursor between the screen read and the key: the TUI did right.
+			moved++
+			continue
+		}
 		k := ""
 		for _, c := range keysFor {
 			if strings.Contains(s, "  "+c+" "+strings.ToUpper(c)+"  ") {
@@ -256,29 +315,59 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 	if cliErr != nil {
 		t.Fatal(cliErr)
 	}
-	want := base + cliLogs + tuiLogs
+	upTo := maxID()
+	want := held(upTo)
 	d.key("j")
 	d.waitFor(fmt.Sprintf("done today %d at the end", want), 3*time.Second, func(s string) bool { return doneToday(s) == want })
 	d.key("q")
 	d.waitFor("the TUI to quit", 5*time.Second, func(s string) bool { return strings.Contains(s, "[exited 0]") })
 
-	// Every touch from both sides exactly once.
-	for i := 0; i < cliLogs; i++ {
-		if n := scalar(t, r, "SELECT count(*) FROM touches WHERE note = ?", fmt.Sprintf("twoterm-cli-%d", i)); n != 1 {
-			t.Fatalf("cli touch %d present %d times", i, n)
+	// Every touch from both sides: one outbox op each; in the book once,
+	// or gone with its account after it was pushed to the CRM.
+	if n := scalar(t, r, "SELECT count(DISTINCT entity_id) FROM outbox WHERE kind = 'touch.create' AND entity_id > ?", before); n != cliLogs+tuiLogs {
+		t.Fatalf("%d touches logged (outbox), want %d (%d CLI + %d TUI)", n, cliLogs+tuiLogs, cliLogs, tuiLogs)
+	}
+	purged := 0
+	for i, id := range cliIDs {
+		n := scalar(t, r, "SELECT count(*) FROM touches WHERE id = ? AND note = ?", id, fmt.Sprintf("twoterm-cli-%d", i))
+		if n == 1 {
+			continue
 		}
+		if scalar(t, r, "SELECT count(*) FROM outbox WHERE kind = 'touch.create' AND entity_id = ? AND pushed_at IS NOT NULL", id) != 1 {
+			t.Fatalf("cli touch %d (id %d) is gone from the book and was never pushed: lost", i, id)
+		}
+		purged++
 	}
-	if n := scalar(t, r, "SELECT count(*) FROM touches WHERE id > ? AND note NOT LIKE 'twoterm-cli-%'", before); n != tuiLogs {
-		t.Fatalf("%d touches from the TUI in the book, %d confirmed on screen", n, tuiLogs)
+	tuiPurged := scalar(t, r, `SELECT count(*) FROM outbox o WHERE kind = 'touch.create' AND entity_id > ? AND pushed_at IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.id = o.entity_id)`, before) - purged
+	if n := scalar(t, r, "SELECT count(*) FROM touches WHERE id > ? AND note NOT LIKE 'twoterm-cli-%'", before); n+tuiPurged != tuiLogs {
+		t.Fatalf("%d touches from the TUI in the book and %d pushed then removed with their account, %d confirmed on screen", n, tuiPurged, tuiLogs)
 	}
-	if n := scalar(t, r, "SELECT count(*) FROM touches WHERE id > ?", before); n != cliLogs+tuiLogs {
-		t.Fatalf("%d new touches, want %d", n, cliLogs+tuiLogs)
+	if lost := scalar(t, r, `SELECT count(*) FROM outbox o WHERE kind = 'touch.create' AND pushed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.op_id = o.op_id)`); lost != 0 {
+		t.Fatalf("%d touches gone from the book before they were pushed", lost)
+	}
+	accountsAfter := scalar(t, r, "SELECT count(*) FROM accounts")
+	if purged+tuiPurged > 0 && accountsAfter >= accountsBefore {
+		t.Fatalf("%d touches left the book but no account did (%d accounts before, %d after)", purged+tuiPurged, accountsBefore, accountsAfter)
+	}
+	var ok string
+	if err := r.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity_check: %q %v", ok, err)
+	}
+	if n := scalar(t, r, `SELECT count(*) FROM touches t WHERE origin = 'local' AND NOT EXISTS
+		(SELECT 1 FROM outbox o WHERE o.op_id = t.op_id AND o.kind = 'touch.create')`); n != 0 {
+		t.Fatalf("%d touches without their outbox row", n)
+	}
+	if n := scalar(t, r, `SELECT count(*) FROM tasks k WHERE origin = 'local' AND NOT EXISTS
+		(SELECT 1 FROM outbox o WHERE o.kind = 'task.create' AND o.entity_id = k.id)`); n != 0 {
+		t.Fatalf("%d logged next actions without their outbox row", n)
 	}
 	r.Close()
-	bookCheck(t, demoBook)
-	t.Logf("two terminals: %d touches logged by the CLI, %d by the TUI, %d CLI syncs, %d keys sent to the TUI; "+
-		"0 errors on either side, each touch present once, integrity ok; %d task updates held back by the per-process demo CRM",
-		cliLogs, tuiLogs, syncs, d.keys, heldTasks)
+	t.Logf("two terminals: %d touches logged by the CLI, %d by the TUI, %d CLI syncs, %d keys sent to the TUI, %d freshness checks after a key; "+
+		"0 errors on either side, 0 misses; each touch in the book once, or pushed and then removed with its reassigned account (%d: %d CLI, %d TUI; %d → %d accounts); "+
+		"%d CLI logs met a contact removed by a sync and moved on; integrity ok; %d l keys met an account task moved under the cursor by a reload; %d task updates held back by the per-process demo CRM",
+		cliLogs, tuiLogs, syncs, d.keys, checks, purged+tuiPurged, purged, tuiPurged, accountsBefore, accountsAfter, goneContacts, moved, heldTasks)
 }
 
 // selectedRow is the worklist line under the cursor ("> ").
