@@ -816,7 +816,8 @@ func (p *importPlan) apply(l *Loader) error {
 
 func (p *importPlan) updateAccount(ctx context.Context, tx *sql.Tx, it *planItem) error {
 	a := it.account
-	f := p.db.opts.Profile.Score(a)
+	fit, tier := p.db.opts.Profile.Rate(a)
+	f := model.Fit{Score: fit, Tier: tier}
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET crm_id = ?, name = ?, domain = ?, industry = ?, employees = ?,
 		annual_revenue = ?, country = ?, region = ?, city = ?, time_zone = ?, technologies = ?, owner = ?, status = ?,
 		crm_tier = ?, do_not_contact = ?, crm_url = ?, fit = ?, tier = ?, suggest_rank = ?, updated_at = ? WHERE id = ?`,

@@ -109,7 +109,8 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 			return fmt.Errorf("account %q technologies: %w", a.Name, jerr)
 		}
 	}
-	f := db.opts.Profile.Score(a)
+	fit, tier := db.opts.Profile.Rate(a)
+	f := model.Fit{Score: fit, Tier: tier} // the number and tier; the words are built when shown
 	if errors.Is(err, sql.ErrNoRows) {
 		st := remote
 		if st == "" {
