@@ -56,13 +56,17 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		// Only the accounts pass gains from the big caches: kept for the
-		// contacts and tasks passes they cost more to fill and free than
-		// they save (measured). The connection keeps its usual caches.
+		defer restore() // the connection keeps its usual caches
 		n, total, err := db.rescoreAccounts(ctx, tx)
-		restore()
 		if err != nil {
 			return err
+		}
+		// The tasks pass rewrites a table and an index about half the
+		// accounts' size: with the usual 2 MiB cache it spills dirty pages
+		// to the WAL and reads them back; the accounts pass's whole cache
+		// costs more to fill and free than it saves (measured).
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA main.cache_size = %d", -rerankCache)); err != nil {
+			return fmt.Errorf("set cache size: %w", err)
 		}
 		changed = n
 		if stored, err := txMeta(ctx, tx, metaLevelsHash); err != nil {
@@ -149,6 +153,9 @@ func coefficientsHash(co model.Coefficients) (string, error) {
 // twice over from the WAL) while the whole accounts table and its indexes
 // fit in this. The sorters that rebuild indexes size their runs from it too.
 const rescoreCache = 256 << 10
+
+// rerankCache is the page cache, in KiB, for the contacts and tasks passes.
+const rerankCache = 64 << 10
 
 // rescoreTempCache is the temporary database's cache, in KiB, during a
 // rescore: the rescored table of a whole book stays in memory.
