@@ -86,11 +86,20 @@ func (m account) Update(msg tea.Msg) (account, tea.Cmd) {
 		if msg.err != nil {
 			return m, statusCmd(errText("open the account", msg.err), true)
 		}
-		keep := m.sel
+		// The selected contact or touch is what the rep is looking at: a
+		// reload that added a touch or a contact above it keeps it
+		// selected; one that removed it selects the line that took its
+		// place.
+		keep, keepTop := m.sel, m.top
+		was, had := m.selectedLine()
 		m.detail, m.loaded = msg.d, true
 		m.build()
-		if keep >= 0 && keep < len(m.lines) && m.selectable(keep) {
-			m.sel = keep
+		m.sel = -1
+		if had {
+			m.sel = m.reselect(was, keep)
+			if m.sel >= 0 {
+				m.top = keepTop + m.sel - keep
+			}
 		}
 		m.scroll()
 		return m, nil
@@ -177,6 +186,46 @@ func (m account) key(msg tea.KeyMsg) (account, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// lineKey is a selectable line's identity across reloads.
+type lineKey struct {
+	contact, touch int64
+}
+
+// selectedLine is the identity of the selected line, if one is selected.
+func (m account) selectedLine() (lineKey, bool) {
+	if !m.selectable(m.sel) {
+		return lineKey{}, false
+	}
+	l := m.lines[m.sel]
+	if l.contact >= 0 {
+		return lineKey{contact: m.detail.Contacts[l.contact].ID}, true
+	}
+	return lineKey{touch: m.detail.Touches[l.touch].ID}, true
+}
+
+// reselect finds the line for k in freshly built lines; when it is gone,
+// the selectable line at index at (or the nearest one after, then before)
+// takes its place; -1 when nothing is selectable.
+func (m account) reselect(k lineKey, at int) int {
+	for i, l := range m.lines {
+		if (l.contact >= 0 && k.contact != 0 && m.detail.Contacts[l.contact].ID == k.contact) ||
+			(l.touch >= 0 && k.touch != 0 && m.detail.Touches[l.touch].ID == k.touch) {
+			return i
+		}
+	}
+	for i := max(0, at); i < len(m.lines); i++ {
+		if m.selectable(i) {
+			return i
+		}
+	}
+	for i := min(at, len(m.lines)-1); i >= 0; i-- {
+		if m.selectable(i) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (m account) selectable(i int) bool {

@@ -139,6 +139,9 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.today, cmd = m.today.fill()
 		return m, cmd
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !msg.Alt && !m.capturing() {
+			return m.keysOneByOne(msg)
+		}
 		nm, cmd := m.key(msg)
 		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath, m.opts.Store))
 	case tea.FocusMsg:
@@ -232,6 +235,29 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m.deliver(msg)
 }
 
+// keysOneByOne handles keys that reached the program in one read as the
+// keys they are. Bubble Tea v1 reports printable runes read together ("jl"
+// when the rep types fast, or a busy machine reads two keys at once) as one
+// KeyMsg whose String() matches no binding, so both keys were dropped: the
+// two-terminal run's "l that does nothing". Once a key opens a screen that
+// takes text ("/acme"), the rest is typed into it as one message.
+func (m root) keysOneByOne(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if m.capturing() {
+			k.Runes = msg.Runes[i:]
+		}
+		nm, cmd := m.Update(k)
+		cmds = append(cmds, cmd)
+		m = nm.(root)
+		if m.quitting || len(k.Runes) > 1 {
+			break
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
 // key handles the global keys, then forwards the key to the active screen.
 func (m root) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.ForceQuit) {
@@ -323,6 +349,9 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	if m.active == scrLog {
 		m.pop()
 	}
+	// The logged row leaves the list (its task closed): the cursor stays
+	// at its index, on the next row.
+	m.today.leaving(m.log.row)
 	return m, m.reload()
 }
 

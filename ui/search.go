@@ -32,6 +32,7 @@ type search struct {
 	hits          []model.SearchHit
 	query         string // the text the hits are for
 	cur           int
+	picked        bool // the rep moved the cursor: replies keep that hit under it
 	nav           tea.Msg
 }
 
@@ -48,7 +49,7 @@ func (m *search) setSize(w, h int) { m.width, m.height, m.in.width = w, h, w }
 func (m search) open() (search, tea.Cmd) {
 	m.in.Focus()
 	m.in.Reset()
-	m.hits, m.query, m.cur = nil, "", 0
+	m.hits, m.query, m.cur, m.picked = nil, "", 0, false
 	return m, nil
 }
 
@@ -56,7 +57,7 @@ func (m search) run() (search, tea.Cmd) {
 	q := strings.TrimSpace(m.in.Value())
 	m.seq++
 	if q == "" {
-		m.hits, m.query, m.cur = nil, "", 0
+		m.hits, m.query, m.cur, m.picked = nil, "", 0, false
 		return m, nil
 	}
 	seq, st := m.seq, m.env.store
@@ -79,14 +80,29 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 		if msg.err != nil {
 			return m, statusCmd(errText("search", msg.err), true)
 		}
-		m.hits, m.query, m.cur = msg.hits, msg.query, 0
+		// A hit the rep moved to stays under the cursor when the newer
+		// text's reply still holds it, so an enter pressed as the reply
+		// lands opens what was shown; gone, the hit that took its place
+		// is selected. Untouched, the cursor starts on the best hit.
+		cur := 0
+		if m.picked && m.cur < len(m.hits) {
+			cur = min(m.cur, max(0, len(msg.hits)-1))
+			was := m.hits[m.cur]
+			for i, h := range msg.hits {
+				if h.AccountID == was.AccountID && h.ContactID == was.ContactID {
+					cur = i
+					break
+				}
+			}
+		}
+		m.hits, m.query, m.cur = msg.hits, msg.query, cur
 		return m, nil
 	case tea.MouseMsg:
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
-			m.cur = max(0, m.cur-1)
+			m.cur, m.picked = max(0, m.cur-1), true
 		case tea.MouseButtonWheelDown:
-			m.cur = max(0, min(len(m.hits)-1, m.cur+1))
+			m.cur, m.picked = max(0, min(len(m.hits)-1, m.cur+1)), true
 		}
 		return m, nil
 	case tea.KeyMsg:
@@ -97,10 +113,10 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 			m.nav = backMsg{}
 			return m, nil
 		case msg.Type == tea.KeyUp || msg.Type == tea.KeyCtrlP:
-			m.cur = max(0, m.cur-1)
+			m.cur, m.picked = max(0, m.cur-1), true
 			return m, nil
 		case msg.Type == tea.KeyDown || msg.Type == tea.KeyCtrlN:
-			m.cur = max(0, min(len(m.hits)-1, m.cur+1))
+			m.cur, m.picked = max(0, min(len(m.hits)-1, m.cur+1)), true
 			return m, nil
 		case msg.Type == tea.KeyEnter:
 			if len(m.hits) == 0 {

@@ -103,6 +103,14 @@ type today struct {
 	cseq    int
 
 	cur, top int
+	// seek is the row a wider page is being fetched for: a reload's page
+	// did not hold the row under the cursor, which may have moved further
+	// than the page reaches. gone is the row the rep's own action (done,
+	// skip, snooze, a log) takes off the list: not finding it is expected,
+	// and no wider page is asked for it.
+	seek     anchor
+	seeking  bool
+	gone     rowKey
 	now      time.Time // refreshed on every key: local times follow it
 	loadedAt time.Time // when the rows were asked for
 	locs     map[string]*time.Location
@@ -214,6 +222,52 @@ func (m *today) syncDone(msg syncFinishedMsg) {
 	m.offline = msg.err != nil && errorsIsOffline(msg.err)
 }
 
+// rowKey is a worklist row's identity across reloads: a task row by its
+// task, a suggestion by its account and the contact it proposes.
+type rowKey struct {
+	task, account, contact int64
+}
+
+func keyOf(r model.Row) rowKey {
+	if r.Task.ID != 0 {
+		return rowKey{task: r.Task.ID}
+	}
+	return rowKey{account: r.Account.ID, contact: r.Contact.ID}
+}
+
+// anchor is what a page reply keeps under the cursor: the row, else the
+// row that followed it (the next row moves up into a finished one's place).
+type anchor struct {
+	row, next rowKey
+	hasNext   bool
+}
+
+// in is the index in rows of the anchor's row, else of its successor, else
+// -1; exact says it is the row itself.
+func (a anchor) in(rows []model.Row) (i int, exact bool) {
+	if i := indexOfRow(rows, a.row); i >= 0 {
+		return i, true
+	}
+	if a.hasNext {
+		return indexOfRow(rows, a.next), false
+	}
+	return -1, false
+}
+
+func indexOfRow(rows []model.Row, k rowKey) int {
+	for i, r := range rows {
+		if keyOf(r) == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// leaving marks the row the rep acted on: the reload after the action is
+// expected not to find it, so no wider page is asked for it and the cursor
+// goes to the row that moves up into its place.
+func (m *today) leaving(r model.Row) { m.gone = keyOf(r) }
+
 // selected is the row under the cursor, if it is loaded.
 func (m today) selected() (model.Row, bool) {
 	i := m.cur - m.off
@@ -221,6 +275,23 @@ func (m today) selected() (model.Row, bool) {
 		return model.Row{}, false
 	}
 	return m.rows[i], true
+}
+
+// wantedRow is the row a page reply should keep under the cursor: the one
+// a wider page is being fetched for, else the one under the cursor now.
+func (m today) wantedRow() (anchor, bool) {
+	if m.seeking {
+		return m.seek, true
+	}
+	r, ok := m.selected()
+	if !ok {
+		return anchor{}, false
+	}
+	a := anchor{row: keyOf(r)}
+	if i := m.cur + 1 - m.off; i < len(m.rows) {
+		a.next, a.hasNext = keyOf(m.rows[i]), true
+	}
+	return a, true
 }
 
 // last is the highest index the cursor may reach with what is known.
@@ -275,6 +346,9 @@ func (m today) fill() (today, tea.Cmd) {
 
 // move shifts the cursor and fetches another page when it leaves this one.
 func (m today) move(delta int) (today, tea.Cmd) {
+	// The rep moved on: a wider page in flight keeps the row now under the
+	// cursor, not the one it was asked for.
+	m.seeking = false
 	m.cur = max(0, min(m.last(), m.cur+delta))
 	m.scroll()
 	if m.cur >= m.off && m.cur < m.off+len(m.rows) {
@@ -301,11 +375,32 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 			return m.loadPage(max(0, msg.offset-pageSize), pageSize)
 		}
 		first := !m.loaded && !m.haveCounts && m.seq == 1
+		// The row under the cursor is what the rep is looking at: a page
+		// that moved it (another process's commit, a sync, the rep's own
+		// action) must not put another row under the next key.
+		want, had := m.wantedRow()
+		found, exact := -1, false
+		if had {
+			found, exact = want.in(msg.wl.Rows)
+		}
+		whole := msg.offset == 0 && len(msg.wl.Rows) < msg.limit
+		if had && !exact && !whole && !m.seeking && want.row != m.gone {
+			// Not in this page: it may have moved past the page's edge.
+			// Keep what is on screen and look in a wider page once.
+			m.seek, m.seeking = want, true
+			return m.loadPage(max(0, m.cur-pageSize/2), pageSize)
+		}
+		m.seeking = false
 		m.rows, m.off, m.loaded = msg.wl.Rows, msg.offset, true
 		m.end = len(msg.wl.Rows) < msg.limit
+		if found >= 0 {
+			m.cur = msg.offset + found
+		}
 		if m.cur > m.last() {
 			m.cur = max(0, m.last())
 		}
+		// The viewport stays put and only scrolls to keep the row in
+		// view: rows that arrived above stay visible when there is room.
 		m.scroll()
 		for k, v := range msg.locs {
 			m.locs[k] = v
@@ -430,6 +525,9 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 		if row.Task.ID == 0 {
 			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)
 		}
+		if !key.Matches(msg, k.Snooze) {
+			m.leaving(row)
+		}
 		switch {
 		case key.Matches(msg, k.Done):
 			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskDone, time.Time{}, "task done: "+row.Task.Title)
@@ -450,6 +548,7 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 // refilter starts the list again from the top under the new filters.
 func (m today) refilter() (today, tea.Cmd) {
 	m.cur, m.top, m.rows, m.off, m.end, m.loaded, m.haveCounts = 0, 0, nil, 0, false, false, false
+	m.seeking = false
 	return m.reload()
 }
 
@@ -461,6 +560,7 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		if err != nil {
 			return m, statusCmd("snooze: "+err.Error(), true)
 		}
+		m.leaving(msg.row)
 		return m, setTaskStatus(m.env.store, msg.row.Task.ID, model.TaskSnoozed, until,
 			"snoozed until "+until.Format("Mon 2 Jan")+": "+msg.row.Task.Title)
 	case promptTaskTitle:
