@@ -111,12 +111,27 @@ func (r *rng) weighted(weights []int) int {
 }
 
 type gen struct {
-	r     *rng
-	now   time.Time
-	names map[string]bool
-	zones map[string]*time.Location
-	touch int
-	rules model.Settings // the outcome rules the history's next actions follow
+	r       *rng
+	now     time.Time
+	names   map[string]bool
+	zones   map[string]*time.Location
+	touch   int
+	taskIDs map[int]bool   // task CRM ids given out
+	rules   model.Settings // the outcome rules the history's next actions follow
+}
+
+// taskID is a task's CRM id from a random draw, moved up to the next free
+// one when taken: a book of 100,000 accounts holds enough tasks for random
+// ids to collide, and taking the draw keeps every smaller book as it was.
+func (g *gen) taskID(draw int) string {
+	if g.taskIDs == nil {
+		g.taskIDs = map[int]bool{}
+	}
+	for g.taskIDs[draw] {
+		draw = (draw + 1) % 1_000_000_000
+	}
+	g.taskIDs[draw] = true
+	return strconv.Itoa(demoTaskBase + draw)
 }
 
 func (g *gen) zone(name string) *time.Location {
@@ -578,7 +593,7 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 			}
 		}
 		if a.CRMID != "" {
-			k.CRMID = strconv.Itoa(demoTaskBase + r.IntN(1_000_000_000))
+			k.CRMID = g.taskID(r.IntN(1_000_000_000))
 		}
 		loc := g.zone(c.Zone(a))
 		var days int
@@ -632,7 +647,7 @@ func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *mode
 	}
 	k.Origin, k.CreatedAt = model.OriginCRM, t.At
 	if a.CRMID != "" {
-		k.CRMID = strconv.Itoa(demoTaskBase + g.r.IntN(1_000_000_000))
+		k.CRMID = g.taskID(g.r.IntN(1_000_000_000))
 	}
 	return k
 }
