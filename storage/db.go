@@ -183,11 +183,14 @@ func dsn(path string) string {
 	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	// Reads through a memory map skip a syscall per page: the worklist's
 	// first page on a fresh connection reads a few thousand pages.
 	q.Add("_pragma", "mmap_size(1073741824)")
+	// WAL through the driver's own key, not _pragma: the driver runs the
+	// _pragma list sorted by name, so journal_mode would run before
+	// page_size and fix a new book at 4 KiB pages (it did until this).
+	q.Set("_journal_mode", "WAL")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
