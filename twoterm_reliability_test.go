@@ -355,8 +355,11 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 		t.Fatalf("%d touches gone from the book before they were pushed", lost)
 	}
 	accountsAfter := scalar(t, r, "SELECT count(*) FROM accounts")
-	if purged+tuiPurged > 0 && accountsAfter >= accountsBefore {
-		t.Fatalf("%d touches left the book but no account did (%d accounts before, %d after)", purged+tuiPurged, accountsBefore, accountsAfter)
+	// A reassigned account leaves the book only on a sync of a later day
+	// than its last touch (storage PurgeDeparted), so none of today's
+	// touches may go: the rep's done-today never drops mid-day.
+	if purged+tuiPurged > 0 {
+		t.Fatalf("%d of today's touches left the book with a reassigned account (%d accounts before, %d after)", purged+tuiPurged, accountsBefore, accountsAfter)
 	}
 	var ok string
 	if err := r.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {

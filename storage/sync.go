@@ -267,12 +267,17 @@ func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany)
 }
 
 // PurgeDeparted removes departed accounts whose local work has all been
-// pushed, and returns how many.
-func (db *DB) PurgeDeparted(ctx context.Context) (int, error) {
+// pushed and that the rep has not touched today (in the rep's zone, at now),
+// and returns how many. A touch of today stays in the book until tomorrow's
+// sync, so the rep's "done today" never drops because a company was
+// reassigned mid-day; the account is already off the worklist.
+func (db *DB) PurgeDeparted(ctx context.Context, now time.Time) (int, error) {
 	n := 0
+	today := ms(startOfDay(now, db.zone))
 	err := db.withTx(ctx, "remove departed accounts", func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM accounts WHERE departed <> 0")
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM accounts a WHERE departed <> 0
+			AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.account_id = a.id AND t.at >= ?)`, today)
 		if err != nil {
 			return err
 		}

@@ -133,7 +133,7 @@ func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
 	if len(wl.Rows) != 0 {
 		t.Errorf("a departed account is on the worklist: %+v", wl.Rows[0].Account.Name)
 	}
-	if n, err := db.PurgeDeparted(ctx); err != nil || n != 0 {
+	if n, err := db.PurgeDeparted(ctx, time.Now().Add(48*time.Hour)); err != nil || n != 0 {
 		t.Errorf("purged %d with work queued (%v)", n, err)
 	}
 	e, _ := db.PendingOutbox(ctx, model.OutboxTouchCreate, 0, 10)
@@ -147,8 +147,15 @@ func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
 	if err := db.UndoLog(ctx, r.Touch.ID); err == nil {
 		t.Errorf("undo after the push succeeded")
 	}
-	if n, err := db.PurgeDeparted(ctx); err != nil || n != 1 {
-		t.Errorf("purged %d after the push (%v)", n, err)
+	// Pushed, but touched today: kept, so the rep's done-today holds.
+	if n, err := db.PurgeDeparted(ctx, time.Now()); err != nil || n != 0 {
+		t.Errorf("purged %d touched today (%v)", n, err)
+	}
+	if st, err := db.Stats(ctx, time.Now()); err != nil || st.Today[model.OutcomeSent] != 1 {
+		t.Errorf("done today after a same-day purge: %+v, %v", st, err)
+	}
+	if n, err := db.PurgeDeparted(ctx, time.Now().Add(48*time.Hour)); err != nil || n != 1 {
+		t.Errorf("purged %d after the push, two days on (%v)", n, err)
 	}
 }
 

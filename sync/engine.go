@@ -166,7 +166,7 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.push(ctx); err != nil {
 		return err
 	}
-	if _, err := e.store.PurgeDeparted(ctx); err != nil {
+	if _, err := e.store.PurgeDeparted(ctx, e.o.Now()); err != nil {
 		return err
 	}
 	return nil

@@ -474,9 +474,15 @@ func TestDepartedAccounts(t *testing.T) {
 	s.f.editCompany(s.initech, func(c *fakeCompany) { c.deleted = true })
 
 	rep := syncOK(t, e)
-	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id IN (?, ?)", s.globex, s.acme) != 0 {
-		t.Errorf("reassigned accounts still in the book")
+	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ?", s.globex) != 0 {
+		t.Errorf("the reassigned account without work is still in the book")
 	}
+	// Acme was touched today: it stays (off the worklist) until a sync on
+	// a later day, so the rep's done-today does not drop mid-day.
+	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ? AND departed <> 0", s.acme) != 1 {
+		t.Errorf("the reassigned account touched today left the book the same day")
+	}
+
 	if len(s.f.touches) != 1 {
 		t.Errorf("the reassigned account's touch was not pushed (%d)", len(s.f.touches))
 	}
@@ -499,6 +505,12 @@ func TestDepartedAccounts(t *testing.T) {
 	syncOK(t, e)
 	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ?", s.initech) != 1 {
 		t.Errorf("kept account dropped on the next sync")
+	}
+	// A sync on a later day removes the reassigned account touched today.
+	syncOK(t, crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com",
+		Now: func() time.Time { return time.Now().Add(36 * time.Hour) }}))
+	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ?", s.acme) != 0 {
+		t.Errorf("the reassigned account is still in the book a day later")
 	}
 }
 

@@ -38,8 +38,9 @@ type Store interface {
 	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)
 	// RecordPush records the outcomes of one pushed batch in one transaction.
 	RecordPush(ctx context.Context, results []model.PushOutcome) error
-	// PurgeDeparted removes departed accounts whose work has all been pushed.
-	PurgeDeparted(ctx context.Context) (int, error)
+	// PurgeDeparted removes departed accounts whose work has all been pushed
+	// and that have no touch of the rep's day at now.
+	PurgeDeparted(ctx context.Context, now time.Time) (int, error)
 	// OutboxCounts reports queued and held-back outbox entries.
 	OutboxCounts(ctx context.Context) (queued, held int, err error)
 	// HeldBack lists up to limit held-back entries with their errors.
