@@ -466,6 +466,18 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
+// BenchmarkRate is BenchmarkScore's account without the explanation, as a
+// re-score of the whole book computes it.
+func BenchmarkRate(b *testing.B) {
+	p := DefaultProfile()
+	a := Account{Industry: "Fintech", Employees: ptr(800), AnnualRevenue: ptr(120_000_000), Country: "DE",
+		Technologies: []string{"Segment", "Snowflake", "Looker"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = p.Rate(a)
+	}
+}
+
 func BenchmarkRank(b *testing.B) {
 	r := testRanker(b)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
