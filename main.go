@@ -147,6 +147,9 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 	}
 	b := book(db, cfg, g.Demo)
 	b.Syncer = newSyncer(db, cfg, g)
+	if n, ran := db.RescoredAtOpen(); ran {
+		b.Notice = rescoreNotice(n)
+	}
 	return b, nil
 }
 
@@ -185,10 +188,20 @@ func book(db *storage.DB, cfg config.Config, isDemo bool) *cli.Book {
 	return &cli.Book{Store: db, Settings: cfg.Settings, Profile: cfg.Profile, Path: db.Path(), Demo: isDemo, Close: db.Close}
 }
 
+// rescoreNotice says that an edited ICP profile (or rank weights) took
+// effect when the book opened.
+func rescoreNotice(changed int) string {
+	what := fmt.Sprintf("%d accounts changed fit or tier", changed)
+	if changed == 1 {
+		what = "1 account changed fit or tier"
+	}
+	return "ICP or rank weights changed: re-scored, " + what
+}
+
 func runTUI(ctx context.Context, b *cli.Book) error {
 	return ui.Run(ctx, ui.Options{
 		Store: b.Store, Settings: b.Settings, Profile: b.Profile, Syncer: b.Syncer,
-		Now: time.Now, Demo: b.Demo, DBPath: b.Path,
+		Now: time.Now, Demo: b.Demo, DBPath: b.Path, Notice: b.Notice,
 	})
 }
 

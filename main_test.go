@@ -147,6 +147,31 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("an edited ICP says it took effect, once", func(t *testing.T) {
+		db := []string{"SHORTLIST_DB=" + filepath.Join(dir, "icp.db")}
+		if code, _, errOut := run(t, db, "demo", "--db", filepath.Join(dir, "icp.db")); code != 0 {
+			t.Fatalf("demo: exit %d %q", code, errOut)
+		}
+		if _, _, errOut := run(t, db, "today", "--json"); strings.Contains(errOut, "re-scored") {
+			t.Errorf("an unchanged profile said %q", errOut)
+		}
+		edited := filepath.Join(dir, "icp.toml")
+		if err := os.WriteFile(edited, []byte("[icp.tiers]\na = 95\nb = 80\nc = 60\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := run(t, db, "today", "--json", "--config", edited)
+		if code != 0 || !strings.HasPrefix(errOut, "note: ICP or rank weights changed: re-scored, ") ||
+			!strings.Contains(errOut, "changed fit or tier") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("edited profile: exit %d, stderr %q", code, errOut)
+		}
+		if !json.Valid([]byte(out)) {
+			t.Errorf("the note reached stdout: %q", out)
+		}
+		if _, _, errOut := run(t, db, "today", "--config", edited); strings.Contains(errOut, "re-scored") {
+			t.Errorf("said again on the next run: %q", errOut)
+		}
+	})
+
 	t.Run("demo command and SHORTLIST_DB", func(t *testing.T) {
 		p := filepath.Join(dir, "mine.db")
 		code, out, errOut := run(t, nil, "demo", "--accounts", "25", "--db", p)

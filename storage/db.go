@@ -56,6 +56,20 @@ type DB struct {
 	opts   Options
 	ranker *model.Ranker
 	zone   *time.Location // the rep's zone, for "today"
+	// rescored is what Open's re-score found, when the profile or the
+	// rank weights had changed since the book was last scored.
+	rescored struct {
+		ran     bool
+		changed int
+	}
+}
+
+// RescoredAtOpen reports whether Open re-scored a book scored before with
+// another profile or other rank weights, and how many accounts changed fit
+// or tier: a rep who edited the ICP sees it took effect. A new book's first
+// scoring does not count.
+func (db *DB) RescoredAtOpen() (changed int, ran bool) {
+	return db.rescored.changed, db.rescored.ran
 }
 
 var _ model.Store = (*DB)(nil)
@@ -166,9 +180,11 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 		return err
 	}
 	if stored != hash {
-		if _, err := db.Rescore(ctx); err != nil {
+		n, err := db.Rescore(ctx)
+		if err != nil {
 			return err
 		}
+		db.rescored.ran, db.rescored.changed = stored != "", n
 	}
 	return nil
 }

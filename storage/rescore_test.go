@@ -208,3 +208,34 @@ func rankSnapshot(t *testing.T, path string) map[string]string {
 	r.Close()
 	return out
 }
+
+// TestRescoredAtOpen: Open says when it re-scored a book scored before
+// under another profile (the CLI and TUI tell the rep the edit took
+// effect), and not for a new book or an unchanged profile.
+func TestRescoredAtOpen(t *testing.T) {
+	ctx := context.Background()
+	db := demoDB(t, 60)
+	path := db.Path()
+	if _, ran := db.RescoredAtOpen(); ran {
+		t.Errorf("a new book's first scoring counted as a re-score")
+	}
+	db.Close()
+	other := testOptions()
+	other.Profile.Thresholds.A = 95
+	other.Profile.Criteria[0].Weight = 1
+	for _, step := range []struct {
+		name string
+		o    storage.Options
+		ran  bool
+	}{{"same profile", testOptions(), false}, {"edited profile", other, true}, {"same again", other, false}} {
+		db, err := storage.Open(ctx, path, step.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ran := db.RescoredAtOpen()
+		db.Close()
+		if ran != step.ran || (ran && n == 0) {
+			t.Errorf("%s: re-scored %v, %d changed; want re-scored %v", step.name, ran, n, step.ran)
+		}
+	}
+}

@@ -77,6 +77,7 @@ func newRoot(opts Options) root {
 		stats:   newStats(env),
 		sync:    newSyncView(env, opts.Syncer),
 		help:    h,
+		status:  statusMsg{text: model.Sanitize(opts.Notice)},
 	}
 }
 

@@ -22,6 +22,7 @@ type Options struct {
 	Now      func() time.Time
 	Demo     bool
 	DBPath   string
+	Notice   string // shown in the status line at start ("" : none)
 }
 
 // New builds the root model. A nil Now means time.Now.

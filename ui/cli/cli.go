@@ -29,7 +29,11 @@ type Book struct {
 	Profile  model.Profile
 	Path     string
 	Demo     bool
-	Close    func() error // nil: nothing to close
+	// Notice is one line about opening the book to show once (a re-score
+	// after the ICP changed): on stderr for a command, in the TUI's status
+	// line. Empty: nothing to say.
+	Notice string
+	Close  func() error // nil: nothing to close
 	// Syncer syncs the book with the CRM. main.go builds it lazily, so a
 	// missing token or [crm] setting is reported by Sync, not by opening
 	// the book. Nil: this build cannot sync.
@@ -92,6 +96,7 @@ type call struct {
 	f    *flags
 	args []string
 	book *Book
+	tui  bool // the call opens the TUI, which shows the book's notice itself
 }
 
 // open opens the book once per call.
@@ -102,6 +107,9 @@ func (c *call) open(ctx context.Context) (*Book, error) {
 	b, err := c.env.Open(ctx, c.f.g)
 	if err != nil {
 		return nil, err
+	}
+	if b.Notice != "" && !c.tui {
+		fmt.Fprintln(c.env.Stderr, "note: "+b.Notice)
 	}
 	c.book = b
 	return b, nil
@@ -179,7 +187,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		if f.help {
 			return printHelp(env.Stdout, "")
 		}
-		c := &call{env: env, f: f}
+		c := &call{env: env, f: f, tui: true}
 		defer c.close()
 		b, err := c.open(ctx)
 		if err != nil {
