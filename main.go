@@ -344,7 +344,29 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 	}
 	s := l.s
 	l.mu.Unlock()
-	rep, err := s.Sync(ctx, progress)
+	if !l.slow || progress == nil {
+		rep, err := s.Sync(ctx, progress)
+		return rep, explainSync(rep, err)
+	}
+	// The demo already said "connect the demo CRM"; the engine's own
+	// connect report would name the adapter under it ("HubSpot").
+	inner := make(chan model.SyncProgress)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for p := range inner {
+			if p.Phase == model.PhaseConnect {
+				continue
+			}
+			select {
+			case progress <- p:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	rep, err := s.Sync(ctx, inner)
+	close(inner)
+	<-done
 	return rep, explainSync(rep, err)
 }
 

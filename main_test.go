@@ -357,6 +357,9 @@ func TestSync(t *testing.T) {
 		if strings.Contains(out, "pulled 0,") {
 			t.Errorf("the first demo sync pulled nothing:\n%s", out)
 		}
+		if !strings.Contains(out, "connect the demo CRM") || strings.Contains(out, "HubSpot") {
+			t.Errorf("the demo's progress should name the demo CRM, never HubSpot:\n%s", out)
+		}
 		code, out, errOut = run(t, nil, "--demo", "sync")
 		if code != 0 || !strings.Contains(out, "pulled 0, pushed 0, 0 conflicts") {
 			t.Errorf("the second demo sync (a new process) found work: exit %d\n%s\n%s", code, out, errOut)
