@@ -80,6 +80,13 @@ type CRM interface {
 	// UpdateContacts writes consent changes (opt-outs per channel,
 	// do-not-call) and the wrong-number flag on contacts.
 	UpdateContacts(ctx context.Context, in []ContactUpdate) ([]Result, error)
+
+	// UpdateTouches rewrites the text of engagements PushTouches created,
+	// after the rep edited a touch's note: the same property, written the
+	// same way, as the create wrote. Naturally idempotent. Results come back
+	// in input order, one per input; an engagement deleted in the CRM is an
+	// *ItemError with Gone set. len(in) ≤ 100.
+	UpdateTouches(ctx context.Context, in []TouchUpdate) ([]Result, error)
 }
 
 // Owner is the rep as the CRM knows them.
@@ -173,6 +180,16 @@ type ContactUpdate struct {
 	CRMID    string
 	Consent  model.Consents
 	PhoneBad bool
+}
+
+// TouchUpdate rewrites the engagement a touch became after its note was
+// edited. Touch is the touch as it is now: its channel picks the engagement
+// type (as in PushTouches), its Note is the new text, and the rest is what a
+// note engagement's summary line is made of.
+type TouchUpdate struct {
+	OpID  string
+	CRMID string // the engagement's id
+	Touch model.Touch
 }
 
 // Result is what the CRM did with one pushed item.

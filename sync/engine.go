@@ -369,7 +369,7 @@ func (r *run) push(ctx context.Context) error {
 				return err
 			}
 			window := e.o.BatchSize
-			if kind == model.OutboxTouchCreate {
+			if kind == model.OutboxTouchCreate || kind == model.OutboxTouchUpdate {
 				window *= touchWindow
 			}
 			entries, err := e.store.PendingOutbox(ctx, kind, after, window)
@@ -398,14 +398,14 @@ func (r *run) push(ctx context.Context) error {
 // can be grouped by the engagement type the CRM files them under.
 const touchWindow = 10
 
-// batches splits entries into batches of at most BatchSize. Touches are
-// grouped first by the engagement they become (call, meeting, note), as a
-// CRM takes each type in its own request: 1,000 mixed touches then cost
-// about ten requests, not thirty. The touches are independent records, so
+// batches splits entries into batches of at most BatchSize. Touches (and
+// edits of their notes) are grouped first by the engagement they become
+// (call, meeting, note), as a CRM takes each type in its own request: 1,000
+// mixed touches then cost about ten requests, not thirty. The touches are independent records, so
 // the order across groups does not matter; within a group it is kept.
 func (r *run) batches(kind model.OutboxKind, entries []model.OutboxEntry) [][]model.OutboxEntry {
 	groups := [][]model.OutboxEntry{entries}
-	if kind == model.OutboxTouchCreate {
+	if kind == model.OutboxTouchCreate || kind == model.OutboxTouchUpdate {
 		by := map[string][]model.OutboxEntry{}
 		var order []string
 		for _, e := range entries {
@@ -604,12 +604,42 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 		return r.coalesced(ctx, outcomes, sent, nil, latest, func(e model.OutboxEntry) string { return e.Contact.CRMID },
 			func() ([]Result, error) { return r.e.crm.UpdateContacts(ctx, in) })
 	case model.OutboxTouchUpdate:
-		// The CRM contract has no engagement update: a note edited after
-		// its touch was pushed stays local, and says so.
+		// A note edited after its touch reached the CRM. Every entry reads
+		// the touch as it is now, so one update per engagement carries the
+		// latest note and the earlier edits ride along with its result.
+		latest := map[string]int{}
+		var in []TouchUpdate
+		var sent []model.OutboxEntry
 		for _, e := range entries {
-			skip(e, "note edited after the touch reached the CRM: kept here only; edit it in the CRM too")
+			switch {
+			case e.Touch.ID == 0:
+				skip(e, "the touch no longer exists")
+				continue
+			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal:
+				continue // its create has not reached the CRM yet: stays queued
+			case e.Touch.CRMID == "":
+				skip(e, "the touch is not in the CRM: the note is kept here")
+				continue
+			}
+			u := TouchUpdate{OpID: e.OpID, CRMID: e.Touch.CRMID, Touch: e.Touch}
+			if j, ok := latest[u.CRMID]; ok {
+				in[j] = u
+			} else {
+				latest[u.CRMID] = len(in)
+				in = append(in, u)
+			}
+			sent = append(sent, e)
 		}
-		return outcomes, nil
+		n := len(outcomes)
+		var err error
+		outcomes, err = r.coalesced(ctx, outcomes, sent, nil, latest, func(e model.OutboxEntry) string { return e.Touch.CRMID },
+			func() ([]Result, error) { return r.e.crm.UpdateTouches(ctx, in) })
+		for i := n; i < len(outcomes); i++ {
+			if outcomes[i].Gone {
+				outcomes[i].Error = "the engagement was deleted in the CRM; the edited note is kept here: " + outcomes[i].Error
+			}
+		}
+		return outcomes, err
 	}
 	for _, e := range entries {
 		skip(e, "unknown change kind "+string(e.Kind))

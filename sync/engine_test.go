@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -239,13 +240,14 @@ func TestPushEveryKindOnceAndRerunPushesNothing(t *testing.T) {
 	if got := b.count(t, "SELECT count(*) FROM tasks WHERE title = 'Send pilot plan'"); got != 1 {
 		t.Errorf("%d copies of the pushed task", got)
 	}
-	// A note edited after the push stays local and says so (no CRM call).
+	// A note edited after the push reaches the CRM's engagement.
 	if err := b.EditTouchNote(ctx, touches[0], "pilot in Q2"); err != nil {
 		t.Fatal(err)
 	}
 	rep = syncOK(t, e)
-	if rep.Pending != 0 || b.count(t, "SELECT count(*) FROM outbox WHERE kind = 'touch.update' AND last_error LIKE 'note edited%'") != 1 {
-		t.Errorf("note edit: report %+v", rep)
+	id := b.count(t, "SELECT crm_id FROM touches WHERE id = ?", touches[0])
+	if rep.Pending != 0 || rep.Pushed != 1 || s.f.touches[strconv.Itoa(id)].Touch.Note != "pilot in Q2" {
+		t.Errorf("note edit: report %+v, CRM note %q", rep, s.f.touches[strconv.Itoa(id)].Touch.Note)
 	}
 }
 

@@ -31,7 +31,8 @@ type fakeCRM struct {
 	items     map[string]int // method → items sent
 	itemErr   map[string]error
 	fail      map[string]failure
-	onPush    func() // called inside PushTouches, after the CRM applied the batch
+	onPush    func()                // called inside PushTouches, after the CRM applied the batch
+	noteEdits []crmsync.TouchUpdate // what UpdateTouches applied, in order
 }
 
 type fakeCompany struct {

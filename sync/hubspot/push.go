@@ -381,13 +381,13 @@ func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, ma
 	if tc.Direction == model.Inbound {
 		dir = "INBOUND"
 	}
-	summary := fmt.Sprintf("%s %s: %s", strings.ToUpper(string(tc.Channel[:min(1, len(tc.Channel))]))+string(tc.Channel[min(1, len(tc.Channel)):]), tc.Direction, tc.Outcome.Label())
-	switch tc.Channel {
-	case model.ChannelCall:
+	objType, textProp, text := TouchText(tc)
+	p[textProp] = text
+	switch objType {
+	case "calls":
 		p["hs_call_direction"] = dir
 		p["hs_call_status"] = "COMPLETED"
 		p["hs_call_title"] = "Call: " + tc.Outcome.Label()
-		p["hs_call_body"] = tc.Note
 		p["hs_call_duration"] = strconv.FormatInt(tc.Duration.Milliseconds(), 10)
 		d, err := c.disposition(ctx, tc.Outcome)
 		if err != nil {
@@ -397,21 +397,37 @@ func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, ma
 			p["hs_call_disposition"] = d
 		}
 		return "calls", p, nil
-	case model.ChannelMeeting:
+	case "meetings":
 		end := at.Add(tc.Duration)
 		p["hs_meeting_title"] = "Meeting: " + tc.Outcome.Label()
-		p["hs_meeting_body"] = tc.Note
 		p["hs_meeting_start_time"] = isoMS(at)
 		p["hs_meeting_end_time"] = isoMS(end)
 		p["hs_meeting_outcome"] = "COMPLETED"
 		return "meetings", p, nil
 	}
-	body := summary
-	if tc.Note != "" {
-		body += "\n\n" + tc.Note
-	}
-	p["hs_note_body"] = body
 	return "notes", p, nil
+}
+
+// TouchText is the engagement type a touch is filed under in HubSpot
+// ("calls", "meetings" or "notes"), the property that holds its text, and
+// that text: the note itself on calls and meetings; on notes a summary line
+// (channel, direction, outcome) and then the note, since a note engagement
+// has no other field to say what happened. The push writes it on create and
+// UpdateTouches writes it again after an edit, so the two always agree; the
+// demo sandbox seeds pushed touches with it.
+func TouchText(tc model.Touch) (objType, prop, text string) {
+	switch tc.Channel {
+	case model.ChannelCall:
+		return "calls", "hs_call_body", tc.Note
+	case model.ChannelMeeting:
+		return "meetings", "hs_meeting_body", tc.Note
+	}
+	ch := string(tc.Channel)
+	text = fmt.Sprintf("%s %s: %s", strings.ToUpper(ch[:min(1, len(ch))])+ch[min(1, len(ch)):], tc.Direction, tc.Outcome.Label())
+	if tc.Note != "" {
+		text += "\n\n" + tc.Note
+	}
+	return "notes", "hs_note_body", text
 }
 
 // PushTasks creates tasks, idempotent per OpID.
