@@ -148,6 +148,21 @@ func TestUpdateTouchesMixedReplyAndRetry(t *testing.T) {
 	if err != nil || !errors.As(res[0].Err, &ie) || !ie.Gone {
 		t.Errorf("all gone: %+v, %v", res, err)
 	}
+	// A portal that answers 404 for a batch of unknown ids, not 207: the
+	// batch is split down to the item, which is gone; the others still go.
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/notes/batch/update", Kind: hubspottest.FaultStatus, Code: http.StatusNotFound, Times: 2})
+	note := up[2]
+	note2 := note
+	note2.OpID, note2.Touch.Note = "edit-note-2", "second"
+	other := s.Put("notes", map[string]string{"hs_timestamp": "2026-11-02T15:00:00Z", "hs_note_body": "x"})
+	note2.CRMID = other
+	res, err = c.UpdateTouches(ctx, []crmsync.TouchUpdate{note, note2})
+	if err != nil || !errors.As(res[0].Err, &ie) || !ie.Gone || res[1].Err != nil {
+		t.Errorf("404 batch: %+v, %v", res, err)
+	}
+	if o, _ := s.Get("notes", other); o.Properties["hs_note_body"] != "Email outbound: sent\n\nsecond" {
+		t.Errorf("the other note after a 404 batch: %q", o.Properties["hs_note_body"])
+	}
 }
 
 func TestUpdateTouchesOutageKeepsTheTokenOut(t *testing.T) {
