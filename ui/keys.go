@@ -19,6 +19,9 @@ type KeyMap struct {
 	// The outcome picker: a lower-case key logs the outcome and accepts the
 	// proposed next action; the upper-case key lets the user change it.
 	Accept, Tomorrow, BusinessDays, TypedDate, SkipNext, Note key.Binding
+	// LogChannel switches the channel a touch is logged on (the task's,
+	// or a call, to start with).
+	LogChannel key.Binding
 }
 
 // DefaultKeyMap returns Shortlist's bindings: vim keys and arrows.
@@ -63,6 +66,7 @@ func DefaultKeyMap() KeyMap {
 		TypedDate:    b([]string{"d"}, "d", "type a due date"),
 		SkipNext:     b([]string{"s"}, "s", "no next action"),
 		Note:         b([]string{"e", "tab"}, "e/tab", "note"),
+		LogChannel:   b([]string{"tab", "shift+tab"}, "tab", "channel"),
 	}
 }
 

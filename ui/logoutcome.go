@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,18 +91,40 @@ func (m logScreen) open(r model.Row, from screen) (logScreen, tea.Cmd, string) {
 	if m.channel == "" {
 		m.channel = model.ChannelCall
 	}
-	m.proposals = make(map[model.Outcome]*model.Task, len(model.Outcomes))
-	for _, o := range model.Outcomes {
-		m.proposals[o] = m.propose(o)
-	}
+	m.repropose()
 	m.picking, m.outcome, m.next, m.noting, m.pending = true, "", nil, false, false
 	m.note.Reset()
 	m.note.Blur()
 	return m, nil, ""
 }
 
+// repropose proposes each outcome's next action for the current channel.
+func (m *logScreen) repropose() {
+	m.proposals = make(map[model.Outcome]*model.Task, len(model.Outcomes))
+	for _, o := range model.Outcomes {
+		m.proposals[o] = m.propose(o)
+	}
+}
+
+// logChannels are the channels the log screen cycles through: the ways a
+// rep reaches a contact (a note is written, not logged).
+var logChannels = []model.Channel{model.ChannelCall, model.ChannelEmail, model.ChannelLinkedIn,
+	model.ChannelMeeting, model.ChannelVisit}
+
+// cycleChannel is the channel after (or, back, before) ch.
+func cycleChannel(ch model.Channel, back bool) model.Channel {
+	i := slices.Index(logChannels, ch)
+	switch {
+	case i < 0:
+		return logChannels[0]
+	case back:
+		return logChannels[(i+len(logChannels)-1)%len(logChannels)]
+	}
+	return logChannels[(i+1)%len(logChannels)]
+}
+
 func (m logScreen) propose(o model.Outcome) *model.Task {
-	t := m.env.settings.ProposeNext(o, m.row.Contact, m.row.Account, m.now, time.Time{})
+	t := m.env.settings.ProposeNextOn(o, m.channel, m.row.Contact, m.row.Account, m.now, time.Time{})
 	if t == nil {
 		return nil
 	}
@@ -145,6 +168,11 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if key.Matches(msg, m.env.keys.Back) {
 		m.nav = backMsg{}
+		return m, nil
+	}
+	if key.Matches(msg, m.env.keys.LogChannel) {
+		m.channel = cycleChannel(m.channel, msg.Type == tea.KeyShiftTab)
+		m.repropose()
 		return m, nil
 	}
 	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
@@ -296,7 +324,7 @@ func (m logScreen) View() string {
 			lines = append(lines, clipANSI(line, w))
 		}
 		lines = append(lines, "",
-			s.Subtle.Render(clip("lower-case: log and accept the next action · upper-case: change it first", w)))
+			s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel", w)))
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines,
@@ -322,7 +350,7 @@ func (m logScreen) helpKeys() keyHelp {
 		return keyHelp{short: []key.Binding{
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept")),
 			key.NewBinding(key.WithKeys("N"), key.WithHelp("N…S", "log, change next")),
-			k.Back, k.Help}}
+			k.LogChannel, k.Back, k.Help}}
 	}
 	return keyHelp{short: []key.Binding{k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note, k.Back}}
 }
