@@ -174,6 +174,40 @@ func (s *Sandbox) seed(d model.AccountDetail, tasks []model.Task, at time.Time) 
 			return err
 		}
 	}
+	for _, t := range d.Touches { // a touch not yet pushed reaches the CRM with the sync
+		if t.CRMID == "" {
+			continue
+		}
+		if err := s.putTouch(t, a.CRMID, contacts[t.ContactID]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putTouch files a touch the CRM already has (its CRM id kept) as the
+// engagement the HubSpot adapter pushed it as, so an edit of its note
+// updates that engagement instead of finding it gone. The account's newest
+// touches are seeded (those AccountDetail lists): the ones a rep edits.
+func (s *Sandbox) putTouch(t model.Touch, companyID, contactID string) error {
+	objType, prop, text := hubspot.TouchText(t)
+	props := map[string]string{
+		"hs_object_id":     t.CRMID,
+		"hs_timestamp":     strconv.FormatInt(t.At.UnixMilli(), 10),
+		prop:               text,
+		"hubspot_owner_id": s.owner,
+	}
+	if id := s.srv.PutAt(objType, props, t.At); id != t.CRMID {
+		return fmt.Errorf("seed the demo CRM: %s %s got id %q", objType, t.CRMID, id)
+	}
+	if err := s.srv.Associate(objType, t.CRMID, "companies", companyID); err != nil {
+		return fmt.Errorf("seed the demo CRM: associate %s %s: %w", objType, t.CRMID, err)
+	}
+	if contactID != "" {
+		if err := s.srv.Associate(objType, t.CRMID, "contacts", contactID); err != nil {
+			return fmt.Errorf("seed the demo CRM: associate %s %s: %w", objType, t.CRMID, err)
+		}
+	}
 	return nil
 }
 
