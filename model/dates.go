@@ -63,14 +63,32 @@ var weekdayNames = map[string]time.Weekday{
 
 // ParseDue reads a due date as a person types it: "today", "tomorrow" or
 // "t", "+3" or "3" (business days from today), a weekday ("mon", "friday":
-// the next one, never today), "2026-12-01" or "2026-12-01 14:30". Dates are
-// midnight in now's location; only the last form has a time.
+// the next one, never today), "2026-12-01" or "2026-12-01 14:30"; any of
+// them may end in a time of day ("thu 14:00", "tomorrow 9:30"), and a time
+// alone is today's ("16:00"). Dates are midnight in now's location; the
+// forms with a time report hasTime.
 func ParseDue(s string, now time.Time) (due time.Time, hasTime bool, err error) {
 	v := strings.ToLower(strings.Join(strings.Fields(s), " "))
 	loc := now.Location()
 	today := midnight(now, loc)
 	bad := func() (time.Time, bool, error) {
-		return time.Time{}, false, fmt.Errorf("bad date %q: use YYYY-MM-DD, +N business days, tomorrow or a weekday", s)
+		return time.Time{}, false, fmt.Errorf("bad date %q: use YYYY-MM-DD, +N business days, tomorrow or a weekday, each with an optional HH:MM", s)
+	}
+	// A time of day after any of the date words ("thu 14:00", "tomorrow
+	// 9:30", "+2 10:00"), or alone for today ("16:00").
+	if h, m, ok := clockOf(v); ok {
+		return today.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), true, nil
+	}
+	if date, clock, ok := strings.Cut(v, " "); ok && !strings.Contains(date, "-") {
+		h, m, ok := clockOf(clock)
+		if !ok {
+			return bad()
+		}
+		d, hasTime, err := ParseDue(date, now)
+		if err != nil || hasTime {
+			return bad()
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), true, nil
 	}
 	switch v {
 	case "":
@@ -106,6 +124,20 @@ func ParseDue(s string, now time.Time) (due time.Time, hasTime bool, err error) 
 		return time.Time{}, false, fmt.Errorf("date %q is more than %d years from today: check the year", s, maxDueYears)
 	}
 	return t, hasTime, nil
+}
+
+// clockOf reads a 24-hour time of day, "9:30" or "14:00".
+func clockOf(s string) (hour, minute int, ok bool) {
+	hs, ms, found := strings.Cut(s, ":")
+	if !found || len(hs) < 1 || len(hs) > 2 || len(ms) != 2 {
+		return 0, 0, false
+	}
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 || hs[0] == '+' || hs[0] == '-' || ms[0] == '+' || ms[0] == '-' {
+		return 0, 0, false
+	}
+	return h, m, true
 }
 
 // maxDueYears bounds typed dates: "0226-12-01" is a typo, not a plan.

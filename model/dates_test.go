@@ -111,6 +111,10 @@ func TestParseDue(t *testing.T) {
 		{"2026-12-01", day(12, 1), false},
 		{"2026-12-01 14:30", time.Date(2026, 12, 1, 14, 30, 0, 0, paris), true},
 		{"2026-12-01  14:30", time.Date(2026, 12, 1, 14, 30, 0, 0, paris), true},
+		{"thu 14:00", time.Date(2026, 11, 26, 14, 0, 0, 0, paris), true},
+		{"Tomorrow 9:30", time.Date(2026, 11, 24, 9, 30, 0, 0, paris), true},
+		{"+2 08:05", time.Date(2026, 11, 25, 8, 5, 0, 0, paris), true},
+		{"16:00", time.Date(2026, 11, 23, 16, 0, 0, 0, paris), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -126,7 +130,8 @@ func TestParseDue(t *testing.T) {
 			}
 		})
 	}
-	for _, in := range []string{"", "  ", "2026-13-01", "2026-02-30", "+x", "-1", "+-1", "+99999", "yesterday", "2026-12-01 25:00", "12/01/2026", "1.5", "0226-12-01", "2046-12-01", "2026-12-01T14:30"} {
+	for _, in := range []string{"", "  ", "2026-13-01", "2026-02-30", "+x", "-1", "+-1", "+99999", "yesterday", "2026-12-01 25:00", "12/01/2026", "1.5", "0226-12-01", "2046-12-01", "2026-12-01T14:30",
+		"thu 24:00", "thu 9:5", "thu 2pm", "25:00", "9:-5", "+9:30", "thu 14:00 15:00", "2026-12-01 14:30 x", "thu thu"} {
 		t.Run("bad "+in, func(t *testing.T) {
 			_, _, err := ParseDue(in, now)
 			if err == nil {
@@ -135,7 +140,7 @@ func TestParseDue(t *testing.T) {
 		})
 	}
 	_, _, err := ParseDue("2026-13-01", now)
-	if want := `bad date "2026-13-01": use YYYY-MM-DD, +N business days, tomorrow or a weekday`; err == nil || err.Error() != want {
+	if want := `bad date "2026-13-01": use YYYY-MM-DD, +N business days, tomorrow or a weekday, each with an optional HH:MM`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
 }

@@ -148,7 +148,7 @@ func TestIdleSchedulesNoTicks(t *testing.T) {
 	opts := testOptions(st)
 	opts.Syncer = fakeSyncer{report: model.SyncReport{Pulled: 3}}
 	h := newHarness(t, opts)
-	h.keys("l", "M")
+	h.keys("l", "M", "enter") // meeting time not known yet
 	h.wantScreen(scrLog)
 
 	nm, cmd := h.m.Update(keyMsg("e"))

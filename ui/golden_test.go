@@ -57,7 +57,7 @@ func TestGolden(t *testing.T) {
 		{name: "today"},
 		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: []string{"Buying committee"}},
 		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"upper-case"}},
-		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
+		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("thu 14:00"), tea.KeyMsg{Type: tea.KeyEnter}, runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
 		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"hits"}},
 		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},
 		{name: "help", keys: []tea.Msg{runes("?")}, ready: []string{"Shortlist keys"}},

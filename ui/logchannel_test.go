@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/shortlisthq/shortlist/model"
 )
 
@@ -49,5 +51,39 @@ func TestLogChannelSwitch(t *testing.T) {
 	if cycleChannel(model.ChannelVisit, false) != model.ChannelCall || cycleChannel(model.ChannelCall, true) != model.ChannelVisit ||
 		cycleChannel(model.ChannelNote, false) != model.ChannelCall {
 		t.Errorf("the channel cycle does not wrap or start at call")
+	}
+}
+
+// TestLogMeetingAsksWhen: m asks when the meeting is and logs with the
+// preparation before it; a time it cannot read logs nothing and says why;
+// esc at the prompt logs nothing.
+func TestLogMeetingAsksWhen(t *testing.T) {
+	st := newFakeStore(3, testNow())
+	h := newHarness(t, testOptions(st))
+	h.keys("l", "m")
+	if !strings.Contains(h.m.View(), "meeting when") {
+		t.Fatalf("m did not ask when:\n%s", h.m.View())
+	}
+	h.keys("esc")
+	if len(st.logs) != 0 {
+		t.Fatalf("esc at the meeting prompt logged %+v", st.logs)
+	}
+	h.keys("m")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("thursday 2pm")})
+	h.keys("enter")
+	h.wantStatus("meeting time: bad date")
+	if len(st.logs) != 0 {
+		t.Fatalf("an unreadable meeting time logged %+v", st.logs)
+	}
+	h.keys("m")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("mon 11:00")})
+	h.keys("enter")
+	h.wantScreen(scrToday)
+	if len(st.logs) != 1 || st.logs[0].Outcome != model.OutcomeMeetingBooked || st.logs[0].Next == nil {
+		t.Fatalf("logged %+v, want one meeting booked with a prep task", st.logs)
+	}
+	// Tuesday 24 Nov; the meeting is Monday 30 Nov: prepare Friday 27.
+	if y, mo, d := st.logs[0].Next.Due.Date(); y != 2026 || mo != 11 || d != 27 {
+		t.Errorf("prep due %v, want Fri 27 Nov", st.logs[0].Next.Due)
 	}
 }

@@ -62,6 +62,9 @@ type logScreen struct {
 	note    textarea.Model
 	noting  bool
 	date    prompt
+	// change: the outcome was picked with its upper-case key, so the
+	// next-action step follows the meeting prompt instead of logging.
+	change  bool
 	pending bool // a LogTouch is in flight: keys are ignored so nothing logs twice
 	nav     tea.Msg
 }
@@ -123,8 +126,11 @@ func cycleChannel(ch model.Channel, back bool) model.Channel {
 	return logChannels[(i+1)%len(logChannels)]
 }
 
-func (m logScreen) propose(o model.Outcome) *model.Task {
-	t := m.env.settings.ProposeNextOn(o, m.channel, m.row.Contact, m.row.Account, m.now, time.Time{})
+func (m logScreen) propose(o model.Outcome) *model.Task { return m.proposeAt(o, time.Time{}) }
+
+// proposeAt is propose for a meeting at meeting (zero: not known).
+func (m logScreen) proposeAt(o model.Outcome, meeting time.Time) *model.Task {
+	t := m.env.settings.ProposeNextOn(o, m.channel, m.row.Contact, m.row.Account, m.now, meeting)
 	if t == nil {
 		return nil
 	}
@@ -149,6 +155,9 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 			d, ok := m.date.take()
 			if !ok {
 				return m, nil
+			}
+			if d.kind == promptMeeting {
+				return m.meetingAt(d.value)
 			}
 			due, hasTime, err := model.ParseDue(d.value, m.env.now())
 			if err != nil {
@@ -182,8 +191,33 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	m.outcome, m.next = o, m.proposals[o]
+	m.outcome, m.next, m.change = o, m.proposals[o], upper
+	if o == model.OutcomeMeetingBooked {
+		// When the meeting is decides when to prepare for it.
+		var cmd tea.Cmd
+		m.date, cmd = m.date.start(promptMeeting, "meeting when (thu 14:00, 2026-12-01 10:00; enter: not known yet): ", "", m.row)
+		return m, cmd
+	}
 	if upper {
+		m.picking = false
+		return m, nil
+	}
+	return m.submit()
+}
+
+// meetingAt takes the typed meeting time, proposes the preparation before
+// it, then logs (or, picked with the upper-case key, shows the next-action
+// step). Empty: the time is not known yet; prepare tomorrow.
+func (m logScreen) meetingAt(typed string) (logScreen, tea.Cmd) {
+	var at time.Time
+	if typed = strings.TrimSpace(typed); typed != "" {
+		var err error
+		if at, _, err = model.ParseDue(typed, m.env.now()); err != nil {
+			return m, statusCmd("meeting time: "+err.Error()+"; press m to try again", true)
+		}
+	}
+	m.next = m.proposeAt(m.outcome, at)
+	if m.change {
 		m.picking = false
 		return m, nil
 	}
@@ -218,7 +252,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		return m.dueFrom("+"+string(msg.Runes), now)
 	case key.Matches(msg, k.TypedDate):
 		var cmd tea.Cmd
-		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, 2026-12-01 14:30): ", "", m.row)
+		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, 2026-12-01 14:30): ", "", m.row)
 		return m, cmd
 	case key.Matches(msg, k.SkipNext):
 		m.next = nil
@@ -325,6 +359,9 @@ func (m logScreen) View() string {
 		}
 		lines = append(lines, "",
 			s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel", w)))
+		if m.date.active() {
+			lines = append(lines, m.date.View())
+		}
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines,

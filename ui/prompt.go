@@ -17,6 +17,7 @@ const (
 	promptTaskDue
 	promptNote
 	promptDue
+	promptMeeting
 )
 
 // promptDoneMsg carries what was typed into a prompt, with the row (or the

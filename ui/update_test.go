@@ -328,8 +328,17 @@ func TestLogChangeProposalAndNote(t *testing.T) {
 	h := newHarness(t, testOptions(st))
 	h.keys("l", "M")
 	h.wantScreen(scrLog)
+	if !h.m.log.date.active() {
+		t.Fatalf("M should ask when the meeting is")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("thu 14:00")})
+	h.keys("enter")
 	if h.m.log.picking || h.m.log.outcome != model.OutcomeMeetingBooked {
-		t.Fatalf("M should open the next-action step for meeting booked")
+		t.Fatalf("M and a meeting time should open the next-action step for meeting booked")
+	}
+	// Tuesday 24 Nov: a meeting on Thursday is prepared for on Wednesday.
+	if y, mo, d := h.m.log.next.Due.Date(); y != 2026 || mo != 11 || d != 25 {
+		t.Fatalf("prep due %v, want Wed 25 Nov, the business day before the meeting", h.m.log.next.Due)
 	}
 	h.keys("3")
 	wantDue := model.AddBusinessDays(testNow(), 3)

@@ -377,6 +377,25 @@ func TestLogNextDate(t *testing.T) {
 	}
 }
 
+// TestLogMeetingTime: --meeting takes what a rep types ("thu 14:00") and
+// the prep task lands the business day before the meeting.
+func TestLogMeetingTime(t *testing.T) {
+	f := newFixture(t)
+	r := callRow(t, f.today())
+	var lj cli.LogJSON
+	js := f.ok("log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "meeting-booked", "--meeting", "thu 14:00", "--json")
+	if err := json.Unmarshal([]byte(js), &lj); err != nil {
+		t.Fatal(err)
+	}
+	if lj.Next == nil || lj.Next.Due != "2026-11-25" {
+		t.Errorf("a meeting on Thu 26 Nov (now is Mon 23) gave prep %+v, want due Wed 25 Nov", lj.Next)
+	}
+	code, _, errOut := f.run("log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "meeting-booked", "--meeting", "thursday 2pm")
+	if code != cli.ExitFailure || !strings.HasPrefix(errOut, `shortlist: --meeting: bad date "thursday 2pm": `) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("a meeting time the parser cannot read: exit %d %q", code, errOut)
+	}
+}
+
 func TestLogBadInput(t *testing.T) {
 	f := newFixture(t)
 	r := callRow(t, f.today())
@@ -390,7 +409,7 @@ func TestLogBadInput(t *testing.T) {
 		{"unknown contact", []string{"log", "--contact", "999999", "--outcome", "no-answer"},
 			"shortlist: contact 999999 not found: find ids with shortlist show ACCOUNT_ID or shortlist search\n"},
 		{"meeting without time", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "meeting-booked"},
-			`shortlist: meeting-booked needs --meeting "YYYY-MM-DD HH:MM": when the meeting is, so the prep task lands before it` + "\n"},
+			`shortlist: meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it` + "\n"},
 		{"bad next", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "busy", "--next", "someday"}, ""},
 	}
 	for _, tc := range cases {

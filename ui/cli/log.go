@@ -34,7 +34,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			direction := f.fs.String("direction", "outbound", "outbound (you reached out) or inbound (they did)")
 			note := f.fs.String("note", "", "a note to keep with the touch")
 			task := f.fs.Int64("task", 0, "the task `ID` this touch worked; it is closed as done")
-			meeting := f.fs.String("meeting", "", "when the booked meeting is: `\"YYYY-MM-DD HH:MM\"` in your zone (for meeting-booked)")
+			meeting := f.fs.String("meeting", "", "when the booked meeting is, in your zone: `\"thu 14:00\"`, \"2026-12-01 10:00\", \"tomorrow 9:30\" (for meeting-booked)")
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01")
 			asJSON := f.fs.Bool("json", false, "print what was logged as JSON")
@@ -77,12 +77,12 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				now := c.repNow(b.Settings)
 				var meetAt time.Time
 				if *meeting != "" {
-					meetAt, err = time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(*meeting), now.Location())
+					meetAt, _, err = model.ParseDue(*meeting, now)
 					if err != nil {
-						return fmt.Errorf("--meeting %q is not a time: write it like \"2026-12-01 14:00\"", *meeting)
+						return fmt.Errorf("--meeting: %w", err)
 					}
 				} else if o == model.OutcomeMeetingBooked {
-					return fmt.Errorf(`meeting-booked needs --meeting "YYYY-MM-DD HH:MM": when the meeting is, so the prep task lands before it`)
+					return fmt.Errorf(`meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it`)
 				}
 				nextTask, err := planNext(b.Settings, *next, o, ch, ct, acct, now, meetAt)
 				if err != nil {
