@@ -97,8 +97,9 @@ type PushOutcome struct {
 	Held    bool
 	Gone    bool
 	Skipped bool
-	// Pushed is the status value an update wrote ("" for other kinds), so
-	// the store remembers what the CRM now holds.
+	// Pushed is what the push wrote that the store keeps track of: the
+	// status value of a task or account update, the note of a touch create
+	// ("" for other kinds), so the store knows what the CRM now holds.
 	Pushed string
 }
 

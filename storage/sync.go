@@ -729,6 +729,26 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 	})
 }
 
+// queueNoteEditedInFlight queues a touch's note as an update when the rep
+// edited it while its create was being pushed: the edit went into the
+// pending create's payload after the sync had read it, so the CRM holds the
+// note the create carried (r.Pushed), not the touch's.
+func queueNoteEditedInFlight(ctx context.Context, tx *sql.Tx, r model.PushOutcome, touchID, now int64) error {
+	var note string
+	err := tx.QueryRowContext(ctx, "SELECT note FROM touches WHERE id = ?", touchID).Scan(&note)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && note == r.Pushed) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var t model.Touch
+	if err := scanTouch(tx.QueryRowContext(ctx, "SELECT "+touchCols+" FROM touches t WHERE t.id = ?", touchID), &t); err != nil {
+		return fmt.Errorf("read touch %d: %w", touchID, err)
+	}
+	return enqueue(ctx, tx, "", opTouchUpdate, touchID, t, time.UnixMilli(now), 0)
+}
+
 func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind string, entity, now int64) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?", now, r.EntryID); err != nil {
 		return err
@@ -743,7 +763,10 @@ func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind str
 	}
 	switch kind {
 	case opTouchCreate:
-		_, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity)
+		if _, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity); err != nil {
+			return err
+		}
+		err = queueNoteEditedInFlight(ctx, tx, r, entity, now)
 	case opTaskCreate:
 		_, err = tx.ExecContext(ctx, "UPDATE tasks SET crm_id = ?, crm_status = 'open' WHERE id = ?", crmID, entity)
 	case opTaskUpdate:

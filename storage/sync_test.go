@@ -141,7 +141,7 @@ func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
 	if len(e) != 1 || len(k) != 1 {
 		t.Fatalf("queued: %d touches, %d tasks", len(e), len(k))
 	}
-	if err := db.RecordPush(ctx, []model.PushOutcome{{EntryID: e[0].ID, CRMID: "call-9"}, {EntryID: k[0].ID, CRMID: "task-9"}}); err != nil {
+	if err := db.RecordPush(ctx, []model.PushOutcome{{EntryID: e[0].ID, CRMID: "call-9", Pushed: e[0].Touch.Note}, {EntryID: k[0].ID, CRMID: "task-9"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.UndoLog(ctx, r.Touch.ID); err == nil {

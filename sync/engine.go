@@ -489,6 +489,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 	case model.OutboxTouchCreate:
 		var in []OutTouch
 		var sent []model.OutboxEntry
+		var notes []string
 		for _, e := range entries {
 			if e.Touch.ID == 0 {
 				skip(e, "the touch no longer exists")
@@ -496,12 +497,15 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			}
 			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
 			sent = append(sent, e)
+			notes = append(notes, e.Touch.Note)
 		}
 		if len(in) == 0 {
 			return outcomes, nil
 		}
 		res, err := r.e.crm.PushTouches(ctx, in)
-		return r.results(outcomes, sent, res, nil, err)
+		// The note each create carried: one edited while the push was
+		// under way is then queued as an update (storage RecordPush).
+		return r.results(outcomes, sent, res, notes, err)
 	case model.OutboxTaskCreate:
 		var in []OutTask
 		var sent []model.OutboxEntry

@@ -259,3 +259,42 @@ func TestNoteEditOfATouchTheCRMNeverHadIsNotQueuedForever(t *testing.T) {
 		t.Errorf("the edit was not marked done with its reason")
 	}
 }
+
+// TestNoteEditedDuringPushReachesCRM: the rep edits a note while its touch
+// is being pushed (the TUI keeps working during a sync). The edit lands in
+// the pending create after the sync read it, so the CRM got the old note;
+// recording the push queues the new one as an update, and the CRM ends
+// with the rep's note. Before, the create was marked pushed and the edit
+// was lost without a trace.
+func TestNoteEditedDuringPushReachesCRM(t *testing.T) {
+	ctx := context.Background()
+	b, s := openBook(t), seed()
+	e := engine(b, s.f, 0)
+	syncOK(t, e)
+	r, err := b.LogTouch(ctx, model.LogRequest{ContactID: b.id(t, "contacts", s.ann), Channel: model.ChannelCall,
+		Outcome: model.OutcomeConnected, Note: "first words"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.f.onPush = func() {
+		s.f.onPush = nil
+		if err := b.EditTouchNote(ctx, r.Touch.ID, "what was really said"); err != nil {
+			t.Errorf("edit during the push: %v", err)
+		}
+	}
+	syncOK(t, e)
+	syncOK(t, e)
+	var crmID string
+	if err := b.raw.QueryRow("SELECT crm_id FROM touches WHERE id = ?", r.Touch.ID).Scan(&crmID); err != nil || crmID == "" {
+		t.Fatalf("touch not pushed: %q %v", crmID, err)
+	}
+	if got := s.f.touches[crmID].Touch.Note; got != "what was really said" {
+		t.Errorf("the CRM holds %q, want the note edited during the push", got)
+	}
+	if n := b.count(t, "SELECT count(*) FROM outbox WHERE pushed_at IS NULL"); n != 0 {
+		t.Errorf("%d entries still queued", n)
+	}
+	if len(s.f.noteEdits) != 1 {
+		t.Errorf("%d note updates, want 1", len(s.f.noteEdits))
+	}
+}
