@@ -587,6 +587,8 @@ func (m root) helpView() string {
 		"then moves to the next row — no answer is `l n`. The upper-case key (N, B…)",
 		"lets you change the next action: enter accept, t tomorrow, 1–9 business days,",
 		"d type a date, s none, e add a note. u undoes the last log until it is synced.",
+		"Tab switches the channel first (call, email, LinkedIn, meeting, visit); m asks",
+		"when the meeting is (thu 14:00), so the preparation lands the day before.",
 	)
 	return strings.Join(lines, "\n")
 }
