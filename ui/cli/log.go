@@ -24,7 +24,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 		example: []string{
 			"shortlist log --contact 7 --outcome no-answer",
 			`shortlist log --contact 7 --outcome connected --note "wants pricing" --next +2`,
-			`shortlist log --contact 7 --outcome meeting-booked --meeting "2026-12-01 14:00"`,
+			`shortlist log --contact 7 --outcome meeting-booked --meeting "thu 14:00"`,
 			"shortlist log --contact 9 --outcome sent --channel email --next none",
 		},
 		define: func(f *flags) func(context.Context, *call) error {
@@ -34,9 +34,9 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			direction := f.fs.String("direction", "outbound", "outbound (you reached out) or inbound (they did)")
 			note := f.fs.String("note", "", "a note to keep with the touch")
 			task := f.fs.Int64("task", 0, "the task `ID` this touch worked; it is closed as done")
-			meeting := f.fs.String("meeting", "", "when the booked meeting is, in your zone: `\"thu 14:00\"`, \"2026-12-01 10:00\", \"tomorrow 9:30\" (for meeting-booked)")
+			meeting := f.fs.String("meeting", "", "when the booked meeting is, as `WHEN` in your zone: \"thu 14:00\", \"2026-12-01 10:00\" or \"tomorrow 9:30\" (for meeting-booked)")
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
-			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01")
+			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01, each with an optional time (thu 14:00)")
 			asJSON := f.fs.Bool("json", false, "print what was logged as JSON")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
