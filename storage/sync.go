@@ -354,44 +354,9 @@ func (db *DB) ApplyContactsTasks(ctx context.Context, companyIDs []string, conta
 	err := db.withTx(ctx, "apply pulled contacts and tasks", func(tx *sql.Tx) error {
 		out = model.SyncApplied{}
 		now := db.now()
-		accounts := map[string]int64{}
-		accountOf := func(crmID string) (int64, error) {
-			if crmID == "" {
-				return 0, nil
-			}
-			if id, ok := accounts[crmID]; ok {
-				return id, nil
-			}
-			var id int64
-			err := tx.QueryRowContext(ctx, "SELECT id FROM accounts WHERE crm_id = ? AND departed = 0", crmID).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				err = nil
-			}
-			accounts[crmID] = id
-			return id, err
-		}
-		for _, pc := range contacts {
-			var acc int64
-			for _, cid := range pc.CompanyIDs {
-				id, err := accountOf(cid)
-				if err != nil {
-					return err
-				}
-				if id != 0 {
-					acc = id
-					break
-				}
-			}
-			if acc == 0 {
-				continue // none of its companies is in the book
-			}
-			changed, err := db.applyContact(ctx, tx, pc, acc, now)
-			if err != nil {
-				return err
-			}
-			if changed {
-				out.Changed++
-			}
+		accountOf := bookAccounts(ctx, tx)
+		if err := db.applyContacts(ctx, tx, contacts, accountOf, now, &out); err != nil {
+			return err
 		}
 		for _, pt := range tasks {
 			changed, err := db.applyTask(ctx, tx, pt, accountOf, now, &out)
@@ -410,6 +375,73 @@ func (db *DB) ApplyContactsTasks(ctx context.Context, companyIDs []string, conta
 		return nil
 	})
 	return out, err
+}
+
+// ApplyContacts writes a page of contacts the CRM found by their own change
+// (an opt-out made to a contact alone) and sets the cursor key to cursor, in
+// one transaction, the way ApplyContactsTasks writes contacts: an opt-out on
+// either side holds, and a contact none of whose companies is in the book is
+// left out. An empty page just moves the cursor.
+func (db *DB) ApplyContacts(ctx context.Context, contacts []model.PulledContact, cursorKey string, cursor time.Time) (model.SyncApplied, error) {
+	var out model.SyncApplied
+	err := db.withTx(ctx, "apply changed contacts", func(tx *sql.Tx) error {
+		out = model.SyncApplied{}
+		if err := db.applyContacts(ctx, tx, contacts, bookAccounts(ctx, tx), db.now(), &out); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, "sync."+cursorKey, strconv.FormatInt(ms(cursor), 10))
+	})
+	return out, err
+}
+
+// bookAccounts returns a lookup of the local account id of a CRM company in
+// the book (0 when it is not there), memoised for one transaction.
+func bookAccounts(ctx context.Context, tx *sql.Tx) func(crmID string) (int64, error) {
+	accounts := map[string]int64{}
+	return func(crmID string) (int64, error) {
+		if crmID == "" {
+			return 0, nil
+		}
+		if id, ok := accounts[crmID]; ok {
+			return id, nil
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM accounts WHERE crm_id = ? AND departed = 0", crmID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		accounts[crmID] = id
+		return id, err
+	}
+}
+
+// applyContacts writes pulled contacts, each to the first of its companies
+// that is in the book; those with none in the book are skipped.
+func (db *DB) applyContacts(ctx context.Context, tx *sql.Tx, contacts []model.PulledContact, accountOf func(string) (int64, error), now time.Time, out *model.SyncApplied) error {
+	for _, pc := range contacts {
+		var acc int64
+		for _, cid := range pc.CompanyIDs {
+			id, err := accountOf(cid)
+			if err != nil {
+				return err
+			}
+			if id != 0 {
+				acc = id
+				break
+			}
+		}
+		if acc == 0 {
+			continue // none of its companies is in the book
+		}
+		changed, err := db.applyContact(ctx, tx, pc, acc, now)
+		if err != nil {
+			return err
+		}
+		if changed {
+			out.Changed++
+		}
+	}
+	return nil
 }
 
 func (db *DB) applyContact(ctx context.Context, tx *sql.Tx, pc model.PulledContact, accountID int64, now time.Time) (bool, error) {

@@ -53,6 +53,17 @@ type CRM interface {
 	// the ids of its companies, modified at or after since (zero: all).
 	Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteContact, error)
 
+	// ContactsModifiedSince calls fn with each page of contacts modified at
+	// or after since, anywhere in the CRM, each with the ids of its
+	// companies (primary first), in ascending order of Modified (ties by
+	// ID), restarting its search past the CRM's result cap as Companies
+	// does. It finds a change made to a contact alone (an opt-out), which
+	// does not change its company. A contact has no owner that says whose
+	// book it is in: the engine keeps those whose companies are in the book.
+	// A page may repeat records already seen. When fn returns an error,
+	// ContactsModifiedSince stops and returns it.
+	ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]RemoteContact) error) error
+
 	// Tasks returns the open and recently changed tasks associated with the
 	// given companies or their contacts (at most 100 company ids per call),
 	// modified at or after since (zero: all open tasks).

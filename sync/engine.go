@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,6 +158,9 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.departed(ctx); err != nil {
 		return err
 	}
+	if err := r.pullChangedContacts(ctx); err != nil {
+		return err
+	}
 	if err := r.sweep(ctx); err != nil {
 		return err
 	}
@@ -279,11 +283,84 @@ func (r *run) departed(ctx context.Context) error {
 	return nil
 }
 
+// pullChangedContacts pulls the contacts changed in the CRM since its own
+// cursor, wherever their companies stand, so a change made to a contact
+// alone (an opt-out recorded this morning), which does not change its
+// company, reaches the book on the next sync. Only contacts of companies in
+// the book are kept: a contact of a company the rep does not own is not
+// theirs. Each page is applied with its cursor in one transaction.
+//
+// A first sync pulls every contact of the book through its companies, so
+// it only sets the cursor: to the companies cursor, a CRM time no later
+// than that pull (the local clock may not agree with the CRM's).
+func (r *run) pullChangedContacts(ctx context.Context) error {
+	e := r.e
+	key := r.contactsKey()
+	since, err := e.store.SyncCursor(ctx, key)
+	if err != nil {
+		return err
+	}
+	if since.IsZero() {
+		start, err := e.store.SyncCursor(ctx, r.cursorKey())
+		if err != nil || start.IsZero() {
+			return err // an empty book has no contacts to miss: decide next time
+		}
+		_, err = e.store.ApplyContacts(ctx, nil, key, start)
+		return err
+	}
+	ids, err := e.store.BookCompanyIDs(ctx)
+	if err != nil {
+		return err
+	}
+	book := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		book[id] = true
+	}
+	done := 0
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed contacts"})
+	err = e.crm.ContactsModifiedSince(ctx, since, func(page []RemoteContact) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		cursor := since
+		var mine []model.PulledContact
+		for _, rc := range page {
+			if rc.Modified.After(cursor) {
+				cursor = rc.Modified
+			}
+			if slices.ContainsFunc(rc.CompanyIDs, func(id string) bool { return book[id] }) {
+				mine = append(mine, model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified})
+			}
+		}
+		applied, err := e.store.ApplyContacts(ctx, mine, key, cursor)
+		if err != nil {
+			return err
+		}
+		since = cursor
+		r.absorb(applied)
+		done += len(mine)
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed contacts", Done: done})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pull changed contacts: %w", err)
+	}
+	return nil
+}
+
+// contactsKey scopes the changed-contacts cursor to the owner, as
+// cursorKey does the companies cursor.
+func (r *run) contactsKey() string { return "contacts." + r.owner.ID }
+
 // sweepEvery is how often every contact and task of the book is pulled
-// again. The CRM contract finds changed contacts only through their
-// companies, and a change to a contact alone (an opt-out recorded in the
-// CRM) does not change its company: the sweep bounds how stale such a
-// change can be, at the cost of one full contact pull a day.
+// again. Changed contacts are found by their own modified date on every
+// sync (pullChangedContacts); the sweep is the backstop for what that
+// search cannot see: a contact detached from its company in the CRM, or
+// one the search index had not caught up with when the cursor moved past
+// it. It costs one full contact pull a day.
 const sweepEvery = 24 * time.Hour
 
 // sweep marks the whole book for a contact and task pull when the last

@@ -228,6 +228,36 @@ func (f *fakeCRM) Contacts(ctx context.Context, companyIDs []string, since time.
 	return out, nil
 }
 
+func (f *fakeCRM) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+	f.mu.Lock()
+	var all []crmsync.RemoteContact
+	for _, c := range f.contacts {
+		if !c.Modified.Before(since) {
+			all = append(all, c)
+		}
+	}
+	slices.SortFunc(all, func(a, b crmsync.RemoteContact) int {
+		if c := a.Modified.Compare(b.Modified); c != 0 {
+			return c
+		}
+		return compareIDs(a.Contact.CRMID, b.Contact.CRMID)
+	})
+	size := f.pageSize
+	f.mu.Unlock()
+	for i := 0; i < len(all); i += size {
+		f.mu.Lock()
+		err := f.call("ContactsModifiedSince", min(size, len(all)-i))
+		f.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if err := fn(all[i:min(i+size, len(all))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (f *fakeCRM) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

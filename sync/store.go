@@ -33,6 +33,11 @@ type Store interface {
 	// ApplyContactsTasks writes the contacts and tasks pulled for
 	// companyIDs and clears their pull mark, in one transaction.
 	ApplyContactsTasks(ctx context.Context, companyIDs []string, contacts []model.PulledContact, tasks []model.PulledTask) (model.SyncApplied, error)
+	// ApplyContacts writes a page of contacts found by their own change
+	// (not through their companies) and sets the cursor key to cursor, in
+	// one transaction, as ApplyContactsTasks writes contacts; a contact none
+	// of whose companies is in the book is left out.
+	ApplyContacts(ctx context.Context, contacts []model.PulledContact, cursorKey string, cursor time.Time) (model.SyncApplied, error)
 	// PendingOutbox returns up to limit queued entries of a kind after
 	// afterID, oldest first.
 	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)

@@ -163,119 +163,24 @@ func (c *Client) Companies(ctx context.Context, ownerID string, since time.Time,
 }
 
 func (c *Client) companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
-	const op = "search companies"
-	owner := filter{PropertyName: "hubspot_owner_id", Operator: "EQ", Value: ownerID}
-	// Date mode: modified (GTE|GT) from, sorted by modified. Tie mode: modified
-	// EQ tieAt and id GT tieAfter, sorted by id.
-	from, fromOp := since, "GTE"
-	if since.IsZero() {
-		from = time.UnixMilli(0)
+	s := modifiedSearch{
+		op: "search companies", objType: "companies", scope: "crm.objects.companies.read", modProp: "hs_lastmodifieddate",
+		filters: []filter{{PropertyName: "hubspot_owner_id", Operator: "EQ", Value: ownerID}},
+		props:   companyProps,
 	}
-	tie, tieAfter := false, "0"
-	for {
-		var body searchBody
-		if !tie {
-			body.FilterGroups = []filterGroup{{Filters: []filter{owner, {PropertyName: "hs_lastmodifieddate", Operator: fromOp, Value: ms(from)}}}}
-			body.Sorts = []sortSpec{{PropertyName: "hs_lastmodifieddate", Direction: "ASCENDING"}}
-		} else {
-			body.FilterGroups = []filterGroup{{Filters: []filter{owner,
-				{PropertyName: "hs_lastmodifieddate", Operator: "EQ", Value: ms(from)},
-				{PropertyName: "hs_object_id", Operator: "GT", Value: tieAfter}}}}
-			body.Sorts = []sortSpec{{PropertyName: "hs_object_id", Direction: "ASCENDING"}}
-		}
-		body.Properties = companyProps
-		body.Limit = pageSize
-		seen := 0
-		var last time.Time
-		lastID := ""
-		capped := false
-		for {
-			rep, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/crm/v3/objects/companies/search", body: body, search: true, scope: "crm.objects.companies.read"})
+	conv := func(_ context.Context, objs []object) ([]crmsync.RemoteCompany, error) {
+		out := make([]crmsync.RemoteCompany, 0, len(objs))
+		for _, o := range objs {
+			rc, err := c.company(o)
 			if err != nil {
-				return err
+				return nil, protocol(s.op, http.StatusOK, "%v", err)
 			}
-			if rep.status == http.StatusBadRequest && body.After != "" {
-				capped = true // paging past the server's cap
-				break
-			}
-			if rep.status != http.StatusOK {
-				return c.failure(op, rep)
-			}
-			var page objectPage
-			if err := c.decode(op, rep, &page); err != nil {
-				return err
-			}
-			if page.Results == nil {
-				return protocol(op, rep.status, "the reply has no results")
-			}
-			out := make([]crmsync.RemoteCompany, 0, len(page.Results))
-			for _, o := range page.Results {
-				rc, err := c.company(o)
-				if err != nil {
-					return protocol(op, rep.status, "%v", err)
-				}
-				out = append(out, rc)
-			}
-			slices.SortStableFunc(out, func(a, b crmsync.RemoteCompany) int {
-				if d := a.Modified.Compare(b.Modified); d != 0 {
-					return d
-				}
-				return cmpID(a.Account.CRMID, b.Account.CRMID)
-			})
-			for _, rc := range out {
-				if rc.Modified.After(last) {
-					last = rc.Modified
-				}
-				if cmpID(rc.Account.CRMID, lastID) > 0 {
-					lastID = rc.Account.CRMID
-				}
-			}
-			seen += len(out)
-			if len(out) > 0 {
-				if err := fn(out); err != nil {
-					return err
-				}
-			}
-			next := ""
-			if page.Paging != nil && page.Paging.Next != nil {
-				next = page.Paging.Next.After
-			}
-			if next == "" || len(page.Results) == 0 {
-				break
-			}
-			if n, err := strconv.Atoi(next); err == nil && n >= searchCap {
-				capped = true
-				break
-			}
-			if next == body.After {
-				return protocol(op, rep.status, "paging does not move on")
-			}
-			body.After = next
+			out = append(out, rc)
 		}
-		if !capped {
-			if !tie {
-				return nil
-			}
-			// every record at this time is seen: go on after it
-			tie, fromOp = false, "GT"
-			continue
-		}
-		if seen == 0 {
-			return fmt.Errorf("%s: %w", op, errNoProgress)
-		}
-		switch {
-		case tie:
-			if cmpID(lastID, tieAfter) <= 0 {
-				return fmt.Errorf("%s: %w", op, errNoProgress)
-			}
-			tieAfter = lastID
-		case last.After(from):
-			from, fromOp = last, "GTE"
-		default:
-			// a whole cap of records share one modified time
-			tie, tieAfter = true, "0"
-		}
+		return out, nil
 	}
+	stamp := func(rc crmsync.RemoteCompany) (time.Time, string) { return rc.Modified, rc.Account.CRMID }
+	return walkModified(ctx, c, s, since, conv, stamp, fn)
 }
 
 // cmpID orders numeric ids numerically (HubSpot's are), others as text.
