@@ -252,3 +252,47 @@ func TestSearchRestartPastCap(t *testing.T) {
 		t.Fatalf("saw %d of 95 in %d requests", len(seen), requests)
 	}
 }
+
+// TestSearchContactsByLastModified searches contacts the way the changed-
+// contacts pull does: lastmodifieddate GTE a time, ascending, within the
+// cap; a later change to one contact (an unsubscribe) moves it past the
+// others.
+func TestSearchContactsByLastModified(t *testing.T) {
+	c := newClock()
+	s := newTest(t, Options{Now: c.Now, SearchCap: 20})
+	base := c.Now()
+	var ids []string
+	for i := range 30 {
+		ids = append(ids, s.PutAt("contacts", map[string]string{"email": fmt.Sprintf("c%d@x.test", i)}, base.Add(time.Duration(i)*time.Minute)))
+	}
+	search := func(since time.Time, after string) resp {
+		body := map[string]any{
+			"filterGroups": groups(f("lastmodifieddate", "GTE", strconv.FormatInt(since.UnixMilli(), 10))),
+			"sorts":        []map[string]string{{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}},
+			"properties":   []string{"lastmodifieddate", "hs_email_optout"},
+			"limit":        10,
+		}
+		if after != "" {
+			body["after"] = after
+		}
+		return call(t, s, "POST", "/crm/v3/objects/contacts/search", body)
+	}
+	r := search(base.Add(10*time.Minute), "").want(t, 200)
+	if got := r.ids(t); r.num(t, "total") != 20 || len(got) != 10 || got[0] != ids[10] || got[9] != ids[19] {
+		t.Fatalf("from minute 10: total %v, ids %v", r.JSON["total"], got)
+	}
+	if r = search(base, "10").want(t, 200); r.str(t, "paging.next.after") != "20" {
+		t.Fatalf("second page paging %v", r.JSON["paging"])
+	}
+	if r = search(base, "20"); r.Status != 400 {
+		t.Fatalf("past the cap of 20: HTTP %d", r.Status)
+	}
+	c.Add(time.Hour)
+	if err := s.Update("contacts", ids[3], map[string]string{"hs_email_optout": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	r = search(base.Add(30*time.Minute), "").want(t, 200)
+	if got := r.ids(t); len(got) != 1 || got[0] != ids[3] {
+		t.Fatalf("after an unsubscribe: %v, want only %s", got, ids[3])
+	}
+}
