@@ -206,3 +206,57 @@ func TestPullKeepsWhatTheCRMDoesNotCarry(t *testing.T) {
 		t.Errorf("a due at midnight in the rep's zone came back timed: %v", d.Tasks[0].Due)
 	}
 }
+
+// ApplyContacts writes contacts found by their own change with their cursor
+// in one transaction: contacts of companies outside the book are left out,
+// an opt-out from the CRM holds, an empty page just moves the cursor.
+func TestApplyContactsWritesWithItsCursor(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "shortlist.db"))
+	mod := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := db.ApplyCompanies(ctx, []model.PulledCompany{{Account: model.Account{CRMID: "c1", Name: "Acme"}, Modified: mod}}, "companies.o1", mod); err != nil {
+		t.Fatal(err)
+	}
+	ann := model.Contact{CRMID: "p1", FirstName: "Ann", Title: "VP Sales", Email: "ann@acme.test"}
+	if _, err := db.ApplyContactsTasks(ctx, []string{"c1"}, []model.PulledContact{{Contact: ann, CompanyIDs: []string{"c1"}, Modified: mod}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ann.Consent.Email = model.Consent{State: model.ConsentOptedOut, Source: "crm"}
+	at := mod.Add(time.Hour)
+	page := []model.PulledContact{
+		{Contact: ann, CompanyIDs: []string{"c9", "c1"}, Modified: at},
+		{Contact: model.Contact{CRMID: "p2", FirstName: "Zed"}, CompanyIDs: []string{"c9"}, Modified: at},
+	}
+	got, err := db.ApplyContacts(ctx, page, "contacts.o1", at)
+	if err != nil || got.Changed != 1 {
+		t.Fatalf("apply: %+v, %v; want Ann changed", got, err)
+	}
+	if cur, err := db.SyncCursor(ctx, "contacts.o1"); err != nil || !cur.Equal(at) {
+		t.Errorf("cursor %v, %v; want %v", cur, err, at)
+	}
+	d, err := db.AccountDetail(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Contacts) != 1 || !d.Contacts[0].Consent.Email.OptedOut() {
+		t.Errorf("contacts %+v; want Ann alone, opted out of email", d.Contacts)
+	}
+	if again, err := db.ApplyContacts(ctx, page, "contacts.o1", at); err != nil || again.Changed != 0 {
+		t.Errorf("the same page again: %+v, %v", again, err)
+	}
+	later := at.Add(time.Minute)
+	if _, err := db.ApplyContacts(ctx, nil, "contacts.o1", later); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := db.SyncCursor(ctx, "contacts.o1"); !cur.Equal(later) {
+		t.Errorf("an empty page left the cursor at %v", cur)
+	}
+	// A contact that cannot be written rolls the cursor back with it.
+	bad := []model.PulledContact{{Contact: model.Contact{FirstName: "No id"}, CompanyIDs: []string{"c1"}, Modified: later.Add(time.Minute)}}
+	if _, err := db.ApplyContacts(ctx, bad, "contacts.o1", later.Add(time.Minute)); err == nil {
+		t.Fatal("a contact without a CRM id was applied")
+	}
+	if cur, _ := db.SyncCursor(ctx, "contacts.o1"); !cur.Equal(later) {
+		t.Errorf("a failed page moved the cursor to %v", cur)
+	}
+}

@@ -1,0 +1,75 @@
+package sandbox_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/sync/sandbox"
+)
+
+// A contact who unsubscribes in the demo CRM, with nothing else changed, is
+// opted out in the book by the next sync, found by the contact search (not
+// by a pull of their company's contacts).
+func TestDemoContactOptOutInTheCRMReachesTheNextSync(t *testing.T) {
+	ctx := context.Background()
+	db := openDemo(t, 30)
+	sb, err := sandbox.New(ctx, db, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, db, sb)
+	var contact model.Contact
+	accts, _ := db.Accounts(ctx, model.AccountFilter{})
+	for _, a := range accts {
+		if a.CRMID == "" || a.Owner != "Demo Rep" {
+			continue
+		}
+		d, err := db.AccountDetail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range d.Contacts {
+			if c.CRMID != "" && !c.Consent.Email.OptedOut() && c.Email != "" {
+				contact = c
+				break
+			}
+		}
+		if contact.ID != 0 {
+			break
+		}
+	}
+	if contact.ID == 0 {
+		t.Fatal("no emailable contact in the demo book")
+	}
+	if err := sb.Server().Update("contacts", contact.CRMID, map[string]string{"hs_email_optout": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(sb.Server().Requests())
+	rep := syncOnce(t, db, sb)
+	c, _, err := db.Contact(ctx, contact.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Consent.Email.OptedOut() {
+		t.Fatalf("%s unsubscribed in the CRM; the book still has email %+v", c.Name(), c.Consent.Email)
+	}
+	if rep.Pulled != 1 {
+		t.Errorf("pulled %d, want the one contact", rep.Pulled)
+	}
+	searched := false
+	for _, r := range sb.Server().Requests()[before:] {
+		if strings.HasPrefix(r.Path, "/crm/v4/associations/companies/contacts") {
+			t.Errorf("the company's contacts were pulled (%s): the search did not find the change", r.Path)
+		}
+		searched = searched || r.Path == "/crm/v3/objects/contacts/search"
+	}
+	if !searched {
+		t.Errorf("no contact search in the second sync")
+	}
+	if again := syncOnce(t, db, sb); again.Pulled != 0 {
+		t.Errorf("a further sync pulled %d", again.Pulled)
+	}
+}
