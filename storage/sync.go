@@ -856,3 +856,81 @@ func (db *DB) MarkBookForPull(ctx context.Context, cursorKey string, at time.Tim
 		return setMeta(ctx, tx, "sync."+cursorKey, strconv.FormatInt(ms(at), 10))
 	})
 }
+
+// pendingForContact counts a contact's unsynced local work: outbox rows not
+// yet pushed (queued or held) for the contact, its touches or its tasks.
+const pendingForContact = `SELECT count(*) FROM outbox o WHERE o.pushed_at IS NULL AND (
+	(o.kind IN ('touch.create', 'touch.update') AND o.entity_id IN (SELECT id FROM touches WHERE contact_id = ?1)) OR
+	(o.kind IN ('task.create', 'task.update') AND o.entity_id IN (SELECT id FROM tasks WHERE contact_id = ?1)) OR
+	(o.kind = 'contact.update' AND o.entity_id = ?1))`
+
+// DropDetachedContacts removes from the book the contacts the CRM no longer
+// holds under any company of the book: those with a CRM id, on an account
+// in the book, that are not in seen (every CRM contact id a full pull of
+// the whole book's companies just returned: a contact deleted in the CRM or
+// detached from every book company is missing). One with unsynced local
+// work is kept and reported; one touched within the touch-budget window
+// (or today) is kept until a later sweep, so removing its touches never
+// reopens a budget. It works in one transaction and counts removed
+// contacts as changed.
+func (db *DB) DropDetachedContacts(ctx context.Context, seen []string, now time.Time) (model.SyncApplied, error) {
+	in := make(map[string]bool, len(seen))
+	for _, id := range seen {
+		in[id] = true
+	}
+	since := startOfDay(now, db.zone)
+	if w := now.Add(-db.opts.Settings.Budget.Window); w.Before(since) {
+		since = w
+	}
+	var out model.SyncApplied
+	err := db.withTx(ctx, "remove contacts detached in the CRM", func(tx *sql.Tx) error {
+		out = model.SyncApplied{}
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.crm_id, c.first_name, c.last_name, a.name FROM contacts c
+			JOIN accounts a ON a.id = c.account_id WHERE c.crm_id IS NOT NULL AND a.departed = 0`)
+		if err != nil {
+			return err
+		}
+		type gone struct {
+			id                   int64
+			first, last, account string
+		}
+		var missing []gone
+		for rows.Next() {
+			var g gone
+			var crmID string
+			if err := rows.Scan(&g.id, &crmID, &g.first, &g.last, &g.account); err != nil {
+				rows.Close()
+				return err
+			}
+			if !in[crmID] {
+				missing = append(missing, g)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, g := range missing {
+			var pending, recent int
+			if err := tx.QueryRowContext(ctx, pendingForContact, g.id).Scan(&pending); err != nil {
+				return err
+			}
+			if pending > 0 {
+				name := model.Contact{FirstName: g.first, LastName: g.last}.Name()
+				out.Notes = append(out.Notes, fmt.Sprintf("contact %s (%s) was deleted or detached in the CRM: kept here with %d unsynced change(s)", name, g.account, pending))
+				continue
+			}
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM touches WHERE contact_id = ? AND at >= ?", g.id, ms(since)).Scan(&recent); err != nil {
+				return err
+			}
+			if recent > 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM contacts WHERE id = ?", g.id); err != nil {
+				return err
+			}
+			out.Changed++
+		}
+		return nil
+	})
+	return out, err
+}

@@ -196,3 +196,106 @@ func (f *failingContactsStore) ApplyContacts(ctx context.Context, page []model.P
 	}
 	return f.Store.ApplyContacts(ctx, page, key, cursor)
 }
+
+func TestSweepDropsContactsGoneFromTheCRM(t *testing.T) {
+	ctx := context.Background()
+	b, s := openBook(t), seed()
+	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+	e := crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com", Now: func() time.Time { return now }})
+	syncOK(t, e)
+	outside := s.f.addCompany("Umbrella", "Software", 300, "US")
+	s.f.editCompany(outside, func(c *fakeCompany) { c.rc.OwnerID = "o2" })
+	// Bob is deleted in the CRM; Eve, Dee and Cy move to a company outside
+	// the book. Dee has a touch not yet pushed (from a month ago), Cy one of
+	// today, already pushed.
+	s.f.mu.Lock()
+	delete(s.f.contacts, s.bob)
+	s.f.mu.Unlock()
+	for _, id := range []string{s.eve, s.dee, s.cy} {
+		s.f.editContact(id, func(c *crmsync.RemoteContact) { c.CompanyIDs = []string{outside} })
+	}
+	if _, err := b.LogTouch(ctx, model.LogRequest{ContactID: b.id(t, "contacts", s.cy), Channel: model.ChannelEmail, Outcome: model.OutcomeSent, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	syncOK(t, e) // pushes Cy's touch; no sweep yet
+	if n := b.count(t, "SELECT count(*) FROM contacts"); n != 5 {
+		t.Fatalf("%d contacts before the sweep, want 5", n)
+	}
+	if _, err := b.LogTouch(ctx, model.LogRequest{ContactID: b.id(t, "contacts", s.dee), Channel: model.ChannelCall, Outcome: model.OutcomeNoAnswer, At: now.Add(-30 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	s.f.fail["PushTouches"] = failure{call: s.f.calls["PushTouches"] + 1, err: &net{}}
+	now = now.Add(24 * time.Hour)
+	rep, err := e.Sync(ctx, nil)
+	if !errors.Is(err, model.ErrOffline) {
+		t.Fatalf("error %v", err)
+	}
+	has := func(crmID string) bool {
+		return b.count(t, "SELECT count(*) FROM contacts WHERE crm_id = ?", crmID) == 1
+	}
+	if has(s.bob) || has(s.eve) {
+		t.Errorf("the sweep kept Bob (deleted) %v or Eve (detached) %v", has(s.bob), has(s.eve))
+	}
+	if !has(s.ann) || !has(s.dee) || !has(s.cy) {
+		t.Errorf("the sweep dropped Ann %v, Dee %v (unsynced work) or Cy %v (touched today)", has(s.ann), has(s.dee), has(s.cy))
+	}
+	noted := false
+	for _, m := range rep.Errors {
+		noted = noted || strings.Contains(m, "Dee Dunn") && strings.Contains(m, "kept here with 1 unsynced change")
+		if strings.Contains(m, "Cy Cole") {
+			t.Errorf("Cy reported: %q", m)
+		}
+	}
+	if !noted {
+		t.Errorf("Dee was kept without a word: %q", rep.Errors)
+	}
+	if b.count(t, "SELECT count(*) FROM tasks WHERE crm_id = ?", s.task) != 1 {
+		t.Errorf("Ann's task went with the others")
+	}
+	// Dee's touch is pushed by a sync that does not sweep: Dee stays.
+	delete(s.f.fail, "PushTouches")
+	now = now.Add(time.Hour)
+	syncOK(t, e)
+	if !has(s.dee) {
+		t.Errorf("Dee dropped outside a sweep")
+	}
+	// Past the budget window, the next sweep takes Dee and Cy out.
+	now = now.Add(15 * 24 * time.Hour)
+	syncOK(t, e)
+	if has(s.dee) || has(s.cy) || !has(s.ann) {
+		t.Errorf("after the window: Dee %v, Cy %v, Ann %v", has(s.dee), has(s.cy), has(s.ann))
+	}
+	if n := b.count(t, "SELECT count(*) FROM touches t LEFT JOIN contacts c ON c.id = t.contact_id WHERE c.id IS NULL"); n != 0 {
+		t.Errorf("%d touches of dropped contacts left", n)
+	}
+}
+
+// A sweep cut short drops nothing: only a pull of the whole book in one
+// sync sees every contact.
+func TestInterruptedSweepDropsNothing(t *testing.T) {
+	ctx := context.Background()
+	b, s := openBook(t), seed()
+	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+	e := crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com", Now: func() time.Time { return now }, BatchSize: 1})
+	syncOK(t, e)
+	s.f.mu.Lock()
+	delete(s.f.contacts, s.bob)
+	s.f.mu.Unlock()
+	now = now.Add(25 * time.Hour)
+	s.f.fail["Contacts"] = failure{call: s.f.calls["Contacts"] + 2, err: &net{}}
+	if _, err := e.Sync(ctx, nil); !errors.Is(err, model.ErrOffline) {
+		t.Fatalf("error %v", err)
+	}
+	delete(s.f.fail, "Contacts")
+	now = now.Add(time.Hour)
+	syncOK(t, e) // finishes the sweep's pull, in another sync
+	if b.count(t, "SELECT count(*) FROM contacts WHERE crm_id = ?", s.bob) != 1 {
+		t.Errorf("Bob dropped on a sweep split across syncs")
+	}
+	now = now.Add(24 * time.Hour)
+	syncOK(t, e)
+	if b.count(t, "SELECT count(*) FROM contacts WHERE crm_id = ?", s.bob) != 0 {
+		t.Errorf("the next whole sweep kept Bob, deleted in the CRM")
+	}
+}

@@ -60,6 +60,11 @@ type run struct {
 	// seen holds the companies this sync's pull returned: the CRM just
 	// said they are the rep's, so they need no ownership check.
 	seen map[string]bool
+	// swept: this sync marked the whole book for a contact pull; contacts
+	// then holds every CRM contact id that pull returned, so a contact of
+	// the book it did not return is gone from the CRM or from the book.
+	swept    bool
+	contacts map[string]bool
 }
 
 // Sync runs one sync: connect, prepare, pull companies since the stored
@@ -377,7 +382,11 @@ func (r *run) sweep(ctx context.Context) error {
 	if !last.IsZero() && now.Sub(last) < sweepEvery {
 		return nil
 	}
-	return r.e.store.MarkBookForPull(ctx, key, now)
+	if err := r.e.store.MarkBookForPull(ctx, key, now); err != nil {
+		return err
+	}
+	r.swept, r.contacts = true, map[string]bool{}
+	return nil
 }
 
 // pullContactsTasks pulls every contact and open task of the companies
@@ -402,7 +411,7 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 			return err
 		}
 		if len(ids) == 0 {
-			return nil
+			return r.dropDetached(ctx)
 		}
 		rcs, err := e.crm.Contacts(ctx, ids, time.Time{})
 		if err != nil {
@@ -415,6 +424,9 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		contacts := make([]model.PulledContact, len(rcs))
 		for i, rc := range rcs {
 			contacts[i] = model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified}
+			if r.swept {
+				r.contacts[model.Sanitize(rc.Contact.CRMID)] = true
+			}
 		}
 		tasks := make([]model.PulledTask, len(rts))
 		for i, rt := range rts {
@@ -428,6 +440,28 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		done += len(ids)
 		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "contacts", Done: done, Total: max(total, done)})
 	}
+}
+
+// dropDetached, after a sweep pulled every company of the book in this
+// sync, takes out of the book the contacts that pull did not return:
+// deleted in the CRM or detached from every book company. A sweep cut
+// short (offline, cancelled) never gets here: a later sync finishes its
+// pull without dropping anything, and tomorrow's sweep looks again, so a
+// contact is never dropped on a partial view.
+func (r *run) dropDetached(ctx context.Context) error {
+	if !r.swept {
+		return nil
+	}
+	seen := make([]string, 0, len(r.contacts))
+	for id := range r.contacts {
+		seen = append(seen, id)
+	}
+	applied, err := r.e.store.DropDetachedContacts(ctx, seen, r.e.o.Now())
+	if err != nil {
+		return err
+	}
+	r.absorb(applied)
+	return nil
 }
 
 // push sends the outbox, kind by kind in pushOrder, in batches; each

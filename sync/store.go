@@ -38,6 +38,11 @@ type Store interface {
 	// one transaction, as ApplyContactsTasks writes contacts; a contact none
 	// of whose companies is in the book is left out.
 	ApplyContacts(ctx context.Context, contacts []model.PulledContact, cursorKey string, cursor time.Time) (model.SyncApplied, error)
+	// DropDetachedContacts removes the book's contacts with a CRM id that
+	// are not in seen (what a full pull of every book company returned),
+	// keeping and reporting those with unsynced local work and keeping those
+	// touched within the touch-budget window, in one transaction.
+	DropDetachedContacts(ctx context.Context, seen []string, now time.Time) (model.SyncApplied, error)
 	// PendingOutbox returns up to limit queued entries of a kind after
 	// afterID, oldest first.
 	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)
