@@ -3,7 +3,9 @@ package sync_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
@@ -103,5 +105,47 @@ func BenchmarkPush1000Touches(b *testing.B) {
 		b.ReportMetric(float64(len(srv.Requests())-before), "requests/op")
 		db.Close()
 		srv.Close()
+	}
+}
+
+// BenchmarkNextSyncOneUnsubscribe is a sync after the first one, on the
+// book of BenchmarkPull2000Companies10000Contacts, when one contact
+// unsubscribed in HubSpot and nothing else changed (no sweep due): what a
+// contact-only change costs to arrive. It reports the requests it makes.
+func BenchmarkNextSyncOneUnsubscribe(b *testing.B) {
+	ctx := context.Background()
+	srv := hubspottest.NewServer(hubspottest.Options{RateLimit: -1, SearchPerSecond: -1})
+	defer srv.Close()
+	email := seedServer(srv, 2000, 5)
+	crm := adapter(b, srv.URL(), srv.Token())
+	contacts := srv.List("contacts")
+	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "shortlist.db"), bookOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	e := crmsync.New(db, crm, crmsync.Options{OwnerEmail: email})
+	if _, err := e.Sync(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		time.Sleep(2 * time.Millisecond) // modified after the last sync's cursor
+		if err := srv.Update("contacts", contacts[(i*7919)%len(contacts)].ID, map[string]string{"firstname": "Changed" + strconv.Itoa(i), "hs_email_optout": "true"}); err != nil {
+			b.Fatal(err)
+		}
+		before := len(srv.Requests())
+		b.StartTimer()
+		rep, err := e.Sync(ctx, nil)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Pulled != 1 {
+			b.Fatalf("pulled %d, want the one contact", rep.Pulled)
+		}
+		b.ReportMetric(float64(len(srv.Requests())-before), "requests/op")
+		b.StartTimer()
 	}
 }
