@@ -185,3 +185,23 @@ func BenchmarkRescore(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkSearch is one search as the TUI runs it per keystroke (50 hits)
+// on the 100k book: a word, a rarer word, two words.
+func BenchmarkSearch(b *testing.B) {
+	path := benchBook(b)
+	db, err := storage.Open(context.Background(), path, testOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"sarah", "clarke", "sarah data"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.Search(context.Background(), q, 50); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
