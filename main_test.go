@@ -147,6 +147,20 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("a new book says how to fill it", func(t *testing.T) {
+		db := filepath.Join(dir, "empty.db")
+		code, out, errOut := run(t, nil, "--db", db, "today")
+		if code != 0 || !strings.Contains(out, "The book has no accounts yet") || !strings.Contains(out, "shortlist import accounts FILE.csv") {
+			t.Errorf("today on a new book: exit %d\n%s%s", code, out, errOut)
+		}
+		if _, out, _ := run(t, nil, "--db", db, "today", "--json"); !json.Valid([]byte(out)) {
+			t.Errorf("today --json on a new book is not only JSON: %q", out)
+		}
+		if _, out, _ := run(t, nil, "--demo", "today"); strings.Contains(out, "no accounts yet") {
+			t.Errorf("the demo book was told it is empty:\n%s", out)
+		}
+	})
+
 	t.Run("an edited ICP says it took effect, once", func(t *testing.T) {
 		db := []string{"SHORTLIST_DB=" + filepath.Join(dir, "icp.db")}
 		if code, _, errOut := run(t, db, "demo", "--db", filepath.Join(dir, "icp.db")); code != 0 {

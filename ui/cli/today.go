@@ -60,6 +60,17 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 					return writeJSON(c.env.Stdout, todayJSON(wl, now.Location()))
 				}
 				writeToday(c.env.Stdout, c.env.Width, wl, now)
+				if len(wl.Rows) == 0 && wl.HeldBack == 0 && q.Tier == "" {
+					// Most likely a new book: say how to fill it.
+					accts, err := b.Store.Accounts(ctx, model.AccountFilter{Limit: 1})
+					if err != nil {
+						return fmt.Errorf("read accounts: %w", err)
+					}
+					if len(accts) == 0 {
+						fmt.Fprintln(c.env.Stdout, "\nThe book has no accounts yet. Bring them in with shortlist import accounts FILE.csv\n"+
+							"(a list from marketing or ops) or shortlist sync (from HubSpot), or try shortlist --demo.")
+					}
+				}
 				return nil
 			}
 		},
