@@ -180,8 +180,8 @@ func (c Criterion) detail(a Account, st CriterionStatus) string {
 	return "unknown field " + strconv.Quote(string(c.Field))
 }
 
-// excludes is hits without the value: whether the exclusion disqualifies
-// the account.
+// excludes reports whether the exclusion disqualifies the account; hits
+// adds the value that did. Missing data never excludes.
 func (x Exclusion) excludes(a Account) bool {
 	switch x.Field {
 	case FieldIndustry, FieldCountry, FieldRegion:
@@ -198,29 +198,21 @@ func (x Exclusion) excludes(a Account) bool {
 	return false
 }
 
-// hits reports whether an exclusion disqualifies the account, and the value
-// that did. Missing data never excludes.
+// hits is excludes with the value that disqualified the account, in a
+// rep's words.
 func (x Exclusion) hits(a Account) (bool, string) {
+	if !x.excludes(a) {
+		return false, ""
+	}
 	switch x.Field {
 	case FieldIndustry, FieldCountry, FieldRegion:
-		v := accountText(a, x.Field)
-		if v != "" && containsFold(x.Values, v) {
-			return true, fieldLabel(x.Field) + " " + v
-		}
+		return true, fieldLabel(x.Field) + " " + accountText(a, x.Field)
 	case FieldEmployees, FieldRevenue:
-		if v := accountNumber(a, x.Field); v != nil && inRange(*v, x.Min, x.Max) {
-			return true, numberPhrase(x.Field, *v)
-		}
+		return true, numberPhrase(x.Field, *accountNumber(a, x.Field))
 	case FieldTechnologiesAny:
-		if have := present(x.Values, a.Technologies); len(have) > 0 {
-			return true, "uses " + strings.Join(have, ", ")
-		}
-	case FieldTechnologiesAll:
-		if len(x.Values) > 0 && len(present(x.Values, a.Technologies)) == len(x.Values) {
-			return true, "uses " + strings.Join(trimmed(x.Values), ", ")
-		}
+		return true, "uses " + strings.Join(present(x.Values, a.Technologies), ", ")
 	}
-	return false, ""
+	return true, "uses " + strings.Join(trimmed(x.Values), ", ")
 }
 
 func fieldLabel(f Field) string {
