@@ -419,15 +419,22 @@ const (
 )
 
 func (db *DB) meta(ctx context.Context, key string) (string, error) {
-	var v string
-	err := db.sql.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	v, err := readMeta(ctx, db.sql, key)
 	if err != nil {
 		return "", db.mapErr("read "+key, err)
 	}
 	return v, nil
+}
+
+// readMeta reads a meta value through q (the pool or a transaction); ""
+// when it is not set.
+func readMeta(ctx context.Context, q queryer, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
 }
 
 func setMeta(ctx context.Context, tx *sql.Tx, key, value string) error {

@@ -108,22 +108,21 @@ func (db *DB) Search(ctx context.Context, query string, limit int) ([]model.Sear
 	for _, w := range words {
 		args = append(args, w)
 	}
-	// One condition per word, each a list of columns any of which may
-	// hold it; ?N is the Nth word.
-	each := func(cols ...string) (all, any string) {
-		var alls, anys []string
+	// One condition per word: any of the columns holds it (?N is the Nth
+	// word). Joined with AND every word must match; with OR, one.
+	perWord := func(cols ...string) []string {
+		conds := make([]string, len(words))
 		for i := range words {
 			var ors []string
 			for _, c := range cols {
 				ors = append(ors, fmt.Sprintf("instr(lower(%s), lower(?%d)) > 0", c, i+1))
 			}
-			alls = append(alls, "("+strings.Join(ors, " OR ")+")")
-			anys = append(anys, "("+strings.Join(ors, " OR ")+")")
+			conds[i] = "(" + strings.Join(ors, " OR ") + ")"
 		}
-		return strings.Join(alls, " AND "), strings.Join(anys, " OR ")
+		return conds
 	}
 	limitArg := fmt.Sprintf("?%d", len(words)+1)
-	accounts, _ := each("name", "domain")
+	accounts := strings.Join(perWord("name", "domain"), " AND ")
 	var hits []model.SearchHit
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, tier FROM accounts WHERE `+accounts+`
 		ORDER BY fit DESC, name, id LIMIT `+limitArg, append(args, limit)...)
@@ -149,8 +148,8 @@ func (db *DB) Search(ctx context.Context, query string, limit int) ([]model.Sear
 	// it: a third of the string work of a lookup per column. The unit
 	// separator keeps a word from matching across two fields.
 	person := "c.first_name || ' ' || c.last_name || char(31) || c.email || char(31) || c.title"
-	withAccount, _ := each(person + " || char(31) || a.name")
-	_, self := each(person)
+	withAccount := strings.Join(perWord(person+" || char(31) || a.name"), " AND ")
+	self := strings.Join(perWord(person), " OR ")
 	rows, err = db.sql.QueryContext(ctx, `SELECT c.id, a.id, a.name, trim(c.first_name || ' ' || c.last_name), c.title, a.tier
 		FROM contacts c JOIN accounts a ON a.id = c.account_id
 		WHERE (`+withAccount+`) AND (`+self+`)

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,14 +68,14 @@ func (db *DB) Rescore(ctx context.Context) (int, error) {
 			return fmt.Errorf("set cache size: %w", err)
 		}
 		changed = n
-		if stored, err := txMeta(ctx, tx, metaLevelsHash); err != nil {
+		if stored, err := readMeta(ctx, tx, metaLevelsHash); err != nil {
 			return err
 		} else if stored != levelsHash {
 			if err := rescoreContacts(ctx, tx, levels); err != nil {
 				return err
 			}
 		}
-		stored, err := txMeta(ctx, tx, metaRanksHash)
+		stored, err := readMeta(ctx, tx, metaRanksHash)
 		if err != nil {
 			return err
 		}
@@ -101,19 +100,6 @@ const (
 	metaLevelsHash = "levels_hash"
 	metaRanksHash  = "ranks_hash"
 )
-
-// txMeta reads a meta value inside a transaction; "" when it is not set.
-func txMeta(ctx context.Context, tx *sql.Tx, key string) (string, error) {
-	var v string
-	err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", key, err)
-	}
-	return v, nil
-}
 
 // levelTable is every persona × seniority pair's contact level under the
 // store's profile, and a short text naming the whole table.

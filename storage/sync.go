@@ -766,16 +766,12 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 // pending create's payload after the sync had read it, so the CRM holds the
 // note the create carried (r.Pushed), not the touch's.
 func queueNoteEditedInFlight(ctx context.Context, tx *sql.Tx, r model.PushOutcome, touchID, now int64) error {
-	var note string
-	err := tx.QueryRowContext(ctx, "SELECT note FROM touches WHERE id = ?", touchID).Scan(&note)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && note == r.Pushed) {
+	var t model.Touch
+	err := scanTouch(tx.QueryRowContext(ctx, "SELECT "+touchCols+" FROM touches t WHERE t.id = ?", touchID), &t)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && t.Note == r.Pushed) {
 		return nil
 	}
 	if err != nil {
-		return err
-	}
-	var t model.Touch
-	if err := scanTouch(tx.QueryRowContext(ctx, "SELECT "+touchCols+" FROM touches t WHERE t.id = ?", touchID), &t); err != nil {
 		return fmt.Errorf("read touch %d: %w", touchID, err)
 	}
 	return enqueue(ctx, tx, "", opTouchUpdate, touchID, t, time.UnixMilli(now), 0)
