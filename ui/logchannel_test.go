@@ -61,8 +61,8 @@ func TestLogMeetingAsksWhen(t *testing.T) {
 	st := newFakeStore(3, testNow())
 	h := newHarness(t, testOptions(st))
 	h.keys("l", "m")
-	if !strings.Contains(h.m.View(), "meeting when") {
-		t.Fatalf("m did not ask when:\n%s", h.m.View())
+	if v := h.m.View(); !strings.Contains(v, "meeting when") || !strings.Contains(v, "enter ok") || strings.Contains(v, "N…S") {
+		t.Fatalf("m did not ask when, with the prompt's keys in the help line:\n%s", v)
 	}
 	h.keys("esc")
 	if len(st.logs) != 0 {

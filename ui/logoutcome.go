@@ -383,6 +383,9 @@ func (m logScreen) View() string {
 
 func (m logScreen) helpKeys() keyHelp {
 	k := m.env.keys
+	if m.date.active() {
+		return m.date.helpKeys()
+	}
 	if m.picking {
 		return keyHelp{short: []key.Binding{
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept")),
