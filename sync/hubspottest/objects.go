@@ -431,13 +431,19 @@ func (s *Server) batchReadLocked(t typeInfo, raw []jsonRaw, props []string, idPr
 		}
 		results = append(results, s.objectJSONLocked(t, rec, rec.props, archived, props))
 	}
-	var errs []batchErr
-	if len(missing) > 0 {
-		errs = append(errs, batchErr{Status: "error", Category: "OBJECT_NOT_FOUND",
-			Message: fmt.Sprintf("Could not get some %s objects, they may be deleted or not exist. Check that ids are valid.", t.Singular),
-			Context: map[string][]string{"ids": missing}})
+	return s.batchReply(http.StatusOK, started, results, missingErrs(t, "get", missing))
+}
+
+// missingErrs is the batch error HubSpot gives for the ids it could not
+// find when it could not verb ("get", "update") some objects; none when
+// every id was found.
+func missingErrs(t typeInfo, verb string, missing []string) []batchErr {
+	if len(missing) == 0 {
+		return nil
 	}
-	return s.batchReply(http.StatusOK, started, results, errs)
+	return []batchErr{{Status: "error", Category: "OBJECT_NOT_FOUND",
+		Message: fmt.Sprintf("Could not %s some %s objects, they may be deleted or not exist. Check that ids are valid.", verb, t.Singular),
+		Context: map[string][]string{"ids": missing}}}
 }
 
 // batchCreateLocked creates every input or, when one is refused, none.
@@ -512,13 +518,7 @@ func (s *Server) batchUpdateLocked(t typeInfo, raw []jsonRaw) reply {
 		s.writeLocked(t, recs[i], in.Properties.plain(), now)
 		results = append(results, s.objectJSONLocked(t, recs[i], recs[i].props, false, nil))
 	}
-	var errs []batchErr
-	if len(missing) > 0 {
-		errs = append(errs, batchErr{Status: "error", Category: "OBJECT_NOT_FOUND",
-			Message: fmt.Sprintf("Could not update some %s objects, they may be deleted or not exist. Check that ids are valid.", t.Singular),
-			Context: map[string][]string{"ids": missing}})
-	}
-	return s.batchReply(http.StatusOK, started, results, errs)
+	return s.batchReply(http.StatusOK, started, results, missingErrs(t, "update", missing))
 }
 
 // batchUpsertLocked creates or updates by a unique property: the same id
