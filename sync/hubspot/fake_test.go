@@ -28,7 +28,6 @@ type fake struct {
 	assoc   map[string][]string         // "companies/1/contacts" → ids
 	nextID  int
 	faults  map[string][]func(w http.ResponseWriter, r *http.Request) bool // path → queued faults
-	count   map[string]int
 	unique  bool
 }
 
@@ -36,7 +35,7 @@ const testToken = "pat-na1-SECRET-0123456789"
 
 func newFake(t *testing.T) *fake {
 	f := &fake{t: t, token: testToken, cap: 10000, objects: map[string]map[string]props{}, assoc: map[string][]string{},
-		nextID: 1000, faults: map[string][]func(http.ResponseWriter, *http.Request) bool{}, count: map[string]int{}}
+		nextID: 1000, faults: map[string][]func(http.ResponseWriter, *http.Request) bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -87,12 +86,6 @@ func (f *fake) fault(suffix string, fn func(w http.ResponseWriter, r *http.Reque
 	f.faults[suffix] = append(f.faults[suffix], fn)
 }
 
-func (f *fake) hits(suffix string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.count[suffix]
-}
-
 func write(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -111,11 +104,6 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, suffix) && len(q) > 0 {
 			hit, f.faults[suffix] = q[0], q[1:]
 			break
-		}
-	}
-	for suffix := range f.count {
-		if strings.HasSuffix(r.URL.Path, suffix) {
-			f.count[suffix]++
 		}
 	}
 	f.mu.Unlock()
