@@ -17,6 +17,19 @@ func (s Settings) ProposeNext(o Outcome, c Contact, a Account, now, meeting time
 // email to LinkedIn, then a todo. Date-only dues are midnight in now's
 // location and land on a business day.
 func (s Settings) ProposeNextOn(o Outcome, ch Channel, c Contact, a Account, now, meeting time.Time) *Task {
+	if s.Rule(o).FlagPhone {
+		c.PhoneBad = true // the store flags it in the same transaction
+	}
+	t := s.proposeRaw(o, ch, c, a, now, meeting)
+	if t == nil {
+		return nil
+	}
+	t, _ = guardNext(t, c, a, true)
+	return t
+}
+
+// proposeRaw is the rule's next action before the guards.
+func (s Settings) proposeRaw(o Outcome, ch Channel, c Contact, a Account, now, meeting time.Time) *Task {
 	rule := s.Rule(o)
 	if rule.Next == "" || rule.OptOut {
 		return nil
@@ -44,18 +57,6 @@ func (s Settings) ProposeNextOn(o Outcome, ch Channel, c Contact, a Account, now
 	}
 	if rule.AccountTask || c.ID == 0 {
 		t.ContactID = 0
-	}
-	if rule.FlagPhone {
-		c.PhoneBad = true // the store flags it in the same transaction
-	}
-	if t.ContactID != 0 && kind != TaskTodo {
-		if k, why := reachable(kind, c); k != kind {
-			t.Kind = k
-			t.Title = defaultTitle(k) + " (" + why + ")"
-			if k == TaskTodo {
-				t.Title = "Find another way to reach " + nameOr(c) + " (" + why + ")"
-			}
-		}
 	}
 	t.Due, t.DueHasTime = s.due(rule, now, meeting)
 	return t

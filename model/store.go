@@ -34,15 +34,18 @@ type LogRequest struct {
 	Note      string
 	At        time.Time
 	Duration  time.Duration
-	TaskID    int64 // the task this touch worked, closed as done; 0: none
-	Next      *Task // the next action to create; nil: none
+	TaskID    int64     // the task this touch worked, closed as done; 0: none
+	MeetingAt time.Time // for meeting-booked: when the meeting is; zero: not known yet
+	// Next is the rep's word on the next action; the plan decides what it
+	// becomes after the guards.
+	Next NextChoice
 }
 
-// LogResult is what logging did.
+// LogResult is what logging did: the plan as persisted, with ids.
 type LogResult struct {
-	Touch   Touch    `json:"touch"`
-	Next    *Task    `json:"next_action"`
-	Effects []string `json:"effects"` // e.g. "account moved to engaged", "calls opted out"
+	Touch Touch `json:"touch"`
+	Next  *Task `json:"next_action"`
+	Plan  Plan  `json:"plan"`
 }
 
 // SearchHit is one account or contact matched by a search.
@@ -91,6 +94,10 @@ type Store interface {
 	Stats(ctx context.Context, now time.Time) (Stats, error)
 	SyncState(ctx context.Context) (SyncState, error)
 
+	// LogState reads what PlanLog needs to decide a log on a contact
+	// (taskID: the task worked, 0: none), so a front end can show the plan
+	// each key would make; LogTouch reads it again inside its transaction.
+	LogState(ctx context.Context, contactID, taskID int64, now time.Time) (LogState, error)
 	LogTouch(ctx context.Context, req LogRequest) (LogResult, error)
 	// UndoLog reverses a logged touch and everything it changed, while none
 	// of it has been pushed; after that it returns ErrSynced.

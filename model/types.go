@@ -157,7 +157,16 @@ const (
 	TaskDone    TaskStatus = "done"
 	TaskSkipped TaskStatus = "skipped"
 	TaskSnoozed TaskStatus = "snoozed" // open again from SnoozedUntil
+	// TaskSuperseded: closed because a newer follow-up of the same kind on
+	// the same contact replaced it (no pile-up of "call again" tasks).
+	TaskSuperseded TaskStatus = "superseded"
 )
+
+// Closed reports whether a task of this status is finished: done, skipped
+// or superseded.
+func (s TaskStatus) Closed() bool {
+	return s == TaskDone || s == TaskSkipped || s == TaskSuperseded
+}
 
 // Priority of a task.
 type Priority string
@@ -315,8 +324,11 @@ type Touch struct {
 	Note      string        `json:"note,omitempty"`
 	At        time.Time     `json:"at"`
 	Duration  time.Duration `json:"duration_ns"`
-	Origin    Origin        `json:"origin"`
-	Synced    bool          `json:"synced"`
+	// MeetingAt is when the meeting a meeting-booked touch booked takes
+	// place; zero: not known (or another outcome).
+	MeetingAt time.Time `json:"meeting_at"`
+	Origin    Origin    `json:"origin"`
+	Synced    bool      `json:"synced"`
 }
 
 // Task is a next action on a contact or an account.

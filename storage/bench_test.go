@@ -138,7 +138,7 @@ func BenchmarkLogTouch(b *testing.B) {
 		i++
 		res, err := db.LogTouch(ctx, model.LogRequest{ContactID: 1 + i%1000, Channel: model.ChannelCall,
 			Outcome: model.OutcomeNoAnswer, At: clock,
-			Next: &model.Task{Kind: model.TaskCall, Title: "Call again", Due: clock.Add(48 * time.Hour)}})
+			Next: model.NextChoice{Mode: model.NextAt, Due: clock.Add(48 * time.Hour)}})
 		if err != nil {
 			b.Fatal(err)
 		}

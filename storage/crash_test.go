@@ -39,7 +39,7 @@ func TestChildWriter(t *testing.T) {
 		_, err := db.LogTouch(ctx, model.LogRequest{ContactID: int64(1 + i%40), Channel: model.ChannelCall,
 			Outcome: model.Outcomes[i%len(model.Outcomes)], At: clock.Add(time.Duration(i) * time.Minute),
 			Note: "child " + strconv.Itoa(i),
-			Next: &model.Task{Kind: model.TaskCall, Title: "Call again", Due: clock.Add(48 * time.Hour)}})
+			Next: model.NextChoice{Mode: model.NextAt, Due: clock.Add(48 * time.Hour)}})
 		if err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)

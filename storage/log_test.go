@@ -68,7 +68,7 @@ func TestLogTouchEveryOutcomeAndUndo(t *testing.T) {
 			before := snapshot(t, r)
 			res, err := db.LogTouch(ctx, model.LogRequest{ContactID: contactID, Channel: model.ChannelCall, Outcome: o,
 				Note: "note " + string(o), At: clock, TaskID: taskID,
-				Next: &model.Task{Kind: model.TaskEmail, Title: "Follow up", Due: clock.Add(72 * time.Hour)}})
+				Next: model.NextChoice{Mode: model.NextAt, Due: clock.Add(72 * time.Hour)}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,8 +99,8 @@ func TestLogTouchEveryOutcomeAndUndo(t *testing.T) {
 				if got := count(t, r, "SELECT count(*) FROM tasks WHERE id = ? AND status = 'skipped'", extra.ID); got != 1 {
 					t.Error("open call task not skipped after opt-out")
 				}
-				if !strings.Contains(strings.Join(res.Effects, "; "), "opted out of calls") {
-					t.Errorf("effects %q do not mention the opt-out", res.Effects)
+				if res.Plan.Consent == nil || res.Plan.Consent.Channel != model.ChannelCall {
+					t.Errorf("plan %+v does not record the call opt-out", res.Plan)
 				}
 			}
 			if rule.FlagPhone {
@@ -118,8 +118,8 @@ func TestLogTouchEveryOutcomeAndUndo(t *testing.T) {
 			if got := count(t, r, "SELECT count(*) FROM contacts WHERE id = ? AND last_touched >= ?", contactID, clock.UnixMilli()); got != 1 {
 				t.Error("contact last_touched not updated")
 			}
-			if len(res.Effects) == 0 {
-				t.Error("no effects reported")
+			if len(res.Plan.Close) == 0 || res.Plan.Close[0].Why != model.CloseWorked {
+				t.Errorf("plan closes %+v, want the worked task first", res.Plan.Close)
 			}
 
 			if err := db.UndoLog(ctx, tid); err != nil {

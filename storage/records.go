@@ -131,16 +131,19 @@ func scanContact(s scanner, c *model.Contact) error {
 }
 
 const touchCols = `t.id, t.op_id, coalesce(t.crm_id, ''), t.contact_id, t.account_id, t.channel, t.direction,
-	t.outcome, t.note, t.at, t.duration_ns, t.origin, t.synced`
+	t.outcome, t.note, t.at, t.duration_ns, t.origin, t.synced, t.meeting_at`
 
 func scanTouch(s scanner, t *model.Touch) error {
-	var at, dur int64
+	var at, dur, meet int64
 	err := s.Scan(&t.ID, &t.OpID, &t.CRMID, &t.ContactID, &t.AccountID, &t.Channel, &t.Direction,
-		&t.Outcome, &t.Note, &at, &dur, &t.Origin, &t.Synced)
+		&t.Outcome, &t.Note, &at, &dur, &t.Origin, &t.Synced, &meet)
 	if err != nil {
 		return err
 	}
 	t.At, t.Duration = fromMS(at), time.Duration(dur)
+	if meet != 0 {
+		t.MeetingAt = fromMS(meet)
+	}
 	return nil
 }
 

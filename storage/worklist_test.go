@@ -203,7 +203,7 @@ func TestWorklistCopiesFollowWrites(t *testing.T) {
 	for id := int64(1); id <= 5; id++ {
 		res, err := db.LogTouch(ctx, model.LogRequest{ContactID: id, Channel: model.ChannelCall,
 			Outcome: model.OutcomeNoAnswer, At: clock,
-			Next: &model.Task{Kind: model.TaskCall, Title: "Call again", Due: clock}})
+			Next: model.NextChoice{Mode: model.NextAt, Due: clock}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -47,25 +47,29 @@ func (db *DB) insertTask(ctx context.Context, tx *sql.Tx, k model.Task, now time
 	if err := validTask(k); err != nil {
 		return k, err
 	}
+	var c model.Contact
 	if k.ContactID != 0 {
-		var acc int64
-		err := tx.QueryRowContext(ctx, "SELECT account_id FROM contacts WHERE id = ?", k.ContactID).Scan(&acc)
-		if errors.Is(err, sql.ErrNoRows) {
-			return k, notFound("contact", k.ContactID)
-		}
-		if err != nil {
+		var err error
+		if c, err = db.contact(ctx, tx, k.ContactID); err != nil {
 			return k, err
 		}
 		if k.AccountID == 0 {
-			k.AccountID = acc
-		} else if k.AccountID != acc {
+			k.AccountID = c.AccountID
+		} else if k.AccountID != c.AccountID {
 			return k, fmt.Errorf("task: contact %d is not at account %d: %w", k.ContactID, k.AccountID, model.ErrConflict)
 		}
 	}
-	tier, fit, err := tierFit(ctx, tx, k.AccountID)
+	a, err := db.account(ctx, tx, k.AccountID)
 	if err != nil {
 		return k, err
 	}
+	// The same guard the log plan passes: no path opens outreach the
+	// buyer refused, whoever asks for it.
+	// A missing address is not a refusal: the rep may have the number.
+	if r := model.Guard(k.Kind, c, a); r != nil && r.Reason != model.RefuseNoAddress {
+		return k, &model.RefusedError{Refusal: *r, Allowed: model.Allowed(c, a)}
+	}
+	tier, fit := a.Tier, a.Fit
 	if k.Priority == "" {
 		k.Priority = model.PriorityMedium
 	}
@@ -167,7 +171,9 @@ type undoRecord struct {
 	Task *taskPrior `json:"task,omitempty"` // the worked task, closed as done
 	// Skipped are open tasks on the opted-out channel, closed as skipped.
 	Skipped []taskPrior `json:"skipped,omitempty"`
-	Account struct {
+	// Superseded are open follow-ups the new one replaced.
+	Superseded []taskPrior `json:"superseded,omitempty"`
+	Account    struct {
 		Status      model.AccountStatus `json:"status"`
 		NewStatus   model.AccountStatus `json:"new_status"`
 		LastTouched int64               `json:"last_touched"`
@@ -196,44 +202,112 @@ type taskPrior struct {
 	ClosedAt     int64            `json:"closed_at"`
 }
 
-var pipeline = []model.AccountStatus{model.StatusTarget, model.StatusWorking, model.StatusEngaged, model.StatusOpportunity}
-
-// moves reports whether a rule's status change applies: an outcome moves an
-// account forward in the pipeline, never back (a connect does not demote an
-// opportunity), and never revives a disqualified one.
-func moves(from, to model.AccountStatus) bool {
-	if to == "" || to == from || from == model.StatusDisqualified {
-		return false
-	}
-	fi, ti := slices.Index(pipeline, from), slices.Index(pipeline, to)
-	return fi < 0 || ti < 0 || ti > fi
-}
-
 func validLog(req model.LogRequest) error {
 	if req.ContactID == 0 {
-		return errors.New("log touch: no contact given")
+		return errors.New("no contact given")
 	}
 	if !slices.Contains(model.Channels, req.Channel) {
-		return fmt.Errorf("log touch: channel %q is unknown: use one of call, email, linkedin, meeting, visit, note", req.Channel)
+		return fmt.Errorf("channel %q is unknown: use one of call, email, linkedin, meeting, visit, note", req.Channel)
 	}
 	if !slices.Contains(model.Outcomes, req.Outcome) {
-		return fmt.Errorf("log touch: outcome %q is unknown: use one of no-answer, busy, left-voicemail, connected, meeting-booked, not-interested, bad-timing, wrong-person, wrong-number, opted-out, sent", req.Outcome)
+		return fmt.Errorf("outcome %q is unknown: use one of no-answer, busy, left-voicemail, connected, meeting-booked, not-interested, bad-timing, wrong-person, wrong-number, opted-out, sent", req.Outcome)
 	}
 	if req.Direction != "" && req.Direction != model.Outbound && req.Direction != model.Inbound {
-		return fmt.Errorf("log touch: direction %q is unknown: use outbound or inbound", req.Direction)
+		return fmt.Errorf("direction %q is unknown: use outbound or inbound", req.Direction)
 	}
 	if req.Duration < 0 {
-		return errors.New("log touch: duration is negative")
+		return errors.New("duration is negative")
+	}
+	if req.Next.Mode == model.NextAt && req.Next.Due.IsZero() {
+		return errors.New("next action has no due date: give one")
 	}
 	return nil
 }
 
+// LogState reads what model.PlanLog needs to decide a log on a contact:
+// the contact, its account, the worked task (taskID, 0: none), the open
+// tasks a plan may close or replace, and the touches in the budget window.
+func (db *DB) LogState(ctx context.Context, contactID, taskID int64, now time.Time) (model.LogState, error) {
+	st, err := db.logState(ctx, db.sql, contactID, taskID, now)
+	if err != nil {
+		return st, db.mapErr("read contact", err)
+	}
+	return st, nil
+}
+
+func (db *DB) logState(ctx context.Context, q queryer, contactID, taskID int64, now time.Time) (model.LogState, error) {
+	var st model.LogState
+	var err error
+	if st.Contact, err = db.contact(ctx, q, contactID); err != nil {
+		return st, err
+	}
+	if st.Account, err = db.account(ctx, q, st.Contact.AccountID); err != nil {
+		return st, err
+	}
+	if taskID != 0 {
+		k, err := db.task(ctx, q, taskID)
+		if err != nil {
+			return st, err
+		}
+		if k.AccountID != st.Account.ID {
+			return st, fmt.Errorf("task %d is for another account: %w", k.ID, model.ErrConflict)
+		}
+		if k.Status.Closed() {
+			return st, fmt.Errorf("task %d is already %s: %w", k.ID, k.Status, model.ErrConflict)
+		}
+		st.Worked = &k
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+taskCols+` FROM tasks k WHERE k.status IN ('open', 'snoozed')
+		AND (k.contact_id = ?1 OR (k.contact_id IS NULL AND k.account_id = ?2)) ORDER BY k.due, k.id`, st.Contact.ID, st.Account.ID)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var k model.Task
+		if err := scanTask(rows, &k); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.Open = append(st.Open, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	since := ms(now.Add(-db.opts.Settings.Budget.Window))
+	for _, w := range []struct {
+		col  string
+		id   int64
+		into *[]time.Time
+	}{{"contact_id", st.Contact.ID, &st.ContactTouches}, {"account_id", st.Account.ID, &st.AccountTouches}} {
+		rows, err := q.QueryContext(ctx, "SELECT at FROM touches WHERE "+w.col+" = ? AND at >= ?", w.id, since)
+		if err != nil {
+			return st, err
+		}
+		for rows.Next() {
+			var at int64
+			if err := rows.Scan(&at); err != nil {
+				rows.Close()
+				return st, err
+			}
+			*w.into = append(*w.into, fromMS(at))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
 // LogTouch records a touch and everything its outcome leads to in one
-// transaction: the worked task closed, the outcome rule's effects, the next
-// action, last-touched times, and one outbox row per change.
+// transaction: it reads the book's state, lets model.PlanLog decide (the
+// worked task closed, the outcome rule's effects, the guarded next action
+// and the follow-ups it replaces), and persists that plan with one outbox
+// row per change.
 func (db *DB) LogTouch(ctx context.Context, req model.LogRequest) (model.LogResult, error) {
 	if err := validLog(req); err != nil {
-		return model.LogResult{}, err
+		return model.LogResult{}, fmt.Errorf("log touch: %w", err)
 	}
 	var res model.LogResult
 	err := db.withTx(ctx, "log touch", func(tx *sql.Tx) error {
@@ -249,27 +323,26 @@ func (db *DB) LogTouch(ctx context.Context, req model.LogRequest) (model.LogResu
 
 func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (model.LogResult, error) {
 	now := db.now()
-	if req.At.IsZero() {
-		req.At = now
+	// The rule's waits run from the touch ("call again in 2 business days"
+	// after it), in the rep's zone: "tomorrow" is tomorrow where the rep is.
+	at := now
+	if !req.At.IsZero() {
+		at = req.At
 	}
-	if req.Direction == "" {
-		req.Direction = model.Outbound
-	}
-	c, err := db.contact(ctx, tx, req.ContactID)
+	st, err := db.logState(ctx, tx, req.ContactID, req.TaskID, at)
 	if err != nil {
 		return model.LogResult{}, err
 	}
-	a, err := db.account(ctx, tx, c.AccountID)
-	if err != nil {
-		return model.LogResult{}, err
-	}
-	t := model.Touch{
-		OpID: newOpID(), ContactID: c.ID, AccountID: a.ID, Channel: req.Channel, Direction: req.Direction,
-		Outcome: req.Outcome, Note: req.Note, At: fromMS(ms(req.At)), Duration: req.Duration, Origin: model.OriginLocal,
+	p := db.opts.Settings.PlanLog(st, req, at.In(db.zone))
+	c, a := st.Contact, st.Account
+	t := p.Touch
+	t.OpID, t.At = newOpID(), fromMS(ms(t.At))
+	if !t.MeetingAt.IsZero() {
+		t.MeetingAt = fromMS(ms(t.MeetingAt))
 	}
 	r, err := tx.ExecContext(ctx, `INSERT INTO touches(op_id, contact_id, account_id, channel, direction, outcome, note,
-		at, duration_ns, origin) VALUES(?,?,?,?,?,?,?,?,?,?)`, t.OpID, t.ContactID, t.AccountID, string(t.Channel),
-		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin))
+		at, duration_ns, origin, meeting_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)`, t.OpID, t.ContactID, t.AccountID, string(t.Channel),
+		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin), ms(t.MeetingAt))
 	if err != nil {
 		return model.LogResult{}, err
 	}
@@ -279,32 +352,30 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	if err := enqueue(ctx, tx, t.OpID, opTouchCreate, t.ID, t, now, t.ID); err != nil {
 		return model.LogResult{}, err
 	}
+	p.Touch = t
 	var u undoRecord
-	var effects []string
 
-	if req.TaskID != 0 {
-		k, err := db.task(ctx, tx, req.TaskID)
-		if err != nil {
+	for i := range p.Close {
+		cl := &p.Close[i]
+		k := cl.Task
+		prior := taskPrior{k.ID, k.Status, ms(k.SnoozedUntil), ms(k.ClosedAt)}
+		switch cl.Status {
+		case model.TaskDone:
+			u.Task = &prior
+		case model.TaskSkipped:
+			u.Skipped = append(u.Skipped, prior)
+		case model.TaskSuperseded:
+			u.Superseded = append(u.Superseded, prior)
+		}
+		if err := db.closeTask(ctx, tx, &k, cl.Status, now, t.ID); err != nil {
 			return model.LogResult{}, err
 		}
-		if k.AccountID != a.ID {
-			return model.LogResult{}, fmt.Errorf("task %d is for another account: %w", k.ID, model.ErrConflict)
-		}
-		if k.Status == model.TaskDone || k.Status == model.TaskSkipped {
-			return model.LogResult{}, fmt.Errorf("task %d is already %s: %w", k.ID, k.Status, model.ErrConflict)
-		}
-		u.Task = &taskPrior{k.ID, k.Status, ms(k.SnoozedUntil), ms(k.ClosedAt)}
-		if err := db.closeTask(ctx, tx, &k, model.TaskDone, now, t.ID); err != nil {
-			return model.LogResult{}, err
-		}
-		effects = append(effects, fmt.Sprintf("task %q done", k.Title))
+		cl.Task = k
 	}
 
-	rule := db.opts.Settings.Rule(req.Outcome)
 	u.Account.Status, u.Account.NewStatus = a.Status, a.Status
-	if moves(a.Status, rule.SetStatus) {
-		u.Account.NewStatus = rule.SetStatus
-		effects = append(effects, fmt.Sprintf("account moved from %s to %s", a.Status, rule.SetStatus))
+	if p.Status != "" {
+		u.Account.NewStatus = p.Status
 	}
 	u.Account.LastTouched = ms(a.LastTouched)
 	u.Account.NewTouched = max(u.Account.LastTouched, ms(t.At))
@@ -323,28 +394,10 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 		}
 	}
 
-	u.Contact.PhoneBad, u.Contact.NewPhoneBad = c.PhoneBad, c.PhoneBad
-	if rule.FlagPhone && !c.PhoneBad {
-		u.Contact.NewPhoneBad = true
-		effects = append(effects, fmt.Sprintf("%s's phone %s flagged as wrong", c.Name(), c.Phone))
-	}
-	if rule.OptOut && slices.Contains(model.ConsentChannels, req.Channel) {
-		u.Contact.Channel = req.Channel
-		u.Contact.Consent = c.Consent.For(req.Channel)
-		if !u.Contact.Consent.OptedOut() {
-			u.Contact.ConsentChange = true
-			c.Consent.Set(req.Channel, model.Consent{State: model.ConsentOptedOut,
-				Source: "logged " + t.At.In(db.zone).Format("2006-01-02"), At: t.At})
-			effects = append(effects, fmt.Sprintf("%s opted out of %s", c.Name(), channelPlural(req.Channel)))
-		}
-		skipped, err := db.skipChannelTasks(ctx, tx, c.ID, req.Channel, now, t.ID)
-		if err != nil {
-			return model.LogResult{}, err
-		}
-		u.Skipped = skipped
-		if len(skipped) > 0 {
-			effects = append(effects, fmt.Sprintf("%d open %s task(s) skipped", len(skipped), req.Channel))
-		}
+	u.Contact.PhoneBad, u.Contact.NewPhoneBad = c.PhoneBad, c.PhoneBad || p.FlagPhone
+	if p.Consent != nil {
+		u.Contact.Channel, u.Contact.Consent, u.Contact.ConsentChange = p.Consent.Channel, c.Consent.For(p.Consent.Channel), true
+		c.Consent.Set(p.Consent.Channel, p.Consent.Consent)
 	}
 	u.Contact.LastTouched = ms(c.LastTouched)
 	u.Contact.NewTouched = max(u.Contact.LastTouched, ms(t.At))
@@ -360,18 +413,12 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 		}
 	}
 
-	var next *model.Task
-	if req.Next != nil {
-		n := *req.Next
-		if n.AccountID == 0 {
-			n.AccountID = a.ID
-		}
-		k, err := db.insertTask(ctx, tx, n, now, t.ID)
+	if p.Next != nil {
+		k, err := db.insertTask(ctx, tx, *p.Next, now, t.ID)
 		if err != nil {
 			return model.LogResult{}, fmt.Errorf("next action: %w", err)
 		}
-		next, u.Next = &k, k.ID
-		effects = append(effects, fmt.Sprintf("next: %s due %s", k.Title, k.Due.In(db.zone).Format("Mon 2 Jan")))
+		p.Next, u.Next = &k, k.ID
 	}
 
 	b, err := json.Marshal(u)
@@ -381,19 +428,7 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	if _, err := tx.ExecContext(ctx, "UPDATE touches SET undo = ? WHERE id = ?", string(b), t.ID); err != nil {
 		return model.LogResult{}, err
 	}
-	return model.LogResult{Touch: t, Next: next, Effects: effects}, nil
-}
-
-func channelPlural(ch model.Channel) string {
-	switch ch {
-	case model.ChannelCall:
-		return "calls"
-	case model.ChannelEmail:
-		return "email"
-	case model.ChannelLinkedIn:
-		return "LinkedIn"
-	}
-	return string(ch)
+	return model.LogResult{Touch: t, Next: p.Next, Plan: p}, nil
 }
 
 func updateContact(ctx context.Context, tx *sql.Tx, c model.Contact) error {
@@ -415,37 +450,6 @@ func (db *DB) closeTask(ctx context.Context, tx *sql.Tx, k *model.Task, status m
 		return err
 	}
 	return enqueue(ctx, tx, "", opTaskUpdate, k.ID, k, now, logTouch)
-}
-
-// skipChannelTasks closes a contact's open tasks on a channel as skipped.
-func (db *DB) skipChannelTasks(ctx context.Context, tx *sql.Tx, contactID int64, ch model.Channel, now time.Time, logTouch int64) ([]taskPrior, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+taskCols+" FROM tasks k WHERE k.contact_id = ? AND k.status IN ('open', 'snoozed')", contactID)
-	if err != nil {
-		return nil, err
-	}
-	var tasks []model.Task
-	for rows.Next() {
-		var k model.Task
-		if err := scanTask(rows, &k); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if k.Kind.Channel() == ch {
-			tasks = append(tasks, k)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var prior []taskPrior
-	for _, k := range tasks {
-		prior = append(prior, taskPrior{k.ID, k.Status, ms(k.SnoozedUntil), ms(k.ClosedAt)})
-		if err := db.closeTask(ctx, tx, &k, model.TaskSkipped, now, logTouch); err != nil {
-			return nil, err
-		}
-	}
-	return prior, nil
 }
 
 // UndoLog reverses a LogTouch in one transaction: the touch, its next action
@@ -500,6 +504,11 @@ func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
 		}
 		for _, p := range u.Skipped {
 			if err := restore(p, model.TaskSkipped); err != nil {
+				return err
+			}
+		}
+		for _, p := range u.Superseded {
+			if err := restore(p, model.TaskSuperseded); err != nil {
 				return err
 			}
 		}

@@ -158,7 +158,7 @@ func crashRuns(t *testing.T, runs int, unique bool) {
 			}
 			req := model.LogRequest{ContactID: contacts[rng.IntN(len(contacts))], Channel: ch, Outcome: out, Note: "crash test"}
 			if rng.IntN(3) == 0 {
-				req.Next = &model.Task{Kind: model.TaskEmail, Due: time.Now().Add(48 * time.Hour)}
+				req.Next = model.NextChoice{Mode: model.NextAt, Due: time.Now().Add(48 * time.Hour)}
 			}
 			if _, err := db.LogTouch(ctx, req); err != nil {
 				t.Fatal(err)

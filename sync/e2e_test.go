@@ -77,7 +77,7 @@ func TestDemoBookFullSyncThroughHubSpot(t *testing.T) {
 			out = model.OutcomeConnected
 		}
 		r, err := b.LogTouch(ctx, model.LogRequest{ContactID: ids[i], Channel: ch, Outcome: out, Note: "e2e " + string(ch),
-			Next: &model.Task{Kind: model.TaskEmail, Due: demoNow.AddDate(0, 0, 3)}})
+			Next: model.NextChoice{Mode: model.NextAt, Due: demoNow.AddDate(0, 0, 3)}})
 		if err != nil {
 			t.Fatal(err)
 		}

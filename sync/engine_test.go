@@ -149,7 +149,7 @@ func logAll(t *testing.T, b book, s seeded) (touchIDs []int64) {
 	// (a booked meeting moves the account on) + task.create (next action).
 	r1, err := b.LogTouch(ctx, model.LogRequest{ContactID: ann, Channel: model.ChannelCall, Outcome: model.OutcomeMeetingBooked,
 		Note: "pilot in Q1", TaskID: task, Duration: 4 * time.Minute,
-		Next: &model.Task{Kind: model.TaskEmail, Title: "Send pilot plan", Due: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}})
+		Next: model.NextChoice{Mode: model.NextAt, Due: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestPushEveryKindOnceAndRerunPushesNothing(t *testing.T) {
 		t.Errorf("re-run pushed %d items, report %+v", after-before, rep)
 	}
 	// The pushed task pulled back is the same task, not a second one.
-	if got := b.count(t, "SELECT count(*) FROM tasks WHERE title = 'Send pilot plan'"); got != 1 {
+	if got := b.count(t, "SELECT count(*) FROM tasks WHERE title = 'Prepare for the meeting'"); got != 1 {
 		t.Errorf("%d copies of the pushed task", got)
 	}
 	// A note edited after the push reaches the CRM's engagement.

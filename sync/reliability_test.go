@@ -93,7 +93,7 @@ func (b faultBook) logTouches(t *testing.T, n int, seed int) {
 		}
 		req := model.LogRequest{ContactID: ids[(seed*7+i)%len(ids)], Channel: ch, Outcome: out, Note: fmt.Sprintf("fault run %d/%d", seed, i)}
 		if i%3 == 0 {
-			req.Next = &model.Task{Kind: model.TaskEmail, Due: time.Now().Add(48 * time.Hour)}
+			req.Next = model.NextChoice{Mode: model.NextAt, Due: time.Now().Add(48 * time.Hour)}
 		}
 		if _, err := b.db.LogTouch(context.Background(), req); err != nil {
 			t.Fatal(err)

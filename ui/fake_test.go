@@ -15,6 +15,7 @@ type fakeStore struct {
 	rows     []model.Row
 	queries  []model.WorklistQuery
 	logs     []model.LogRequest
+	results  []model.LogResult // what each log did, as the plan decided
 	undone   []int64
 	undoErr  error
 	statuses []string
@@ -126,6 +127,15 @@ func (f *fakeStore) LogTouch(ctx context.Context, req model.LogRequest) (model.L
 	}
 	f.logs = append(f.logs, req)
 	f.nextID++
+	st := f.logState(req.ContactID, req.TaskID)
+	p := model.DefaultSettings().PlanLog(st, req, req.At)
+	p.Touch.ID = f.nextID
+	if p.Next != nil {
+		f.nextID++
+		n := *p.Next
+		n.ID = f.nextID
+		p.Next = &n
+	}
 	if req.TaskID != 0 {
 		for i, r := range f.rows {
 			if r.Task.ID == req.TaskID {
@@ -134,7 +144,38 @@ func (f *fakeStore) LogTouch(ctx context.Context, req model.LogRequest) (model.L
 			}
 		}
 	}
-	return model.LogResult{Touch: model.Touch{ID: f.nextID, ContactID: req.ContactID, Outcome: req.Outcome}, Next: req.Next}, nil
+	res := model.LogResult{Touch: p.Touch, Next: p.Next, Plan: p}
+	f.results = append(f.results, res)
+	return res, nil
+}
+
+// LogState is the row's contact and account with the fake's open tasks
+// on that contact.
+func (f *fakeStore) LogState(ctx context.Context, contactID, taskID int64, now time.Time) (model.LogState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logState(contactID, taskID), nil
+}
+
+func (f *fakeStore) logState(contactID, taskID int64) model.LogState {
+	var st model.LogState
+	for _, r := range f.rows {
+		if r.Contact.ID != contactID {
+			continue
+		}
+		st.Contact, st.Account = r.Contact, r.Account
+		if r.Task.ID != 0 {
+			if r.Task.ID == taskID {
+				k := r.Task
+				st.Worked = &k
+			}
+			st.Open = append(st.Open, r.Task)
+		}
+	}
+	if st.Contact.ID == 0 {
+		st.Contact.ID = contactID
+	}
+	return st
 }
 
 func (f *fakeStore) UndoLog(ctx context.Context, id int64) error {

@@ -27,7 +27,7 @@ func TestLogChannelSwitch(t *testing.T) {
 	if !strings.Contains(header(), "· email ·") {
 		t.Fatalf("after tab: %q, want email", header())
 	}
-	if p := h.m.log.proposals[model.OutcomeSent]; p == nil || p.Kind != model.TaskEmail {
+	if p := h.m.log.proposals[model.OutcomeSent].Next; p == nil || p.Kind != model.TaskEmail {
 		t.Errorf("sent on email proposes %+v, want an email follow-up", p)
 	}
 	h.keys("tab")
@@ -36,7 +36,7 @@ func TestLogChannelSwitch(t *testing.T) {
 	}
 	// The fake contact has no LinkedIn profile: the follow-up says so
 	// instead of proposing a LinkedIn message it cannot send.
-	if p := h.m.log.proposals[model.OutcomeSent]; p == nil || p.Kind == model.TaskEmail || !strings.Contains(p.Title, "no LinkedIn") {
+	if p := h.m.log.proposals[model.OutcomeSent].Next; p == nil || p.Kind == model.TaskEmail || !strings.Contains(p.Title, "no LinkedIn") {
 		t.Errorf("sent on LinkedIn proposes %+v, want the no-LinkedIn fallback", p)
 	}
 	h.keys("shift+tab")
@@ -79,11 +79,11 @@ func TestLogMeetingAsksWhen(t *testing.T) {
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("mon 11:00")})
 	h.keys("enter")
 	h.wantScreen(scrToday)
-	if len(st.logs) != 1 || st.logs[0].Outcome != model.OutcomeMeetingBooked || st.logs[0].Next == nil {
+	if len(st.logs) != 1 || st.logs[0].Outcome != model.OutcomeMeetingBooked || st.results[0].Next == nil {
 		t.Fatalf("logged %+v, want one meeting booked with a prep task", st.logs)
 	}
 	// Tuesday 24 Nov; the meeting is Monday 30 Nov: prepare Friday 27.
-	if y, mo, d := st.logs[0].Next.Due.Date(); y != 2026 || mo != 11 || d != 27 {
-		t.Errorf("prep due %v, want Fri 27 Nov", st.logs[0].Next.Due)
+	if y, mo, d := st.results[0].Next.Due.Date(); y != 2026 || mo != 11 || d != 27 {
+		t.Errorf("prep due %v, want Fri 27 Nov", st.results[0].Next.Due)
 	}
 }

@@ -51,14 +51,19 @@ type logScreen struct {
 	env           screenEnv
 	width, height int
 
-	row       model.Row
-	channel   model.Channel
-	now       time.Time
-	proposals map[model.Outcome]*model.Task
+	row     model.Row
+	channel model.Channel
+	now     time.Time
+	// state is what the plan is decided on: the row's contact and account
+	// at first, then the book's (open tasks, budget touches) once loaded.
+	state     model.LogState
+	proposals map[model.Outcome]model.Plan
 
 	picking bool // false: the next-action step for outcome
 	outcome model.Outcome
-	next    *model.Task // nil: no next action
+	choice  model.NextChoice // the rep's word on the next action
+	meeting time.Time        // the booked meeting's time; zero: not known
+	plan    model.Plan       // what logging outcome with choice does
 	note    textarea.Model
 	noting  bool
 	date    prompt
@@ -94,18 +99,47 @@ func (m logScreen) open(r model.Row, from screen) (logScreen, tea.Cmd, string) {
 	if m.channel == "" {
 		m.channel = model.ChannelCall
 	}
+	m.state = model.LogState{Contact: r.Contact, Account: r.Account}
+	if r.Task.ID != 0 {
+		k := r.Task
+		m.state.Worked = &k
+	}
+	m.picking, m.outcome, m.noting, m.pending = true, "", false, false
+	m.choice, m.meeting = model.NextChoice{Mode: model.NextAuto}, time.Time{}
 	m.repropose()
-	m.picking, m.outcome, m.next, m.noting, m.pending = true, "", nil, false, false
 	m.note.Reset()
 	m.note.Blur()
-	return m, nil, ""
+	// The keys work at once on the row's own facts; the book's open tasks
+	// and budget touches (what a follow-up replaces, when a budget holds
+	// it) arrive a moment later and re-plan.
+	st, contactID, taskID, now := m.env.store, r.Contact.ID, r.Task.ID, m.now
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		state, err := st.LogState(ctx, contactID, taskID, now)
+		return logStateLoadedMsg{contactID: contactID, taskID: taskID, state: state, err: err}
+	}), ""
 }
 
-// repropose proposes each outcome's next action for the current channel.
+// stateLoaded takes the book's state for the row being logged.
+func (m logScreen) stateLoaded(msg logStateLoadedMsg) logScreen {
+	if msg.err != nil || msg.contactID != m.row.Contact.ID || msg.taskID != m.row.Task.ID || m.pending {
+		return m // the plan still holds on the row's facts; LogTouch decides on the book's
+	}
+	st := msg.state
+	st.Contact, st.Account = cleanContact(st.Contact), cleanAccount(st.Account)
+	m.state = st
+	m.repropose()
+	return m
+}
+
+// repropose plans each outcome, as its lower-case key would log it, for the
+// current channel, and re-plans the outcome being changed.
 func (m *logScreen) repropose() {
-	m.proposals = make(map[model.Outcome]*model.Task, len(model.Outcomes))
+	m.proposals = make(map[model.Outcome]model.Plan, len(model.Outcomes))
 	for _, o := range model.Outcomes {
-		m.proposals[o] = m.propose(o)
+		m.proposals[o] = m.planFor(o, model.NextChoice{Mode: model.NextAuto}, time.Time{})
+	}
+	if m.outcome != "" {
+		m.plan = m.planFor(m.outcome, m.choice, m.meeting)
 	}
 }
 
@@ -126,20 +160,24 @@ func cycleChannel(ch model.Channel, back bool) model.Channel {
 	return logChannels[(i+1)%len(logChannels)]
 }
 
-func (m logScreen) propose(o model.Outcome) *model.Task { return m.proposeAt(o, time.Time{}) }
+// planFor is what logging outcome o with choice would do, as the store
+// will decide it.
+func (m logScreen) planFor(o model.Outcome, choice model.NextChoice, meeting time.Time) model.Plan {
+	p := m.env.settings.PlanLog(m.state, m.request(o, choice, meeting), m.now)
+	if p.Next != nil {
+		c := *p.Next
+		c.Title = model.Sanitize(c.Title)
+		p.Next = &c
+	}
+	return p
+}
 
-// proposeAt is propose for a meeting at meeting (zero: not known).
-func (m logScreen) proposeAt(o model.Outcome, meeting time.Time) *model.Task {
-	t := m.env.settings.ProposeNextOn(o, m.channel, m.row.Contact, m.row.Account, m.now, meeting)
-	if t == nil {
-		return nil
+// request is the LogRequest for outcome o with choice, as submit sends it.
+func (m logScreen) request(o model.Outcome, choice model.NextChoice, meeting time.Time) model.LogRequest {
+	return model.LogRequest{
+		ContactID: m.row.Contact.ID, Channel: m.channel, Direction: model.Outbound,
+		Outcome: o, At: m.now, TaskID: m.row.Task.ID, MeetingAt: meeting, Next: choice,
 	}
-	c := *t
-	if c.AccountID == 0 {
-		c.AccountID = m.row.Account.ID
-	}
-	c.Title = model.Sanitize(c.Title)
-	return &c
 }
 
 func (m logScreen) capturing() bool { return m.noting || m.date.active() }
@@ -191,7 +229,9 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	m.outcome, m.next, m.change = o, m.proposals[o], upper
+	m.outcome, m.change = o, upper
+	m.choice, m.meeting = model.NextChoice{Mode: model.NextAuto}, time.Time{}
+	m.plan = m.proposals[o]
 	if o == model.OutcomeMeetingBooked {
 		// When the meeting is decides when to prepare for it.
 		var cmd tea.Cmd
@@ -216,7 +256,8 @@ func (m logScreen) meetingAt(typed string) (logScreen, tea.Cmd) {
 			return m, statusCmd("meeting time: "+err.Error()+"; press m to try again", true)
 		}
 	}
-	m.next = m.proposeAt(m.outcome, at)
+	m.meeting = at
+	m.plan = m.planFor(m.outcome, m.choice, at)
 	if m.change {
 		m.picking = false
 		return m, nil
@@ -255,7 +296,8 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, 2026-12-01 14:30): ", "", m.row)
 		return m, cmd
 	case key.Matches(msg, k.SkipNext):
-		m.next = nil
+		m.choice = model.NextChoice{Mode: model.NextNone}
+		m.plan = m.planFor(m.outcome, m.choice, m.meeting)
 		return m, nil
 	case key.Matches(msg, k.Note):
 		m.noting = true
@@ -273,38 +315,18 @@ func (m logScreen) dueFrom(s string, now time.Time) (logScreen, tea.Cmd) {
 	return m, nil
 }
 
-// setDue moves the next action; with none proposed it makes a follow-up on
-// the same channel.
+// setDue moves the next action to due; with none proposed the plan makes
+// a follow-up on the touch's channel. Either way it passes the same guards
+// as the proposal, so a date never brings back a refused channel.
 func (m *logScreen) setDue(due time.Time, hasTime bool) {
-	if m.next == nil {
-		kind := model.TaskTodo
-		for _, k := range model.TaskKinds {
-			if k.Channel() == m.channel {
-				kind = k
-			}
-		}
-		m.next = &model.Task{AccountID: m.row.Account.ID, ContactID: m.row.Contact.ID, Kind: kind,
-			Title: "Follow up with " + m.row.Contact.Name(), Priority: model.PriorityMedium,
-			Status: model.TaskOpen, Origin: model.OriginLocal}
-	} else {
-		c := *m.next
-		m.next = &c
-	}
-	m.next.Due, m.next.DueHasTime = due, hasTime
+	m.choice = model.NextChoice{Mode: model.NextAt, Due: due, DueHasTime: hasTime}
+	m.plan = m.planFor(m.outcome, m.choice, m.meeting)
 }
 
 func (m logScreen) submit() (logScreen, tea.Cmd) {
-	now := m.env.now()
-	req := model.LogRequest{
-		ContactID: m.row.Contact.ID, Channel: m.channel, Direction: model.Outbound,
-		Outcome: m.outcome, Note: strings.TrimSpace(m.note.Value()), At: now,
-		TaskID: m.row.Task.ID, Next: m.next,
-	}
-	if req.Next != nil && req.Next.CreatedAt.IsZero() {
-		c := *req.Next
-		c.CreatedAt = now
-		req.Next = &c
-	}
+	req := m.request(m.outcome, m.choice, m.meeting)
+	req.At = m.env.now()
+	req.Note = strings.TrimSpace(m.note.Value())
 	m.pending, m.noting = true, false
 	m.note.Blur()
 	st := m.env.store
@@ -322,6 +344,56 @@ func (m logScreen) nextLabel(t *model.Task) string {
 		return "no next action"
 	}
 	return fmt.Sprintf("%s %s · %s", t.Kind, dueLabel(*t, m.now), t.Title)
+}
+
+// planMarks are the short marks a proposal line carries: what it replaces,
+// a refused channel, a budget that will hold it.
+func (m logScreen) planMarks(p model.Plan) string {
+	var out []string
+	for _, r := range p.Refused {
+		out = append(out, "no "+string(r.Kind)+": "+string(r.Reason))
+	}
+	if len(p.Replaces) > 0 {
+		out = append(out, "replaces "+string(p.Replaces[0].Kind)+" "+dueLabel(p.Replaces[0], m.now))
+	}
+	if p.Held != nil {
+		out = append(out, "held till "+untilLabel(p.Held.Until, m.now))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(out, "; ") + ")"
+}
+
+// planLine is one sentence about a plan; warn: a guard or budget speaks.
+type planLine struct {
+	text string
+	warn bool
+}
+
+// planLines are the next-action step's lines about the plan beyond the
+// next action itself, each a whole sentence.
+func (m logScreen) planLines(p model.Plan) []planLine {
+	var out []planLine
+	for _, r := range p.Refused {
+		out = append(out, planLine{"! " + r.Text(), true})
+	}
+	for _, k := range p.Replaces {
+		out = append(out, planLine{"replaces " + string(k.Kind) + " due " + dueLabel(k, m.now) + " · " + k.Title, false})
+	}
+	if p.Held != nil {
+		out = append(out, planLine{"! " + p.Held.Text(untilLabel(p.Held.Until, m.now)), true})
+	}
+	return out
+}
+
+// untilLabel is when a budget frees a row: a time today, else a day and time.
+func untilLabel(t, now time.Time) string {
+	t = t.In(now.Location())
+	if dayIndex(t) == dayIndex(now) {
+		return t.Format("15:04")
+	}
+	return t.Format("Mon 2 Jan 15:04")
 }
 
 func (m logScreen) View() string {
@@ -353,8 +425,9 @@ func (m logScreen) View() string {
 	if m.picking {
 		for _, o := range model.Outcomes {
 			k := outcomeKeys[o]
-			line := fmt.Sprintf("  %s %s  %s → %s", s.Accent.Render(string(k)), s.Subtle.Render(strings.ToUpper(string(k))),
-				fit(o.Label(), 24), m.nextLabel(m.proposals[o]))
+			p := m.proposals[o]
+			line := fmt.Sprintf("  %s %s  %s → %s%s", s.Accent.Render(string(k)), s.Subtle.Render(strings.ToUpper(string(k))),
+				fit(o.Label(), 24), m.nextLabel(p.Next), m.planMarks(p))
 			lines = append(lines, clipANSI(line, w))
 		}
 		lines = append(lines, "",
@@ -366,8 +439,15 @@ func (m logScreen) View() string {
 	}
 	lines = append(lines,
 		clip("outcome:     "+m.outcome.Label(), w),
-		clipANSI("next action: "+s.Accent.Render(clip(m.nextLabel(m.next), w-13)), w),
-		"",
+		clipANSI("next action: "+s.Accent.Render(clip(m.nextLabel(m.plan.Next), w-13)), w))
+	for _, l := range m.planLines(m.plan) {
+		st := s.Subtle
+		if l.warn {
+			st = s.Warn
+		}
+		lines = append(lines, st.Render(clip(l.text, w)))
+	}
+	lines = append(lines, "",
 		s.Subtle.Render(clip("enter log · t tomorrow · 1–9 business days · d date · s none · e note · esc back", w)),
 		"")
 	if m.date.active() {

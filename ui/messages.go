@@ -52,6 +52,14 @@ type actionDoneMsg struct {
 }
 
 // touchLoggedMsg reports a LogTouch.
+// logStateLoadedMsg carries the book's state for the row the log screen
+// opened on.
+type logStateLoadedMsg struct {
+	contactID, taskID int64
+	state             model.LogState
+	err               error
+}
+
 type touchLoggedMsg struct {
 	req model.LogRequest
 	res model.LogResult

@@ -159,6 +159,9 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.account, cmd = m.account.open(msg.id)
 		return m, cmd
+	case logStateLoadedMsg:
+		m.log = m.log.stateLoaded(msg)
+		return m, nil
 	case openLogMsg:
 		lg, cmd, err := m.log.open(msg.row, m.active)
 		if err != "" {
@@ -337,14 +340,19 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	m.undo = append(m.undo, msg.res.Touch.ID)
 	m.lastNote = msg.req.Note
 	text := "logged " + msg.req.Outcome.Label()
+	now := m.opts.Now()
+	p := msg.res.Plan
 	if n := msg.res.Next; n != nil {
-		text += " · next: " + string(n.Kind) + " " + dueLabel(*n, m.opts.Now())
+		text += " · next: " + string(n.Kind) + " " + dueLabel(*n, now)
 	}
-	for _, e := range msg.res.Effects {
-		if strings.HasPrefix(e, "next:") {
-			continue // said above, with the due date relative to today
-		}
+	for _, k := range p.Replaces {
+		text += " · replaces " + string(k.Kind) + " " + dueLabel(k, now)
+	}
+	for _, e := range p.Effects(m.log.row.Contact, m.log.row.Account.Status) {
 		text += " · " + model.Sanitize(e)
+	}
+	if p.Held != nil {
+		text += " · " + p.Held.Text(untilLabel(p.Held.Until, now))
 	}
 	m.status = statusMsg{text: text + " · u undoes"}
 	if m.active == scrLog {

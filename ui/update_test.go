@@ -285,8 +285,9 @@ func TestLogNoAnswerInTwoKeys(t *testing.T) {
 		t.Fatalf("request = %+v", req)
 	}
 	want := model.DefaultSettings().ProposeNext(model.OutcomeNoAnswer, st.rows[0].Contact, st.rows[0].Account, testNow(), time.Time{})
-	if (want == nil) != (req.Next == nil) || (want != nil && !req.Next.Due.Equal(want.Due)) {
-		t.Fatalf("next = %+v, want the proposal %+v", req.Next, want)
+	got := st.results[0].Next
+	if req.Next.Mode != model.NextAuto || (want == nil) != (got == nil) || (want != nil && !got.Due.Equal(want.Due)) {
+		t.Fatalf("next = %+v (%+v), want the proposal %+v", got, req.Next, want)
 	}
 	h.wantStatus("logged no answer")
 	// The logged row is gone; the cursor sits on the row that followed it.
@@ -337,13 +338,13 @@ func TestLogChangeProposalAndNote(t *testing.T) {
 		t.Fatalf("M and a meeting time should open the next-action step for meeting booked")
 	}
 	// Tuesday 24 Nov: a meeting on Thursday is prepared for on Wednesday.
-	if y, mo, d := h.m.log.next.Due.Date(); y != 2026 || mo != 11 || d != 25 {
-		t.Fatalf("prep due %v, want Wed 25 Nov, the business day before the meeting", h.m.log.next.Due)
+	if y, mo, d := h.m.log.plan.Next.Due.Date(); y != 2026 || mo != 11 || d != 25 {
+		t.Fatalf("prep due %v, want Wed 25 Nov, the business day before the meeting", h.m.log.plan.Next.Due)
 	}
 	h.keys("3")
 	wantDue := model.AddBusinessDays(testNow(), 3)
-	if y, m, d := h.m.log.next.Due.Date(); y != wantDue.Year() || m != wantDue.Month() || d != wantDue.Day() {
-		t.Fatalf("due after 3 = %v, want %v", h.m.log.next.Due, wantDue)
+	if y, m, d := h.m.log.plan.Next.Due.Date(); y != wantDue.Year() || m != wantDue.Month() || d != wantDue.Day() {
+		t.Fatalf("due after 3 = %v, want %v", h.m.log.plan.Next.Due, wantDue)
 	}
 	h.keys("e")
 	if !h.m.capturing() {
@@ -364,11 +365,11 @@ func TestLogProposalKeys(t *testing.T) {
 	h := newHarness(t, testOptions(st))
 	h.keys("l", "N", "t")
 	tom := model.AddBusinessDays(now, 0).AddDate(0, 0, 1)
-	if h.m.log.next == nil || h.m.log.next.Due.Day() != tom.Day() {
-		t.Fatalf("t: next = %+v, want tomorrow", h.m.log.next)
+	if h.m.log.plan.Next == nil || h.m.log.plan.Next.Due.Day() != tom.Day() {
+		t.Fatalf("t: next = %+v, want tomorrow", h.m.log.plan.Next)
 	}
 	h.keys("s")
-	if h.m.log.next != nil {
+	if h.m.log.plan.Next != nil {
 		t.Fatal("s should drop the next action")
 	}
 	h.keys("d")
@@ -377,8 +378,8 @@ func TestLogProposalKeys(t *testing.T) {
 	}
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2026-12-01")})
 	h.keys("enter")
-	if h.m.log.next == nil || h.m.log.next.Due.Format("2006-01-02") != "2026-12-01" {
-		t.Fatalf("typed date: next = %+v", h.m.log.next)
+	if h.m.log.plan.Next == nil || h.m.log.plan.Next.Due.Format("2006-01-02") != "2026-12-01" {
+		t.Fatalf("typed date: next = %+v", h.m.log.plan.Next)
 	}
 	h.keys("d")
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("someday")})

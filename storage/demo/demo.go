@@ -638,7 +638,12 @@ func (g *gen) followUp(a model.Account, cs []model.Contact, t model.Touch) *mode
 	if t.Outcome == model.OutcomeMeetingBooked {
 		meeting = g.now.AddDate(0, 0, 2+g.r.IntN(10))
 	}
-	k := g.rules.ProposeNextOn(t.Outcome, t.Channel, c, a, t.At.In(loc), meeting)
+	// Tasks in the CRM are not all Shortlist's: a do-not-contact account
+	// may still hold one a colleague filed, which the worklist then shows
+	// held back. So the history is drawn as if the flag were not set.
+	open := a
+	open.DoNotContact = false
+	k := g.rules.ProposeNextOn(t.Outcome, t.Channel, c, open, t.At.In(loc), meeting)
 	if k == nil || k.Due.Before(g.now.AddDate(0, 0, -1)) {
 		return nil
 	}

@@ -84,29 +84,26 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				} else if o == model.OutcomeMeetingBooked {
 					return fmt.Errorf(`meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it`)
 				}
-				nextTask, err := planNext(b.Settings, *next, o, ch, ct, acct, now, meetAt)
+				choice, err := nextChoice(*next, now)
 				if err != nil {
 					return err
 				}
 				res, err := b.Store.LogTouch(ctx, model.LogRequest{
 					ContactID: ct.ID, Channel: ch, Direction: dir, Outcome: o, Note: *note,
-					At: c.now(), Duration: *duration, TaskID: *task, Next: nextTask,
+					At: c.now(), Duration: *duration, TaskID: *task, MeetingAt: meetAt, Next: choice,
 				})
 				if errors.Is(err, model.ErrNotFound) && *task != 0 {
 					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Sanitize(ct.Name()), acct.ID, err)
 				}
 				if err != nil {
-					return fmt.Errorf("log touch: %w", err)
+					return err
 				}
 				if *asJSON {
-					return writeJSON(c.env.Stdout, logJSON(res, now.Location()))
+					return writeJSON(c.env.Stdout, logJSON(res, ct, acct, now.Location()))
 				}
 				fmt.Fprintln(c.env.Stdout, logSentence(res, ct, acct, now.Location()))
-				for _, e := range res.Effects {
-					if strings.HasPrefix(e, "next: ") {
-						continue // the sentence above already says it
-					}
-					fmt.Fprintf(c.env.Stdout, "  · %s\n", model.Sanitize(e))
+				for _, e := range planEffects(res, ct, acct, now) {
+					fmt.Fprintf(c.env.Stdout, "  · %s\n", e)
 				}
 				fmt.Fprintf(c.env.Stdout, "  undo with: shortlist undo %d\n", res.Touch.ID)
 				return nil
@@ -123,38 +120,40 @@ func outcomeNames() string {
 	return strings.Join(names, ", ")
 }
 
-// planNext turns --next into the next action: the rule's proposal (auto),
-// nothing (none), or a date that moves the proposal or, when the rule
-// proposes nothing, makes a follow-up on the same channel.
-func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, ct model.Contact, a model.Account, now, meeting time.Time) (*model.Task, error) {
+// nextChoice reads --next: the rule's proposal (auto), nothing (none), or
+// a date that moves the proposal or, when the rule proposes nothing, makes
+// a follow-up on the same channel. The plan guards either.
+func nextChoice(next string, now time.Time) (model.NextChoice, error) {
 	switch strings.ToLower(strings.TrimSpace(next)) {
 	case "", "auto":
-		return s.ProposeNextOn(o, ch, ct, a, now, meeting), nil
+		return model.NextChoice{Mode: model.NextAuto}, nil
 	case "none":
-		return nil, nil
+		return model.NextChoice{Mode: model.NextNone}, nil
 	}
 	due, hasTime, err := model.ParseDue(next, now)
 	if err != nil {
-		return nil, fmt.Errorf("--next: %w", err)
+		return model.NextChoice{}, fmt.Errorf("--next: %w", err)
 	}
-	t := s.ProposeNextOn(o, ch, ct, a, now, meeting)
-	if t == nil {
-		kind := model.TaskTodo
-		switch ch {
-		case model.ChannelCall:
-			kind = model.TaskCall
-		case model.ChannelEmail:
-			kind = model.TaskEmail
-		case model.ChannelLinkedIn:
-			kind = model.TaskLinkedIn
-		}
-		t = &model.Task{
-			AccountID: a.ID, ContactID: ct.ID, Kind: kind, Title: "Follow up",
-			Priority: model.PriorityMedium, Status: model.TaskOpen, Origin: model.OriginLocal, CreatedAt: now,
-		}
+	return model.NextChoice{Mode: model.NextAt, Due: due, DueHasTime: hasTime}, nil
+}
+
+// planEffects are the lines under the log sentence: what the plan did
+// besides the touch and its next action, what that replaces, and a budget
+// that will hold it.
+func planEffects(res model.LogResult, ct model.Contact, a model.Account, now time.Time) []string {
+	p := res.Plan
+	var out []string
+	for _, k := range p.Replaces {
+		out = append(out, fmt.Sprintf("replaces %s due %s (task %d, closed as superseded)",
+			model.Sanitize(lowerFirst(k.Title)), dayLabel(k.Due.In(now.Location()), k.DueHasTime), k.ID))
 	}
-	t.Due, t.DueHasTime = due, hasTime
-	return t, nil
+	for _, e := range p.Effects(ct, a.Status) {
+		out = append(out, model.Sanitize(e))
+	}
+	if p.Held != nil {
+		out = append(out, p.Held.Text(dayLabel(p.Held.Until.In(now.Location()), true)))
+	}
+	return out
 }
 
 // logSentence: "logged no answer for Dana Kim (Acme) — next: call again Thu 26 Nov".
@@ -182,21 +181,57 @@ func lowerFirst(s string) string {
 	return strings.ToLower(string(r[0])) + string(r[1:])
 }
 
-// LogJSON is `log --json`.
+// LogJSON is `log --json`: the touch, the next action, the plan's words
+// (effects) and the plan as data.
 type LogJSON struct {
 	Touch   TouchJSON `json:"touch"`
 	Next    *TaskJSON `json:"next_action"` // null: none
 	Effects []string  `json:"effects"`
+	Plan    PlanJSON  `json:"plan"`
 }
 
-func logJSON(res model.LogResult, loc *time.Location) LogJSON {
-	out := LogJSON{Touch: touchJSON(res.Touch), Effects: []string{}}
+// PlanJSON is what a log decided, as data.
+type PlanJSON struct {
+	Closed    []ClosedJSON         `json:"closed"`               // tasks closed: worked (done), opted-out (skipped), superseded
+	Replaces  []int64              `json:"replaces"`             // ids of the follow-ups the next action superseded
+	Refused   []model.Refusal      `json:"refused"`              // next actions a guard refused, and what was used instead
+	Consent   *model.ConsentChange `json:"consent"`              // the opt-out recorded; null: none
+	FlagPhone bool                 `json:"phone_flagged"`        // the phone was flagged wrong
+	Status    model.AccountStatus  `json:"status,omitempty"`     // the account's new status
+	Held      *model.BudgetHold    `json:"budget_hold"`          // the next action will be held by a budget until; null: not
+	MeetingAt string               `json:"meeting_at,omitempty"` // the booked meeting's time
+}
+
+// ClosedJSON is one task a log closed.
+type ClosedJSON struct {
+	TaskID int64             `json:"task_id"`
+	Status model.TaskStatus  `json:"status"`
+	Why    model.CloseReason `json:"why"`
+}
+
+func logJSON(res model.LogResult, ct model.Contact, a model.Account, loc *time.Location) LogJSON {
+	p := res.Plan
+	out := LogJSON{Touch: touchJSON(res.Touch), Effects: []string{}, Plan: PlanJSON{Closed: []ClosedJSON{},
+		Replaces: []int64{}, Refused: []model.Refusal{}, Consent: p.Consent, FlagPhone: p.FlagPhone, Status: p.Status, Held: p.Held}}
 	if res.Next != nil {
 		t := taskJSON(*res.Next, loc)
 		out.Next = &t
 	}
-	for _, e := range res.Effects {
+	for _, e := range p.Effects(ct, a.Status) {
 		out.Effects = append(out.Effects, model.Sanitize(e))
+	}
+	for _, cl := range p.Close {
+		out.Plan.Closed = append(out.Plan.Closed, ClosedJSON{cl.Task.ID, cl.Status, cl.Why})
+	}
+	for _, k := range p.Replaces {
+		out.Plan.Replaces = append(out.Plan.Replaces, k.ID)
+	}
+	for _, r := range p.Refused {
+		r.Contact, r.Account = model.Sanitize(r.Contact), model.Sanitize(r.Account)
+		out.Plan.Refused = append(out.Plan.Refused, r)
+	}
+	if !res.Touch.MeetingAt.IsZero() {
+		out.Plan.MeetingAt = res.Touch.MeetingAt.In(loc).Format(time.RFC3339)
 	}
 	return out
 }
