@@ -524,9 +524,9 @@ func (db *DB) applyContact(ctx context.Context, tx *sql.Tx, pc model.PulledConta
 }
 
 // taskState is a task's state as the CRM sees it: closed (done or
-// skipped both write COMPLETED) or open.
+// skipped or superseded all write COMPLETED) or open.
 func taskState(s model.TaskStatus) string {
-	if s == model.TaskDone || s == model.TaskSkipped {
+	if s.Closed() {
 		return "closed"
 	}
 	return "open"

@@ -7,17 +7,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
 )
 
-// UpdateTasks writes task status (COMPLETED for done and skipped,
+// UpdateTasks writes task status (COMPLETED for done, skipped and superseded,
 // NOT_STARTED otherwise) and, when set, the due date.
 func (c *Client) UpdateTasks(ctx context.Context, in []crmsync.TaskUpdate) ([]crmsync.Result, error) {
 	items := make([]creation, len(in))
 	for i, u := range in {
 		status := "NOT_STARTED"
-		if u.Status == model.TaskDone || u.Status == model.TaskSkipped {
+		if u.Status.Closed() {
 			status = "COMPLETED"
 		}
 		p := map[string]string{"hs_task_status": status}

@@ -235,7 +235,7 @@ func (s *Sandbox) putTask(t model.Task, companyID, contactID string, at time.Tim
 	if t.CRMID != "" {
 		props["hs_object_id"] = t.CRMID
 	}
-	if t.Status == model.TaskDone || t.Status == model.TaskSkipped {
+	if t.Status.Closed() {
 		props["hs_task_status"] = "COMPLETED"
 		if !t.ClosedAt.IsZero() {
 			props["hs_task_completion_date"] = strconv.FormatInt(t.ClosedAt.UnixMilli(), 10)
