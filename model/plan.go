@@ -314,8 +314,11 @@ func (s Settings) planNext(req LogRequest, c Contact, a Account, now time.Time, 
 	if t == nil {
 		return nil, nil
 	}
-	// The buyer has just said no on this channel: another channel they
-	// accept may be offered, but no to-do to find a way round them.
+	// The buyer has just said no: another channel they accept may be
+	// offered, but no to-do to find a way round them.
+	if rule.OptOut && t.Kind == TaskTodo {
+		return nil, nil
+	}
 	return guardNext(t, c, a, !rule.OptOut)
 }
 
