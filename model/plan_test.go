@@ -247,3 +247,34 @@ func TestGuardAndOffer(t *testing.T) {
 		t.Errorf("offer at a do-not-contact account %q", got)
 	}
 }
+
+// TestRankHoldsRefusedTasks: a task that reached the book some other way (the
+// CRM, an import, an older log) on a refused channel is shown held with the
+// reason, never proposed: a call on a flagged phone, an email to a contact
+// who opted out, any task at a do-not-contact account.
+func TestRankHoldsRefusedTasks(t *testing.T) {
+	st, now := planFixture()
+	rk := NewRanker(DefaultSettings(), DefaultProfile())
+	cases := []struct {
+		name   string
+		kind   TaskKind
+		change func(c *Contact, a *Account)
+		want   HoldReason
+	}{
+		{"call on a flagged phone", TaskCall, func(c *Contact, a *Account) { c.PhoneBad = true }, HoldBadNumber},
+		{"email after an email opt-out", TaskEmail, func(c *Contact, a *Account) { c.Consent.Email = Consent{State: ConsentOptedOut} }, HoldOptedOut},
+		{"linkedin with no profile", TaskLinkedIn, func(c *Contact, a *Account) { c.LinkedInURL = "" }, HoldNoChannel},
+		{"todo at a do-not-contact account", TaskTodo, func(c *Contact, a *Account) { a.DoNotContact = true }, HoldDoNotContact},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, a := st.Contact, st.Account
+			c.TimeZone = "UTC"
+			tc.change(&c, &a)
+			r := rk.Rank(Candidate{Kind: RowTask, Task: Task{ID: 1, Kind: tc.kind, Due: now, ContactID: c.ID, Origin: OriginCRM}, Account: a, Contact: c}, now)
+			if !r.Held || r.HeldReason != tc.want || r.HeldDetail == "" || r.CallableNow {
+				t.Errorf("row held %v %q %q callable %v, want held %q with the reason", r.Held, r.HeldReason, r.HeldDetail, r.CallableNow, tc.want)
+			}
+		})
+	}
+}

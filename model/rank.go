@@ -279,9 +279,16 @@ func (r *Ranker) hold(c Candidate, kind TaskKind, local time.Time, zone string, 
 	if ch == "" {
 		return "", ""
 	}
-	if c.Contact.ID != 0 {
-		if cs := c.Contact.Consent.For(ch); cs.OptedOut() {
-			return HoldOptedOut, optOutDetail(nameOr(c.Contact), ch, cs)
+	// The one consent guard: a task from anywhere (the CRM, an import, an
+	// older log) on a refused channel is shown held, never proposed.
+	if r := Guard(kind, c.Contact, c.Account); r != nil {
+		switch r.Reason {
+		case RefuseOptedOut:
+			return HoldOptedOut, optOutDetail(nameOr(c.Contact), ch, c.Contact.Consent.For(ch))
+		case RefuseBadNumber:
+			return HoldBadNumber, r.Cause() + ": find another number or reach them another way"
+		case RefuseNoAddress:
+			return HoldNoChannel, r.Cause() + ": add one"
 		}
 	}
 	b := r.s.Budget

@@ -29,6 +29,7 @@ const (
 	HoldContactBudget HoldReason = "contact-budget"
 	HoldAccountBudget HoldReason = "account-budget"
 	HoldNoChannel     HoldReason = "no-channel" // nothing to reach the contact on
+	HoldBadNumber     HoldReason = "bad-number" // a call on a phone flagged wrong
 )
 
 // Candidate is what the store hands the ranker: an open task or a stale

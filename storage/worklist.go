@@ -238,11 +238,11 @@ func (s *wlScan) callOpen(zone string) (open, sure bool) {
 	var v zoneState
 	if zone != "" {
 		if _, err := time.LoadLocation(zone); err == nil {
-			// A call with no holds is callable exactly when the window is
-			// open in the contact's zone.
+			// A call with no holds (a reachable phone, nothing refused) is
+			// callable exactly when the window is open in the contact's zone.
 			row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask,
 				Task:    model.Task{Kind: model.TaskCall, Due: s.now},
-				Contact: model.Contact{ID: 1, TimeZone: zone}, Account: model.Account{Tier: model.TierD, TimeZone: zone}}, s.now)
+				Contact: model.Contact{ID: 1, TimeZone: zone, Phone: "1"}, Account: model.Account{Tier: model.TierD, TimeZone: zone}}, s.now)
 			v = zoneState{open: row.CallableNow, sure: row.Zone == zone}
 		}
 	}

@@ -254,6 +254,8 @@ func holdLabel(r model.HoldReason) string {
 		return "do not contact"
 	case model.HoldNoChannel:
 		return "no way to reach"
+	case model.HoldBadNumber:
+		return "bad number"
 	}
 	return strings.ReplaceAll(string(r), "-", " ")
 }
