@@ -73,6 +73,7 @@ func DefaultSettings() Settings {
 			Suggested:  2,
 			ContactFit: 2,
 		},
+		FocusTier: TierC,
 		StaleAfter: map[Tier]time.Duration{
 			TierA: 7 * 24 * time.Hour, TierB: 14 * 24 * time.Hour,
 			TierC: 30 * 24 * time.Hour, TierD: 60 * 24 * time.Hour,
@@ -128,6 +129,9 @@ func (s Settings) Validate() error {
 	}
 	if b.Window <= 0 {
 		return fmt.Errorf("budget window %s: must be longer than zero", b.Window)
+	}
+	if s.FocusTier != "" && tierIndex(s.FocusTier) < 0 {
+		return fmt.Errorf("suggest tier %q is unknown: use A, B, C or D", s.FocusTier)
 	}
 	if err := s.Coefficients.validate(); err != nil {
 		return err

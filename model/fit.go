@@ -39,6 +39,17 @@ func (p Profile) Score(a Account) Fit {
 	return f
 }
 
+// Excludes reports whether one of the profile's exclusions (the negative
+// ICP) hits the account.
+func (p Profile) Excludes(a Account) bool {
+	for _, x := range p.Exclusions {
+		if x.excludes(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // Rate is Score's number and tier without the explanation: what a re-score
 // of the whole book stores, at a fraction of the cost of building every
 // criterion's words. Rate(a) equals (Score(a).Score, Score(a).Tier).

@@ -52,7 +52,41 @@ type Settings struct {
 	// StaleAfter is how long an account of each tier may go untouched before
 	// it is suggested.
 	StaleAfter map[Tier]time.Duration
-	Rules      []OutcomeRule
+	// FocusTier is the lowest ICP tier an account may have to be suggested
+	// for cold outreach; accounts below it, and any an exclusion hits, are
+	// never suggested (their open tasks still show). Default C: A–C.
+	FocusTier Tier
+	Rules     []OutcomeRule
+}
+
+// InFocus reports whether an account of tier t may be suggested.
+func (s Settings) InFocus(t Tier) bool {
+	focus := s.FocusTier
+	if focus == "" {
+		focus = TierC
+	}
+	i, f := tierIndex(t), tierIndex(focus)
+	return i >= 0 && i <= f
+}
+
+// FocusTiers are the tiers InFocus admits, best first.
+func (s Settings) FocusTiers() []Tier {
+	var out []Tier
+	for _, t := range Tiers {
+		if s.InFocus(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func tierIndex(t Tier) int {
+	for i, x := range Tiers {
+		if x == t {
+			return i
+		}
+	}
+	return -1
 }
 
 // Wait is how far away a next action is due.

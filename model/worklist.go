@@ -81,4 +81,16 @@ type Worklist struct {
 	Suggested int                `json:"suggested"`
 	HeldBack  int                `json:"held_back"`
 	Held      map[HoldReason]int `json:"held_by_reason"`
+	// LeftOut counts stale accounts not suggested because they are outside
+	// the ICP focus, by reason (with Counts).
+	LeftOut map[LeftOutReason]int `json:"left_out"`
 }
+
+// LeftOutReason says why a stale account is not suggested at all.
+type LeftOutReason string
+
+// Left-out reasons.
+const (
+	LeftOutBelowTier LeftOutReason = "below-focus-tier" // tier below [restraint] suggest_tier
+	LeftOutExcluded  LeftOutReason = "excluded"         // an ICP exclusion hits it
+)

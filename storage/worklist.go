@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -137,6 +138,7 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 		staleCache: map[int]float64{}, zoneCache: map[string]zoneState{}}
 	if q.Counts {
 		s.counts.Held = map[model.HoldReason]int{}
+		s.counts.LeftOut = map[model.LeftOutReason]int{}
 	}
 	want := -1
 	if q.Limit > 0 {
@@ -450,6 +452,30 @@ func (h *boundHeap) pop() boundedTask {
 	return top
 }
 
+func tierNames(ts []model.Tier) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
+}
+
+// tierCond is the SQL condition of the query's tier filter, bound to the
+// named parameter; "" with no filter.
+func tierCond(t model.Tier, param string) string {
+	if t == "" {
+		return ""
+	}
+	return " AND +a.tier = " + param
+}
+
+func tierArg(t model.Tier) []any {
+	if t == "" {
+		return nil
+	}
+	return []any{string(t)}
+}
+
 // suggestMaxDynamic bounds a suggested row's rank above its suggest_rank:
 // staleness, callable now and contact level at their best, plus the
 // suggested lift.
@@ -462,22 +488,34 @@ func (db *DB) suggestMaxDynamic() float64 {
 func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
 	db := s.db
 	win := s.window()
-	var stale []any
+	var staleBefore []any
 	for _, t := range model.Tiers {
-		stale = append(stale, ms(db.ranker.StaleBefore(t, s.now)))
+		staleBefore = append(staleBefore, ms(db.ranker.StaleBefore(t, s.now)))
+	}
+	// Stale, worked by nobody, and not given up on: what could be suggested.
+	const stale = `a.status <> 'disqualified' AND a.departed = 0
+	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
+	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
+	// A nominative ICP list is worked on its fit: only tiers in focus are
+	// suggested for cold outreach.
+	focus := "'" + strings.Join(tierNames(db.opts.Settings.FocusTiers()), "','") + "'"
+	args := append([]any{win}, staleBefore...)
+	if s.q.Counts {
+		var below int
+		if err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts a WHERE `+stale+` AND +a.tier NOT IN (`+focus+`)`+
+			tierCond(s.q.Tier, "?6"), append(args, tierArg(s.q.Tier)...)...).Scan(&below); err != nil {
+			return err
+		}
+		if below > 0 {
+			s.counts.LeftOut[model.LeftOutBelowTier] = below
+		}
 	}
 	query := `SELECT a.suggest_rank, ` + accountCols + `,
 		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?1)
 	FROM accounts a
-	WHERE a.status <> 'disqualified' AND a.departed = 0
-	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
-	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
-	args := append([]any{win}, stale...)
-	if s.q.Tier != "" {
-		query += ` AND +a.tier = ?6`
-		args = append(args, string(s.q.Tier))
-	}
-	query += ` ORDER BY a.suggest_rank DESC, a.id`
+	WHERE ` + stale + ` AND +a.tier IN (` + focus + `)` + tierCond(s.q.Tier, "?6") + `
+	ORDER BY a.suggest_rank DESC, a.id`
+	args = append(args, tierArg(s.q.Tier)...)
 	rows, err := s.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -502,6 +540,14 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
 		}
 		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
 			break
+		}
+		// An exclusion forces tier D, so it is out of focus unless D is in
+		// it; then the exclusion itself keeps the account out.
+		if db.opts.Profile.Excludes(c.Account) {
+			if s.q.Counts {
+				s.counts.LeftOut[model.LeftOutExcluded]++
+			}
+			continue
 		}
 		if !s.q.Counts && p.k == 0 {
 			break

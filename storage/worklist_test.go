@@ -47,7 +47,7 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 	y, m, d := now.Date()
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, rep)
 	win := now.Add(-opts.Settings.Budget.Window)
-	out := model.Worklist{Held: map[model.HoldReason]int{}}
+	out := model.Worklist{Held: map[model.HoldReason]int{}, LeftOut: map[model.LeftOutReason]int{}}
 	var tasks, sugg []model.Row
 	consider := func(c model.Candidate, into *[]model.Row) {
 		if q.Tier != "" && c.Account.Tier != q.Tier {
@@ -95,6 +95,18 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		}
 		stale := a.LastTouched.IsZero() || a.LastTouched.Before(rk.StaleBefore(a.Tier, now))
 		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale {
+			continue
+		}
+		if q.Tier != "" && a.Tier != q.Tier {
+			continue
+		}
+		// Only the ICP focus is suggested; the rest is counted as left out.
+		if !opts.Settings.InFocus(a.Tier) {
+			out.LeftOut[model.LeftOutBelowTier]++
+			continue
+		}
+		if opts.Profile.Excludes(a) {
+			out.LeftOut[model.LeftOutExcluded]++
 			continue
 		}
 		var best model.Contact
@@ -172,7 +184,7 @@ func TestWorklistMatchesBruteForce(t *testing.T) {
 				}
 			}
 			if q.Counts && (got.Due != want.Due || got.Overdue != want.Overdue || got.Suggested != want.Suggested ||
-				got.HeldBack != want.HeldBack || fmt.Sprint(got.Held) != fmt.Sprint(want.Held)) {
+				got.HeldBack != want.HeldBack || fmt.Sprint(got.Held) != fmt.Sprint(want.Held) || fmt.Sprint(got.LeftOut) != fmt.Sprint(want.LeftOut)) {
 				t.Errorf("%s: counts %d/%d/%d/%d %v, want %d/%d/%d/%d %v", name, got.Due, got.Overdue, got.Suggested,
 					got.HeldBack, got.Held, want.Due, want.Overdue, want.Suggested, want.HeldBack, want.Held)
 			}
@@ -243,4 +255,29 @@ func TestWorklistCopiesFollowWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale("after contact and account edits")
+}
+
+// TestSuggestionsStayInFocus: a nominative ICP list is worked on its fit:
+// no tier-D or excluded account is suggested for cold outreach, and the
+// counts say how many stale accounts were left out and why.
+func TestSuggestionsStayInFocus(t *testing.T) {
+	db := demoDB(t, 600)
+	ctx := context.Background()
+	wl, err := db.Worklist(ctx, model.WorklistQuery{Now: clock.AddDate(0, 0, 3), IncludeHeld: true, Counts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suggested := 0
+	for _, r := range wl.Rows {
+		if r.Kind != model.RowSuggested {
+			continue
+		}
+		suggested++
+		if r.Account.Tier == model.TierD || r.Account.Fit == 0 {
+			t.Errorf("suggested %s (tier %s, fit %d): outside the ICP focus", r.Account.Name, r.Account.Tier, r.Account.Fit)
+		}
+	}
+	if suggested == 0 || wl.LeftOut[model.LeftOutBelowTier] == 0 {
+		t.Fatalf("%d suggested, left out %v: the demo book should have both", suggested, wl.LeftOut)
+	}
 }

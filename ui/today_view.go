@@ -122,6 +122,9 @@ func (m today) headerLines() []string {
 	if m.haveCounts && len(m.counts.Held) > 0 && m.width >= 100 {
 		l2 += s.Subtle.Render(" (" + heldReasons(m.counts.Held) + ")")
 	}
+	if n := m.counts.LeftOut[model.LeftOutBelowTier] + m.counts.LeftOut[model.LeftOutExcluded]; m.haveCounts && n > 0 && m.width >= 120 {
+		l2 += s.Subtle.Render(fmt.Sprintf(" · %d off-ICP not suggested", n))
+	}
 	return []string{clipANSI(l1, m.width), clipANSI(l2, m.width)}
 }
 

@@ -83,7 +83,7 @@ func Load(path string) (Config, error) {
 }
 
 // topKeys are the sections a config file may have.
-var topKeys = []string{"rep", "calling_hours", "budget", "rank", "stale_after", "icp", "rules", "crm"}
+var topKeys = []string{"rep", "calling_hours", "budget", "restraint", "rank", "stale_after", "icp", "rules", "crm"}
 
 // Parse reads a config document; name is the file name its errors show.
 func Parse(name string, data []byte) (Config, error) {
@@ -107,6 +107,9 @@ func Parse(name string, data []byte) (Config, error) {
 	}
 	if v, ok := doc["budget"]; ok {
 		w.budget(v, &c.Settings)
+	}
+	if v, ok := doc["restraint"]; ok {
+		w.restraint(v, &c.Settings)
 	}
 	if v, ok := doc["rank"]; ok {
 		w.rank(v, &c.Settings)
@@ -245,6 +248,23 @@ func (w *walker) budget(v any, s *model.Settings) {
 	if v, ok := m["window_days"]; ok {
 		if n, ok := w.whole("budget.window_days", v, 1, 366); ok {
 			s.Budget.Window = time.Duration(n) * 24 * time.Hour
+		}
+	}
+}
+
+func (w *walker) restraint(v any, s *model.Settings) {
+	m, ok := w.table("restraint", v, "suggest_tier")
+	if !ok {
+		return
+	}
+	if v, ok := m["suggest_tier"]; ok {
+		if t, ok := w.str("restraint.suggest_tier", v); ok {
+			tier, err := model.ParseTier(t)
+			if err != nil {
+				w.fail("restraint.suggest_tier", "must be A, B, C or D (the lowest tier suggested for cold outreach), got %q", t)
+				return
+			}
+			s.FocusTier = tier
 		}
 	}
 }

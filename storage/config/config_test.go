@@ -218,3 +218,17 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestRestraintSuggestTier(t *testing.T) {
+	c, err := Parse("config.toml", []byte("[restraint]\nsuggest_tier = \"b\"\n"))
+	if err != nil || c.Settings.FocusTier != model.TierB || c.Settings.InFocus(model.TierC) || !c.Settings.InFocus(model.TierA) {
+		t.Fatalf("suggest_tier b: %v, focus %q", err, c.Settings.FocusTier)
+	}
+	if d := Default(); d.Settings.FocusTier != model.TierC || d.Settings.InFocus(model.TierD) {
+		t.Errorf("default focus %q, want C (A–C)", d.Settings.FocusTier)
+	}
+	_, err = Parse("config.toml", []byte("[restraint]\nsuggest_tier = \"Z\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "config.toml:2: restraint.suggest_tier: must be A, B, C or D") {
+		t.Errorf("bad tier: %v", err)
+	}
+}

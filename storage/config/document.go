@@ -74,6 +74,17 @@ func sections() []section {
 				b := c.Settings.Budget
 				return one(map[string]any{"per_contact": int64(b.PerContact), "per_account": int64(b.PerAccount), "window_days": days(b.Window)})
 			}},
+		{name: "restraint", doc: "Cold outreach is rationed: stale accounts are suggested only at or above this ICP tier, and never when an exclusion hits them. Tasks that exist stay on the list whatever the tier.",
+			keys: []keyDoc{
+				{"suggest_tier", "\"A\", \"B\", \"C\" or \"D\"", "the lowest tier suggested for cold outreach (default C: tiers A–C)"},
+			},
+			tables: func(c Config) []map[string]any {
+				t := c.Settings.FocusTier
+				if t == "" {
+					t = model.TierC
+				}
+				return one(map[string]any{"suggest_tier": string(t)})
+			}},
 		{name: "rank", doc: "Rank coefficients: each row's rank is the sum of these terms, in the manner of Taskwarrior's urgency.",
 			keys: []keyDoc{
 				{"fit", "number", "times the account's fit / 100"},

@@ -30,7 +30,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 			limit := f.fs.Int("limit", 20, "show at most `N` rows (0: all)")
 			all := f.fs.Bool("all", false, "include held-back rows, marked with the reason")
 			tier := f.fs.String("tier", "", "only accounts of this `tier` (A, B, C or D)")
-			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "due", "overdue", "held_back", "held_by_reason"}`)
+			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "due", "overdue", "suggested", "held_back", "held_by_reason", "left_out"}`)
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("today takes no arguments, got %q (see shortlist today --help)", c.args[0])
@@ -85,6 +85,9 @@ type TodayJSON struct {
 	Suggested    int            `json:"suggested"`
 	HeldBack     int            `json:"held_back"`
 	HeldByReason map[string]int `json:"held_by_reason"`
+	// LeftOut counts stale accounts not suggested at all, by reason:
+	// below-focus-tier ([restraint] suggest_tier), excluded (an ICP exclusion).
+	LeftOut map[string]int `json:"left_out"`
 }
 
 // RowJSON is one worklist row as scripts see it. Field names are stable.
@@ -125,10 +128,13 @@ type TermJSON struct {
 func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 	out := TodayJSON{
 		Rows: make([]RowJSON, 0, len(wl.Rows)), Due: wl.Due, Overdue: wl.Overdue,
-		Suggested: wl.Suggested, HeldBack: wl.HeldBack, HeldByReason: map[string]int{},
+		Suggested: wl.Suggested, HeldBack: wl.HeldBack, HeldByReason: map[string]int{}, LeftOut: map[string]int{},
 	}
 	for r, n := range wl.Held {
 		out.HeldByReason[string(r)] = n
+	}
+	for r, n := range wl.LeftOut {
+		out.LeftOut[string(r)] = n
 	}
 	for i, r := range wl.Rows {
 		row := RowJSON{
@@ -214,6 +220,9 @@ func summaryLine(wl model.Worklist) string {
 	if wl.Suggested > 0 {
 		s += fmt.Sprintf(", %d suggested", wl.Suggested)
 	}
+	if out := leftOut(wl.LeftOut); out != "" {
+		s += " (" + out + ")"
+	}
 	if wl.HeldBack == 0 {
 		return s + "\nnothing held back"
 	}
@@ -238,6 +247,22 @@ func summaryLine(wl model.Worklist) string {
 		parts[i] = fmt.Sprintf("%d %s", h.n, holdLabel(h.r))
 	}
 	return fmt.Sprintf("%s\n%d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
+}
+
+// leftOut says what the ICP focus kept out of the suggestions: "12 below
+// the focus tier and 2 excluded not suggested"; "" when nothing was.
+func leftOut(m map[model.LeftOutReason]int) string {
+	var parts []string
+	if n := m[model.LeftOutBelowTier]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d below the focus tier", n))
+	}
+	if n := m[model.LeftOutExcluded]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d excluded", n))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " and ") + " not suggested"
 }
 
 func holdLabel(r model.HoldReason) string {
