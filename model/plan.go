@@ -453,3 +453,47 @@ func (p Plan) Effects(c Contact, from AccountStatus) []string {
 	}
 	return out
 }
+
+// Lines are the restraint figures as label and text, in the words both the
+// stats screen and `shortlist stats` show.
+func (r Restraint) Lines() [][2]string {
+	held := "nothing"
+	if r.HeldBack > 0 {
+		type kv struct {
+			r HoldReason
+			n int
+		}
+		var list []kv
+		for k, n := range r.HeldToday {
+			if n > 0 {
+				list = append(list, kv{k, n})
+			}
+		}
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].n != list[j].n {
+				return list[i].n > list[j].n
+			}
+			return list[i].r < list[j].r
+		})
+		parts := make([]string, len(list))
+		for i, x := range list {
+			parts[i] = fmt.Sprintf("%d %s", x.n, strings.ReplaceAll(string(x.r), "-", " "))
+		}
+		held = fmt.Sprintf("%d: %s", r.HeldBack, strings.Join(parts, ", "))
+	}
+	left := "nothing"
+	if n := r.LeftOut[LeftOutBelowTier] + r.LeftOut[LeftOutExcluded]; n > 0 {
+		left = fmt.Sprintf("%d stale accounts (%d below the focus tier, %d excluded)", n, r.LeftOut[LeftOutBelowTier], r.LeftOut[LeftOutExcluded])
+	}
+	touches := fmt.Sprintf("no contact touched in the last %d days", r.WindowDays)
+	if r.ContactsTouched > 0 {
+		touches = fmt.Sprintf("%d contacts in the last %d days: median %s, most %d; %d at the budget of %d",
+			r.ContactsTouched, r.WindowDays, strings.TrimSuffix(fmt.Sprintf("%.1f", r.MedianTouches), ".0"), r.MaxTouches, r.AtBudget, r.Budget)
+	}
+	return [][2]string{
+		{"held back now", held},
+		{"not suggested", left},
+		{"opt-outs", fmt.Sprintf("%d recorded this week", r.OptOutsWeek)},
+		{"touches", touches},
+	}
+}

@@ -74,6 +74,25 @@ type Stats struct {
 	MeetingsBooked int             `json:"meetings_booked"`
 	TierA          int             `json:"tier_a_accounts"`
 	TierATouched   int             `json:"tier_a_touched_14d"`
+	Restraint      Restraint       `json:"restraint"`
+}
+
+// Restraint is holding back, as figures: what the guardrails held today,
+// what the ICP focus kept out, the opt-outs recorded this week, and how hard
+// contacts were touched against the budget.
+type Restraint struct {
+	HeldToday   map[HoldReason]int    `json:"held_today"` // worklist rows held back now, by reason
+	HeldBack    int                   `json:"held_back"`
+	LeftOut     map[LeftOutReason]int `json:"left_out"`      // stale accounts not suggested, by reason
+	OptOutsWeek int                   `json:"opt_outs_week"` // channels opted out since Monday (any source)
+	// Over the budget window: contacts touched, their touches' median and
+	// maximum, and how many reached the per-contact budget.
+	ContactsTouched int     `json:"contacts_touched"`
+	MedianTouches   float64 `json:"median_touches"`
+	MaxTouches      int     `json:"max_touches"`
+	AtBudget        int     `json:"at_budget"`
+	Budget          int     `json:"budget_per_contact"`
+	WindowDays      int     `json:"window_days"`
 }
 
 // SyncState is what the header shows of the link to the CRM.

@@ -245,6 +245,9 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (model.Stats, error) {
 	if err != nil {
 		return s, db.mapErr("stats", err)
 	}
+	if s.Restraint, err = db.restraint(ctx, now, week); err != nil {
+		return s, db.mapErr("stats", err)
+	}
 	return s, nil
 }
 
@@ -282,4 +285,48 @@ func (db *DB) SetSyncState(ctx context.Context, at time.Time, lastErr string) er
 		}
 		return setMeta(ctx, tx, metaLastSyncErr, lastErr)
 	})
+}
+
+// restraint gathers the stats screen's figures on holding back.
+func (db *DB) restraint(ctx context.Context, now, week time.Time) (model.Restraint, error) {
+	b := db.opts.Settings.Budget
+	r := model.Restraint{Budget: b.PerContact, WindowDays: int(b.Window / (24 * time.Hour))}
+	wl, err := db.Worklist(ctx, model.WorklistQuery{Now: now, Limit: 1, Counts: true})
+	if err != nil {
+		return r, err
+	}
+	r.HeldToday, r.HeldBack, r.LeftOut = wl.Held, wl.HeldBack, wl.LeftOut
+	w := ms(week)
+	if err := db.sql.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE consent_call = 'opted-out' AND consent_call_at >= ?1) +
+		count(*) FILTER (WHERE consent_email = 'opted-out' AND consent_email_at >= ?1) +
+		count(*) FILTER (WHERE consent_linkedin = 'opted-out' AND consent_linkedin_at >= ?1)
+		FROM contacts`, w).Scan(&r.OptOutsWeek); err != nil {
+		return r, err
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT count(*) FROM touches WHERE at >= ? AND contact_id IS NOT NULL
+		GROUP BY contact_id ORDER BY 1`, ms(now.Add(-b.Window)))
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	var counts []int
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return r, err
+		}
+		counts = append(counts, n)
+		if n >= b.PerContact {
+			r.AtBudget++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	if k := len(counts); k > 0 {
+		r.ContactsTouched, r.MaxTouches = k, counts[k-1]
+		r.MedianTouches = float64(counts[(k-1)/2]+counts[k/2]) / 2
+	}
+	return r, nil
 }

@@ -130,6 +130,10 @@ func (m stats) View() string {
 		clip(fmt.Sprintf("connect rate  %s (%d of %d calls this week)", pct(st.Connects, st.Calls), st.Connects, st.Calls), w),
 		clip(fmt.Sprintf("meetings      %d booked this week", st.MeetingsBooked), w),
 		clip(fmt.Sprintf("ICP coverage  %s of tier-A accounts touched in 14 days (%d of %d)", pct(st.TierATouched, st.TierA), st.TierATouched, st.TierA), w),
+		"", s.Header.Render("Restraint"),
 	)
+	for _, l := range st.Restraint.Lines() {
+		lines = append(lines, clip(fmt.Sprintf("%-14s %s", l[0], l[1]), w))
+	}
 	return strings.Join(lines, "\n")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/ui/cli"
 	_ "modernc.org/sqlite"
 )
@@ -94,5 +95,31 @@ func TestLogDoesNotPileUp(t *testing.T) {
 	f.ok("undo", fmt.Sprint(lj.Touch.ID))
 	if n := f.openTasks(r.ContactID, "call"); n == 0 {
 		t.Errorf("undo left no open call follow-up: the superseded one was not restored")
+	}
+}
+
+// TestStatsShowRestraint: shortlist stats shows holding back as figures, and
+// an opt-out logged now counts this week.
+func TestStatsShowRestraint(t *testing.T) {
+	f := newFixture(t)
+	r := callRow(t, f.today())
+	var before model.Stats
+	if err := json.Unmarshal([]byte(f.ok("stats", "--json")), &before); err != nil {
+		t.Fatal(err)
+	}
+	f.ok("log", "--contact", fmt.Sprint(r.ContactID), "--channel", "email", "--outcome", "opted-out")
+	var st model.Stats
+	if err := json.Unmarshal([]byte(f.ok("stats", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	rs := st.Restraint
+	if rs.OptOutsWeek != before.Restraint.OptOutsWeek+1 || rs.HeldBack == 0 || rs.ContactsTouched == 0 || rs.Budget == 0 {
+		t.Errorf("restraint %+v (before %+v): want one more opt-out, rows held, contacts touched", rs, before.Restraint)
+	}
+	out := f.ok("stats")
+	for _, want := range []string{"Restraint", "held back now", "not suggested", "opt-outs", "at the budget of"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats output lacks %q:\n%s", want, out)
+		}
 	}
 }
