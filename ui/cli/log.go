@@ -28,12 +28,12 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			"shortlist log --contact 9 --outcome sent --channel email --next none",
 		},
 		define: func(f *flags) func(context.Context, *call) error {
-			contact := f.fs.Int64("contact", 0, "the contact's `ID` (required; see shortlist show ACCOUNT_ID)")
+			contact := f.int64("contact", 0, "the contact's `ID` (required; see shortlist show ACCOUNT_ID)")
 			outcome := f.fs.String("outcome", "", "what came of it, e.g. no-answer, connected (required)")
 			channel := f.fs.String("channel", "call", "call, email, linkedin, meeting, visit or note")
 			direction := f.fs.String("direction", "outbound", "outbound (you reached out) or inbound (they did)")
 			note := f.fs.String("note", "", "a note to keep with the touch")
-			task := f.fs.Int64("task", 0, "the task `ID` this touch worked; it is closed as done")
+			task := f.int64("task", 0, "the task `ID` this touch worked; it is closed as done")
 			meeting := f.fs.String("meeting", "", "when the booked meeting is, as `WHEN` in your zone: \"thu 14:00\", \"2026-12-01 10:00\" or \"tomorrow 9:30\" (for meeting-booked)")
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01, each with an optional time (thu 14:00)")

@@ -19,7 +19,7 @@ func searchCmd() *command {
 matches QUERY, and print their ids for shortlist show and shortlist log.`,
 		example: []string{"shortlist search acme", `shortlist search "dana kim" --json`},
 		define: func(f *flags) func(context.Context, *call) error {
-			limit := f.fs.Int("limit", 20, "show at most `N` matches")
+			limit := f.int("limit", 20, "show at most `N` matches")
 			asJSON := f.fs.Bool("json", false, "print a JSON array of matches")
 			return func(ctx context.Context, c *call) error {
 				q := strings.TrimSpace(strings.Join(c.args, " "))
