@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,9 +144,8 @@ func ApplyEnv(c *Config, getenv func(string) string) error {
 		set = true
 	}
 	if v := strings.TrimSpace(getenv(EnvBaseURL)); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("%s is not a web address: write it like https://api.hubapi.com, or unset it", EnvBaseURL)
+		if err := checkBaseURL(v); err != nil {
+			return fmt.Errorf("%s=%w, or unset it", EnvBaseURL, err)
 		}
 		c.CRM.BaseURL = strings.TrimRight(v, "/")
 		c.FromEnv = append(c.FromEnv, "crm.base_url")
