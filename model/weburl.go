@@ -25,7 +25,7 @@ func CheckWebURL(raw string) error {
 		return errors.New("the address is empty")
 	case strings.HasPrefix(raw, "-"):
 		return errors.New("it starts with -, which an opener would read as an option")
-	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) }) >= 0:
+	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || IsBidiControl(r) }) >= 0:
 		return errors.New("it holds spaces or control characters")
 	}
 	u, err := url.Parse(raw)

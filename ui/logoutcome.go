@@ -138,7 +138,7 @@ func (m logScreen) proposeAt(o model.Outcome, meeting time.Time) *model.Task {
 	if c.AccountID == 0 {
 		c.AccountID = m.row.Account.ID
 	}
-	c.Title = model.Sanitize(c.Title)
+	c.Title = model.Display(c.Title)
 	return &c
 }
 

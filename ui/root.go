@@ -77,7 +77,7 @@ func newRoot(opts Options) root {
 		stats:   newStats(env),
 		sync:    newSyncView(env, opts.Syncer),
 		help:    h,
-		status:  statusMsg{text: model.Sanitize(opts.Notice)},
+		status:  statusMsg{text: model.Display(opts.Notice)},
 	}
 }
 
@@ -344,7 +344,7 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		if strings.HasPrefix(e, "next:") {
 			continue // said above, with the due date relative to today
 		}
-		text += " · " + model.Sanitize(e)
+		text += " · " + model.Display(e)
 	}
 	m.status = statusMsg{text: text + " · u undoes"}
 	if m.active == scrLog {
@@ -514,11 +514,13 @@ func (m root) View() string {
 func (m root) statusLine() string {
 	if m.status.text == "" {
 		if m.opts.Demo {
-			return m.sty.Subtle.Render(fit("demo book: changes stay in "+m.opts.DBPath, m.width))
+			return m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))
 		}
 		return ""
 	}
-	t := fit(m.status.text, m.width)
+	// Status text carries store and SQLite errors (a trigger's RAISE
+	// message is anyone's text): it is sanitised here, where it is drawn.
+	t := fit(model.Display(m.status.text), m.width)
 	if m.status.err {
 		return m.sty.StatusErr.Render(t)
 	}

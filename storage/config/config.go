@@ -613,10 +613,11 @@ func checkBaseURL(s string) error {
 		return nil
 	}
 	if err := model.CheckWebURL(s); err != nil {
-		return fmt.Errorf("%q is refused: %s; write it like \"https://api.hubapi.com\"", model.Shorten(model.Display(s), 100), err)
-	}
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return fmt.Errorf("%q must not carry a user or password: the token goes in the keyring (shortlist auth hubspot)", u.Redacted())
+		shown := "the address" // never echo what may hold a password
+		if u, perr := url.Parse(s); perr == nil {
+			shown = fmt.Sprintf("%q", model.Shorten(model.Display(u.Redacted()), 100))
+		}
+		return fmt.Errorf("%s is refused: %s; write it like \"https://api.hubapi.com\"", shown, err)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Template is the commented config file shortlist init writes: every
@@ -135,7 +137,7 @@ func ApplyEnv(c *Config, getenv func(string) string) error {
 		getenv = os.Getenv
 	}
 	set := false
-	if v := strings.TrimSpace(getenv(EnvOwnerEmail)); v != "" {
+	if v := strings.TrimSpace(model.Sanitize(getenv(EnvOwnerEmail))); v != "" {
 		if !strings.Contains(v, "@") {
 			return fmt.Errorf("%s=%q is not an email address: fix or unset it", EnvOwnerEmail, v)
 		}

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // same compares what a config means, not where it came from.
@@ -201,7 +203,7 @@ func TestBaseURLPlainHTTP(t *testing.T) {
 		{"http://localhost.attacker.example", false, "use https"},
 		{"ftp://api.hubapi.com", false, "only https"},
 		{"file:///etc/passwd", false, "only https"},
-		{"https://user:pw@api.hubapi.com", false, "must not carry a user or password"},
+		{"http://user:pw@api.hubapi.com", false, "use https"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
@@ -238,5 +240,41 @@ func checkBaseURLErr(t *testing.T, err error, ok bool, want, prefix string) {
 		if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, want) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
 			t.Errorf("error %q; want one line starting %q and saying %q, with no password", msg, prefix, want)
 		}
+	}
+}
+
+// TestConfigTextIsSanitized: TOML escapes can spell ESC and C1 controls;
+// text read from a config file (a rep name, a rule's next_title that
+// becomes a task title, a criterion name) is sanitised on the way in like
+// every other source.
+func TestConfigTextIsSanitized(t *testing.T) {
+	doc := `[rep]
+name = "Rep\u001b]52;c;eA==\u0007 Name"
+
+[icp]
+name = "ICP\u009b2J"
+
+[[rules]]
+outcome = "no-answer"
+next = "call"
+next_title = "Call\u001b[31m again"
+`
+	c, err := Parse("config.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	for _, r := range c.Settings.Rules {
+		if r.Outcome == model.OutcomeNoAnswer {
+			title = r.NextTitle
+		}
+	}
+	if c.Settings.RepName != "Rep Name" || c.Profile.Name != "ICP" || title != "Call again" {
+		t.Errorf("rep %q, icp %q, next_title %q: want the controls gone", c.Settings.RepName, c.Profile.Name, title)
+	}
+	env := map[string]string{EnvOwnerEmail: "rep@example.com\x1b[2J"}
+	c = Default()
+	if err := ApplyEnv(&c, func(k string) string { return env[k] }); err != nil || c.CRM.OwnerEmail != "rep@example.com" {
+		t.Errorf("owner email from env %q (%v)", c.CRM.OwnerEmail, err)
 	}
 }

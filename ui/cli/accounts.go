@@ -217,7 +217,7 @@ func oneID(c *call, what string) (int64, error) {
 	}
 	id, err := parseDecimal(strings.TrimPrefix(c.args[0], "#"))
 	if err != nil || id == 0 || id > math.MaxInt64 {
-		return 0, usagef("%s must be a number in decimal digits like 42, not %q", what, c.args[0])
+		return 0, usagef("%s must be a number like 42, not %q", what, c.args[0])
 	}
 	return int64(id), nil
 }
@@ -359,7 +359,7 @@ var criterionMark = map[model.CriterionStatus]string{
 
 func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	a := d.Account
-	s := model.Sanitize
+	s := model.Display
 	fmt.Fprintf(w, "%s  (account %d)\n", s(a.Name), a.ID)
 	var facts []string
 	for _, f := range []string{s(a.Domain), s(a.Industry)} {
@@ -381,7 +381,7 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	}
 	fmt.Fprintf(w, "status %s · last touch %s", a.Status, ago(a.LastTouched, now))
 	if a.TimeZone != "" {
-		fmt.Fprintf(w, " · zone %s", model.Sanitize(a.TimeZone))
+		fmt.Fprintf(w, " · zone %s", model.Display(a.TimeZone))
 	}
 	if a.DoNotContact {
 		fmt.Fprint(w, " · DO NOT CONTACT")

@@ -183,14 +183,14 @@ func printImport(w io.Writer, r model.ImportReport) {
 	if r.DryRun {
 		for _, ch := range r.Changes {
 			if ch.Action == "add" {
-				fmt.Fprintf(w, "line %d: add %s\n", ch.Line, model.Sanitize(ch.Label))
+				fmt.Fprintf(w, "line %d: add %s\n", ch.Line, model.Display(ch.Label))
 				continue
 			}
 			parts := make([]string, len(ch.Fields))
 			for i, fc := range ch.Fields {
 				parts[i] = fmt.Sprintf("%s: %s → %s", fc.Field, shown(fc.Old), shown(fc.New))
 			}
-			fmt.Fprintf(w, "line %d: change %s: %s\n", ch.Line, model.Sanitize(ch.Label), model.Sanitize(strings.Join(parts, "; ")))
+			fmt.Fprintf(w, "line %d: change %s: %s\n", ch.Line, model.Display(ch.Label), model.Display(strings.Join(parts, "; ")))
 		}
 	}
 	verb := "imported"
@@ -227,6 +227,6 @@ func printRowErrors(w io.Writer, errs []model.ImportError) {
 			fmt.Fprintf(w, "and %d more\n", len(errs)-maxRowErrors)
 			break
 		}
-		fmt.Fprintln(w, model.Sanitize(e.Error()))
+		fmt.Fprintln(w, model.Display(e.Error()))
 	}
 }

@@ -93,7 +93,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 					At: c.now(), Duration: *duration, TaskID: *task, Next: nextTask,
 				})
 				if errors.Is(err, model.ErrNotFound) && *task != 0 {
-					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Sanitize(ct.Name()), acct.ID, err)
+					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Display(ct.Name()), acct.ID, err)
 				}
 				if err != nil {
 					return fmt.Errorf("log touch: %w", err)
@@ -106,7 +106,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 					if strings.HasPrefix(e, "next: ") {
 						continue // the sentence above already says it
 					}
-					fmt.Fprintf(c.env.Stdout, "  · %s\n", model.Sanitize(e))
+					fmt.Fprintf(c.env.Stdout, "  · %s\n", model.Display(e))
 				}
 				fmt.Fprintf(c.env.Stdout, "  undo with: shortlist undo %d\n", res.Touch.ID)
 				return nil
@@ -159,11 +159,11 @@ func planNext(s model.Settings, next string, o model.Outcome, ch model.Channel, 
 
 // logSentence: "logged no answer for Dana Kim (Acme) — next: call again Thu 26 Nov".
 func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *time.Location) string {
-	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Sanitize(ct.Name()), model.Sanitize(a.Name))
+	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Display(ct.Name()), model.Display(a.Name))
 	if res.Next == nil {
 		return s + " — no next action"
 	}
-	title := model.Sanitize(res.Next.Title)
+	title := model.Display(res.Next.Title)
 	if title == "" {
 		title = string(res.Next.Kind)
 	}

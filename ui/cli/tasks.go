@@ -46,7 +46,7 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 					return writeJSON(c.env.Stdout, out)
 				}
 				if len(hits) == 0 {
-					fmt.Fprintf(c.env.Stdout, "Nothing matches %q.\n", model.Sanitize(q))
+					fmt.Fprintf(c.env.Stdout, "Nothing matches %q.\n", model.Display(q))
 					return nil
 				}
 				t := newTable(column{Title: "account id", Right: true}, column{Title: "account", Min: 10},
