@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Setup is what init, config, auth and doctor need from outside: main.go
@@ -185,5 +187,6 @@ prints the config file's path.`,
 	}
 }
 
-// oneLine makes text safe to print on one terminal line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes text safe to print on one terminal line: sanitised
+// (model.Display), its runs of spaces and line breaks one space.
+func oneLine(s string) string { return strings.Join(strings.Fields(model.Display(s)), " ") }
