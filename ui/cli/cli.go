@@ -180,7 +180,7 @@ const maxErrorLine = 500
 // else that reaches the terminal (SQLite's text, a trigger's RAISE message,
 // a CRM's words, a typed argument are anyone's), on one line, bounded.
 func errorLine(err error) string {
-	return model.Shorten(oneLine(err.Error()), maxErrorLine)
+	return oneLine(err.Error())
 }
 
 func run(ctx context.Context, args []string, env Env) error {

@@ -188,5 +188,8 @@ prints the config file's path.`,
 }
 
 // oneLine makes text safe to print on one terminal line: sanitised
-// (model.Display), its runs of spaces and line breaks one space.
-func oneLine(s string) string { return strings.Join(strings.Fields(model.Display(s)), " ") }
+// (model.Display), its runs of spaces and line breaks one space, at most
+// maxErrorLine characters (a config value or a reply can be 1 MB).
+func oneLine(s string) string {
+	return model.Shorten(strings.Join(strings.Fields(model.Display(s)), " "), maxErrorLine)
+}
