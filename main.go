@@ -76,6 +76,7 @@ func run() int {
 		CheckCRM:   checkCRM,
 		CheckToken: tokenChecker(tokenCheckLimit),
 	}
+	env.StdoutTerminal = outTerm // an export to a terminal is sanitised
 	return cli.Run(ctx, os.Args[1:], env)
 }
 

@@ -83,11 +83,15 @@ type ImportReport struct {
 	Written   bool       `json:"written"` // false on a dry run or when rows failed
 	Delimiter string     `json:"delimiter"`
 	Encoding  string     `json:"encoding"` // "utf-8", or "windows-1252" when the file was not UTF-8
-	Rows      int        `json:"rows"`     // data rows read, blank ones not counted
-	Added     int        `json:"added"`
-	Updated   int        `json:"updated"`
-	Unchanged int        `json:"unchanged"`
-	Skipped   int        `json:"skipped"` // failing rows left out (with SkipInvalid)
+	// EncodingLine is the line that held the first byte that is not UTF-8
+	// (EncodingByte), when Encoding is not "utf-8"; 0 otherwise.
+	EncodingLine int  `json:"encoding_line,omitempty"`
+	EncodingByte byte `json:"encoding_byte,omitempty"`
+	Rows         int  `json:"rows"` // data rows read, blank ones not counted
+	Added        int  `json:"added"`
+	Updated      int  `json:"updated"`
+	Unchanged    int  `json:"unchanged"`
+	Skipped      int  `json:"skipped"` // failing rows left out (with SkipInvalid)
 	// AccountsCreated counts accounts added for contacts (CreateAccounts).
 	AccountsCreated int               `json:"accounts_created"`
 	Columns         []ImportColumn    `json:"columns"`

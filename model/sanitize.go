@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -151,4 +152,127 @@ func skipString(s string, i int, bel bool) int {
 		i++
 	}
 	return i
+}
+
+// Display is Sanitize for text drawn on a terminal: the screen, CLI tables,
+// messages. On top of Sanitize it drops the bidirectional embedding,
+// override and isolate controls (U+202A–202E, U+2066–2069), which a stored
+// name may keep (they are the data: --json writes them as \u202e) but which
+// would reorder what the rep reads ("invoice\u202efdp.exe" drawn as
+// "invoiceexe.pdf"). Clean text is returned as is, without allocating.
+func Display(s string) string {
+	s = Sanitize(s)
+	if !hasBidi(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if !IsBidiControl(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// IsBidiControl reports whether r is a bidirectional embedding, override or
+// isolate control: U+202A–202E or U+2066–2069.
+func IsBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// hasBidi reports whether s holds a bidi control. All of them encode as
+// E2 80 AA–AE or E2 81 A6–A9, so a byte scan finds them.
+func hasBidi(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != 0xe2 {
+			continue
+		}
+		switch c1, c2 := s[i+1], s[i+2]; {
+		case c1 == 0x80 && c2 >= 0xaa && c2 <= 0xae, c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9:
+			return true
+		}
+	}
+	return false
+}
+
+// EscapeJSON rewrites, in an encoded JSON document, each C1 control
+// (U+0080–U+009F) and bidi control (see IsBidiControl) as a \uXXXX escape.
+// encoding/json escapes C0 controls but writes these raw, and a terminal
+// acts on them (U+009B opens a control sequence). The escape decodes to the
+// same character, so the data is exact. Outside strings JSON holds ASCII
+// only, so every rune rewritten is inside a string. A document with none is
+// returned as is.
+func EscapeJSON(b []byte) []byte {
+	first := -1
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonEscaped(r) {
+			first = i
+			break
+		}
+		i += size
+	}
+	if first < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:first]...)
+	const hex = "0123456789abcdef"
+	for i := first; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonEscaped(r) {
+			out = append(out, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+func jsonEscaped(r rune) bool { return (r >= 0x80 && r <= 0x9f) || IsBidiControl(r) }
+
+// Shorten bounds a piece of text in a message to max characters (runes),
+// ending in "…" when cut, so a 1 MB cell or a 20,000-column header never
+// makes a 1 MB line.
+func Shorten(s string, max int) string {
+	if max < 1 {
+		max = 1
+	}
+	if len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			if utf8.RuneCountInString(s[i:]) <= 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// ListSome joins at most max items with ", " and says how many were left
+// out: "a, b, c and 17 more".
+func ListSome(items []string, max int) string {
+	if max < 1 {
+		max = 1
+	}
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -71,6 +72,7 @@ func FuzzSanitize(f *testing.F) {
 	for _, s := range []string{
 		"", "plain", "\x1b[31mred", "\x1b]0;t\x07", "\x1bP\x1b\\", "\u009b1m", "\u009d0;x\u009c",
 		"\xff\xfe", "a\tb\r\n", "\x1b", "\xc2", "\xe2\x82", "Zoë 🚀",
+		"invoice\u202efdp.exe", "\u2066a\u2069\u202a\u202b\u202c\u202d", "\xe2\x80\xae", "\xe2\x81", "x\u2028y\u0085z",
 	} {
 		f.Add(s)
 	}
@@ -95,7 +97,107 @@ func FuzzSanitize(f *testing.F) {
 		if len(out) > 3*len(in) {
 			t.Fatalf("output grew too much: %d bytes from %d", len(out), len(in))
 		}
+		// Display is Sanitize with the bidi controls gone too.
+		d := Display(in)
+		if d != Display(d) || Sanitize(d) != d {
+			t.Fatalf("Display(%q) = %q: not idempotent or not sanitised", in, d)
+		}
+		for _, r := range d {
+			if IsBidiControl(r) {
+				t.Fatalf("Display(%q) = %q: bidi control %U", in, d, r)
+			}
+		}
+		// EscapeJSON keeps the data (the document decodes to the same
+		// text) and leaves no C1 or bidi control raw.
+		doc, _ := json.Marshal(in)
+		esc := EscapeJSON(doc)
+		var back, want string
+		if err := json.Unmarshal(esc, &back); err != nil {
+			t.Fatalf("EscapeJSON(%s) = %s: not JSON: %v", doc, esc, err)
+		}
+		json.Unmarshal(doc, &want)
+		if back != want {
+			t.Fatalf("EscapeJSON changed the data: %q, want %q", back, want)
+		}
+		for _, r := range string(esc) {
+			if (r >= 0x80 && r <= 0x9f) || IsBidiControl(r) || r < 0x20 {
+				t.Fatalf("EscapeJSON(%s) = %s: raw %U", doc, esc, r)
+			}
+		}
 	})
+}
+
+func TestDisplay(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"clean", "Zoë Müller 🚀 東京", "Zoë Müller 🚀 東京"},
+		{"right-to-left override", "invoice\u202efdp.exe", "invoicefdp.exe"},
+		{"every embedding and override", "a\u202ab\u202bc\u202cd\u202de\u202ef", "abcdef"},
+		{"isolates", "\u2066x\u2067y\u2068z\u2069", "xyz"},
+		{"marks are not controls", "a\u200eb\u200fc", "a\u200eb\u200fc"},
+		{"hebrew and arabic stay", "שלום مرحبا", "שלום مرحبا"},
+		{"escapes too", "\x1b[31m\u202ered", "red"},
+		{"neighbours kept", "\u2029\u2065\u206a\u2029", "\u2029\u2065\u206a\u2029"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Display(tc.in); got != tc.want {
+				t.Errorf("Display(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if s := "invoice\u202efdp"; Sanitize(s) != s {
+		t.Error("Sanitize drops bidi controls: they are data, kept in the book and in --json")
+	}
+	in := strings.Repeat("Müller & Söhne GmbH, VP Sales 🚀 ", 8)
+	if n := testing.AllocsPerRun(100, func() { _ = Display(in) }); n != 0 {
+		t.Fatalf("clean input: %v allocations, want 0", n)
+	}
+}
+
+func TestEscapeJSON(t *testing.T) {
+	doc, _ := json.Marshal(map[string]string{"note": "a\u0085b\u009b2Jc\u202ed\u2066e", "ok": "Zoë 🚀"})
+	got := string(EscapeJSON(doc))
+	want := `{"note":"a\u0085b\u009b2Jc\u202ed\u2066e","ok":"Zoë 🚀"}`
+	if got != want {
+		t.Errorf("EscapeJSON = %s\nwant %s", got, want)
+	}
+	clean := []byte(`{"a":"Zoë"}`)
+	if out := EscapeJSON(clean); &out[0] != &clean[0] {
+		t.Error("a clean document was copied")
+	}
+}
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven char", 10, "eleven ch…"},
+		{"Zoë Müller", 4, "Zoë…"},
+		{"🚀🚀🚀", 3, "🚀🚀🚀"},
+		{"🚀🚀🚀🚀", 3, "🚀🚀…"},
+		{"abc", 0, "…"},
+	}
+	for _, tc := range tests {
+		if got := Shorten(tc.in, tc.max); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+	if got := Shorten(strings.Repeat("x", 1<<20), 300); utf8.RuneCountInString(got) != 300 {
+		t.Errorf("a 1 MB text shortened to %d characters, want 300", utf8.RuneCountInString(got))
+	}
+}
+
+func TestListSome(t *testing.T) {
+	if got := ListSome([]string{"a", "b"}, 3); got != "a, b" {
+		t.Errorf("got %q", got)
+	}
+	if got := ListSome([]string{"a", "b", "c", "d", "e"}, 3); got != "a, b, c and 2 more" {
+		t.Errorf("got %q", got)
+	}
 }
 
 func BenchmarkSanitize(b *testing.B) {

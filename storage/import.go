@@ -44,6 +44,7 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	}
 	// Rows counts records read and the ones malformed as CSV alike.
 	rep.Delimiter, rep.Encoding, rep.Rows = delimName(t.Delimiter), t.Encoding, len(t.Rows)+len(t.Errors)
+	rep.EncodingLine, rep.EncodingByte = t.BadLine, t.BadByte
 	m, err := csvio.Map(req.Kind, t.Header, req.Map)
 	if err != nil {
 		return rep, fmt.Errorf("%s: line %d: %w", op, t.HeaderLine, err)

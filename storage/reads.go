@@ -277,6 +277,7 @@ func (db *DB) SyncState(ctx context.Context) (model.SyncState, error) {
 // so the header's "synced 2h ago" stays true while offline. The sync
 // package calls it.
 func (db *DB) SetSyncState(ctx context.Context, at time.Time, lastErr string) error {
+	lastErr = model.Sanitize(lastErr) // a CRM's words: sanitised on the way in
 	return db.withTx(ctx, "record sync", func(tx *sql.Tx) error {
 		if lastErr == "" {
 			if err := setMeta(ctx, tx, metaLastSync, at.UTC().Format(time.RFC3339Nano)); err != nil {

@@ -73,7 +73,10 @@ func (db *DB) insertTask(ctx context.Context, tx *sql.Tx, k model.Task, now time
 	if k.Priority == "" {
 		k.Priority = model.PriorityMedium
 	}
-	if strings.TrimSpace(k.Title) == "" {
+	// Text is sanitised on the way in, whoever typed it (the TUI, a CLI
+	// flag, a config rule's next_title), as import and sync already do.
+	k.Title = strings.TrimSpace(model.Sanitize(k.Title))
+	if k.Title == "" {
 		k.Title = strings.ToUpper(string(k.Kind[:1])) + string(k.Kind[1:])
 	}
 	k.ID, k.CRMID, k.Status, k.Origin = 0, "", model.TaskOpen, model.OriginLocal
@@ -142,6 +145,7 @@ func (db *DB) SetTaskStatus(ctx context.Context, taskID int64, status model.Task
 
 // EditTouchNote replaces a touch's note; one transaction with its outbox row.
 func (db *DB) EditTouchNote(ctx context.Context, touchID int64, note string) error {
+	note = strings.TrimSpace(model.Sanitize(note)) // the one rule for text coming in (see insertTask)
 	return db.withTx(ctx, fmt.Sprintf("edit note of touch %d", touchID), func(tx *sql.Tx) error {
 		t, err := db.touch(ctx, tx, touchID)
 		if err != nil {
@@ -329,6 +333,7 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	if !req.At.IsZero() {
 		at = req.At
 	}
+	req.Note = strings.TrimSpace(model.Sanitize(req.Note)) // the one rule for text coming in (see insertTask)
 	st, err := db.logState(ctx, tx, req.ContactID, req.TaskID, at)
 	if err != nil {
 		return model.LogResult{}, err

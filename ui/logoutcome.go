@@ -166,7 +166,7 @@ func (m logScreen) planFor(o model.Outcome, choice model.NextChoice, meeting tim
 	p := m.env.settings.PlanLog(m.state, m.request(o, choice, meeting), m.now)
 	if p.Next != nil {
 		c := *p.Next
-		c.Title = model.Sanitize(c.Title)
+		c.Title = model.Display(c.Title)
 		p.Next = &c
 	}
 	return p

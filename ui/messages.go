@@ -83,8 +83,13 @@ func defaultEffects() effects {
 	return effects{open: systemOpen, copy: osc52Copy}
 }
 
-// systemOpen hands a URL to the platform's opener.
+// systemOpen hands a URL to the platform's opener, only one that passes
+// model.CheckWebURL: an opener runs whatever it is given (a file: path, an
+// option like --manual), so this is the last gate before it, whoever calls.
 func systemOpen(ctx context.Context, url string) error {
+	if err := model.CheckWebURL(url); err != nil {
+		return err
+	}
 	name := "xdg-open"
 	switch runtime.GOOS {
 	case "darwin":
@@ -97,7 +102,7 @@ func systemOpen(ctx context.Context, url string) error {
 	cmd := exec.CommandContext(ctx, name, url)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		if len(out) > 0 {
-			return fmt.Errorf("%s: %w: %s", name, err, out)
+			return fmt.Errorf("%s: %w: %s", name, err, model.Shorten(model.Display(string(out)), 200))
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -143,10 +148,15 @@ func openCRM(fx effects, a model.Account) tea.Cmd {
 	if a.CRMURL == "" {
 		return statusCmd("no CRM link for "+a.Name+" yet: it appears after the account syncs", true)
 	}
-	url, name := a.CRMURL, a.Name
+	url, name := a.CRMURL, model.Display(a.Name)
+	if err := model.CheckWebURL(url); err != nil {
+		// A CSV's "Record URL" or a CRM field can hold anything: file:
+		// paths and option-like values never reach the opener.
+		return statusCmd("not opened: the CRM link for "+name+" is refused: "+err.Error(), true)
+	}
 	return func() tea.Msg {
 		if err := fx.open(context.Background(), url); err != nil {
-			return statusMsg{text: "could not open the CRM (" + err.Error() + "): the link is " + url, err: true}
+			return statusMsg{text: "could not open the CRM (" + model.Display(err.Error()) + "): the link is " + model.Display(url), err: true}
 		}
 		return statusMsg{text: "opened " + name + " in the CRM"}
 	}

@@ -77,7 +77,7 @@ func newRoot(opts Options) root {
 		stats:   newStats(env),
 		sync:    newSyncView(env, opts.Syncer),
 		help:    h,
-		status:  statusMsg{text: model.Sanitize(opts.Notice)},
+		status:  statusMsg{text: model.Display(opts.Notice)},
 	}
 }
 
@@ -349,7 +349,7 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		text += " · replaces " + string(k.Kind) + " " + dueLabel(k, now)
 	}
 	for _, e := range p.Effects(m.log.row.Contact, m.log.row.Account.Status) {
-		text += " · " + model.Sanitize(e)
+		text += " · " + model.Display(e)
 	}
 	if p.Held != nil {
 		text += " · " + p.Held.Text(untilLabel(p.Held.Until, now))
@@ -522,11 +522,13 @@ func (m root) View() string {
 func (m root) statusLine() string {
 	if m.status.text == "" {
 		if m.opts.Demo {
-			return m.sty.Subtle.Render(fit("demo book: changes stay in "+m.opts.DBPath, m.width))
+			return m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))
 		}
 		return ""
 	}
-	t := fit(m.status.text, m.width)
+	// Status text carries store and SQLite errors (a trigger's RAISE
+	// message is anyone's text): it is sanitised here, where it is drawn.
+	t := fit(model.Display(m.status.text), m.width)
 	if m.status.err {
 		return m.sty.StatusErr.Render(t)
 	}

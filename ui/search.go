@@ -64,7 +64,7 @@ func (m search) run() (search, tea.Cmd) {
 	return m, withTimeout(func(ctx context.Context) tea.Msg {
 		hits, err := st.Search(ctx, q, searchLimit)
 		for i, h := range hits {
-			h.AccountName, h.ContactName, h.Title = model.Sanitize(h.AccountName), model.Sanitize(h.ContactName), model.Sanitize(h.Title)
+			h.AccountName, h.ContactName, h.Title = model.Display(h.AccountName), model.Display(h.ContactName), model.Display(h.Title)
 			hits[i] = h
 		}
 		return searchedMsg{seq: seq, query: q, hits: hits, err: err}

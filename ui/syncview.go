@@ -164,7 +164,7 @@ func (m syncView) View() string {
 	p := m.last
 	stage := []string{string(p.Phase)}
 	if p.What != "" {
-		stage = append(stage, model.Sanitize(p.What))
+		stage = append(stage, model.Display(p.What))
 	}
 	switch {
 	case p.Total > 0:
@@ -188,7 +188,7 @@ func (m syncView) View() string {
 			// Wrapped, not clipped: the end of the message is often the
 			// fix (run shortlist auth hubspot, set a variable).
 			head = head[:0]
-			msg := ansi.Wrap("✗ sync failed: "+model.Sanitize(m.err.Error()), max(w, 20), " ")
+			msg := ansi.Wrap("✗ sync failed: "+model.Display(m.err.Error()), max(w, 20), " ")
 			for i, l := range strings.Split(msg, "\n") {
 				if i == 4 {
 					break
@@ -208,10 +208,10 @@ func (m syncView) View() string {
 		}
 		for _, c := range r.Conflicts {
 			lines = append(lines, s.Warn.Render(clip(fmt.Sprintf("conflict %s.%s: kept CRM %q, local was %q",
-				model.Sanitize(c.Record), model.Sanitize(c.Field), model.Sanitize(c.CRM), model.Sanitize(c.Local)), w)))
+				model.Display(c.Record), model.Display(c.Field), model.Display(c.CRM), model.Display(c.Local)), w)))
 		}
 		for _, e := range r.Errors {
-			lines = append(lines, s.Bad.Render(clip("error: "+model.Sanitize(e), w)))
+			lines = append(lines, s.Bad.Render(clip("error: "+model.Display(e), w)))
 		}
 		lines = append(lines, "", s.Subtle.Render("enter/esc back · S sync again"))
 	default:

@@ -90,12 +90,12 @@ func dayIndex(t time.Time) int {
 func cleanRow(r model.Row) model.Row {
 	r.Account = cleanAccount(r.Account)
 	r.Contact = cleanContact(r.Contact)
-	r.Task.Title = model.Sanitize(r.Task.Title)
-	r.HeldDetail = model.Sanitize(r.HeldDetail)
-	r.Zone = model.Sanitize(r.Zone)
+	r.Task.Title = model.Display(r.Task.Title)
+	r.HeldDetail = model.Display(r.HeldDetail)
+	r.Zone = model.Display(r.Zone)
 	why := make([]model.Term, len(r.Why))
 	for i, t := range r.Why {
-		why[i] = model.Term{Name: model.Sanitize(t.Name), Value: t.Value, Detail: model.Sanitize(t.Detail)}
+		why[i] = model.Term{Name: model.Display(t.Name), Value: t.Value, Detail: model.Display(t.Detail)}
 	}
 	r.Why = why
 	return r
@@ -104,11 +104,11 @@ func cleanRow(r model.Row) model.Row {
 func cleanAccount(a model.Account) model.Account {
 	for _, p := range []*string{&a.Name, &a.Domain, &a.Industry, &a.Country, &a.Region, &a.City,
 		&a.TimeZone, &a.Owner, &a.CRMTier, &a.CRMURL} {
-		*p = model.Sanitize(*p)
+		*p = model.Display(*p)
 	}
 	tech := make([]string, len(a.Technologies))
 	for i, t := range a.Technologies {
-		tech[i] = model.Sanitize(t)
+		tech[i] = model.Display(t)
 	}
 	a.Technologies = tech
 	return a
@@ -117,20 +117,20 @@ func cleanAccount(a model.Account) model.Account {
 func cleanContact(c model.Contact) model.Contact {
 	for _, p := range []*string{&c.FirstName, &c.LastName, &c.Title, &c.Email, &c.Phone,
 		&c.LinkedInURL, &c.TimeZone} {
-		*p = model.Sanitize(*p)
+		*p = model.Display(*p)
 	}
-	c.Consent.Call.Source = model.Sanitize(c.Consent.Call.Source)
-	c.Consent.Email.Source = model.Sanitize(c.Consent.Email.Source)
-	c.Consent.LinkedIn.Source = model.Sanitize(c.Consent.LinkedIn.Source)
+	c.Consent.Call.Source = model.Display(c.Consent.Call.Source)
+	c.Consent.Email.Source = model.Display(c.Consent.Email.Source)
+	c.Consent.LinkedIn.Source = model.Display(c.Consent.LinkedIn.Source)
 	return c
 }
 
 func cleanDetail(d model.AccountDetail) model.AccountDetail {
 	d.Account = cleanAccount(d.Account)
-	d.Fit.ExcludedBy = model.Sanitize(d.Fit.ExcludedBy)
+	d.Fit.ExcludedBy = model.Display(d.Fit.ExcludedBy)
 	crit := make([]model.CriterionResult, len(d.Fit.Criteria))
 	for i, c := range d.Fit.Criteria {
-		c.Name, c.Detail = model.Sanitize(c.Name), model.Sanitize(c.Detail)
+		c.Name, c.Detail = model.Display(c.Name), model.Display(c.Detail)
 		crit[i] = c
 	}
 	d.Fit.Criteria = crit
@@ -141,13 +141,13 @@ func cleanDetail(d model.AccountDetail) model.AccountDetail {
 	d.Contacts = cs
 	ts := make([]model.Touch, len(d.Touches))
 	for i, t := range d.Touches {
-		t.Note = model.Sanitize(t.Note)
+		t.Note = model.Display(t.Note)
 		ts[i] = t
 	}
 	d.Touches = ts
 	ks := make([]model.Task, len(d.Tasks))
 	for i, t := range d.Tasks {
-		t.Title = model.Sanitize(t.Title)
+		t.Title = model.Display(t.Title)
 		ks[i] = t
 	}
 	d.Tasks = ks

@@ -614,7 +614,7 @@ func addTask(st model.Store, t model.Task) tea.Cmd {
 		if err != nil {
 			return actionDoneMsg{err: fmt.Errorf("%s", errText("add the task", err))}
 		}
-		return actionDoneMsg{text: "task added: " + model.Sanitize(got.Title) + ", due " + got.Due.Format("Mon 2 Jan"), reload: true}
+		return actionDoneMsg{text: "task added: " + model.Display(got.Title) + ", due " + got.Due.Format("Mon 2 Jan"), reload: true}
 	})
 }
 

@@ -91,7 +91,7 @@ func (m today) headerLines() []string {
 	s := m.env.sty
 	left := s.Title.Render("Shortlist") + " " + m.now.Format("Mon 2 Jan 15:04")
 	if m.env.settings.RepName != "" {
-		left += " · " + model.Sanitize(m.env.settings.RepName)
+		left += " · " + model.Display(m.env.settings.RepName)
 	}
 	if m.demo {
 		left += " · demo"

@@ -616,12 +616,28 @@ func (w *walker) crm(v any, c *CRM) {
 	}
 	if v, ok := m["base_url"]; ok {
 		if s, ok := w.str("crm.base_url", v); ok {
-			u, err := url.Parse(s)
-			if s != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
-				w.fail("crm.base_url", "%q is not a web address: write it like \"https://api.hubapi.com\"", s)
+			if err := checkBaseURL(s); err != nil {
+				w.fail("crm.base_url", "%s", err)
 			} else {
 				c.BaseURL = strings.TrimRight(s, "/")
 			}
 		}
 	}
+}
+
+// checkBaseURL applies model.CheckWebURL to [crm] base_url (the file's or
+// SHORTLIST_HUBSPOT_BASE_URL): the token travels to it, so plain http is
+// refused for any host but this machine. "" means the CRM's public API.
+func checkBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := model.CheckWebURL(s); err != nil {
+		shown := "the address" // never echo what may hold a password
+		if u, perr := url.Parse(s); perr == nil {
+			shown = fmt.Sprintf("%q", model.Shorten(model.Display(u.Redacted()), 100))
+		}
+		return fmt.Errorf("%s is refused: %s; write it like \"https://api.hubapi.com\"", shown, err)
+	}
+	return nil
 }

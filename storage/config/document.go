@@ -246,7 +246,7 @@ func sections() []section {
 			keys: []keyDoc{
 				{"kind", "\"hubspot\", or \"\" for none", "which CRM"},
 				{"owner_email", "email address", "the CRM owner whose records are yours"},
-				{"base_url", "web address", "the API's base URL; empty means HubSpot's public one"},
+				{"base_url", "https address (plain http only to this machine: 127.0.0.1, ::1, localhost)", "the API's base URL; empty means HubSpot's public one; the token travels to it"},
 			},
 			tables: func(c Config) []map[string]any {
 				return one(map[string]any{"kind": c.CRM.Kind, "owner_email": c.CRM.OwnerEmail, "base_url": c.CRM.BaseURL})

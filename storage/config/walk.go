@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Problem is one thing wrong in a config file.
@@ -124,12 +126,15 @@ func (w *walker) tables(path string, v any) []map[string]any {
 	return nil
 }
 
+// str reads a string. Text from the config (a rep name, a rule's
+// next_title, a criterion name) is sanitised on the way in like every other
+// source: TOML's escapes can spell ESC and C1 controls.
 func (w *walker) str(path string, v any) (string, bool) {
 	s, ok := v.(string)
 	if !ok {
 		w.fail(path, "must be a string in quotes")
 	}
-	return s, ok
+	return model.Sanitize(s), ok
 }
 
 func (w *walker) boolean(path string, v any) (bool, bool) {
@@ -181,7 +186,7 @@ func (w *walker) strs(path string, v any) ([]string, bool) {
 			w.fail(fmt.Sprintf("%s[%d]", path, i), "must be a string in quotes")
 			return nil, false
 		}
-		out = append(out, s)
+		out = append(out, model.Sanitize(s))
 	}
 	return out, true
 }

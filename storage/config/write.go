@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Template is the commented config file shortlist init writes: every
@@ -136,7 +137,7 @@ func ApplyEnv(c *Config, getenv func(string) string) error {
 		getenv = os.Getenv
 	}
 	set := false
-	if v := strings.TrimSpace(getenv(EnvOwnerEmail)); v != "" {
+	if v := strings.TrimSpace(model.Sanitize(getenv(EnvOwnerEmail))); v != "" {
 		if !strings.Contains(v, "@") {
 			return fmt.Errorf("%s=%q is not an email address: fix or unset it", EnvOwnerEmail, v)
 		}
@@ -145,9 +146,8 @@ func ApplyEnv(c *Config, getenv func(string) string) error {
 		set = true
 	}
 	if v := strings.TrimSpace(getenv(EnvBaseURL)); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("%s is not a web address: write it like https://api.hubapi.com, or unset it", EnvBaseURL)
+		if err := checkBaseURL(v); err != nil {
+			return fmt.Errorf("%s=%w, or unset it", EnvBaseURL, err)
 		}
 		c.CRM.BaseURL = strings.TrimRight(v, "/")
 		c.FromEnv = append(c.FromEnv, "crm.base_url")

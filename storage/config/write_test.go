@@ -2,11 +2,14 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // same compares what a config means, not where it came from.
@@ -178,5 +181,100 @@ func TestReadmeReference(t *testing.T) {
 			return
 		}
 		t.Errorf("README settings reference is stale: run go test ./storage/config -update")
+	}
+}
+
+// TestBaseURLPlainHTTP: the token travels to [crm] base_url, so plain http
+// is refused for any host but this machine, in the file and in
+// SHORTLIST_HUBSPOT_BASE_URL alike, with one line naming the key and the fix.
+func TestBaseURLPlainHTTP(t *testing.T) {
+	cases := []struct {
+		url  string
+		ok   bool
+		want string
+	}{
+		{"https://api.hubapi.com", true, ""},
+		{"https://api.hubapi.com/", true, ""},
+		{"http://127.0.0.1:8080", true, ""},
+		{"http://[::1]:8080", true, ""},
+		{"http://localhost:9000", true, ""},
+		{"http://api.hubapi.com", false, "use https"},
+		{"http://10.1.2.3:8080", false, "use https"},
+		{"http://localhost.attacker.example", false, "use https"},
+		{"ftp://api.hubapi.com", false, "only https"},
+		{"file:///etc/passwd", false, "only https"},
+		{"http://user:pw@api.hubapi.com", false, "use https"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			doc := fmt.Sprintf("[crm]\nkind = \"hubspot\"\nowner_email = \"rep@example.com\"\nbase_url = %q\n", tc.url)
+			c, err := Parse("config.toml", []byte(doc))
+			checkBaseURLErr(t, err, tc.ok, tc.want, "config.toml:4: crm.base_url: ")
+			if tc.ok && c.CRM.BaseURL != strings.TrimRight(tc.url, "/") {
+				t.Errorf("base url %q; want %q", c.CRM.BaseURL, tc.url)
+			}
+			c = Default()
+			err = ApplyEnv(&c, func(k string) string {
+				if k == EnvBaseURL {
+					return tc.url
+				}
+				return ""
+			})
+			checkBaseURLErr(t, err, tc.ok, tc.want, EnvBaseURL+"=")
+			if tc.ok && c.CRM.BaseURL != strings.TrimRight(tc.url, "/") {
+				t.Errorf("env base url %q; want %q", c.CRM.BaseURL, tc.url)
+			}
+		})
+	}
+}
+
+func checkBaseURLErr(t *testing.T, err error, ok bool, want, prefix string) {
+	t.Helper()
+	switch {
+	case ok && err != nil:
+		t.Errorf("refused: %v", err)
+	case !ok && err == nil:
+		t.Errorf("accepted; want refused (%s)", want)
+	case !ok:
+		msg := err.Error()
+		if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, want) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
+			t.Errorf("error %q; want one line starting %q and saying %q, with no password", msg, prefix, want)
+		}
+	}
+}
+
+// TestConfigTextIsSanitized: TOML escapes can spell ESC and C1 controls;
+// text read from a config file (a rep name, a rule's next_title that
+// becomes a task title, a criterion name) is sanitised on the way in like
+// every other source.
+func TestConfigTextIsSanitized(t *testing.T) {
+	doc := `[rep]
+name = "Rep\u001b]52;c;eA==\u0007 Name"
+
+[icp]
+name = "ICP\u009b2J"
+
+[[rules]]
+outcome = "no-answer"
+next = "call"
+next_title = "Call\u001b[31m again"
+`
+	c, err := Parse("config.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	for _, r := range c.Settings.Rules {
+		if r.Outcome == model.OutcomeNoAnswer {
+			title = r.NextTitle
+		}
+	}
+	if c.Settings.RepName != "Rep Name" || c.Profile.Name != "ICP" || title != "Call again" {
+		t.Errorf("rep %q, icp %q, next_title %q: want the controls gone", c.Settings.RepName, c.Profile.Name, title)
+	}
+	env := map[string]string{EnvOwnerEmail: "rep@example.com\x1b[2J"}
+	c = Default()
+	if err := ApplyEnv(&c, func(k string) string { return env[k] }); err != nil || c.CRM.OwnerEmail != "rep@example.com" {
+		t.Errorf("owner email from env %q (%v)", c.CRM.OwnerEmail, err)
 	}
 }

@@ -3,6 +3,7 @@ package csvio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -326,4 +327,44 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadSaysWhereTheBadByteIs: a file with one byte that is not UTF-8 is
+// still read as Windows-1252, and the table says which line held the first
+// such byte, so the report can tell the rep where to look.
+func TestReadSaysWhereTheBadByteIs(t *testing.T) {
+	tb := read(t, "Name,City\nAcme,Oslo\n\"Multi\nline\",Rome\nCaf\xe9,K\xf6ln\n")
+	if tb.Encoding != "windows-1252" || tb.BadLine != 5 || tb.BadByte != 0xe9 {
+		t.Errorf("encoding %q, bad line %d byte %#x; want windows-1252, line 5, 0xe9", tb.Encoding, tb.BadLine, tb.BadByte)
+	}
+	if tb.Rows[2].Cells[0] != "Café" {
+		t.Errorf("row %q: want it read as Windows-1252", tb.Rows[2].Cells)
+	}
+	tb = read(t, "\xef\xbb\xbfName\nZoë\n")
+	if tb.Encoding != "utf-8" || tb.BadLine != 0 {
+		t.Errorf("utf-8 with a BOM: %q, bad line %d", tb.Encoding, tb.BadLine)
+	}
+}
+
+// TestMessagesAreBounded: a message quoting a cell or listing headers stays
+// short whatever the file holds.
+func TestMessagesAreBounded(t *testing.T) {
+	huge := strings.Repeat("9x", 500000)
+	tb := read(t, "Company,Employees\nAcme,"+huge+"\n")
+	m, err := Map(model.KindAccounts, tb.Header, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Accounts(tb, m)
+	if len(errs) != 1 || len(errs[0].Error()) > 200 || !strings.Contains(errs[0].Error(), "is not a whole number") {
+		t.Errorf("a 1 MB cell's error: %d errors, first %d bytes", len(errs), len(errs[0].Error()))
+	}
+	header := make([]string, 20000)
+	for i := range header {
+		header[i] = fmt.Sprintf("Column %d", i)
+	}
+	_, err = Map(model.KindAccounts, header, map[string]string{"Nope": "name"})
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "and 19992 more") {
+		t.Errorf("map error over 20,000 headers: %d bytes: %.200v", len(err.Error()), err)
+	}
 }

@@ -151,7 +151,7 @@ func Map(k model.RecordKind, header []string, overrides map[string]string) (Mapp
 			col = slices.IndexFunc(header, func(x string) bool { return normalize(x) == want })
 		}
 		if col < 0 {
-			return Mapping{}, fmt.Errorf("map %q: the file has no column %q (its columns: %s)", h+"="+f, h, quoteAll(header))
+			return Mapping{}, fmt.Errorf("map %s: the file has no column %s (its columns: %s)", quote(h+"="+f), quote(h), quoteAll(header))
 		}
 		m.Fields[col], forced[col] = f, true
 	}
@@ -214,10 +214,16 @@ func label(h string, col int) string {
 	return h
 }
 
+// maxListed is how many names a message lists before "and N more".
+const maxListed = 8
+
 func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
+	q := make([]string, min(len(ss), maxListed))
+	for i := range q {
+		q[i] = quote(ss[i])
+	}
+	if len(ss) > maxListed {
+		return fmt.Sprintf("%s and %d more", strings.Join(q, ", "), len(ss)-maxListed)
 	}
 	return strings.Join(q, ", ")
 }

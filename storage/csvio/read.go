@@ -25,7 +25,11 @@ type Table struct {
 	Rows       []Row
 	Delimiter  rune
 	Encoding   string // "utf-8", or "windows-1252" when the bytes were not UTF-8
-	Errors     []model.ImportError
+	// BadLine is the line holding the first byte that is not UTF-8, and
+	// BadByte that byte, when Encoding is "windows-1252"; 0 otherwise.
+	BadLine int
+	BadByte byte
+	Errors  []model.ImportError
 }
 
 // Row is one data record and the line it starts on.
@@ -61,6 +65,8 @@ func Read(r io.Reader) (*Table, error) {
 		return nil, errors.New("the file is UTF-16: save it as CSV UTF-8 and import again")
 	}
 	if !utf8.Valid(data) {
+		i := firstInvalid(data)
+		t.BadLine, t.BadByte = 1+bytes.Count(data[:i], []byte{'\n'}), data[i]
 		data = fromWindows1252(data)
 		t.Encoding = "windows-1252"
 	}
@@ -173,6 +179,19 @@ func detectDelimiter(data []byte) rune {
 		}
 	}
 	return rune(best)
+}
+
+// firstInvalid is the offset of the first byte of data that does not start
+// valid UTF-8; data must hold one.
+func firstInvalid(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data) - 1
 }
 
 // cp1252 maps the bytes 0x80–0x9F of Windows-1252 to Unicode; the rest of

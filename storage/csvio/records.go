@@ -140,7 +140,7 @@ func Accounts(t *Table, m Mapping) ([]AccountRecord, []model.ImportError) {
 			case "status":
 				st, err := model.ParseAccountStatus(cell)
 				if err != nil {
-					return fmt.Errorf("%q is not a status: use %s", cell, names(model.AccountStatuses))
+					return fmt.Errorf("%s is not a status: use %s", quote(cell), names(model.AccountStatuses))
 				}
 				a.Status = st
 			case "crm_tier":

@@ -18,6 +18,14 @@ func text(s string) string {
 	return strings.TrimSpace(model.Sanitize(s))
 }
 
+// maxQuoted bounds a cell quoted in a message: a 1 MB cell makes a line a
+// person reads, not a 1 MB one.
+const maxQuoted = 60
+
+// quote is a cell as a message shows it: quoted, and cut to maxQuoted
+// characters.
+func quote(s string) string { return fmt.Sprintf("%q", model.Shorten(s, maxQuoted)) }
+
 // placeholder reports whether a cell only says "no value".
 func placeholder(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -52,7 +60,7 @@ func amount(s string, whole, comma bool) (int64, error) {
 		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(v, c), c))
 	}
 	if strings.HasPrefix(v, "-") || strings.HasPrefix(v, "(") {
-		return 0, fmt.Errorf("%q is negative", s)
+		return 0, fmt.Errorf("%s is negative", quote(s))
 	}
 	v = strings.TrimSuffix(strings.TrimPrefix(v, "~"), "+") // "10,001+", "~500"
 	scale := 1.0
@@ -89,18 +97,18 @@ func amount(s string, whole, comma bool) (int64, error) {
 		v = strings.ReplaceAll(v, ".", "") // 1.234.567, or 1.234 in a ;-file
 	}
 	if v == "" || strings.ContainsFunc(v, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }) {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", quote(s))
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", quote(s))
 	}
 	f *= scale
 	if f >= 1e18 {
-		return 0, fmt.Errorf("%q is too large", s)
+		return 0, fmt.Errorf("%s is too large", quote(s))
 	}
 	if whole && f != math.Trunc(f) {
-		return 0, fmt.Errorf("%q is not a whole number", s)
+		return 0, fmt.Errorf("%s is not a whole number", quote(s))
 	}
 	return int64(math.Round(f)), nil
 }
@@ -118,13 +126,13 @@ func employees(s string, comma bool) (int64, error) {
 		a, err1 := amount(lo, true, comma)
 		b, err2 := amount(hi, true, comma)
 		if err1 != nil || err2 != nil || b < a {
-			return 0, fmt.Errorf("%q is not a whole number or a range like 51-200", s)
+			return 0, fmt.Errorf("%s is not a whole number or a range like 51-200", quote(s))
 		}
 		return a + (b-a)/2, nil
 	}
 	n, err := amount(v, true, comma)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a whole number", s)
+		return 0, fmt.Errorf("%s is not a whole number", quote(s))
 	}
 	return n, nil
 }
@@ -146,7 +154,7 @@ func domain(s string) (string, error) {
 		v = host
 	}
 	v = strings.TrimSuffix(strings.TrimPrefix(v, "www."), ".")
-	bad := fmt.Errorf("%q is not a domain or website", s)
+	bad := fmt.Errorf("%s is not a domain or website", quote(s))
 	if !strings.Contains(v, ".") || len(v) > 253 {
 		return "", bad
 	}
@@ -166,7 +174,7 @@ func domain(s string) (string, error) {
 // email reads an address, also in the form "Ann Lee <ann@acme.com>".
 func email(s string) (string, error) {
 	v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "mailto:"))
-	bad := fmt.Errorf("%q is not an email address", s)
+	bad := fmt.Errorf("%s is not an email address", quote(s))
 	a, err := mail.ParseAddress(v)
 	if err != nil || strings.ContainsAny(a.Address, " ,;") || strings.Count(a.Address, "@") != 1 {
 		return "", bad
@@ -186,7 +194,7 @@ func yes(s string) (bool, error) {
 	case "", "false", "no", "n", "0", "f", "-", "unchecked", "opted in", "subscribed":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is not yes or no", s)
+	return false, fmt.Errorf("%s is not yes or no", quote(s))
 }
 
 // zones caches time-zone lookups for one file: a column repeats a handful
@@ -201,9 +209,9 @@ func (z zones) zone(s string) (string, error) {
 	}
 	var err error
 	if v == "Local" || strings.ContainsAny(v, " \\") || strings.HasPrefix(v, "/") {
-		err = fmt.Errorf("%q is not an IANA time zone name like America/New_York", s)
+		err = fmt.Errorf("%s is not an IANA time zone name like America/New_York", quote(s))
 	} else if _, lerr := time.LoadLocation(v); lerr != nil {
-		err = fmt.Errorf("%q is not an IANA time zone name like America/New_York", s)
+		err = fmt.Errorf("%s is not an IANA time zone name like America/New_York", quote(s))
 	}
 	if len(z) < 1000 {
 		z[v] = err
@@ -259,7 +267,7 @@ func persona(s string) (model.Persona, error) {
 	case "enduser", "users":
 		return model.PersonaUser, nil
 	}
-	return "", fmt.Errorf("%q is not a persona: use %s", s, names(model.Personas))
+	return "", fmt.Errorf("%s is not a persona: use %s", quote(s), names(model.Personas))
 }
 
 // seniority reads a level, also as Apollo and Sales Navigator write it.
@@ -280,7 +288,7 @@ func seniority(s string) (model.Seniority, error) {
 	case "entry", "senior", "ic", "intern", "staff", "training":
 		return model.SeniorityIndividual, nil
 	}
-	return "", fmt.Errorf("%q is not a seniority: use %s", s, names(model.Seniorities))
+	return "", fmt.Errorf("%s is not a seniority: use %s", quote(s), names(model.Seniorities))
 }
 
 func names[T ~string](vs []T) string {

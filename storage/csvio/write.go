@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Writer writes rows under a header as CSV (RFC 4180, CRLF-free, comma
@@ -16,7 +18,8 @@ import (
 // (nil: empty / null), bool or []string ("; "-joined in CSV, an array in
 // JSON). In CSV, text (string and []string) that a spreadsheet would run as
 // a formula is guarded with a leading apostrophe (see Guard); numbers and
-// booleans are written as they are, and JSON is never changed.
+// booleans are written as they are, and JSON is never changed (C1 and bidi
+// controls are written as \u escapes, which decode to the same text).
 type Writer struct {
 	header []string
 	json   bool
@@ -82,7 +85,7 @@ func (w *Writer) Row(vals ...any) error {
 		if err != nil {
 			return fmt.Errorf("write json %s: %w", w.header[i], err)
 		}
-		w.buf.Write(b)
+		w.buf.Write(model.EscapeJSON(b)) // C1 and bidi controls as \u escapes: same data, inert on a terminal
 	}
 	_, err := w.buf.WriteString("}")
 	return err

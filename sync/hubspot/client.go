@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
 )
 
@@ -79,7 +80,7 @@ func New(o Options) (*Client, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !loopback(u.Hostname()) {
+		if !model.Loopback(u.Hostname()) { // the one rule, shared with config and the opener
 			return nil, fmt.Errorf("hubspot: refusing plain http to %s: use https (plain http is allowed only for localhost)", u.Host)
 		}
 	default:
@@ -152,15 +153,6 @@ func New(o Options) (*Client, error) {
 
 // Name is "HubSpot".
 func (c *Client) Name() string { return "HubSpot" }
-
-// loopback reports whether host names this machine.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // redactURL drops anything that could be a credential from a URL that did
 // not parse, keeping enough for a person to recognise it.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ Filter by tier, pipeline status or a piece of the name or domain.`,
 			tier := f.fs.String("tier", "", "only accounts of this `tier` (A, B, C or D)")
 			status := f.fs.String("status", "", "only accounts with this `status` (target, working, engaged, opportunity, nurture, disqualified)")
 			search := f.fs.String("search", "", "only accounts whose name or domain contains `TEXT`")
-			limit := f.fs.Int("limit", 50, "show at most `N` accounts (0: all)")
+			limit := f.int("limit", 50, "show at most `N` accounts (0: all)")
 			asJSON := f.fs.Bool("json", false, "print a JSON array of accounts")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
@@ -214,11 +215,11 @@ func oneID(c *call, what string) (int64, error) {
 	if len(c.args) > 1 {
 		return 0, usagef("%s takes one %s, got %d arguments (see shortlist %s --help)", c.f.cmd, what, len(c.args), c.f.cmd)
 	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(c.args[0], "#"), 10, 64)
-	if err != nil || id <= 0 {
+	id, err := parseDecimal(strings.TrimPrefix(c.args[0], "#"))
+	if err != nil || id == 0 || id > math.MaxInt64 {
 		return 0, usagef("%s must be a number like 42, not %q", what, c.args[0])
 	}
-	return id, nil
+	return int64(id), nil
 }
 
 // DetailJSON is `show --json`.
@@ -358,7 +359,7 @@ var criterionMark = map[model.CriterionStatus]string{
 
 func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	a := d.Account
-	s := model.Sanitize
+	s := model.Display
 	fmt.Fprintf(w, "%s  (account %d)\n", s(a.Name), a.ID)
 	var facts []string
 	for _, f := range []string{s(a.Domain), s(a.Industry)} {
@@ -380,7 +381,7 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 	}
 	fmt.Fprintf(w, "status %s · last touch %s", a.Status, ago(a.LastTouched, now))
 	if a.TimeZone != "" {
-		fmt.Fprintf(w, " · zone %s", model.Sanitize(a.TimeZone))
+		fmt.Fprintf(w, " · zone %s", model.Display(a.TimeZone))
 	}
 	if a.DoNotContact {
 		fmt.Fprint(w, " · DO NOT CONTACT")

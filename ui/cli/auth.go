@@ -162,12 +162,12 @@ func checkToken(ctx context.Context, c *call, token string) (tokenVerdict, error
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		return tokenVerdict{}, errors.New("auth cancelled while checking the token with HubSpot: it was not stored")
 	case errors.As(err, &tw):
-		return tokenVerdict{accepted: tw.Accepted, warning: oneLine(redact(model.Sanitize(tw.Msg), token))}, nil
+		return tokenVerdict{accepted: tw.Accepted, warning: oneLine(redact(model.Display(tw.Msg), token))}, nil
 	case errors.Is(err, model.ErrOffline):
 		return tokenVerdict{warning: "not checked with HubSpot, which could not be reached (" +
-			oneLine(redact(model.Sanitize(err.Error()), token)) + "): the token is stored; shortlist doctor checks it once you are online"}, nil
+			oneLine(redact(model.Display(err.Error()), token)) + "): the token is stored; shortlist doctor checks it once you are online"}, nil
 	}
-	return tokenVerdict{}, fmt.Errorf("HubSpot did not accept the token, so it was not stored: %s", oneLine(redact(model.Sanitize(err.Error()), token)))
+	return tokenVerdict{}, fmt.Errorf("HubSpot did not accept the token, so it was not stored: %s", oneLine(redact(model.Display(err.Error()), token)))
 }
 
 // redact removes the token from text that may echo it (an HTTP error body).

@@ -61,6 +61,9 @@ type Env struct {
 	// Width of stdout in columns when it is a terminal; 0 when it is not,
 	// and then tables are printed whole.
 	Width int
+	// StdoutTerminal: stdout is a terminal, so an export to it is
+	// sanitised line by line (a file or a pipe gets the data exact).
+	StdoutTerminal bool
 	// Version is this build's version string; Schema its database schema.
 	Version string
 	Schema  int
@@ -109,7 +112,7 @@ func (c *call) open(ctx context.Context) (*Book, error) {
 		return nil, err
 	}
 	if b.Notice != "" && !c.tui {
-		fmt.Fprintln(c.env.Stderr, "note: "+b.Notice)
+		fmt.Fprintln(c.env.Stderr, "note: "+model.Display(b.Notice))
 	}
 	c.book = b
 	return b, nil
@@ -161,13 +164,23 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if err == nil {
 		return ExitOK
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
-	fmt.Fprintf(env.Stderr, "shortlist: %s\n", msg)
+	fmt.Fprintf(env.Stderr, "shortlist: %s\n", errorLine(err))
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// maxErrorLine bounds the one error line: a message quoting a 1 MB cell or
+// a 20,000-column header stays a line a person reads.
+const maxErrorLine = 500
+
+// errorLine is err as the one line Run prints: sanitised like everything
+// else that reaches the terminal (SQLite's text, a trigger's RAISE message,
+// a CRM's words, a typed argument are anyone's), on one line, bounded.
+func errorLine(err error) string {
+	return oneLine(err.Error())
 }
 
 func run(ctx context.Context, args []string, env Env) error {
@@ -247,7 +260,7 @@ func wantsHelp(args []string) bool {
 func (c *call) close() {
 	if c.book != nil && c.book.Close != nil {
 		if err := c.book.Close(); err != nil {
-			fmt.Fprintf(c.env.Stderr, "shortlist: close %s: %v\n", c.book.Path, err)
+			fmt.Fprintf(c.env.Stderr, "shortlist: %s\n", errorLine(fmt.Errorf("close %s: %w", c.book.Path, err)))
 		}
 	}
 }

@@ -276,7 +276,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag with value", []string{"today", "--jsn=1"}, `shortlist: unknown flag --jsn for "today" (see shortlist today --help)` + "\n"},
 		{"unknown command", []string{"todya"}, `shortlist: unknown command "todya": did you mean today? (see shortlist help)` + "\n"},
 		{"missing value", []string{"today", "--limit"}, `shortlist: flag --limit for "today" needs a value (see shortlist today --help)` + "\n"},
-		{"bad number", []string{"today", "--limit", "lots"}, `shortlist: invalid value "lots" for --limit: want a whole number (see shortlist today --help)` + "\n"},
+		{"bad number", []string{"today", "--limit", "lots"}, `shortlist: invalid value "lots" for --limit: want a whole number in decimal digits, like 42 (see shortlist today --help)` + "\n"},
 		{"unknown flag without command", []string{"--jsn"}, `shortlist: unknown flag --jsn for "today" (see shortlist today --help)` + "\n"},
 		{"stray argument", []string{"today", "extra"}, `shortlist: today takes no arguments, got "extra" (see shortlist today --help)` + "\n"},
 		{"missing id", []string{"show"}, "shortlist: show needs ACCOUNT_ID (see shortlist show --help)\n"},
@@ -295,6 +295,59 @@ func TestUsageErrors(t *testing.T) {
 			}
 			if out != "" {
 				t.Errorf("a usage error printed to stdout: %q", out)
+			}
+		})
+	}
+}
+
+// TestNumbersAreDecimal: every id and count on the command line is read in
+// base 10. With the flag package's base 0, "log --contact 010" logged a
+// touch for contact 8 and "0x10" meant 16.
+func TestNumbersAreDecimal(t *testing.T) {
+	f := newFixture(t)
+	var lj cli.LogJSON
+	js := f.ok("log", "--json", "--contact", "010", "--outcome", "no-answer", "--next", "none")
+	if err := json.Unmarshal([]byte(js), &lj); err != nil {
+		t.Fatalf("log --json: %v\n%s", err, js)
+	}
+	if lj.Touch.ContactID != 10 {
+		t.Errorf("--contact 010 logged for contact %d; want 10 (decimal)", lj.Touch.ContactID)
+	}
+	var detail cli.DetailJSON
+	if err := json.Unmarshal([]byte(f.ok("show", "007", "--json")), &detail); err != nil || detail.Account.ID != 7 {
+		t.Errorf("show 007 showed account %d (%v); want 7", detail.Account.ID, err)
+	}
+	bad := []struct {
+		args []string
+		name string // what the message must name
+	}{
+		{[]string{"log", "--contact", "0x10", "--outcome", "busy"}, "--contact"},
+		{[]string{"log", "--contact=0o10", "--outcome", "busy"}, "--contact"},
+		{[]string{"log", "--contact", "7", "--task", "0b1", "--outcome", "busy"}, "--task"},
+		{[]string{"log", "--contact", "1_0", "--outcome", "busy"}, "--contact"},
+		{[]string{"today", "--limit", "0x10"}, "--limit"},
+		{[]string{"accounts", "--limit", "1e3"}, "--limit"},
+		{[]string{"search", "acme", "--limit", "+5"}, "--limit"},
+		{[]string{"demo", "--db", filepath.Join(t.TempDir(), "d.db"), "--accounts", "0x10"}, "--accounts"},
+		{[]string{"demo", "--db", filepath.Join(t.TempDir(), "d.db"), "--seed", "0x10"}, "--seed"},
+		{[]string{"show", "0x10"}, "ACCOUNT_ID"},
+		{[]string{"show", "+7"}, "ACCOUNT_ID"},
+		{[]string{"done", "0x5"}, "TASK_ID"},
+		{[]string{"skip", "1_0"}, "TASK_ID"},
+		{[]string{"snooze", "0o5", "--until", "tomorrow"}, "TASK_ID"},
+		{[]string{"undo", "0x1"}, "TOUCH_ID"},
+	}
+	for _, tc := range bad {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := f.run(tc.args...)
+			if code != cli.ExitUsage {
+				t.Errorf("exit %d; want %d (stderr %q)", code, cli.ExitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tc.name) || (strings.HasPrefix(tc.name, "--") && !strings.Contains(errOut, "decimal")) {
+				t.Errorf("stderr %q does not name %s (and, for a flag, say decimal)", errOut, tc.name)
+			}
+			if out != "" {
+				t.Errorf("stdout %q; want nothing", out)
 			}
 		})
 	}

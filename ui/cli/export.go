@@ -63,7 +63,15 @@ changed. shortlist import takes that one ' off again.`,
 					return errors.New("this book cannot export")
 				}
 				if *out == "" {
-					_, err := exp.Export(ctx, req, c.env.Stdout)
+					if !c.env.StdoutTerminal {
+						_, err := exp.Export(ctx, req, c.env.Stdout) // a pipe or a file: the data exact
+						return err
+					}
+					tw := &termWriter{w: c.env.Stdout}
+					_, err := exp.Export(ctx, req, tw)
+					if ferr := tw.flush(); err == nil {
+						err = ferr
+					}
 					return err
 				}
 				n, err := writeAtomic(*out, func(w io.Writer) (int, error) { return exp.Export(ctx, req, w) })
@@ -112,4 +120,48 @@ func writeAtomic(path string, fill func(io.Writer) (int, error)) (int, error) {
 	}
 	done = true
 	return n, nil
+}
+
+// termWriter passes an export to a terminal through model.Display line by
+// line, as tables are: a note holding an OSC 52 or a bidi override is data
+// in a file, but on a screen it would act. Line ends are kept, so the CSV
+// still reads as CSV.
+type termWriter struct {
+	w    io.Writer
+	line []byte
+	err  error
+}
+
+func (t *termWriter) Write(p []byte) (int, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
+	for _, c := range p {
+		if c != '\n' {
+			t.line = append(t.line, c)
+			continue
+		}
+		t.writeLine(true)
+		if t.err != nil {
+			return 0, t.err
+		}
+	}
+	return len(p), nil
+}
+
+func (t *termWriter) writeLine(nl bool) {
+	s := model.Display(strings.TrimSuffix(string(t.line), "\r"))
+	if nl {
+		s += "\n"
+	}
+	t.line = t.line[:0]
+	_, t.err = io.WriteString(t.w, s)
+}
+
+// flush writes a last line without its line end.
+func (t *termWriter) flush() error {
+	if len(t.line) > 0 && t.err == nil {
+		t.writeLine(false)
+	}
+	return t.err
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -103,6 +106,9 @@ func (f *flags) parse(args []string) ([]string, error) {
 
 // flagValueHint says what kind of value a flag wants.
 func flagValueHint(fl *flag.Flag) string {
+	if _, ok := fl.Value.(interface{ decimal() }); ok {
+		return "want a whole number in decimal digits, like 42"
+	}
 	switch fmt.Sprintf("%T", fl.Value) {
 	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
 		return "want a whole number"
@@ -112,6 +118,77 @@ func flagValueHint(fl *flag.Flag) string {
 		return "want a duration like 5m or 1h30m"
 	}
 	return "not understood"
+}
+
+// decimalValue is an integer flag read in base 10 only. The flag package's
+// Int, Int64 and Uint64 read base 0, so "--contact 010" was contact 8 and
+// "0x10" was 16: a typed id must mean the number it shows.
+type decimalValue[T int | int64 | uint64] struct{ p *T }
+
+func (d decimalValue[T]) decimal() {}
+
+func (d decimalValue[T]) String() string {
+	if d.p == nil {
+		return "0"
+	}
+	return strconv.FormatUint(uint64(*d.p), 10)
+}
+
+func (d decimalValue[T]) Set(s string) error {
+	n, err := parseDecimal(s)
+	if err != nil {
+		return err
+	}
+	var max uint64 = math.MaxUint64
+	switch any(*d.p).(type) {
+	case int:
+		max = math.MaxInt
+	case int64:
+		max = math.MaxInt64
+	}
+	if n > max {
+		return strconv.ErrRange
+	}
+	*d.p = T(n)
+	return nil
+}
+
+// errNotDecimal: a number was not written in decimal digits.
+var errNotDecimal = errors.New("not a decimal number")
+
+// parseDecimal reads a whole number written in decimal digits only: no sign,
+// no 0x, 0o or 0b prefix, no underscores, no spaces. Leading zeros are
+// decimal ("010" is ten), never octal.
+func parseDecimal(s string) (uint64, error) {
+	if s == "" || len(s) > 40 {
+		return 0, errNotDecimal
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, errNotDecimal
+		}
+	}
+	return strconv.ParseUint(s, 10, 64)
+}
+
+// int, int64 and uint64 define decimal-only integer flags; every number
+// flag of every command goes through one of them, never f.fs.Int and kin.
+func (f *flags) int(name string, value int, usage string) *int {
+	p := &value
+	f.fs.Var(decimalValue[int]{p}, name, usage)
+	return p
+}
+
+func (f *flags) int64(name string, value int64, usage string) *int64 {
+	p := &value
+	f.fs.Var(decimalValue[int64]{p}, name, usage)
+	return p
+}
+
+func (f *flags) uint64(name string, value uint64, usage string) *uint64 {
+	p := &value
+	f.fs.Var(decimalValue[uint64]{p}, name, usage)
+	return p
 }
 
 // dashes shows a flag as the user should have typed it, without its value.

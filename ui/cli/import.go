@@ -11,8 +11,16 @@ import (
 	"github.com/shortlisthq/shortlist/model"
 )
 
-// maxRowErrors is how many failing rows an import lists before "and N more".
-const maxRowErrors = 20
+// How much an import's report says about its input: failing rows (and
+// replaced duplicates) listed before "and N more", names listed in one
+// line, the characters of a name or value, and of a whole line.
+const (
+	maxRowErrors   = 20
+	maxNamesListed = 6
+	maxNameShown   = 30
+	maxValueShown  = 80
+	maxMessageLine = 300
+)
 
 // mapFlag collects repeated --map "Header=field" values.
 type mapFlag map[string]string
@@ -99,6 +107,9 @@ your own data: nothing of it is pushed to the CRM on sync.`,
 					if jerr := writeJSON(c.env.Stdout, importJSON(rep)); jerr != nil {
 						return jerr
 					}
+					if s := encodingWarning(rep); s != "" {
+						messageLine(c.env.Stderr, "warning: "+s) // stdout stays JSON
+					}
 				} else {
 					printImport(c.env.Stdout, rep)
 				}
@@ -172,25 +183,34 @@ func importJSON(r model.ImportReport) ImportJSON {
 // record it would add or change.
 func printImport(w io.Writer, r model.ImportReport) {
 	if len(r.Ignored) > 0 {
-		fmt.Fprintf(w, "ignored columns: %s (name their field with --map \"Header=field\")\n", strings.Join(r.Ignored, ", "))
+		names := make([]string, len(r.Ignored))
+		for i, n := range r.Ignored {
+			names[i] = model.Shorten(model.Display(n), maxNameShown)
+		}
+		messageLine(w, fmt.Sprintf("ignored columns: %s (name their field with --map \"Header=field\")", model.ListSome(names, maxNamesListed)))
 	}
-	if r.Encoding != "" && r.Encoding != "utf-8" {
-		fmt.Fprintf(w, "read as %s: the file was not UTF-8\n", r.Encoding)
+	if s := encodingWarning(r); s != "" {
+		messageLine(w, s)
 	}
-	for _, d := range r.Duplicates {
-		fmt.Fprintf(w, "line %d: replaced by line %d (same %s)\n", d.Line, d.Winner, d.Key)
+	for i, d := range r.Duplicates {
+		if i == maxRowErrors {
+			fmt.Fprintf(w, "and %d more lines replaced by a later one\n", len(r.Duplicates)-maxRowErrors)
+			break
+		}
+		messageLine(w, fmt.Sprintf("line %d: replaced by line %d (same %s)", d.Line, d.Winner, model.Display(d.Key)))
 	}
 	if r.DryRun {
 		for _, ch := range r.Changes {
+			label := model.Shorten(model.Display(ch.Label), maxValueShown)
 			if ch.Action == "add" {
-				fmt.Fprintf(w, "line %d: add %s\n", ch.Line, model.Sanitize(ch.Label))
+				fmt.Fprintf(w, "line %d: add %s\n", ch.Line, label)
 				continue
 			}
 			parts := make([]string, len(ch.Fields))
 			for i, fc := range ch.Fields {
 				parts[i] = fmt.Sprintf("%s: %s → %s", fc.Field, shown(fc.Old), shown(fc.New))
 			}
-			fmt.Fprintf(w, "line %d: change %s: %s\n", ch.Line, model.Sanitize(ch.Label), model.Sanitize(strings.Join(parts, "; ")))
+			fmt.Fprintf(w, "line %d: change %s: %s\n", ch.Line, label, model.Display(strings.Join(parts, "; ")))
 		}
 	}
 	verb := "imported"
@@ -213,20 +233,42 @@ func printImport(w io.Writer, r model.ImportReport) {
 	}
 }
 
+// shown is a dry run's old or new value: "" when empty, bounded.
 func shown(v string) string {
 	if v == "" {
 		return `""`
 	}
-	return v
+	return model.Shorten(v, maxValueShown)
 }
 
-// printRowErrors lists failing rows, the first maxRowErrors of them.
+// encodingWarning says that a file was not UTF-8, where the first byte
+// that is not was, and what was assumed; "" for UTF-8.
+func encodingWarning(r model.ImportReport) string {
+	if r.Encoding == "" || r.Encoding == "utf-8" {
+		return ""
+	}
+	where := "the file was not UTF-8"
+	if r.EncodingLine > 0 {
+		where = fmt.Sprintf("line %d held the first byte that is not UTF-8 (0x%02X)", r.EncodingLine, r.EncodingByte)
+	}
+	return fmt.Sprintf("read as %s (what Excel writes): %s; if accents look wrong, save it as CSV UTF-8 and import again", r.Encoding, where)
+}
+
+// printRowErrors lists failing rows, the first maxRowErrors of them, each
+// on one bounded line.
 func printRowErrors(w io.Writer, errs []model.ImportError) {
 	for i, e := range errs {
 		if i == maxRowErrors {
 			fmt.Fprintf(w, "and %d more\n", len(errs)-maxRowErrors)
 			break
 		}
-		fmt.Fprintln(w, model.Sanitize(e.Error()))
+		messageLine(w, e.Error())
 	}
+}
+
+// messageLine prints one warning or error about input: sanitised, on one
+// line, at most maxMessageLine characters. A 20,000-column header once made
+// a 149 KB line.
+func messageLine(w io.Writer, s string) {
+	fmt.Fprintln(w, model.Shorten(strings.Join(strings.Fields(model.Display(s)), " "), maxMessageLine))
 }

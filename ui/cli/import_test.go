@@ -180,3 +180,55 @@ func TestExportGuardsFormulas(t *testing.T) {
 		t.Errorf("phones after the round trip: %d with +, want %d (or a guard was kept)", strings.Count(b, `"phone": "+`), strings.Count(a, `"phone": "+`))
 	}
 }
+
+// TestImportMessagesAreBounded: a 20,000-column CSV printed one 149 KB
+// "ignored columns" line; every warning and error about input is now one
+// line of at most 300 characters, listing a few names and "and N more".
+func TestImportMessagesAreBounded(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("Company Name,Website,# Employees")
+	for i := range 20000 {
+		fmt.Fprintf(&b, ",Custom Field Number %d", i)
+	}
+	b.WriteString("\nZeta Labs,zeta-labs.example," + strings.Repeat("12x", 300000) + "\n")
+	file := writeFile(t, "wide.csv", b.String())
+	code, out, errOut := f.run("import", "accounts", file, "--dry-run")
+	if code != cli.ExitFailure {
+		t.Fatalf("exit %d; want 1 (the row fails)", code)
+	}
+	longest := 0
+	for _, line := range strings.Split(out+errOut, "\n") {
+		longest = max(longest, len([]rune(line)))
+	}
+	if longest > 300 {
+		t.Errorf("longest line %d characters; want at most 300", longest)
+	}
+	if !strings.Contains(out, "and 19994 more (name their field with --map") {
+		t.Errorf("ignored columns line does not say how many more:\n%.400s", out)
+	}
+	if !strings.Contains(errOut, "line 2: employees: ") {
+		t.Errorf("the failing row is not reported:\n%.400s", errOut)
+	}
+}
+
+// TestImportSaysWhereTheFileIsNotUTF8: one byte that is not UTF-8 makes the
+// importer read the file as Windows-1252; the report says so, with the
+// line of the first such byte, on stdout or (with --json) on stderr.
+func TestImportSaysWhereTheFileIsNotUTF8(t *testing.T) {
+	f := newFixture(t)
+	file := writeFile(t, "latin.csv", "Company Name,Website,City\nZeta Labs,zeta-labs.example,Oslo\nYotta,yotta.example,K\xf6ln\n")
+	out := f.ok("import", "accounts", file, "--dry-run")
+	want := "read as windows-1252 (what Excel writes): line 3 held the first byte that is not UTF-8 (0xF6); if accents look wrong, save it as CSV UTF-8 and import again\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("report:\n%s\nwant a line:\n%s", out, want)
+	}
+	code, js, errOut := f.run("import", "accounts", file, "--dry-run", "--json")
+	var rep cli.ImportJSON
+	if code != 0 || json.Unmarshal([]byte(js), &rep) != nil || rep.EncodingLine != 3 || rep.Encoding != "windows-1252" {
+		t.Errorf("--json: exit %d, encoding %q line %d", code, rep.Encoding, rep.EncodingLine)
+	}
+	if errOut != "warning: "+want {
+		t.Errorf("--json stderr %q; want the warning", errOut)
+	}
+}

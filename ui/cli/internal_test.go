@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"flag"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +32,19 @@ func TestParseFlags(t *testing.T) {
 		{"bool false", []string{"--json=false"}, "", 20, false, "", ""},
 		{"unknown", []string{"--nope"}, "", 0, false, "", `unknown flag --nope for "t" (see shortlist t --help)`},
 		{"no value", []string{"--limit"}, "", 0, false, "", `flag --limit for "t" needs a value (see shortlist t --help)`},
-		{"bad int", []string{"--limit=x"}, "", 0, false, "", `invalid value "x" for --limit: want a whole number (see shortlist t --help)`},
+		{"bad int", []string{"--limit=x"}, "", 0, false, "", `invalid value "x" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"leading zero is decimal", []string{"--limit", "010"}, "", 10, false, "", ""},
+		{"hex", []string{"--limit", "0x10"}, "", 0, false, "", `invalid value "0x10" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"octal prefix", []string{"--limit=0o7"}, "", 0, false, "", `invalid value "0o7" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"binary prefix", []string{"--limit=0b11"}, "", 0, false, "", `invalid value "0b11" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"underscore", []string{"--limit=1_0"}, "", 0, false, "", `invalid value "1_0" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"plus sign", []string{"--limit=+5"}, "", 0, false, "", `invalid value "+5" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
+		{"too large", []string{"--limit=99999999999999999999"}, "", 0, false, "", `invalid value "99999999999999999999" for --limit: want a whole number in decimal digits, like 42 (see shortlist t --help)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFlags("t")
-			limit := f.fs.Int("limit", 20, "")
+			limit := f.int("limit", 20, "")
 			js := f.fs.Bool("json", false, "")
 			pos, err := f.parse(tc.args)
 			if tc.err != "" {
@@ -52,6 +61,21 @@ func TestParseFlags(t *testing.T) {
 			}
 			if got := strings.Join(pos, " "); got != tc.pos || *limit != tc.limit || *js != tc.json || f.g.DB != tc.db {
 				t.Errorf("got pos %q limit %d json %v db %q", got, *limit, *js, f.g.DB)
+			}
+		})
+	}
+}
+
+// TestNumberFlagsAreDecimal: no command defines a number flag through the
+// flag package's base-0 readers, where "010" is 8 and "0x10" is 16.
+func TestNumberFlagsAreDecimal(t *testing.T) {
+	for _, cmd := range commands() {
+		f := newFlags(cmd.name)
+		cmd.define(f)
+		f.fs.VisitAll(func(fl *flag.Flag) {
+			switch fmt.Sprintf("%T", fl.Value) {
+			case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+				t.Errorf("%s --%s is a %T: define it with f.int, f.int64 or f.uint64 (decimal only)", cmd.name, fl.Name, fl.Value)
 			}
 		})
 	}

@@ -28,12 +28,12 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			"shortlist log --contact 9 --outcome sent --channel email --next none",
 		},
 		define: func(f *flags) func(context.Context, *call) error {
-			contact := f.fs.Int64("contact", 0, "the contact's `ID` (required; see shortlist show ACCOUNT_ID)")
+			contact := f.int64("contact", 0, "the contact's `ID` (required; see shortlist show ACCOUNT_ID)")
 			outcome := f.fs.String("outcome", "", "what came of it, e.g. no-answer, connected (required)")
 			channel := f.fs.String("channel", "call", "call, email, linkedin, meeting, visit or note")
 			direction := f.fs.String("direction", "outbound", "outbound (you reached out) or inbound (they did)")
 			note := f.fs.String("note", "", "a note to keep with the touch")
-			task := f.fs.Int64("task", 0, "the task `ID` this touch worked; it is closed as done")
+			task := f.int64("task", 0, "the task `ID` this touch worked; it is closed as done")
 			meeting := f.fs.String("meeting", "", "when the booked meeting is, as `WHEN` in your zone: \"thu 14:00\", \"2026-12-01 10:00\" or \"tomorrow 9:30\" (for meeting-booked)")
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01, each with an optional time (thu 14:00)")
@@ -93,7 +93,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 					At: c.now(), Duration: *duration, TaskID: *task, MeetingAt: meetAt, Next: choice,
 				})
 				if errors.Is(err, model.ErrNotFound) && *task != 0 {
-					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Sanitize(ct.Name()), acct.ID, err)
+					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Display(ct.Name()), acct.ID, err)
 				}
 				if err != nil {
 					return err
@@ -145,10 +145,10 @@ func planEffects(res model.LogResult, ct model.Contact, a model.Account, now tim
 	var out []string
 	for _, k := range p.Replaces {
 		out = append(out, fmt.Sprintf("replaces %s due %s (task %d, closed as superseded)",
-			model.Sanitize(lowerFirst(k.Title)), dayLabel(k.Due.In(now.Location()), k.DueHasTime), k.ID))
+			model.Display(lowerFirst(k.Title)), dayLabel(k.Due.In(now.Location()), k.DueHasTime), k.ID))
 	}
 	for _, e := range p.Effects(ct, a.Status) {
-		out = append(out, model.Sanitize(e))
+		out = append(out, model.Display(e))
 	}
 	if p.Held != nil {
 		out = append(out, p.Held.Text(dayLabel(p.Held.Until.In(now.Location()), true)))
@@ -158,11 +158,11 @@ func planEffects(res model.LogResult, ct model.Contact, a model.Account, now tim
 
 // logSentence: "logged no answer for Dana Kim (Acme) — next: call again Thu 26 Nov".
 func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *time.Location) string {
-	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Sanitize(ct.Name()), model.Sanitize(a.Name))
+	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Display(ct.Name()), model.Display(a.Name))
 	if res.Next == nil {
 		return s + " — no next action"
 	}
-	title := model.Sanitize(res.Next.Title)
+	title := model.Display(res.Next.Title)
 	if title == "" {
 		title = string(res.Next.Kind)
 	}

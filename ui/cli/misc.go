@@ -21,8 +21,8 @@ the same every time for the same --seed. It refuses a file that already holds a
 book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 		example: []string{"shortlist demo --db /tmp/demo.db", "shortlist demo --accounts 2000 --seed 7 --db big.db"},
 		define: func(f *flags) func(context.Context, *call) error {
-			accounts := f.fs.Int("accounts", 300, "how many accounts to write (`N`)")
-			seed := f.fs.Uint64("seed", 1, "the random seed: the same seed writes the same book")
+			accounts := f.int("accounts", 300, "how many accounts to write (`N`)")
+			seed := f.uint64("seed", 1, "the random seed `N`: the same seed writes the same book")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("demo takes flags only, got %q (see shortlist demo --help)", c.args[0])

@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // Setup is what init, config, auth and doctor need from outside: main.go
@@ -185,5 +187,9 @@ prints the config file's path.`,
 	}
 }
 
-// oneLine makes text safe to print on one terminal line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes text safe to print on one terminal line: sanitised
+// (model.Display), its runs of spaces and line breaks one space, at most
+// maxErrorLine characters (a config value or a reply can be 1 MB).
+func oneLine(s string) string {
+	return model.Shorten(strings.Join(strings.Fields(model.Display(s)), " "), maxErrorLine)
+}

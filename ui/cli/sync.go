@@ -118,7 +118,7 @@ func syncError(ctx context.Context, rep model.SyncReport, err error) error {
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return fmt.Errorf("sync cancelled: nothing is lost; %s queued for the next sync", changes(rep.Pending))
 	}
-	return errors.New(model.Sanitize(err.Error()))
+	return errors.New(model.Display(err.Error()))
 }
 
 func changes(n int) string {
@@ -165,7 +165,7 @@ func printReport(w io.Writer, r model.SyncReport, width int) {
 		fmt.Fprintln(w, clipTo(line, width))
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintln(w, clipTo("  error: "+e, width))
+		fmt.Fprintln(w, clipTo("  error: "+model.Display(e), width))
 	}
 	if r.HeldBack > 0 {
 		fmt.Fprintln(w, clipTo("  held back: the CRM refused these changes; edit them and they go with the next sync", width))
@@ -205,7 +205,7 @@ func (discardProgress) end()                        {}
 func progressText(p model.SyncProgress) string {
 	s := fmt.Sprintf("sync: %s", p.Phase)
 	if p.What != "" && p.Phase != model.PhaseDone {
-		s += " " + model.Sanitize(p.What)
+		s += " " + model.Display(p.What)
 	}
 	switch {
 	case p.Total > 0:

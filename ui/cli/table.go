@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,11 +31,12 @@ type table struct {
 
 func newTable(cols ...column) *table { return &table{cols: cols} }
 
-// add appends a row; cells are sanitized here, so nothing from the book
-// reaches the terminal raw.
+// add appends a row; cells are sanitized here (model.Display: controls
+// and bidi overrides too), so nothing from the book reaches the terminal
+// raw or reordered.
 func (t *table) add(cells ...string) {
 	for i, c := range cells {
-		cells[i] = model.Sanitize(c)
+		cells[i] = model.Display(c)
 	}
 	t.rows = append(t.rows, cells)
 }
@@ -159,12 +161,18 @@ func truncate(s string, w int) string {
 	return b.String() + "…"
 }
 
-// writeJSON writes v indented, with a final newline.
+// writeJSON writes v indented, with a final newline. C1 and bidi controls
+// are written as \u escapes (model.EscapeJSON): encoding/json leaves them
+// raw, and a terminal acts on them.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	if _, err := w.Write(model.EscapeJSON(b.Bytes())); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil

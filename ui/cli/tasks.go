@@ -19,7 +19,7 @@ func searchCmd() *command {
 matches QUERY, and print their ids for shortlist show and shortlist log.`,
 		example: []string{"shortlist search acme", `shortlist search "dana kim" --json`},
 		define: func(f *flags) func(context.Context, *call) error {
-			limit := f.fs.Int("limit", 20, "show at most `N` matches")
+			limit := f.int("limit", 20, "show at most `N` matches")
 			asJSON := f.fs.Bool("json", false, "print a JSON array of matches")
 			return func(ctx context.Context, c *call) error {
 				q := strings.TrimSpace(strings.Join(c.args, " "))
@@ -46,7 +46,7 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 					return writeJSON(c.env.Stdout, out)
 				}
 				if len(hits) == 0 {
-					fmt.Fprintf(c.env.Stdout, "Nothing matches %q.\n", model.Sanitize(q))
+					fmt.Fprintf(c.env.Stdout, "Nothing matches %q.\n", model.Display(q))
 					return nil
 				}
 				t := newTable(column{Title: "account id", Right: true}, column{Title: "account", Min: 10},

@@ -27,7 +27,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 			"shortlist today --json | jq '.rows[] | select(.callable_now)'",
 		},
 		define: func(f *flags) func(context.Context, *call) error {
-			limit := f.fs.Int("limit", 20, "show at most `N` rows (0: all)")
+			limit := f.int("limit", 20, "show at most `N` rows (0: all)")
 			all := f.fs.Bool("all", false, "include held-back rows, marked with the reason")
 			tier := f.fs.String("tier", "", "only accounts of this `tier` (A, B, C or D)")
 			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "due", "overdue", "suggested", "held_back", "held_by_reason", "left_out"}`)
