@@ -406,6 +406,15 @@ func (h BudgetHold) Text(until string) string {
 	return fmt.Sprintf("held by the %s budget until %s (%d touches in %s, budget %d)", who, until, h.Touches, h.Window, h.Budget)
 }
 
+// Short is Text without the figures, for a narrow line.
+func (h BudgetHold) Short(until string) string {
+	who := "contact"
+	if h.Reason == HoldAccountBudget {
+		who = "account"
+	}
+	return fmt.Sprintf("the %s budget (%d in %s) holds these until %s", who, h.Budget, h.Window, until)
+}
+
 var pipeline = []AccountStatus{StatusTarget, StatusWorking, StatusEngaged, StatusOpportunity}
 
 // MovesStatus reports whether a rule's status change applies: an outcome

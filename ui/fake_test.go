@@ -16,6 +16,7 @@ type fakeStore struct {
 	queries  []model.WorklistQuery
 	logs     []model.LogRequest
 	results  []model.LogResult // what each log did, as the plan decided
+	touched  []time.Time       // every contact's touches in the budget window
 	undone   []int64
 	undoErr  error
 	statuses []string
@@ -175,6 +176,8 @@ func (f *fakeStore) logState(contactID, taskID int64) model.LogState {
 	if st.Contact.ID == 0 {
 		st.Contact.ID = contactID
 	}
+	st.ContactTouches = append([]time.Time(nil), f.touched...)
+	st.AccountTouches = st.ContactTouches
 	return st
 }
 

@@ -346,23 +346,48 @@ func (m logScreen) nextLabel(t *model.Task) string {
 	return fmt.Sprintf("%s %s · %s", t.Kind, dueLabel(*t, m.now), t.Title)
 }
 
-// planMarks are the short marks a proposal line carries: what it replaces,
-// a refused channel, a budget that will hold it.
+// planMarks are the terse marks a proposal line carries (a refused
+// channel, a budget that will hold it, a follow-up it replaces); the lines
+// under the list say each in full.
 func (m logScreen) planMarks(p model.Plan) string {
 	var out []string
 	for _, r := range p.Refused {
-		out = append(out, "no "+string(r.Kind)+": "+string(r.Reason))
-	}
-	if len(p.Replaces) > 0 {
-		out = append(out, "replaces "+string(p.Replaces[0].Kind)+" "+dueLabel(p.Replaces[0], m.now))
+		out = append(out, "no "+string(r.Kind))
 	}
 	if p.Held != nil {
-		out = append(out, "held till "+untilLabel(p.Held.Until, m.now))
+		out = append(out, "held")
+	}
+	if len(p.Replaces) > 0 {
+		out = append(out, "replaces")
 	}
 	if len(out) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(out, "; ") + ")"
+	return " (" + strings.Join(out, ", ") + ")"
+}
+
+// listNotes are the sentences under the outcome list: the first budget
+// hold and the first replaced follow-up any proposal meets (they are the
+// contact's, whichever outcome is picked).
+func (m logScreen) listNotes() []planLine {
+	var held, repl *planLine
+	for _, o := range model.Outcomes {
+		p := m.proposals[o]
+		if held == nil && p.Held != nil {
+			held = &planLine{"(held): " + p.Held.Short(untilLabel(p.Held.Until, m.now)), true}
+		}
+		if repl == nil && len(p.Replaces) > 0 {
+			k := p.Replaces[0]
+			repl = &planLine{"replaces: the open " + string(k.Kind) + " due " + dueLabel(k, m.now) + " · " + k.Title, false}
+		}
+	}
+	var out []planLine
+	for _, l := range []*planLine{held, repl} {
+		if l != nil {
+			out = append(out, *l)
+		}
+	}
+	return out
 }
 
 // planLine is one sentence about a plan; warn: a guard or budget speaks.
@@ -430,8 +455,15 @@ func (m logScreen) View() string {
 				fit(o.Label(), 24), m.nextLabel(p.Next), m.planMarks(p))
 			lines = append(lines, clipANSI(line, w))
 		}
-		lines = append(lines, "",
-			s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel", w)))
+		lines = append(lines, "")
+		for _, l := range m.listNotes() {
+			st := s.Subtle
+			if l.warn {
+				st = s.Warn
+			}
+			lines = append(lines, st.Render(clip(l.text, w)))
+		}
+		lines = append(lines, s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel", w)))
 		if m.date.active() {
 			lines = append(lines, m.date.View())
 		}
