@@ -147,8 +147,30 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("a mistyped --db creates nothing", func(t *testing.T) {
+		typo := filepath.Join(dir, "tpyo", "book.db")
+		for _, args := range [][]string{{"today"}, {"show", "1"}, {"log", "--contact", "1", "--outcome", "busy"},
+			{"accounts"}, {"search", "acme"}, {"backup"}, {"export", "accounts"}, {"done", "1"}} {
+			code, out, errOut := run(t, nil, append([]string{"--db", typo}, args...)...)
+			want := "shortlist: no book at " + typo + ": make one with shortlist demo, shortlist import FILE or shortlist sync\n"
+			if code != 1 || out != "" || errOut != want {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", args, code, out, errOut, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "tpyo")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a command that does not make a book created %s", filepath.Join(dir, "tpyo"))
+		}
+	})
+
 	t.Run("a new book says how to fill it", func(t *testing.T) {
 		db := filepath.Join(dir, "empty.db")
+		csv := filepath.Join(dir, "header-only.csv")
+		if err := os.WriteFile(csv, []byte("name,domain\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := run(t, nil, "--db", db, "import", "accounts", csv); code != 0 {
+			t.Fatalf("import into a new book: exit %d %q", code, errOut)
+		}
 		code, out, errOut := run(t, nil, "--db", db, "today")
 		if code != 0 || !strings.Contains(out, "The book has no accounts yet") || !strings.Contains(out, "shortlist import accounts FILE.csv") {
 			t.Errorf("today on a new book: exit %d\n%s%s", code, out, errOut)

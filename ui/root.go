@@ -513,6 +513,9 @@ func (m root) View() string {
 
 func (m root) statusLine() string {
 	if m.status.text == "" {
+		if m.opts.ReadOnly != "" {
+			return m.sty.StatusErr.Render(fit(model.Sanitize("read-only ("+m.opts.ReadOnly+"): changes are refused; "+m.opts.DBPath), m.width))
+		}
 		if m.opts.Demo {
 			return m.sty.Subtle.Render(fit("demo book: changes stay in "+m.opts.DBPath, m.width))
 		}
