@@ -163,8 +163,8 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 	if n, ran := db.RescoredAtOpen(); ran {
 		b.Notice = rescoreNotice(n)
 	}
-	if db.ReadOnly() != "" {
-		b.Notice = readOnlyNotice(db)
+	if db.StaleScores() {
+		b.Notice = fmt.Sprintf("%s is read-only (%s): its scores are from the ICP it was last opened with", db.Path(), db.ReadOnly())
 	}
 	return b, nil
 }
@@ -174,15 +174,6 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 func hasBook(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Size() > 0
-}
-
-// readOnlyNotice says a book opened read-only, why, and what that means.
-func readOnlyNotice(db *storage.DB) string {
-	n := fmt.Sprintf("read-only: %s (%s): reading works, changes are refused", db.Path(), db.ReadOnly())
-	if db.StaleScores() {
-		n += "; scores are from the profile it was last opened with"
-	}
-	return n
 }
 
 // fillDemo writes the demo book when --demo opens one left empty (by an

@@ -186,14 +186,15 @@ func open(ctx context.Context, path string, opts Options, access func(string) st
 	} else if err := fixModes(path); err != nil {
 		return nil, err
 	}
-	sdb, err := sql.Open("sqlite", dsn(path, ro != "", immutable))
+	busyWait := opts.BusyWait
+	if busyWait <= 0 {
+		busyWait = defaultBusyWait
+	}
+	sdb, err := sql.Open("sqlite", dsn(path, ro != "", immutable, busyWait))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, path: path, opts: opts, readOnly: ro, busyWait: opts.BusyWait}
-	if db.busyWait <= 0 {
-		db.busyWait = defaultBusyWait
-	}
+	db := &DB{sql: sdb, path: path, opts: opts, readOnly: ro, busyWait: busyWait}
 	if err := db.init(ctx, ms, version); err != nil {
 		sdb.Close()
 		return nil, err
@@ -267,9 +268,10 @@ func (db *DB) readOnlyErr(op string) error {
 // BenchmarkLogTouch). trusted_schema=OFF: SQL stored in the file (a
 // trigger, a view, a default) may not call functions with side effects; a
 // book is data, not code.
-func dsn(path string, readOnly, immutable bool) string {
+func dsn(path string, readOnly, immutable bool, busy time.Duration) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(2000)")
+	// SQLite's own wait, per attempt; withTx retries BEGIN past it.
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", min(busy, 2*time.Second).Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "trusted_schema(0)")
 	// Reads through a memory map skip a syscall per page: the worklist's
@@ -387,7 +389,7 @@ func (e *probeError) Error() string { return e.err.Error() }
 // probeSQL reads the application id, schema version and schema through a
 // read-only connection and checks them.
 func probeSQL(ctx context.Context, path string, ms []migration, immutable bool) (int, error) {
-	ro, err := sql.Open("sqlite", dsn(path, true, immutable))
+	ro, err := sql.Open("sqlite", dsn(path, true, immutable, 5*time.Second))
 	if err != nil {
 		return 0, err
 	}
