@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
@@ -159,6 +160,32 @@ func TestBinary(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "tpyo")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("a command that does not make a book created %s", filepath.Join(dir, "tpyo"))
+		}
+	})
+
+	t.Run("a killed demo leaves no book", func(t *testing.T) {
+		p := filepath.Join(dir, "killed", "demo.db")
+		cmd := exec.Command(bin, "demo", "--accounts", "100000", "--db", p)
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill it once the book is being written (its temporary file exists).
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if m, _ := filepath.Glob(filepath.Join(dir, "killed", ".demo.db.tmp-*")); len(m) > 0 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a killed demo left a book at %s", p)
+		}
+		if code, out, errOut := run(t, nil, "demo", "--accounts", "20", "--db", p); code != 0 || !strings.Contains(out, "20 accounts") {
+			t.Errorf("the rerun: exit %d %q %q", code, out, errOut)
 		}
 	})
 

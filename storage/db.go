@@ -308,7 +308,7 @@ func probe(ctx context.Context, path string, ms []migration, readOnly bool) (ver
 	notOurs := func(why string) error {
 		return fmt.Errorf("database %s is %w (%s): choose another --db path", path, ErrNotShortlist, why)
 	}
-	f, err := os.Open(path)
+	f, err := openNoFollow(path) // never blocks on a fifo swapped in
 	if err != nil {
 		return 0, false, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -452,13 +452,18 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 		// created by this open (start 0) has nothing to keep.
 		if start > 0 && version == start {
 			bak := fmt.Sprintf("%s.bak-v%d", db.path, version)
-			if _, err := os.Stat(bak); errors.Is(err, fs.ErrNotExist) {
+			// Made empty and 0600 first, without following a link
+			// (O_EXCL), so VACUUM INTO writes only a file of ours.
+			f, err := os.OpenFile(bak, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			switch {
+			case err == nil:
+				f.Close()
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
+					os.Remove(bak)
 					return db.mapErr("back up before migration", err)
 				}
-				if err := os.Chmod(bak, 0o600); err != nil {
-					return fmt.Errorf("make %s private: %w", bak, err)
-				}
+			case !errors.Is(err, fs.ErrExist): // an existing copy is kept as it is
+				return fmt.Errorf("back up before migration to %s: %w", bak, err)
 			}
 		}
 		err := db.withTx(ctx, "migrate to "+m.name, func(tx *sql.Tx) error {
