@@ -9,10 +9,10 @@ import (
 
 func TestQuoteIdent(t *testing.T) {
 	for in, want := range map[string]string{
-		"accounts_fit": `"accounts_fit"`,
+		"accounts_fit":                `"accounts_fit"`,
 		`x"; DROP TABLE accounts; --`: `"x""; DROP TABLE accounts; --"`,
-		`""`: `""""""`,
-		"":   `""`,
+		`""`:                          `""""""`,
+		"":                            `""`,
 	} {
 		if got := quoteIdent(in); got != want {
 			t.Errorf("quoteIdent(%q) = %s, want %s", in, got, want)
