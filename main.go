@@ -136,7 +136,20 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 		return nil, err
 	}
 	path := bookPath(g)
-	db, err := storage.Open(ctx, path, storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true}
+	if g.Demo && !hasBook(path) {
+		// The demo book is made on first use, whole or not at all.
+		err := storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
+			return demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: time.Now()})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("write demo book %s: %w", path, err)
+		}
+	}
+	// Only the commands that make a book (import, sync) create one; any
+	// other says there is none, so a mistyped --db creates nothing.
+	opts.MustExist = !g.Create
+	db, err := storage.Open(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -151,16 +164,27 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 	if n, ran := db.RescoredAtOpen(); ran {
 		b.Notice = rescoreNotice(n)
 	}
+	if db.StaleScores() {
+		b.Notice = fmt.Sprintf("%s is read-only (%s): its scores are from the ICP it was last opened with", db.Path(), db.ReadOnly())
+	}
 	return b, nil
 }
 
-// fillDemo writes the demo book the first time --demo opens it.
+// hasBook reports whether path names a file that holds something (an
+// empty file is a book never written).
+func hasBook(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() > 0
+}
+
+// fillDemo writes the demo book when --demo opens one left empty (by an
+// older Shortlist, or by hand).
 func fillDemo(ctx context.Context, db *storage.DB) error {
 	accts, err := db.Accounts(ctx, model.AccountFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("open demo book: %w", err)
 	}
-	if len(accts) > 0 {
+	if len(accts) > 0 || db.ReadOnly() != "" {
 		return nil
 	}
 	if err := demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: time.Now()}); err != nil {
@@ -169,24 +193,34 @@ func fillDemo(ctx context.Context, db *storage.DB) error {
 	return nil
 }
 
+// writeDemo writes a new demo book at path beside it under a temporary
+// name, moved into place only when whole: a killed demo leaves no book.
 func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions) (*cli.Book, error) {
 	cfg, err := loadConfig(g.Config)
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(ctx, path, storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile}
+	err = storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
+		if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now}); err != nil {
+			return fmt.Errorf("write demo book %s: %w", path, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("write demo book %s: %w", path, err)
+	opts.MustExist = true
+	db, err := storage.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
 	}
 	return book(db, cfg, true), nil
 }
 
 func book(db *storage.DB, cfg config.Config, isDemo bool) *cli.Book {
-	return &cli.Book{Store: db, Settings: cfg.Settings, Profile: cfg.Profile, Path: db.Path(), Demo: isDemo, Close: db.Close}
+	return &cli.Book{Store: db, Settings: cfg.Settings, Profile: cfg.Profile, Path: db.Path(), Demo: isDemo, Close: db.Close,
+		ReadOnly: db.ReadOnly()}
 }
 
 // rescoreNotice says that an edited ICP profile (or rank weights) took
@@ -202,7 +236,7 @@ func rescoreNotice(changed int) string {
 func runTUI(ctx context.Context, b *cli.Book) error {
 	return ui.Run(ctx, ui.Options{
 		Store: b.Store, Settings: b.Settings, Profile: b.Profile, Syncer: b.Syncer,
-		Now: time.Now, Demo: b.Demo, DBPath: b.Path, Notice: b.Notice,
+		Now: time.Now, Demo: b.Demo, DBPath: b.Path, Notice: b.Notice, ReadOnly: b.ReadOnly,
 	})
 }
 
@@ -251,7 +285,7 @@ func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile})
+	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true})
 	if err != nil {
 		return 0, err
 	}

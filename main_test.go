@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
@@ -147,8 +148,56 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("a mistyped --db creates nothing", func(t *testing.T) {
+		typo := filepath.Join(dir, "tpyo", "book.db")
+		for _, args := range [][]string{{"today"}, {"show", "1"}, {"log", "--contact", "1", "--outcome", "busy"},
+			{"accounts"}, {"search", "acme"}, {"backup"}, {"export", "accounts"}, {"done", "1"}} {
+			code, out, errOut := run(t, nil, append([]string{"--db", typo}, args...)...)
+			want := "shortlist: no book at " + typo + ": make one with shortlist demo, shortlist import FILE or shortlist sync\n"
+			if code != 1 || out != "" || errOut != want {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", args, code, out, errOut, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "tpyo")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a command that does not make a book created %s", filepath.Join(dir, "tpyo"))
+		}
+	})
+
+	t.Run("a killed demo leaves no book", func(t *testing.T) {
+		p := filepath.Join(dir, "killed", "demo.db")
+		cmd := exec.Command(bin, "demo", "--accounts", "100000", "--db", p)
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill it once the book is being written (its temporary file exists).
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if m, _ := filepath.Glob(filepath.Join(dir, "killed", ".demo.db.tmp-*")); len(m) > 0 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a killed demo left a book at %s", p)
+		}
+		if code, out, errOut := run(t, nil, "demo", "--accounts", "20", "--db", p); code != 0 || !strings.Contains(out, "20 accounts") {
+			t.Errorf("the rerun: exit %d %q %q", code, out, errOut)
+		}
+	})
+
 	t.Run("a new book says how to fill it", func(t *testing.T) {
 		db := filepath.Join(dir, "empty.db")
+		csv := filepath.Join(dir, "header-only.csv")
+		if err := os.WriteFile(csv, []byte("name,domain\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := run(t, nil, "--db", db, "import", "accounts", csv); code != 0 {
+			t.Fatalf("import into a new book: exit %d %q", code, errOut)
+		}
 		code, out, errOut := run(t, nil, "--db", db, "today")
 		if code != 0 || !strings.Contains(out, "The book has no accounts yet") || !strings.Contains(out, "shortlist import accounts FILE.csv") {
 			t.Errorf("today on a new book: exit %d\n%s%s", code, out, errOut)

@@ -265,8 +265,20 @@ func TestReliabilityDiskAndFiles(t *testing.T) {
 		if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
 			t.Skipf("cannot remount read-only: %v %s", err, out)
 		}
-		oneLineFailure(t, "log", runBin(t, bin, env, logArgs(book, "ro")...), "read-only")
-		oneLineFailure(t, "new book", runBin(t, bin, env, "--db", filepath.Join(mnt, "sub", "new.db"), "today"), "read-only")
+		// Reading works: an intact book on a read-only file system opens
+		// read-only (it was "not a Shortlist database").
+		for _, args := range [][]string{{"today"}, {"show", "1"}, {"accounts"}, {"search", "a"},
+			{"export", "accounts"}, {"backup", filepath.Join(dir, "ro-copy.db")}, {"today", "--json"}} {
+			r := runBin(t, bin, env, append([]string{"--db", book}, args...)...)
+			if r.code != 0 || r.out == "" {
+				t.Errorf("%v on a read-only book: exit %d, stderr %q", args, r.code, r.errOut)
+			}
+		}
+		// Writing names the file and says why.
+		r := runBin(t, bin, env, logArgs(book, "ro")...)
+		oneLineFailure(t, "log", r, book+" is read-only (its file system is read-only): nothing was changed")
+		oneLineFailure(t, "new book", runBin(t, bin, env, "demo", "--db", filepath.Join(mnt, "sub", "new.db")), "read-only")
+		oneLineFailure(t, "no book", runBin(t, bin, env, "--db", filepath.Join(mnt, "sub", "new.db"), "today"), "no book at")
 		exec.Command("mount", "-o", "remount,rw", mnt).Run()
 		bookCheck(t, book)
 		if n := touchCount(t, book); n != before {

@@ -120,7 +120,7 @@ func syncFile(path string) error {
 
 // inspectBackup opens a copy read-only, checks it and counts its records.
 func inspectBackup(ctx context.Context, path string) (model.BackupInfo, error) {
-	r, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	r, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=trusted_schema(0)")
 	if err != nil {
 		return model.BackupInfo{}, err
 	}

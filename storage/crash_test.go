@@ -34,8 +34,16 @@ func TestChildWriter(t *testing.T) {
 		os.Exit(2)
 	}
 	limit, _ := strconv.Atoi(os.Getenv("SHORTLIST_CHILD_N"))
+	reopen := os.Getenv("SHORTLIST_CHILD_REOPEN") != "" // each log its own open, as `shortlist log` does
 	fmt.Println("READY")
 	for i := 1; limit == 0 || i <= limit; i++ {
+		if reopen && i > 1 {
+			db.Close()
+			if db, err = storage.Open(ctx, path, testOptions()); err != nil {
+				fmt.Println("ERR", err)
+				os.Exit(2)
+			}
+		}
 		_, err := db.LogTouch(ctx, model.LogRequest{ContactID: int64(1 + i%40), Channel: model.ChannelCall,
 			Outcome: model.Outcomes[i%len(model.Outcomes)], At: clock.Add(time.Duration(i) * time.Minute),
 			Note: "child " + strconv.Itoa(i),

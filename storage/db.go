@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,13 +42,34 @@ var (
 	ErrNotShortlist = errors.New("not a Shortlist database")
 	// ErrTooNew: the database was written by a newer Shortlist.
 	ErrTooNew = errors.New("database schema is newer than this shortlist")
+	// ErrNoBook: there is no book at the path and the caller may not make
+	// one (Options.MustExist).
+	ErrNoBook = errors.New("no book")
+	// ErrChanged: the book's schema is not what Shortlist's migrations
+	// made (a trigger, view, index or table added or altered).
+	ErrChanged = errors.New("changed outside Shortlist")
+	// ErrReadOnly: the book opened read-only and a write was asked for, or
+	// a read-only book cannot be opened (it needs an upgrade first).
+	ErrReadOnly = errors.New("read-only")
 )
 
 // Options configure a store.
 type Options struct {
 	Settings model.Settings
 	Profile  model.Profile
+	// MustExist refuses a missing or empty book with ErrNoBook instead of
+	// creating one: only the commands that make a book (demo, import,
+	// sync) create one, so a mistyped --db creates nothing. The zero value
+	// creates, as tests and Build do.
+	MustExist bool
+	// BusyWait is how long a write waits its turn behind other writers
+	// before it fails with model.ErrBusy; 0 means defaultBusyWait.
+	BusyWait time.Duration
 }
+
+// defaultBusyWait: ten processes logging at once each wait well under a
+// second; a write fails only when another one holds the book far longer.
+const defaultBusyWait = 10 * time.Second
 
 // DB is the local book. It is safe for concurrent use.
 type DB struct {
@@ -56,6 +78,10 @@ type DB struct {
 	opts   Options
 	ranker *model.Ranker
 	zone   *time.Location // the rep's zone, for "today"
+	// readOnly says why the book opened read-only ("" : writable).
+	readOnly    string
+	staleScores bool          // read-only, scored with another profile
+	busyWait    time.Duration // how long a write waits its turn
 	// rescored is what Open's re-score found, when the profile or the
 	// rank weights had changed since the book was last scored.
 	rescored struct {
@@ -116,33 +142,59 @@ func LatestSchema() int {
 	return len(ms)
 }
 
-// Open opens the book at path, creating it (and its directory) if missing,
-// migrating it to the latest schema and re-scoring every account when the
-// profile changed since the last open. A file that is not a Shortlist
-// database, is damaged, or comes from a newer Shortlist is refused and left
-// untouched.
+// Open opens the book at path, creating it (and its directory) if missing
+// unless opts.MustExist, migrating it to the latest schema and re-scoring
+// every account when the profile changed since the last open. What path
+// names is checked before anything is written or chmod-ed: a regular file
+// (a link is followed to one), a SQLite file of Shortlist's, its schema
+// exactly what the migrations made. Anything else (a device, another
+// program's file, a damaged book, one from a newer Shortlist, one with a
+// trigger, view or index added) is refused and left untouched. A book this
+// process may not write (a read-only file, folder or file system) opens
+// read-only: reads work, writes fail with ErrReadOnly naming the file.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	return open(ctx, path, opts, writeAccess)
+}
+
+// open is Open with the write-access check given (tests pretend a
+// read-only file system with it).
+func open(ctx context.Context, path string, opts Options, access func(string) string) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	path = abs
-	if err := prepareFile(path); err != nil {
+	path, err = locate(abs, opts.MustExist)
+	if err != nil {
 		return nil, err
 	}
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
 	}
-	version, err := probe(ctx, path, len(ms))
+	ro := access(path)
+	version, immutable, err := probe(ctx, path, ms, ro != "")
 	if err != nil {
 		return nil, err
 	}
-	sdb, err := sql.Open("sqlite", dsn(path))
+	if ro != "" {
+		switch {
+		case version == 0:
+			return nil, fmt.Errorf("open %s: %w (%s): a new book cannot be written there: choose a writable --db path", path, ErrReadOnly, ro)
+		case version < len(ms):
+			return nil, fmt.Errorf("open %s: %w (%s): it is schema %d and this shortlist must upgrade it to %d first: make it writable, then run shortlist once", path, ErrReadOnly, ro, version, len(ms))
+		}
+	} else if err := fixModes(path); err != nil {
+		return nil, err
+	}
+	busyWait := opts.BusyWait
+	if busyWait <= 0 {
+		busyWait = defaultBusyWait
+	}
+	sdb, err := sql.Open("sqlite", dsn(path, ro != "", immutable, busyWait))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, path: path, opts: opts}
+	db := &DB{sql: sdb, path: path, opts: opts, readOnly: ro, busyWait: busyWait}
 	if err := db.init(ctx, ms, version); err != nil {
 		sdb.Close()
 		return nil, err
@@ -156,11 +208,13 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 	if _, err := db.sql.ExecContext(ctx, "SELECT 1"); err != nil {
 		return db.mapErr("open", err)
 	}
-	if err := fixModes(db.path); err != nil {
-		return err
-	}
-	if err := db.migrate(ctx, ms, version); err != nil {
-		return err
+	if db.readOnly == "" {
+		if err := fixModes(db.path); err != nil {
+			return err
+		}
+		if err := db.migrate(ctx, ms, version); err != nil {
+			return err
+		}
 	}
 	db.ranker = model.NewRanker(db.opts.Settings, db.opts.Profile)
 	db.zone = time.Local
@@ -180,6 +234,11 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 		return err
 	}
 	if stored != hash {
+		if db.readOnly != "" {
+			// A read-only book keeps the scores it was last written with.
+			db.staleScores = true
+			return nil
+		}
 		n, err := db.Rescore(ctx)
 		if err != nil {
 			return err
@@ -189,20 +248,46 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 	return nil
 }
 
+// ReadOnly says why the book opened read-only ("" when it is writable):
+// "its file system is read-only", "the file is read-only", "its folder is
+// read-only".
+func (db *DB) ReadOnly() string { return db.readOnly }
+
+// StaleScores reports whether a read-only book was scored with another
+// profile or other rank weights than it was opened with: it could not be
+// re-scored.
+func (db *DB) StaleScores() bool { return db.staleScores }
+
+// readOnlyErr is a write refused on a read-only book.
+func (db *DB) readOnlyErr(op string) error {
+	return fmt.Errorf("%s: %s is %w (%s): nothing was changed; make it writable, or copy it with shortlist backup FILE and use --db FILE", op, db.path, ErrReadOnly, db.readOnly)
+}
+
 // dsn sets the pragmas on every pooled connection. synchronous=FULL: a logged
 // touch survives power loss, not just a crash (measured cheap enough; see
-// BenchmarkLogTouch).
-func dsn(path string) string {
+// BenchmarkLogTouch). trusted_schema=OFF: SQL stored in the file (a
+// trigger, a view, a default) may not call functions with side effects; a
+// book is data, not code.
+func dsn(path string, readOnly, immutable bool, busy time.Duration) string {
 	q := url.Values{}
-	// 16 KiB pages (new books only): the worklist reads rows scattered over
-	// the book, and fewer, larger pages cost less to bring in.
-	q.Add("_pragma", "page_size(16384)")
-	q.Add("_pragma", "busy_timeout(5000)")
+	// SQLite's own wait, per attempt; withTx retries BEGIN past it.
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", min(busy, 2*time.Second).Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "trusted_schema(0)")
 	// Reads through a memory map skip a syscall per page: the worklist's
 	// first page on a fresh connection reads a few thousand pages.
 	q.Add("_pragma", "mmap_size(1073741824)")
+	if readOnly {
+		q.Set("mode", "ro")
+		if immutable {
+			q.Set("immutable", "1")
+		}
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	// 16 KiB pages (new books only): the worklist reads rows scattered over
+	// the book, and fewer, larger pages cost less to bring in.
+	q.Add("_pragma", "page_size(16384)")
+	q.Add("_pragma", "synchronous(FULL)")
 	// WAL through the driver's own key, not _pragma: the driver runs the
 	// _pragma list sorted by name, so journal_mode would run before
 	// page_size and fix a new book at 4 KiB pages (it did until this).
@@ -211,104 +296,102 @@ func dsn(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// prepareFile makes the directory (0700) and the file (0600) before SQLite
-// sees them, so the book is never readable by others, not even briefly.
-func prepareFile(path string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return dirError(dir, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			if _, serr := os.Stat(path); serr != nil {
-				return dirError(dir, err)
-			}
-			return fmt.Errorf("open %s: permission denied: choose a --db path you can read and write", path)
-		}
-		return fmt.Errorf("open %s: %w", path, err)
-	}
-	f.Close()
-	return fixModes(path)
-}
-
-func dirError(dir string, err error) error {
-	if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
-		return fmt.Errorf("database directory %s is read-only: choose a writable --db path", dir)
-	}
-	return fmt.Errorf("create database directory %s: %w", dir, err)
-}
-
-// fixModes tightens the book and its WAL side files to 0600.
-func fixModes(path string) error {
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		st, err := os.Stat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("check mode of %s: %w", p, err)
-		}
-		if st.Mode().Perm()&0o077 != 0 {
-			if err := os.Chmod(p, 0o600); err != nil {
-				return fmt.Errorf("make %s private (mode 0600): %w", p, err)
-			}
-		}
-	}
-	return nil
-}
-
 var sqliteMagic = []byte("SQLite format 3\x00")
 
 // probe decides, without writing anything, whether path is an empty file, a
-// Shortlist book this build can open (its schema version) or something to
-// refuse.
-func probe(ctx context.Context, path string, latest int) (int, error) {
+// Shortlist book this build can open (its schema version, its schema
+// exactly what the migrations up to that version make) or something to
+// refuse. readOnly: the book cannot be written; immutable is then true
+// when SQLite must read it as immutable (a WAL book on a read-only file
+// system, with no -shm file to share the WAL index through).
+func probe(ctx context.Context, path string, ms []migration, readOnly bool) (version int, immutable bool, err error) {
 	notOurs := func(why string) error {
 		return fmt.Errorf("database %s is %w (%s): choose another --db path", path, ErrNotShortlist, why)
 	}
-	f, err := os.Open(path)
+	f, err := openNoFollow(path) // never blocks on a fifo swapped in
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", path, err)
+		return 0, false, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", path, err)
+		return 0, false, fmt.Errorf("open %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return 0, false, notOurs(fileKind(st.Mode()) + ", not a file")
 	}
 	if st.Size() == 0 {
 		if walSize(path) > 0 {
-			return 0, notOurs("empty file with a leftover -wal file")
+			return 0, false, notOurs("empty file with a leftover -wal file")
 		}
-		return 0, nil
+		return 0, false, nil
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil {
-		return 0, notOurs("file too short")
+		return 0, false, notOurs("file too short")
 	}
 	if !bytes.Equal(hdr[:16], sqliteMagic) {
-		return 0, notOurs("not a SQLite file")
+		return 0, false, notOurs("not a SQLite file")
 	}
 	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return 0, notOurs("damaged header")
+		return 0, false, notOurs("damaged header")
 	}
 	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
 	if walSize(path) == 0 && pages > 0 && st.Size() < pages*pageSize {
-		return 0, notOurs(fmt.Sprintf("truncated: %d of %d bytes", st.Size(), pages*pageSize))
+		return 0, false, notOurs(fmt.Sprintf("truncated: %d of %d bytes", st.Size(), pages*pageSize))
 	}
 	if st.Size()%pageSize != 0 {
-		return 0, notOurs("truncated: not a whole number of pages")
+		return 0, false, notOurs("truncated: not a whole number of pages")
 	}
 
 	// Read the header fields through SQLite too: the newest ones may sit in
 	// the -wal file. mode=ro and no journal pragma: nothing gets written.
-	ro, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
+	version, err = probeSQL(ctx, path, ms, false)
+	if err != nil && readOnly && isCantOpen(err) {
+		// A WAL book on a read-only file system: SQLite cannot make the
+		// -shm file it shares the WAL index through. Read the file as
+		// immutable, which is right only when no -wal holds changes.
+		if walSize(path) > 0 {
+			return 0, false, fmt.Errorf("open %s: %w: its -wal file holds changes that cannot be read where the folder is read-only: make it writable and run shortlist once", path, ErrReadOnly)
+		}
+		immutable = true
+		version, err = probeSQL(ctx, path, ms, true)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", path, err)
+		var se *sqlite.Error
+		var pe *probeError
+		switch {
+		case errors.As(err, &pe):
+			return 0, false, pe.err
+		case errors.As(err, &se) && se.Code()&0xff == sqliteBusy:
+			return 0, false, fmt.Errorf("open %s: %w: another program holds it; close it and retry", path, model.ErrBusy)
+		case errors.As(err, &se) && se.Code()&0xff == sqliteIOErr:
+			// An I/O error (e.g. no room for the -shm file on a full disk) says
+			// nothing about what the file is: do not call a good book foreign.
+			return 0, false, fmt.Errorf("open %s: %s: is the disk full or failing? free space and retry; nothing was changed", path, firstLine(se.Error()))
+		case readOnly && isCantOpen(err):
+			return 0, false, fmt.Errorf("open %s: %w (%s): %s", path, ErrReadOnly, firstLine(err.Error()), "make it writable or choose another --db path")
+		}
+		return 0, false, notOurs(firstLine(err.Error()))
+	}
+	return version, immutable, nil
+}
+
+// probeError is a refusal probeSQL decided on (not a driver error).
+type probeError struct{ err error }
+
+func (e *probeError) Error() string { return e.err.Error() }
+
+// probeSQL reads the application id, schema version and schema through a
+// read-only connection and checks them.
+func probeSQL(ctx context.Context, path string, ms []migration, immutable bool) (int, error) {
+	ro, err := sql.Open("sqlite", dsn(path, true, immutable, 5*time.Second))
+	if err != nil {
+		return 0, err
 	}
 	defer ro.Close()
 	var appID, version, tables int
@@ -320,26 +403,31 @@ func probe(ctx context.Context, path string, latest int) (int, error) {
 		err = ro.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables)
 	}
 	if err != nil {
-		var se *sqlite.Error
-		if errors.As(err, &se) && se.Code()&0xff == sqliteBusy {
-			return 0, fmt.Errorf("open %s: %w: another program holds it; close it and retry", path, model.ErrBusy)
-		}
-		// An I/O error (e.g. no room for the -shm file on a full disk) says
-		// nothing about what the file is: do not call a good book foreign.
-		if errors.As(err, &se) && se.Code()&0xff == sqliteIOErr {
-			return 0, fmt.Errorf("open %s: %s: is the disk full or failing? free space and retry; nothing was changed", path, firstLine(se.Error()))
-		}
-		return 0, notOurs(firstLine(err.Error()))
+		return 0, err
 	}
 	switch {
 	case appID == 0 && tables == 0:
 		return 0, nil // an empty SQLite file, e.g. a first open that stopped early
 	case appID != ApplicationID:
-		return 0, notOurs("a SQLite file of another program")
-	case version > latest:
-		return 0, fmt.Errorf("database %s is schema %d, this shortlist knows up to %d: upgrade shortlist: %w", path, version, latest, ErrTooNew)
+		return 0, &probeError{fmt.Errorf("database %s is %w (a SQLite file of another program): choose another --db path", path, ErrNotShortlist)}
+	case version > len(ms):
+		return 0, &probeError{fmt.Errorf("database %s is schema %d, this shortlist knows up to %d: upgrade shortlist: %w", path, version, len(ms), ErrTooNew)}
+	case version < 1:
+		return 0, &probeError{fmt.Errorf("database %s is %w (no schema version): choose another --db path", path, ErrNotShortlist)}
+	}
+	if err := verifySchema(ctx, ro, path, ms[:version]); err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) {
+			return 0, err
+		}
+		return 0, &probeError{err}
 	}
 	return version, nil
+}
+
+func isCantOpen(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteCantOpen
 }
 
 func walSize(path string) int64 {
@@ -364,13 +452,18 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 		// created by this open (start 0) has nothing to keep.
 		if start > 0 && version == start {
 			bak := fmt.Sprintf("%s.bak-v%d", db.path, version)
-			if _, err := os.Stat(bak); errors.Is(err, fs.ErrNotExist) {
+			// Made empty and 0600 first, without following a link
+			// (O_EXCL), so VACUUM INTO writes only a file of ours.
+			f, err := os.OpenFile(bak, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			switch {
+			case err == nil:
+				f.Close()
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
+					os.Remove(bak)
 					return db.mapErr("back up before migration", err)
 				}
-				if err := os.Chmod(bak, 0o600); err != nil {
-					return fmt.Errorf("make %s private: %w", bak, err)
-				}
+			case !errors.Is(err, fs.ErrExist): // an existing copy is kept as it is
+				return fmt.Errorf("back up before migration to %s: %w", bak, err)
 			}
 		}
 		err := db.withTx(ctx, "migrate to "+m.name, func(tx *sql.Tx) error {
@@ -458,9 +551,16 @@ func profileHash(p model.Profile, co model.Coefficients) (string, error) {
 }
 
 // withTx runs fn in one write transaction (BEGIN IMMEDIATE, so a second
-// writer waits busy_timeout instead of failing on lock upgrade).
+// writer waits busy_timeout instead of failing on lock upgrade). A write
+// that finds the book busy waits its turn: BEGIN is retried with growing,
+// jittered pauses until busyWait has passed, so many writers (ten `log`
+// processes at once) each get in. fn runs only once BEGIN succeeded, so it
+// never runs twice.
 func (db *DB) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	if db.readOnly != "" {
+		return db.readOnlyErr(op)
+	}
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return db.mapErr(op, err)
 	}
@@ -472,4 +572,39 @@ func (db *DB) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 		return db.mapErr(op, err)
 	}
 	return nil
+}
+
+// begin starts a write transaction, retrying while the book is busy.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(db.busyWait)
+	pause := 5 * time.Millisecond
+	for {
+		tx, err := db.sql.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) {
+			return tx, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, err
+		}
+		// Jitter: writers that met at the lock do not meet again.
+		d := min(left, pause/2+time.Duration(rand.Int64N(int64(pause))))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(d):
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
+// isBusy reports a driver error that says another connection holds the
+// book: SQLITE_BUSY or SQLITE_LOCKED, any extended code.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == sqliteBusy || c == sqliteLocked
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/shortlisthq/shortlist/model"
 	sqlite "modernc.org/sqlite"
@@ -23,6 +24,8 @@ const (
 	sqliteCantOpen   = 14
 	sqliteConstraint = 19
 	sqliteNotADB     = 26
+
+	sqliteReadOnlyDirectory = sqliteReadOnly | 6<<8
 )
 
 // mapErr turns a driver error into one a person can act on, wrapping the
@@ -50,13 +53,21 @@ func (db *DB) mapErr(op string, err error) error {
 	}
 	switch se.Code() & 0xff {
 	case sqliteBusy, sqliteLocked:
-		return fmt.Errorf("%s: %w: another Shortlist held %s for more than 5 s; retry", op, model.ErrBusy, db.path)
+		return fmt.Errorf("%s: %w: another Shortlist held %s for more than %s; retry", op, model.ErrBusy, db.path, db.busyWait.Round(time.Second))
 	case sqliteConstraint:
 		return fmt.Errorf("%s: %w: %s", op, model.ErrConflict, firstLine(se.Error()))
 	case sqliteFull:
 		return fmt.Errorf("disk full writing %s: free space and retry; nothing was changed", db.path)
-	case sqliteReadOnly, sqliteCantOpen:
-		return fmt.Errorf("database directory %s is read-only: choose a writable --db path", filepath.Dir(db.path))
+	case sqliteReadOnly:
+		if db.readOnly != "" {
+			return db.readOnlyErr(op)
+		}
+		if se.Code() == sqliteReadOnlyDirectory {
+			return fmt.Errorf("%s: database directory %s is read-only: choose a writable --db path", op, filepath.Dir(db.path))
+		}
+		return fmt.Errorf("%s: %s is %w: nothing was changed; make it writable or choose another --db path", op, db.path, ErrReadOnly)
+	case sqliteCantOpen:
+		return fmt.Errorf("%s: database directory %s is read-only: choose a writable --db path", op, filepath.Dir(db.path))
 	case sqliteCorrupt, sqliteNotADB:
 		return fmt.Errorf("%s: database %s is damaged (%s): restore a backup (%s.bak-v*) or choose another --db path", op, db.path, firstLine(se.Error()), db.path)
 	case sqliteIOErr:

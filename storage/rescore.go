@@ -314,7 +314,7 @@ func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, many bool, co
 		return err
 	}
 	for name := range idx {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX "+quoteIdent(name)); err != nil {
 			return fmt.Errorf("drop index %s: %w", name, err)
 		}
 	}

@@ -24,3 +24,23 @@ func TestNoticeShownAtStart(t *testing.T) {
 		t.Errorf("the notice outlived the next status:\n%s", v)
 	}
 }
+
+// TestReadOnlyBookSaysSo: a book opened read-only says so on the status
+// line, and logging or syncing is refused at the key with the reason.
+func TestReadOnlyBookSaysSo(t *testing.T) {
+	st := newFakeStore(5, testNow())
+	opts := testOptions(st)
+	opts.ReadOnly, opts.DBPath = "its file system is read-only", "/mnt/ro/book.db"
+	h := newHarness(t, opts)
+	if v := h.m.View(); !strings.Contains(v, "read-only (its file system is read-only)") {
+		t.Fatalf("no read-only line on the first screen:\n%s", v)
+	}
+	h.keys("l")
+	h.wantScreen(scrToday)
+	h.wantStatus("cannot log a touch: the book is read-only (its file system is read-only)")
+	if len(st.logs) != 0 {
+		t.Fatalf("%d logs on a read-only book", len(st.logs))
+	}
+	h.keys("S")
+	h.wantStatus("cannot sync: the book is read-only")
+}

@@ -163,6 +163,10 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.log = m.log.stateLoaded(msg)
 		return m, nil
 	case openLogMsg:
+		if m.opts.ReadOnly != "" {
+			m.status = m.readOnlyStatus("log a touch")
+			return m, nil
+		}
 		lg, cmd, err := m.log.open(msg.row, m.active)
 		if err != "" {
 			m.status = statusMsg{text: err, err: true}
@@ -182,6 +186,10 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stats, cmd = m.stats.open()
 		return m, cmd
 	case startSyncMsg:
+		if m.opts.ReadOnly != "" {
+			m.status = m.readOnlyStatus("sync")
+			return m, nil
+		}
 		if m.opts.Syncer == nil {
 			m.status = statusMsg{text: "sync not configured: see `shortlist help sync` to connect HubSpot", err: true}
 			return m, nil
@@ -519,8 +527,17 @@ func (m root) View() string {
 	return frame(body, m.width, m.bodyHeight()) + "\n" + m.statusLine() + "\n" + fit(m.help.ShortHelpView(hk.short), m.width)
 }
 
+// readOnlyStatus refuses a change to a read-only book up front, with the
+// reason; the store refuses every other write the same way.
+func (m root) readOnlyStatus(what string) statusMsg {
+	return statusMsg{text: model.Sanitize("cannot " + what + ": the book is read-only (" + m.opts.ReadOnly + "): " + m.opts.DBPath), err: true}
+}
+
 func (m root) statusLine() string {
 	if m.status.text == "" {
+		if m.opts.ReadOnly != "" {
+			return m.sty.StatusErr.Render(fit(model.Sanitize("read-only ("+m.opts.ReadOnly+"): changes are refused; "+m.opts.DBPath), m.width))
+		}
 		if m.opts.Demo {
 			return m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))
 		}

@@ -23,6 +23,10 @@ type Options struct {
 	Demo     bool
 	DBPath   string
 	Notice   string // shown in the status line at start ("" : none)
+	// ReadOnly says why the book opened read-only ("" : writable); the
+	// status line says so whenever it has nothing else to say, and each
+	// write is refused by the store with the reason.
+	ReadOnly string
 }
 
 // New builds the root model. A nil Now means time.Now.

@@ -58,7 +58,7 @@ Filter by tier, pipeline status or a piece of the name or domain.`,
 				}
 				accts, err := b.Store.Accounts(ctx, af)
 				if err != nil {
-					return fmt.Errorf("list accounts: %w", err)
+					return err // the store names the operation
 				}
 				if *asJSON {
 					out := make([]AccountJSON, len(accts))

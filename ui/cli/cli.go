@@ -33,7 +33,10 @@ type Book struct {
 	// after the ICP changed): on stderr for a command, in the TUI's status
 	// line. Empty: nothing to say.
 	Notice string
-	Close  func() error // nil: nothing to close
+	// ReadOnly says why the book opened read-only ("" : writable): reads
+	// work, writes fail naming the file.
+	ReadOnly string
+	Close    func() error // nil: nothing to close
 	// Syncer syncs the book with the CRM. main.go builds it lazily, so a
 	// missing token or [crm] setting is reported by Sync, not by opening
 	// the book. Nil: this build cannot sync.

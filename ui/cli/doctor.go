@@ -108,7 +108,7 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 	}
 	switch {
 	case !bookExists:
-		add("book", CheckWarn, "no book yet at "+bookPath, "it is created on first use; try shortlist --demo meanwhile")
+		add("book", CheckWarn, "no book yet at "+bookPath, "make one with shortlist import FILE or shortlist sync; try shortlist --demo meanwhile")
 	case cfgErr != nil:
 		add("book", CheckWarn, "not opened: the config must parse first (it decides the scores)", "fix the config")
 	default:

@@ -25,6 +25,10 @@ type Globals struct {
 	Demo   bool   // use the demo book beside the real one
 	DB     string // --db; "" means SHORTLIST_DB or the default path
 	Config string // --config; "" means the default path
+	// Create is not a flag: the command makes a book when there is none
+	// (import, sync). Every other command refuses a missing book, so a
+	// mistyped --db creates nothing.
+	Create bool
 }
 
 // flags is one command's flag set: the standard flag package holds the values

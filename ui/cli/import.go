@@ -88,6 +88,7 @@ your own data: nothing of it is pushed to the CRM on sync.`,
 					return err
 				}
 				defer closeIn()
+				c.f.g.Create = true // importing into a new book makes it
 				b, err := c.open(ctx)
 				if err != nil {
 					return err

@@ -96,7 +96,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 					return fmt.Errorf("log: task %d not found for %s: check the id with shortlist show %d (%w)", *task, model.Display(ct.Name()), acct.ID, err)
 				}
 				if err != nil {
-					return err
+					return err // the store names the operation: "log touch: …"
 				}
 				if *asJSON {
 					return writeJSON(c.env.Stdout, logJSON(res, ct, acct, now.Location()))

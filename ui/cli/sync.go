@@ -41,6 +41,7 @@ stderr says which, and what to do).`,
 				if *asJSON && *quiet {
 					return usagef("--json and --quiet do not go together: choose one")
 				}
+				c.f.g.Create = true // a first sync makes the book
 				b, err := c.open(ctx)
 				if err != nil {
 					return err

@@ -35,7 +35,7 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 				}
 				hits, err := b.Store.Search(ctx, q, *limit)
 				if err != nil {
-					return fmt.Errorf("search: %w", err)
+					return err // the store names the operation
 				}
 				if *asJSON {
 					out := make([]SearchHitJSON, len(hits))

@@ -54,7 +54,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 				q.Now = now
 				wl, err := b.Store.Worklist(ctx, q)
 				if err != nil {
-					return fmt.Errorf("read worklist: %w", err)
+					return err // the store names the operation
 				}
 				if *asJSON {
 					return writeJSON(c.env.Stdout, todayJSON(wl, now.Location()))
