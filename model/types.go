@@ -315,6 +315,7 @@ type Touch struct {
 	Note      string        `json:"note,omitempty"`
 	At        time.Time     `json:"at"`
 	Duration  time.Duration `json:"duration_ns"`
+	MeetingAt time.Time     `json:"meeting_at"` // zero: not known
 	Origin    Origin        `json:"origin"`
 	Synced    bool          `json:"synced"`
 }

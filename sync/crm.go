@@ -69,9 +69,10 @@ type CRM interface {
 	// modified at or after since (zero: all open tasks).
 	Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteTask, error)
 
-	// PushTouches creates one engagement per touch (a call for the call
-	// channel, a meeting for meetings, a note otherwise), associated with
-	// its contact and company. It is idempotent per OpID: called again with
+	// PushTouches creates one engagement per touch, the kind of record it
+	// was: a call, an email, a LinkedIn message, a meeting held (or a
+	// visit), a meeting booked (when its time is known: scheduled at that
+	// time), a note; associated with its contact and company. It is idempotent per OpID: called again with
 	// the same OpID, after any failure or a crash at any instant, it never
 	// creates a second record and returns the first one's id. Results come
 	// back in input order, one per input; an item the CRM refused carries
@@ -109,7 +110,7 @@ type Owner struct {
 
 // Capabilities is what Prepare found the CRM accepts.
 type Capabilities struct {
-	// UniqueOpID lists the object types ("calls", "notes", "meetings",
+	// UniqueOpID lists the object types ("calls", "emails", "meetings",
 	// "tasks") whose operation-id property is unique, so a create there is a
 	// batch upsert on it. Elsewhere the adapter searches for the operation id
 	// before creating again after an ambiguous failure.

@@ -511,24 +511,32 @@ func (r *run) push(ctx context.Context) error {
 // can be grouped by the engagement type the CRM files them under.
 const touchWindow = 10
 
+// engagementGroup is the kind of CRM record a touch becomes (see
+// CRM.PushTouches): a call, an email, a message, a meeting (held, a visit,
+// or booked with its time known) or a note.
+func engagementGroup(t model.Touch) string {
+	switch {
+	case t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero():
+		return "meeting"
+	case t.Channel == model.ChannelVisit:
+		return "meeting"
+	}
+	return string(t.Channel)
+}
+
 // batches splits entries into batches of at most BatchSize. Touches (and
 // edits of their notes) are grouped first by the engagement they become
-// (call, meeting, note), as a CRM takes each type in its own request: 1,000
-// mixed touches then cost about ten requests, not thirty. The touches are independent records, so
-// the order across groups does not matter; within a group it is kept.
+// (engagementGroup), as a CRM takes each type in its own request: 1,000
+// mixed touches then cost about ten requests, not fifty. The touches are
+// independent records, so the order across groups does not matter; within
+// a group it is kept.
 func (r *run) batches(kind model.OutboxKind, entries []model.OutboxEntry) [][]model.OutboxEntry {
 	groups := [][]model.OutboxEntry{entries}
 	if kind == model.OutboxTouchCreate || kind == model.OutboxTouchUpdate {
 		by := map[string][]model.OutboxEntry{}
 		var order []string
 		for _, e := range entries {
-			g := "note"
-			switch e.Touch.Channel {
-			case model.ChannelCall:
-				g = "call"
-			case model.ChannelMeeting:
-				g = "meeting"
-			}
+			g := engagementGroup(e.Touch)
 			if _, ok := by[g]; !ok {
 				order = append(order, g)
 			}

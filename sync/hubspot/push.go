@@ -16,7 +16,7 @@ import (
 
 // Shortlist's custom properties.
 const (
-	propOpID       = "shortlist_op_id"           // calls, notes, meetings, tasks
+	propOpID       = "shortlist_op_id"           // every engagement type the push creates
 	propDoNotCall  = "shortlist_do_not_call"     // contacts
 	propPhoneBad   = "shortlist_phone_bad"       // contacts: a wrong-number outcome flagged the phone
 	propNoLinkedIn = "shortlist_linkedin_optout" // contacts: HubSpot has no LinkedIn consent
@@ -28,10 +28,15 @@ const (
 const searchSettle = 2 * time.Second
 
 // singular names object types in messages.
-var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note", "meetings": "meeting"}
+var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note",
+	"meetings": "meeting", "emails": "email", "communications": "communication"}
 
 // engagementTypes are the object types the push creates.
-var engagementTypes = []string{"calls", "notes", "meetings", "tasks"}
+var engagementTypes = []string{"calls", "emails", "communications", "meetings", "notes", "tasks"}
+
+// touchTypes are the engagement types a touch can become, in the order a
+// push creates them.
+var touchTypes = []string{"calls", "emails", "communications", "meetings", "notes"}
 
 // defaultAssocTypes are HubSpot's documented unlabelled association type ids,
 // used when the labels API does not answer.
@@ -39,6 +44,8 @@ var defaultAssocTypes = map[string]int{
 	"calls/contacts": 194, "calls/companies": 182,
 	"notes/contacts": 202, "notes/companies": 190,
 	"meetings/contacts": 200, "meetings/companies": 188,
+	"emails/contacts": 198, "emails/companies": 186,
+	"communications/contacts": 81, "communications/companies": 87,
 	"tasks/contacts": 204, "tasks/companies": 192,
 }
 
@@ -129,6 +136,7 @@ func statusOptions() []map[string]any {
 var groupNames = map[string]string{
 	"contacts": "contactinformation", "companies": "companyinformation",
 	"calls": "callinformation", "notes": "noteinformation", "meetings": "meetinginformation", "tasks": "taskinformation",
+	"emails": "emailinformation", "communications": "communicationinformation",
 }
 
 // ensureProperty reads a property and creates it when missing; it returns
@@ -323,7 +331,8 @@ type link struct {
 	toID   string
 }
 
-// PushTouches creates a call, meeting or note per touch, idempotent per OpID.
+// PushTouches creates the engagement each touch was (see TouchEngagement),
+// idempotent per OpID.
 func (c *Client) PushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crmsync.Result, error) {
 	out, err := c.pushTouches(ctx, in)
 	return out, c.clean(err)
@@ -347,7 +356,7 @@ func (c *Client) pushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crms
 		}
 		byType[objType] = append(byType[objType], creation{idx: i, opID: t.OpID, props: props, links: links(t.ContactID, t.CompanyID)})
 	}
-	for _, objType := range []string{"calls", "meetings", "notes"} {
+	for _, objType := range touchTypes {
 		if err := c.createAll(ctx, objType, byType[objType], results); err != nil {
 			return nil, err
 		}
@@ -369,25 +378,26 @@ func links(contactID, companyID string) []link {
 // touchProps maps a touch onto the engagement that records it.
 func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, map[string]string, error) {
 	tc := t.Touch
-	at := tc.At
-	if at.IsZero() {
-		at = c.now()
+	if tc.At.IsZero() {
+		tc.At = c.now()
 	}
-	p := map[string]string{"hs_timestamp": isoMS(at), propOpID: t.OpID}
+	e := TouchEngagement(tc, c.meetingLength)
+	p := map[string]string{"hs_timestamp": isoMS(e.At), propOpID: t.OpID}
 	if t.OwnerID != "" {
 		p["hubspot_owner_id"] = t.OwnerID
 	}
-	dir := "OUTBOUND"
-	if tc.Direction == model.Inbound {
-		dir = "INBOUND"
+	for k, v := range e.Props {
+		p[k] = v
 	}
-	objType, textProp, text := TouchText(tc)
-	p[textProp] = text
-	switch objType {
-	case "calls":
-		p["hs_call_direction"] = dir
+	for k, v := range e.Text {
+		p[k] = v
+	}
+	if e.Type == "calls" {
+		p["hs_call_direction"] = "OUTBOUND"
+		if tc.Direction == model.Inbound {
+			p["hs_call_direction"] = "INBOUND"
+		}
 		p["hs_call_status"] = "COMPLETED"
-		p["hs_call_title"] = "Call: " + tc.Outcome.Label()
 		p["hs_call_duration"] = strconv.FormatInt(tc.Duration.Milliseconds(), 10)
 		d, err := c.disposition(ctx, tc.Outcome)
 		if err != nil {
@@ -396,38 +406,8 @@ func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, ma
 		if d != "" {
 			p["hs_call_disposition"] = d
 		}
-		return "calls", p, nil
-	case "meetings":
-		end := at.Add(tc.Duration)
-		p["hs_meeting_title"] = "Meeting: " + tc.Outcome.Label()
-		p["hs_meeting_start_time"] = isoMS(at)
-		p["hs_meeting_end_time"] = isoMS(end)
-		p["hs_meeting_outcome"] = "COMPLETED"
-		return "meetings", p, nil
 	}
-	return "notes", p, nil
-}
-
-// TouchText is the engagement type a touch is filed under in HubSpot
-// ("calls", "meetings" or "notes"), the property that holds its text, and
-// that text: the note itself on calls and meetings; on notes a summary line
-// (channel, direction, outcome) and then the note, since a note engagement
-// has no other field to say what happened. The push writes it on create and
-// UpdateTouches writes it again after an edit, so the two always agree; the
-// demo sandbox seeds pushed touches with it.
-func TouchText(tc model.Touch) (objType, prop, text string) {
-	switch tc.Channel {
-	case model.ChannelCall:
-		return "calls", "hs_call_body", tc.Note
-	case model.ChannelMeeting:
-		return "meetings", "hs_meeting_body", tc.Note
-	}
-	ch := string(tc.Channel)
-	text = fmt.Sprintf("%s %s: %s", strings.ToUpper(ch[:min(1, len(ch))])+ch[min(1, len(ch)):], tc.Direction, tc.Outcome.Label())
-	if tc.Note != "" {
-		text += "\n\n" + tc.Note
-	}
-	return "notes", "hs_note_body", text
+	return e.Type, p, nil
 }
 
 // PushTasks creates tasks, idempotent per OpID.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBatch is how many inputs a v3 batch call takes.
@@ -35,6 +36,8 @@ func (s *Server) validateLocked(t typeInfo, props map[string]string, creating bo
 		case d.ReadOnly:
 			fail("READ_ONLY_VALUE", fmt.Sprintf("%q is a read only property; its value cannot be set", k))
 		case v == "":
+		case utf8.RuneCountInString(v) > maxValueLen:
+			fail("VALUE_TOO_LONG", fmt.Sprintf("the value of %q is %d characters long; at most %d are allowed", k, utf8.RuneCountInString(v), maxValueLen))
 		case d.Type == "number":
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
 				fail("INVALID_INTEGER", fmt.Sprintf("%q was not a valid number for %q", v, k))
@@ -56,8 +59,12 @@ func (s *Server) validateLocked(t typeInfo, props map[string]string, creating bo
 			}
 		}
 	}
-	if creating && t.Engagement && props["hs_timestamp"] == "" {
-		bad = append(bad, errDetail{Message: "hs_timestamp is required", Code: "REQUIRED_PROPERTY", Context: map[string][]string{"propertyName": {"hs_timestamp"}}})
+	if creating && t.Engagement {
+		for _, k := range append([]string{"hs_timestamp"}, requiredOnCreate[t.Name]...) {
+			if props[k] == "" {
+				bad = append(bad, errDetail{Message: k + " is required", Code: "REQUIRED_PROPERTY", Context: map[string][]string{"propertyName": {k}}})
+			}
+		}
 	}
 	if len(bad) == 0 {
 		return nil
