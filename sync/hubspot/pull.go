@@ -349,7 +349,10 @@ func (c *Client) batchRead(ctx context.Context, objType string, ids []string, pr
 	for i, id := range ids {
 		inputs[i] = idInput{ID: id}
 	}
-	body := map[string]any{"inputs": inputs, "properties": properties}
+	if properties == nil {
+		properties = []string{}
+	}
+	body := map[string]any{"inputs": inputs, "properties": properties, "propertiesWithHistory": []string{}}
 	rep, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/crm/v3/objects/" + objType + "/batch/read",
 		query: url.Values{"archived": {"false"}}, body: body, scope: "crm.objects." + objType + ".read"})
 	if err != nil {

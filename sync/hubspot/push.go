@@ -620,7 +620,7 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 		}
 		inputs := make([]map[string]any, len(rest))
 		for i, it := range rest {
-			var assoc []map[string]any
+			assoc := []map[string]any{} // the spec requires the list, empty or not
 			for _, l := range it.links {
 				assoc = append(assoc, map[string]any{"to": idInput{ID: l.toID},
 					"types": []map[string]any{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": types[l.toType]}}})

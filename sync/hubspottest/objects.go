@@ -155,6 +155,18 @@ func (s *Server) resolveAssocLocked(t typeInfo, as []inlineAssoc) ([]*record, *r
 	return out, nil
 }
 
+// The members HubSpot's OpenAPI specs (CRM objects v3) require of each
+// request body or batch input: a create names its associations, if only as
+// [] (SimplePublicObjectInputForCreate); an update or upsert its id and
+// properties; a batch read the properties and propertiesWithHistory lists
+// (BatchReadInputSimplePublicObjectId).
+var (
+	createFields = []field{{"properties", 'o'}, {"associations", 'a'}}
+	updateFields = []field{{"id", 's'}, {"properties", 'o'}}
+	readFields   = []field{{"inputs", 'a'}, {"properties", 'a'}, {"propertiesWithHistory", 'a'}}
+	batchFields  = []field{{"inputs", 'a'}}
+)
+
 // createInput is one record to create.
 type createInput struct {
 	Properties         flexProps     `json:"properties"`
@@ -166,6 +178,9 @@ type createInput struct {
 func (s *Server) createOneLocked(t typeInfo, body []byte) reply {
 	var in createInput
 	if r := decode(body, &in); r != nil {
+		return *r
+	}
+	if r := requireFields(body, "the body", createFields...); r != nil {
 		return *r
 	}
 	recs, rep := s.createLocked(t, []createInput{in})
@@ -373,6 +388,25 @@ func (s *Server) batchLocked(t typeInfo, op string, q url.Values, body []byte) r
 	}
 	if len(in.Inputs) > maxBatch {
 		return badRequest("Batch input limit exceeded: %d inputs given, at most %d are allowed", len(in.Inputs), maxBatch)
+	}
+	required := batchFields
+	if op == "read" {
+		required = readFields
+	}
+	if r := requireFields(body, "the body", required...); r != nil {
+		return *r
+	}
+	var each *reply
+	switch op {
+	case "create":
+		each = requireEach(in.Inputs, createFields...)
+	case "update", "upsert":
+		each = requireEach(in.Inputs, updateFields...)
+	case "read", "archive":
+		each = requireEach(in.Inputs, field{"id", 's'})
+	}
+	if each != nil {
+		return *each
 	}
 	switch op {
 	case "read":
