@@ -69,6 +69,24 @@ type CRM interface {
 	// modified at or after since (zero: all open tasks).
 	Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteTask, error)
 
+	// ContactsTasks is Contacts and Tasks of the same companies (since
+	// zero) in one go, reading what the two share (the companies' contacts)
+	// once.
+	ContactsTasks(ctx context.Context, companyIDs []string) ([]RemoteContact, []RemoteTask, error)
+
+	// TasksModifiedSince calls fn with each page of tasks modified at or
+	// after since, anywhere in the CRM, open or closed, each with its
+	// company and contact ids, in ascending order of Modified (ties by ID),
+	// restarting past the CRM's result cap as Companies does: a task a
+	// manager completed or rescheduled. The engine keeps those of the book.
+	// A page may repeat records already seen. When fn returns an error,
+	// TasksModifiedSince stops and returns it.
+	TasksModifiedSince(ctx context.Context, since time.Time, fn func([]RemoteTask) error) error
+
+	// DeletedTasks returns, of the given task ids (any number), those the
+	// CRM no longer holds.
+	DeletedTasks(ctx context.Context, taskIDs []string) ([]string, error)
+
 	// PushTouches creates one engagement per touch, the kind of record it
 	// was: a call, an email, a LinkedIn message, a meeting held (or a
 	// visit), a meeting booked (when its time is known: scheduled at that
@@ -171,12 +189,15 @@ type OutTask struct {
 	OwnerID   string
 }
 
-// TaskUpdate changes a task that exists in the CRM.
+// TaskUpdate changes a task that exists in the CRM: it writes the task as
+// it is in the book.
 type TaskUpdate struct {
-	OpID   string
-	CRMID  string
-	Status model.TaskStatus // done and skipped write COMPLETED; open NOT_STARTED
-	Due    time.Time        // zero: unchanged
+	OpID     string
+	CRMID    string
+	Status   model.TaskStatus // done and skipped write COMPLETED; open (and snoozed) NOT_STARTED
+	Due      time.Time        // when it is due, a snoozed task's snoozed-until; zero: unchanged
+	Title    string           // "": unchanged
+	Priority model.Priority   // "": unchanged
 }
 
 // CompanyUpdate changes a company's Shortlist status.

@@ -230,3 +230,18 @@ func TestUpdateTouchesOutageKeepsTheTokenOut(t *testing.T) {
 		t.Errorf("101 updates accepted")
 	}
 }
+
+func TestUpdateTasksWritesDueSubjectAndPriority(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1}, Options{SearchPerSecond: -1})
+	id := s.Put("tasks", map[string]string{"hs_timestamp": "2026-11-02T15:00:00Z", "hs_task_subject": "Old", "hs_task_priority": "LOW", "hs_task_status": "NOT_STARTED"})
+	due := time.Date(2026, 11, 9, 9, 30, 0, 0, time.UTC)
+	res, err := c.UpdateTasks(context.Background(), []crmsync.TaskUpdate{{OpID: "u1", CRMID: id, Status: model.TaskOpen, Due: due,
+		Title: "New subject", Priority: model.PriorityHigh}})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	o, _ := s.Get("tasks", id)
+	if o.Properties["hs_timestamp"] != isoMS(due) || o.Properties["hs_task_subject"] != "New subject" || o.Properties["hs_task_priority"] != "HIGH" {
+		t.Errorf("task now %v", o.Properties)
+	}
+}
