@@ -107,7 +107,8 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 		}
 		caps.UniqueOpID[t] = unique
 	}
-	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0}, {"label": "No", "value": "false", "displayOrder": 1}}
+	// HubSpot's spec requires label, value and hidden of every option.
+	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": false}, {"label": "No", "value": "false", "displayOrder": 1, "hidden": false}}
 	for _, p := range []propertyDef{
 		{objType: "contacts", name: propDoNotCall, label: "Do not call (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
 		{objType: "contacts", name: propPhoneBad, label: "Phone number wrong (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
@@ -127,7 +128,7 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 func statusOptions() []map[string]any {
 	out := make([]map[string]any, len(model.AccountStatuses))
 	for i, s := range model.AccountStatuses {
-		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i}
+		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i, "hidden": false}
 	}
 	return out
 }

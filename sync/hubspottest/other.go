@@ -164,6 +164,17 @@ func (s *Server) createPropLocked(t typeInfo, body []byte) reply {
 	if r := decode(body, &in); r != nil {
 		return *r
 	}
+	// PropertyCreate's OptionInput requires label, value and hidden.
+	var raw struct {
+		Options []jsonRaw `json:"options"`
+	}
+	if decode(body, &raw) == nil {
+		for i, o := range raw.Options {
+			if r := requireFields(o, fmt.Sprintf("options[%d]", i), field{"label", 's'}, field{"value", 's'}, field{"hidden", 'b'}); r != nil {
+				return *r
+			}
+		}
+	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"name", in.Name}, {"label", in.Label}, {"type", in.Type}, {"fieldType", in.FieldType}, {"groupName", in.GroupName}} {
 		if strings.TrimSpace(f.v) == "" {

@@ -38,6 +38,9 @@ func TestSpecRequiredMembers(t *testing.T) {
 			`{"sorts":[],"properties":[],"limit":10}`, `{"filterGroups":[],"sorts":[],"properties":[],"limit":10}`},
 		{"search without limit", "/crm/v3/objects/contacts/search", "limit",
 			`{"filterGroups":[],"sorts":[],"properties":[]}`, `{"filterGroups":[],"sorts":[],"properties":[],"limit":10}`},
+		{"property option without hidden", "/crm/v3/properties/contacts", "hidden",
+			`{"name":"p_one","label":"P","type":"enumeration","fieldType":"select","groupName":"contactinformation","options":[{"label":"A","value":"a","displayOrder":0}]}`,
+			`{"name":"p_two","label":"P","type":"enumeration","fieldType":"select","groupName":"contactinformation","options":[{"label":"A","value":"a","displayOrder":0,"hidden":false}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := callExact(t, s, s.Token(), "POST", tc.path, []byte(tc.body)).want(t, 400)

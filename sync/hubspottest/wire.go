@@ -277,7 +277,7 @@ func withTrace(r *reply, trace string) *reply {
 }
 
 // field is a member a request body must have, with its JSON kind:
-// 'a' array, 'o' object, 's' string, 'n' number.
+// 'a' array, 'o' object, 's' string, 'n' number, 'b' boolean.
 type field struct {
 	name string
 	kind byte
@@ -304,6 +304,8 @@ func requireFields(raw []byte, what string, fields ...field) *reply {
 				kind = 'o'
 			case '"':
 				kind = 's'
+			case 't', 'f':
+				kind = 'b'
 			case 'n':
 			default:
 				kind = 'n'
@@ -312,7 +314,7 @@ func requireFields(raw []byte, what string, fields ...field) *reply {
 		if kind == f.kind || (f.kind == 's' && kind == 'n') {
 			continue
 		}
-		words := map[byte]string{'a': "an array", 'o': "an object", 's': "a string", 'n': "a number"}
+		words := map[byte]string{'a': "an array", 'o': "an object", 's': "a string", 'n': "a number", 'b': "true or false"}
 		r := errReply(http.StatusBadRequest, "VALIDATION_ERROR",
 			fmt.Sprintf("Invalid input JSON: %s.%s is required and must be %s", what, f.name, words[f.kind]),
 			errDetail{Message: f.name + " is required", Code: "REQUIRED_FIELD", Context: map[string][]string{"field": {f.name}}})
