@@ -2,6 +2,8 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +121,39 @@ func TestPushTouchesEscapesAndCapsBodies(t *testing.T) {
 		!strings.HasSuffix(strings.TrimSuffix(html, truncatedMark), "&lt;") && !strings.HasSuffix(strings.TrimSuffix(html, truncatedMark), "é") {
 		t.Errorf("the plain part is as typed, the HTML part escaped and never cut inside an entity: %q… %q…", text[:10], html[:20])
 	}
+}
+
+// A portal whose communications have no "communicationinformation" group
+// (the name Shortlist guesses for the types it learnt last) still gets the
+// operation-id property, in a group it lists, and the push goes on.
+func TestPreparePicksAPropertyGroupThePortalHas(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1,
+		PropertyGroups: map[string][]string{"communications": {"other", "communication_details"}, "emails": {"email_info"}}},
+		Options{SearchPerSecond: -1})
+	if _, err := c.Prepare(context.Background()); err != nil {
+		t.Fatalf("prepare: %v", err)
+	}
+	for typ, group := range map[string]string{"communications": "communication_details", "emails": "email_info"} {
+		r := getJSON(t, s, "/crm/v3/properties/"+typ+"/"+propOpID)
+		if r["groupName"] != group {
+			t.Errorf("%s op id property in group %v, want %s", typ, r["groupName"], group)
+		}
+	}
+}
+
+// getJSON reads a JSON object from the server with its token.
+func getJSON(t *testing.T, s *hubspottest.Server, path string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return out
 }

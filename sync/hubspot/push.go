@@ -173,9 +173,10 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 	if err != nil || exists {
 		return unique, err
 	}
+	group := groupNames[p.objType]
 	create := func(u bool) (reply, error) {
 		body := map[string]any{"name": p.name, "label": p.label, "type": p.typ, "fieldType": p.fieldType,
-			"groupName": groupNames[p.objType], "hasUniqueValue": u, "description": "Written by Shortlist's sync; do not edit."}
+			"groupName": group, "hasUniqueValue": u, "description": "Written by Shortlist's sync; do not edit."}
 		if p.options != nil {
 			body["options"] = p.options
 		}
@@ -184,6 +185,21 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 	rep, err := create(p.unique)
 	if err != nil {
 		return false, err
+	}
+	if rep.status == http.StatusBadRequest && !strings.Contains(strings.ToLower(c.decodeAPIError(rep.body).Message), "unique") {
+		// The default group names are HubSpot's usual ones; a portal (or
+		// a type) without that group gets one it lists. (A refusal of
+		// unique values is handled below.)
+		g, err := c.propertyGroup(ctx, p.objType, group)
+		if err != nil {
+			return false, err
+		}
+		if g != group {
+			group = g
+			if rep, err = create(p.unique); err != nil {
+				return false, err
+			}
+		}
 	}
 	if rep.status == http.StatusBadRequest && p.unique {
 		// this portal refuses unique values on the type: plain property,
@@ -216,6 +232,42 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 		return unique, err
 	}
 	return false, c.failure(op, rep)
+}
+
+// propertyGroup returns want when objType has that property group, else
+// the group HubSpot lists for it that names the type (callinformation for
+// calls), else its first; want when the list cannot be read.
+func (c *Client) propertyGroup(ctx context.Context, objType, want string) (string, error) {
+	op := "read " + objType + " property groups"
+	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/crm/v3/properties/" + objType + "/groups", scope: "crm.schemas." + objType + ".read"})
+	if err != nil {
+		return "", err
+	}
+	var list struct {
+		Results []struct {
+			Name     string `json:"name"`
+			Archived bool   `json:"archived"`
+		} `json:"results"`
+	}
+	if rep.status != http.StatusOK || c.decode(op, rep, &list) != nil {
+		return want, nil
+	}
+	first := ""
+	for _, g := range list.Results {
+		switch {
+		case g.Archived || g.Name == "":
+		case g.Name == want:
+			return want, nil
+		case strings.Contains(g.Name, strings.TrimSuffix(objType, "s")) && (first == "" || !strings.Contains(first, strings.TrimSuffix(objType, "s"))):
+			first = g.Name
+		case first == "":
+			first = g.Name
+		}
+	}
+	if first == "" {
+		return want, nil
+	}
+	return first, nil
 }
 
 // capsFor reports whether objType's op id is unique, preparing first when

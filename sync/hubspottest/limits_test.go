@@ -250,7 +250,7 @@ func TestInProcessTransport(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	s := newTest(t, Options{UniqueOnEngagements: true})
-	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g", "hasUniqueValue": true}).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "noteinformation", "hasUniqueValue": true}).want(t, 201)
 	co := s.Put("companies", map[string]string{"name": "Hub"})
 	var wg gosync.WaitGroup
 	errs := make(chan error, 64)
@@ -294,7 +294,7 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestDeniedScopes(t *testing.T) {
 	s := newTest(t, Options{DeniedScopes: []string{"crm.schemas.calls.write", "communication_preferences.write"}})
-	r := call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 403)
+	r := call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "callinformation"}).want(t, 403)
 	if r.str(t, "category") != "MISSING_SCOPES" {
 		t.Fatalf("403 body %s", r.Raw)
 	}
@@ -302,6 +302,6 @@ func TestDeniedScopes(t *testing.T) {
 		t.Fatalf("403 names %v", got)
 	}
 	call(t, s, "GET", "/crm/v3/properties/calls/hs_timestamp", nil).want(t, 200)
-	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "noteinformation"}).want(t, 201)
 	call(t, s, "POST", "/communication-preferences/v3/unsubscribe", map[string]any{"emailAddress": "a@b.c", "subscriptionId": "1"}).want(t, 403)
 }
