@@ -66,8 +66,8 @@ type Book interface {
 // owners, every company with a CRM id (the rep's), its contacts with their
 // consent and phone flags, every task with a CRM id (open, or completed
 // when the CRM has heard it was closed) and each account's newest touches
-// with a CRM id (as calls, meetings or notes), all dated a day before the last
-// sync (or before now, for a book never synced). A task closed, skipped or
+// with a CRM id (as the engagements the adapter files them as), all dated
+// a day before the last sync (or before now, for a book never synced). A task closed, skipped or
 // snoozed here since then is in the state the CRM last saw, so the sync
 // pushes that change as it would to HubSpot. For a book never synced it
 // then makes the CRM-side changes that Changes reports.
