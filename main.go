@@ -436,7 +436,7 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		if err != nil {
 			return nil, err
 		}
-		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token})
+		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token, MeetingLength: c.MeetingLength()})
 		if err != nil {
 			return nil, err
 		}

@@ -605,6 +605,11 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 		return false, err
 	}
 	old := kr.finish()
+	if old.Status == model.TaskSnoozed && !old.SnoozedUntil.IsZero() && ms(k.Due) == ms(old.SnoozedUntil) {
+		// The push writes a snoozed task as due when the snooze ends: that
+		// is the snooze coming back, not a new due date.
+		k.Due, k.DueHasTime = old.Due, old.DueHasTime
+	}
 	if ms(old.Due) == ms(k.Due) {
 		// The CRM stores every due as an instant; the same instant is the
 		// same due, and a date-only one stays a date.

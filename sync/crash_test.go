@@ -116,7 +116,7 @@ func crashRuns(t *testing.T, runs int, unique bool) {
 	seedServer(srv, 12, 3)
 	// Creates take a little while, as over a network, so kills land
 	// between a write reaching the CRM and its result being recorded.
-	for _, typ := range []string{"calls", "notes", "meetings", "tasks"} {
+	for _, typ := range []string{"calls", "emails", "communications", "notes", "meetings", "tasks"} {
 		srv.Inject(hubspottest.Fault{Method: "POST", Path: "/crm/v3/objects/" + typ + "/batch/", Kind: hubspottest.FaultSlow,
 			Delay: 15 * time.Millisecond, Times: -1})
 	}
@@ -225,7 +225,7 @@ func crashRuns(t *testing.T, runs int, unique bool) {
 		t.Fatal(err)
 	}
 	perOp := map[string][]string{}
-	for _, typ := range []string{"calls", "notes", "meetings", "tasks"} {
+	for _, typ := range []string{"calls", "emails", "communications", "notes", "meetings", "tasks"} {
 		for _, o := range srv.List(typ) {
 			if op := o.Properties["shortlist_op_id"]; op != "" {
 				perOp[op] = append(perOp[op], typ+"/"+o.ID)

@@ -69,9 +69,28 @@ type CRM interface {
 	// modified at or after since (zero: all open tasks).
 	Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteTask, error)
 
-	// PushTouches creates one engagement per touch (a call for the call
-	// channel, a meeting for meetings, a note otherwise), associated with
-	// its contact and company. It is idempotent per OpID: called again with
+	// ContactsTasks is Contacts and Tasks of the same companies (since
+	// zero) in one go, reading what the two share (the companies' contacts)
+	// once.
+	ContactsTasks(ctx context.Context, companyIDs []string) ([]RemoteContact, []RemoteTask, error)
+
+	// TasksModifiedSince calls fn with each page of tasks modified at or
+	// after since, anywhere in the CRM, open or closed, each with its
+	// company and contact ids, in ascending order of Modified (ties by ID),
+	// restarting past the CRM's result cap as Companies does: a task a
+	// manager completed or rescheduled. The engine keeps those of the book.
+	// A page may repeat records already seen. When fn returns an error,
+	// TasksModifiedSince stops and returns it.
+	TasksModifiedSince(ctx context.Context, since time.Time, fn func([]RemoteTask) error) error
+
+	// DeletedTasks returns, of the given task ids (any number), those the
+	// CRM no longer holds.
+	DeletedTasks(ctx context.Context, taskIDs []string) ([]string, error)
+
+	// PushTouches creates one engagement per touch, the kind of record it
+	// was: a call, an email, a LinkedIn message, a meeting held (or a
+	// visit), a meeting booked (when its time is known: scheduled at that
+	// time), a note; associated with its contact and company. It is idempotent per OpID: called again with
 	// the same OpID, after any failure or a crash at any instant, it never
 	// creates a second record and returns the first one's id. Results come
 	// back in input order, one per input; an item the CRM refused carries
@@ -109,7 +128,7 @@ type Owner struct {
 
 // Capabilities is what Prepare found the CRM accepts.
 type Capabilities struct {
-	// UniqueOpID lists the object types ("calls", "notes", "meetings",
+	// UniqueOpID lists the object types ("calls", "emails", "meetings",
 	// "tasks") whose operation-id property is unique, so a create there is a
 	// batch upsert on it. Elsewhere the adapter searches for the operation id
 	// before creating again after an ambiguous failure.
@@ -170,12 +189,15 @@ type OutTask struct {
 	OwnerID   string
 }
 
-// TaskUpdate changes a task that exists in the CRM.
+// TaskUpdate changes a task that exists in the CRM: it writes the task as
+// it is in the book.
 type TaskUpdate struct {
-	OpID   string
-	CRMID  string
-	Status model.TaskStatus // done and skipped write COMPLETED; open NOT_STARTED
-	Due    time.Time        // zero: unchanged
+	OpID     string
+	CRMID    string
+	Status   model.TaskStatus // done and skipped write COMPLETED; open (and snoozed) NOT_STARTED
+	Due      time.Time        // when it is due, a snoozed task's snoozed-until; zero: unchanged
+	Title    string           // "": unchanged
+	Priority model.Priority   // "": unchanged
 }
 
 // CompanyUpdate changes a company's Shortlist status.

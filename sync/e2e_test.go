@@ -137,11 +137,11 @@ func TestDemoBookFullSyncThroughHubSpot(t *testing.T) {
 }
 
 // assertOnePerOp checks the CRM holds exactly one engagement per operation
-// id among calls, notes and meetings.
+// id among the engagement types a touch can become.
 func assertOnePerOp(t *testing.T, sb *sandbox.Sandbox, ops []string) {
 	t.Helper()
 	seen := map[string]int{}
-	for _, typ := range []string{"calls", "notes", "meetings"} {
+	for _, typ := range []string{"calls", "emails", "communications", "notes", "meetings"} {
 		for _, o := range sb.Server().List(typ) {
 			for k, v := range o.Properties {
 				if v != "" && isOpProp(k) {

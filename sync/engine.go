@@ -67,12 +67,16 @@ type run struct {
 	contacts map[string]bool
 }
 
-// Sync runs one sync: connect, prepare, pull companies since the stored
-// cursor (each page applied with its cursor in one transaction), take
-// departed companies out of the worklist, pull the contacts changed in the
-// CRM since their own cursor (a change to a contact alone does not change
-// its company), pull the contacts and tasks of changed companies (and of
-// the whole book once a day), push the outbox in batches, and record the outcome.
+// Sync runs one sync: connect, pull companies since the stored cursor (each
+// page applied with its cursor in one transaction), pull the contacts and
+// the tasks changed in the CRM since their own cursors (a change to a
+// contact or a task alone does not change its company), take tasks deleted
+// in the CRM off the list, pull the contacts and tasks of changed companies;
+// once a day (the sweep) also take departed companies out of the worklist
+// and pull the contacts and tasks of the whole book; then prepare the CRM
+// and push the outbox in batches when there is anything to push, and record
+// the outcome. A sync with nothing new costs a handful of requests whatever
+// the size of the book.
 // It reports progress on the channel (never blocking past ctx) and returns
 // the report with an error when the sync stopped early: wrapping
 // model.ErrOffline when the CRM could not be reached, ErrDailyLimit when
@@ -156,23 +160,47 @@ func (r *run) sync(ctx context.Context) error {
 		return fmt.Errorf("connect to %s: %w", e.crm.Name(), err)
 	}
 	r.owner = owner
-	if _, err := e.crm.Prepare(ctx); err != nil {
-		return fmt.Errorf("prepare %s: %w", e.crm.Name(), err)
-	}
 	if err := r.pullCompanies(ctx); err != nil {
 		return err
 	}
-	if err := r.departed(ctx); err != nil {
+	sweep, err := r.sweepDue(ctx)
+	if err != nil {
 		return err
+	}
+	if sweep {
+		// A company reassigned away leaves the rep's owner-filtered search
+		// without a trace: only reading every one finds it, so once a day.
+		if err := r.departed(ctx); err != nil {
+			return err
+		}
 	}
 	if err := r.pullChangedContacts(ctx); err != nil {
 		return err
 	}
-	if err := r.sweep(ctx); err != nil {
+	if err := r.pullChangedTasks(ctx); err != nil {
 		return err
+	}
+	if err := r.deletedTasks(ctx); err != nil {
+		return err
+	}
+	if sweep {
+		if err := r.sweep(ctx); err != nil {
+			return err
+		}
 	}
 	if err := r.pullContactsTasks(ctx); err != nil {
 		return err
+	}
+	queued, _, err := e.store.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if queued > 0 {
+		// Only a push needs Shortlist's custom properties: a sync with
+		// nothing to push does not spend a request per property on them.
+		if _, err := e.crm.Prepare(ctx); err != nil {
+			return fmt.Errorf("prepare %s: %w", e.crm.Name(), err)
+		}
 	}
 	if err := r.push(ctx); err != nil {
 		return err
@@ -362,27 +390,117 @@ func (r *run) pullChangedContacts(ctx context.Context) error {
 // cursorKey does the companies cursor.
 func (r *run) contactsKey() string { return "contacts." + r.owner.ID }
 
-// sweepEvery is how often every contact and task of the book is pulled
-// again. Changed contacts are found by their own modified date on every
-// sync (pullChangedContacts); the sweep is the backstop for what that
-// search cannot see: a contact detached from its company in the CRM, or
-// one the search index had not caught up with when the cursor moved past
-// it. It costs one full contact pull a day.
-const sweepEvery = 24 * time.Hour
+// tasksKey scopes the changed-tasks cursor to the owner.
+func (r *run) tasksKey() string { return "tasks." + r.owner.ID }
 
-// sweep marks the whole book for a contact and task pull when the last
-// sweep is older than sweepEvery (a first sync pulls everything anyway).
-func (r *run) sweep(ctx context.Context) error {
-	key := "sweep." + r.owner.ID
-	last, err := r.e.store.SyncCursor(ctx, key)
+// pullChangedTasks pulls the tasks changed in the CRM since their own
+// cursor, open or closed, so a task a manager completed, reopened,
+// rescheduled or renamed in the CRM is closed, moved or renamed in the book
+// on the next sync (a change to a task does not change its company, so the
+// company pull never sees it). Tasks on neither a company nor a contact of
+// the book are left out by the store. Each page is applied with its cursor
+// in one transaction.
+//
+// A first sync pulls the book's open tasks through its companies, so it
+// only sets the cursor, to the companies cursor, as pullChangedContacts does.
+func (r *run) pullChangedTasks(ctx context.Context) error {
+	e := r.e
+	key := r.tasksKey()
+	since, err := e.store.SyncCursor(ctx, key)
 	if err != nil {
 		return err
 	}
-	now := r.e.o.Now()
-	if !last.IsZero() && now.Sub(last) < sweepEvery {
+	if since.IsZero() {
+		start, err := e.store.SyncCursor(ctx, r.cursorKey())
+		if err != nil || start.IsZero() {
+			return err
+		}
+		_, err = e.store.ApplyTasks(ctx, nil, key, start)
+		return err
+	}
+	done := 0
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed tasks"})
+	err = e.crm.TasksModifiedSince(ctx, since, func(page []RemoteTask) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		cursor := since
+		tasks := make([]model.PulledTask, len(page))
+		for i, rt := range page {
+			if rt.Modified.After(cursor) {
+				cursor = rt.Modified
+			}
+			tasks[i] = model.PulledTask{Task: rt.Task, CompanyID: rt.CompanyID, ContactID: rt.ContactID, OpID: rt.OpID, Modified: rt.Modified}
+		}
+		applied, err := e.store.ApplyTasks(ctx, tasks, key, cursor)
+		if err != nil {
+			return err
+		}
+		since = cursor
+		r.absorb(applied)
+		done += len(page)
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed tasks", Done: done})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pull changed tasks: %w", err)
+	}
+	return nil
+}
+
+// deletedTasks asks the CRM which of the book's open tasks it no longer
+// holds (a search never returns a deleted record) and takes them off the
+// list, keeping any local change to them and saying so.
+func (r *run) deletedTasks(ctx context.Context) error {
+	ids, err := r.e.store.OpenTaskCRMIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	gone, err := r.e.crm.DeletedTasks(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("check deleted tasks: %w", err)
+	}
+	if len(gone) == 0 {
 		return nil
 	}
-	if err := r.e.store.MarkBookForPull(ctx, key, now); err != nil {
+	applied, err := r.e.store.ApplyDeletedTasks(ctx, gone)
+	if err != nil {
+		return err
+	}
+	r.absorb(applied)
+	return nil
+}
+
+// sweepEvery is how often every contact and task of the book is pulled
+// again and every company's owner read. Changed contacts and tasks are
+// found by their own modified date on every sync (pullChangedContacts,
+// pullChangedTasks); the sweep is the backstop for what those searches
+// cannot see: a company reassigned away from the rep or deleted, a contact
+// detached from its company in the CRM, or a record the search index had
+// not caught up with when the cursor moved past it. It costs one full pull
+// of the book a day.
+const sweepEvery = 24 * time.Hour
+
+// sweepKey is the sweep's cursor: when the last one started.
+func (r *run) sweepKey() string { return "sweep." + r.owner.ID }
+
+// sweepDue reports whether the last sweep is older than sweepEvery (or
+// there was none: a first sync pulls everything anyway).
+func (r *run) sweepDue(ctx context.Context) (bool, error) {
+	last, err := r.e.store.SyncCursor(ctx, r.sweepKey())
+	if err != nil {
+		return false, err
+	}
+	return last.IsZero() || r.e.o.Now().Sub(last) >= sweepEvery, nil
+}
+
+// sweep marks the whole book for a contact and task pull, and records the
+// sweep's time, in one transaction.
+func (r *run) sweep(ctx context.Context) error {
+	if err := r.e.store.MarkBookForPull(ctx, r.sweepKey(), r.e.o.Now()); err != nil {
 		return err
 	}
 	r.swept, r.contacts = true, map[string]bool{}
@@ -413,13 +531,9 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		if len(ids) == 0 {
 			return r.dropDetached(ctx)
 		}
-		rcs, err := e.crm.Contacts(ctx, ids, time.Time{})
+		rcs, rts, err := e.crm.ContactsTasks(ctx, ids)
 		if err != nil {
-			return fmt.Errorf("pull contacts: %w", err)
-		}
-		rts, err := e.crm.Tasks(ctx, ids, time.Time{})
-		if err != nil {
-			return fmt.Errorf("pull tasks: %w", err)
+			return fmt.Errorf("pull contacts and tasks: %w", err)
 		}
 		contacts := make([]model.PulledContact, len(rcs))
 		for i, rc := range rcs {
@@ -511,24 +625,32 @@ func (r *run) push(ctx context.Context) error {
 // can be grouped by the engagement type the CRM files them under.
 const touchWindow = 10
 
+// engagementGroup is the kind of CRM record a touch becomes (see
+// CRM.PushTouches): a call, an email, a message, a meeting (held, a visit,
+// or booked with its time known) or a note.
+func engagementGroup(t model.Touch) string {
+	switch {
+	case t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero():
+		return "meeting"
+	case t.Channel == model.ChannelVisit:
+		return "meeting"
+	}
+	return string(t.Channel)
+}
+
 // batches splits entries into batches of at most BatchSize. Touches (and
 // edits of their notes) are grouped first by the engagement they become
-// (call, meeting, note), as a CRM takes each type in its own request: 1,000
-// mixed touches then cost about ten requests, not thirty. The touches are independent records, so
-// the order across groups does not matter; within a group it is kept.
+// (engagementGroup), as a CRM takes each type in its own request: 1,000
+// mixed touches then cost about ten requests, not fifty. The touches are
+// independent records, so the order across groups does not matter; within
+// a group it is kept.
 func (r *run) batches(kind model.OutboxKind, entries []model.OutboxEntry) [][]model.OutboxEntry {
 	groups := [][]model.OutboxEntry{entries}
 	if kind == model.OutboxTouchCreate || kind == model.OutboxTouchUpdate {
 		by := map[string][]model.OutboxEntry{}
 		var order []string
 		for _, e := range entries {
-			g := "note"
-			switch e.Touch.Channel {
-			case model.ChannelCall:
-				g = "call"
-			case model.ChannelMeeting:
-				g = "meeting"
-			}
+			g := engagementGroup(e.Touch)
 			if _, ok := by[g]; !ok {
 				order = append(order, g)
 			}
@@ -655,9 +777,15 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Task.CRMID == "":
 				continue // its create has not reached the CRM yet: stays queued
 			}
-			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due}
+			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due,
+				Title: e.Task.Title, Priority: e.Task.Priority}
 			if e.Task.Status == model.TaskSnoozed {
+				// The CRM has no snooze: the task is open and due when
+				// the snooze ends, so the manager's view moves with it.
 				u.Status = model.TaskOpen
+				if !e.Task.SnoozedUntil.IsZero() {
+					u.Due = e.Task.SnoozedUntil
+				}
 			}
 			if j, ok := latest[e.Task.CRMID]; ok {
 				in[j] = u

@@ -458,7 +458,11 @@ func TestDepartedAccounts(t *testing.T) {
 	ctx := context.Background()
 	b, s := openBook(t), seed()
 	e := engine(b, s.f, 0)
-	syncOK(t, e)
+	// The first sync (and its sweep) ran yesterday, so today's first sync
+	// sweeps: ownership is read at the daily sweep (see
+	// TestOwnershipIsReadAtTheSweepOnly).
+	syncOK(t, crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com",
+		Now: func() time.Time { return time.Now().Add(-25 * time.Hour) }}))
 	// Globex: reassigned, no local work → leaves the book at once.
 	// Acme: reassigned with an unsynced touch → the touch is still pushed,
 	// then Acme leaves. Initech: deleted in the CRM with an unsynced touch
@@ -684,5 +688,34 @@ func TestProgressCarriesTotals(t *testing.T) {
 	}
 	if last := contacts[len(contacts)-1]; last.Done != last.Total {
 		t.Errorf("the contact pull ended at %d of %d", last.Done, last.Total)
+	}
+}
+
+// A sync between sweeps does not read every company's owner (106 requests
+// on a 10,600-company book): a company newly the rep's comes with the
+// owner-filtered search, and one reassigned away or deleted leaves the book
+// at the daily sweep.
+func TestOwnershipIsReadAtTheSweepOnly(t *testing.T) {
+	b, s := openBook(t), seed()
+	now := time.Now()
+	e := crmsync.New(b.DB, s.f, crmsync.Options{OwnerEmail: "rep@example.com", Now: func() time.Time { return now }})
+	syncOK(t, e)
+	before := s.f.count("Departed")
+	s.f.editCompany(s.globex, func(c *fakeCompany) { c.rc.OwnerID = "o2" })
+	now = now.Add(time.Hour)
+	syncOK(t, e)
+	if n := s.f.count("Departed") - before; n != 0 {
+		t.Errorf("a sync an hour after the sweep read %d companies' owners", n)
+	}
+	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ? AND departed = 0", s.globex) != 1 {
+		t.Errorf("left before the sweep")
+	}
+	now = now.Add(24 * time.Hour)
+	syncOK(t, e)
+	if s.f.count("Departed") == before {
+		t.Errorf("the daily sweep read no owners")
+	}
+	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ? AND departed = 0", s.globex) != 0 {
+		t.Errorf("the reassigned company is still in the book after the sweep")
 	}
 }

@@ -403,3 +403,60 @@ func (f *fakeCRM) UpdateContacts(ctx context.Context, in []crmsync.ContactUpdate
 	}
 	return out, nil
 }
+
+func (f *fakeCRM) ContactsTasks(ctx context.Context, companyIDs []string) ([]crmsync.RemoteContact, []crmsync.RemoteTask, error) {
+	cs, err := f.Contacts(ctx, companyIDs, time.Time{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := f.Tasks(ctx, companyIDs, time.Time{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, ts, nil
+}
+
+func (f *fakeCRM) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+	f.mu.Lock()
+	var all []crmsync.RemoteTask
+	for _, t := range f.tasks {
+		if !t.Modified.Before(since) {
+			all = append(all, *t)
+		}
+	}
+	slices.SortFunc(all, func(a, b crmsync.RemoteTask) int {
+		if c := a.Modified.Compare(b.Modified); c != 0 {
+			return c
+		}
+		return compareIDs(a.Task.CRMID, b.Task.CRMID)
+	})
+	size := f.pageSize
+	f.mu.Unlock()
+	for i := 0; i < len(all); i += size {
+		f.mu.Lock()
+		err := f.call("TasksModifiedSince", min(size, len(all)-i))
+		f.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if err := fn(all[i:min(i+size, len(all))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fakeCRM) DeletedTasks(ctx context.Context, ids []string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("DeletedTasks", len(ids)); err != nil {
+		return nil, err
+	}
+	var gone []string
+	for _, id := range ids {
+		if _, ok := f.tasks[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	return gone, nil
+}

@@ -108,7 +108,7 @@ func (b faultBook) logTouches(t *testing.T, n int, seed int) {
 func (b faultBook) checkOnePerOp(t *testing.T, srv *hubspottest.Server) (checked, lost, dup int) {
 	t.Helper()
 	perOp := map[string]int{}
-	for _, typ := range []string{"calls", "notes", "meetings", "tasks"} {
+	for _, typ := range []string{"calls", "emails", "communications", "notes", "meetings", "tasks"} {
 		for _, o := range srv.List(typ) {
 			if op := o.Properties["shortlist_op_id"]; op != "" {
 				perOp[op]++
@@ -167,7 +167,7 @@ func faultCases() []faultCase {
 		add(fmt.Sprintf("malformed/after=%d", after), hubspottest.Fault{Kind: hubspottest.FaultMalformed, After: after, Times: 1})
 		add(fmt.Sprintf("stall/after=%d", after), hubspottest.Fault{Kind: hubspottest.FaultSlow, Delay: 3 * time.Second, After: after, Times: 4})
 	}
-	for _, typ := range []string{"calls", "notes", "meetings", "tasks"} {
+	for _, typ := range []string{"calls", "emails", "communications", "notes", "meetings", "tasks"} {
 		add("reset-after-apply/"+typ, hubspottest.Fault{Method: "POST", Path: push + typ + "/batch/", Kind: hubspottest.FaultResetAfterApply, Times: 2})
 		add("truncated-after-apply/"+typ, hubspottest.Fault{Method: "POST", Path: push + typ + "/batch/", Kind: hubspottest.FaultTruncated, Times: 1})
 		add("503-on-push/"+typ, hubspottest.Fault{Method: "POST", Path: push + typ + "/", Kind: hubspottest.FaultStatus, Code: 502, Times: 5})

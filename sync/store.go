@@ -38,6 +38,18 @@ type Store interface {
 	// one transaction, as ApplyContactsTasks writes contacts; a contact none
 	// of whose companies is in the book is left out.
 	ApplyContacts(ctx context.Context, contacts []model.PulledContact, cursorKey string, cursor time.Time) (model.SyncApplied, error)
+	// ApplyTasks writes a page of tasks found by their own change (not
+	// through their companies) and sets the cursor key to cursor, in one
+	// transaction, as ApplyContactsTasks writes tasks; a task on neither a
+	// company nor a contact of the book is left out.
+	ApplyTasks(ctx context.Context, tasks []model.PulledTask, cursorKey string, cursor time.Time) (model.SyncApplied, error)
+	// OpenTaskCRMIDs lists the CRM ids of the book's open (and snoozed)
+	// tasks.
+	OpenTaskCRMIDs(ctx context.Context) ([]string, error)
+	// ApplyDeletedTasks takes tasks deleted in the CRM off the list, in one
+	// transaction, keeping each task and reporting any local change to it
+	// that had not reached the CRM.
+	ApplyDeletedTasks(ctx context.Context, crmIDs []string) (model.SyncApplied, error)
 	// DropDetachedContacts removes the book's contacts with a CRM id that
 	// are not in seen (what a full pull of every book company returned),
 	// keeping and reporting those with unsynced local work and keeping those

@@ -36,6 +36,21 @@ type CRM struct {
 	Kind       string // "hubspot", or "" when none is configured
 	OwnerEmail string // the CRM owner whose records are the rep's
 	BaseURL    string // the API's base URL; "" means the CRM's public one
+	// MeetingMinutes is how long a booked meeting is written to the CRM
+	// as (its end time); 0 means DefaultMeetingMinutes.
+	MeetingMinutes int
+}
+
+// DefaultMeetingMinutes is the length of a booked meeting when
+// [crm] meeting_minutes does not say.
+const DefaultMeetingMinutes = 30
+
+// MeetingLength is how long a booked meeting is written as.
+func (c CRM) MeetingLength() time.Duration {
+	if c.MeetingMinutes <= 0 {
+		return DefaultMeetingMinutes * time.Minute
+	}
+	return time.Duration(c.MeetingMinutes) * time.Minute
 }
 
 // CRMKinds are the CRMs a config may name.
@@ -57,7 +72,7 @@ type Config struct {
 
 // Default is the configuration used when there is no config file.
 func Default() Config {
-	return Config{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()}
+	return Config{CRM: CRM{MeetingMinutes: DefaultMeetingMinutes}, Settings: model.DefaultSettings(), Profile: model.DefaultProfile()}
 }
 
 // DefaultPath is where the config file lives unless told otherwise:
@@ -595,7 +610,7 @@ func (w *walker) rules(v any, s *model.Settings) {
 }
 
 func (w *walker) crm(v any, c *CRM) {
-	m, ok := w.table("crm", v, "kind", "owner_email", "base_url")
+	m, ok := w.table("crm", v, "kind", "owner_email", "base_url", "meeting_minutes")
 	if !ok {
 		return
 	}
@@ -621,6 +636,11 @@ func (w *walker) crm(v any, c *CRM) {
 			} else {
 				c.BaseURL = strings.TrimRight(s, "/")
 			}
+		}
+	}
+	if v, ok := m["meeting_minutes"]; ok {
+		if n, ok := w.whole("crm.meeting_minutes", v, 5, 600); ok {
+			c.MeetingMinutes = int(n)
 		}
 	}
 }

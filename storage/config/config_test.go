@@ -232,3 +232,29 @@ func TestRestraintSuggestTier(t *testing.T) {
 		t.Errorf("bad tier: %v", err)
 	}
 }
+
+func TestMeetingMinutes(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      time.Duration
+		bad       bool
+	}{
+		{"default", "", 30 * time.Minute, false},
+		{"set", "[crm]\nmeeting_minutes = 45\n", 45 * time.Minute, false},
+		{"too short", "[crm]\nmeeting_minutes = 1\n", 0, true},
+		{"not whole", "[crm]\nmeeting_minutes = 30.5\n", 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("config.toml", []byte(tc.doc))
+			var ce *Error
+			switch {
+			case tc.bad && (!errors.As(err, &ce) || ce.Problems[0].Key != "crm.meeting_minutes"):
+				t.Fatalf("err = %v; want a crm.meeting_minutes problem", err)
+			case !tc.bad && err != nil:
+				t.Fatal(err)
+			case !tc.bad && c.CRM.MeetingLength() != tc.want:
+				t.Errorf("meeting length %v, want %v", c.CRM.MeetingLength(), tc.want)
+			}
+		})
+	}
+}

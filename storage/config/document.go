@@ -247,9 +247,11 @@ func sections() []section {
 				{"kind", "\"hubspot\", or \"\" for none", "which CRM"},
 				{"owner_email", "email address", "the CRM owner whose records are yours"},
 				{"base_url", "https address (plain http only to this machine: 127.0.0.1, ::1, localhost)", "the API's base URL; empty means HubSpot's public one; the token travels to it"},
+				{"meeting_minutes", "whole number 5–600", "how long a booked meeting is written to the CRM as (default 30)"},
 			},
 			tables: func(c Config) []map[string]any {
-				return one(map[string]any{"kind": c.CRM.Kind, "owner_email": c.CRM.OwnerEmail, "base_url": c.CRM.BaseURL})
+				return one(map[string]any{"kind": c.CRM.Kind, "owner_email": c.CRM.OwnerEmail, "base_url": c.CRM.BaseURL,
+					"meeting_minutes": int64(c.CRM.MeetingLength() / time.Minute)})
 			}},
 	}
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// PortalID, when known, makes account CRM URLs without asking HubSpot;
 	// "" → Connect asks the account-info API and leaves URLs empty if refused.
 	PortalID string
+	// MeetingLength is how long a booked meeting is written as (its end
+	// time); 0 → DefaultMeetingLength.
+	MeetingLength time.Duration
 }
 
 // Client is a HubSpot CRM adapter. It is safe for concurrent use.
@@ -53,6 +56,8 @@ type Client struct {
 	maxRetries int
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
+	// meetingLength: see Options.MeetingLength.
+	meetingLength time.Duration
 
 	mu           sync.Mutex
 	caps         crmsync.Capabilities
@@ -99,16 +104,17 @@ func New(o Options) (*Client, error) {
 		}
 	}
 	c := &Client{
-		base:       strings.TrimRight(u.String(), "/"),
-		token:      tok,
-		hc:         o.HTTPClient,
-		timeout:    o.Timeout,
-		maxRetries: o.MaxRetries,
-		now:        o.Now,
-		sleep:      o.Sleep,
-		portalID:   strings.TrimSpace(o.PortalID),
-		uiDomain:   "app.hubspot.com",
-		zones:      map[string]string{},
+		base:          strings.TrimRight(u.String(), "/"),
+		token:         tok,
+		hc:            o.HTTPClient,
+		timeout:       o.Timeout,
+		maxRetries:    o.MaxRetries,
+		now:           o.Now,
+		sleep:         o.Sleep,
+		meetingLength: o.MeetingLength,
+		portalID:      strings.TrimSpace(o.PortalID),
+		uiDomain:      "app.hubspot.com",
+		zones:         map[string]string{},
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Transport: &http.Transport{

@@ -233,7 +233,10 @@ func TestPushTouchesIdempotent(t *testing.T) {
 			}
 			f.mu.Lock()
 			defer f.mu.Unlock()
-			n := len(f.objects["calls"]) + len(f.objects["notes"]) + len(f.objects["meetings"])
+			n := 0
+			for _, typ := range touchTypes {
+				n += len(f.objects[typ])
+			}
 			if n != 20 {
 				t.Fatalf("%d records for 20 touches", n)
 			}

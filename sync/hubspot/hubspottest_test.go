@@ -169,8 +169,8 @@ func TestHubSpotTestUniquePush(t *testing.T) {
 			}
 		}
 	}
-	if n, m := len(s.List("calls")), len(s.List("notes")); n != 2 || m != 1 {
-		t.Fatalf("%d calls, %d notes; want 2 and 1", n, m)
+	if n, m := len(s.List("calls")), len(s.List("emails")); n != 2 || m != 1 {
+		t.Fatalf("%d calls, %d emails; want 2 and 1", n, m)
 	}
 	for _, call := range s.List("calls") {
 		if got := s.AssociatedIDs("calls", call.ID, "contacts"); len(got) != 1 || got[0] != ct {

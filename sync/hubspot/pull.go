@@ -349,7 +349,10 @@ func (c *Client) batchRead(ctx context.Context, objType string, ids []string, pr
 	for i, id := range ids {
 		inputs[i] = idInput{ID: id}
 	}
-	body := map[string]any{"inputs": inputs, "properties": properties}
+	if properties == nil {
+		properties = []string{}
+	}
+	body := map[string]any{"inputs": inputs, "properties": properties, "propertiesWithHistory": []string{}}
 	rep, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/crm/v3/objects/" + objType + "/batch/read",
 		query: url.Values{"archived": {"false"}}, body: body, scope: "crm.objects." + objType + ".read"})
 	if err != nil {
@@ -493,6 +496,29 @@ func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.T
 	if err != nil {
 		return nil, err
 	}
+	return c.contactsOf(ctx, companyIDs, links, since)
+}
+
+// ContactsTasks returns the contacts and the open tasks of the given
+// companies, reading the companies' contact associations once for both.
+func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]crmsync.RemoteContact, []crmsync.RemoteTask, error) {
+	links, err := c.associations(ctx, "companies", "contacts", companyIDs)
+	if err != nil {
+		return nil, nil, c.clean(err)
+	}
+	contacts, err := c.contactsOf(ctx, companyIDs, links, time.Time{})
+	if err != nil {
+		return nil, nil, c.clean(err)
+	}
+	tasks, err := c.tasksOf(ctx, companyIDs, links, time.Time{})
+	if err != nil {
+		return nil, nil, c.clean(err)
+	}
+	return contacts, tasks, nil
+}
+
+// contactsOf reads the contacts links (company → its contacts) names.
+func (c *Client) contactsOf(ctx context.Context, companyIDs []string, links map[string][]assocTo, since time.Time) ([]crmsync.RemoteContact, error) {
 	companiesOf := map[string][]string{}
 	var ids []string
 	for _, co := range companyIDs {
@@ -594,6 +620,12 @@ func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time
 	if err != nil {
 		return nil, err
 	}
+	return c.tasksOf(ctx, companyIDs, contacts, since)
+}
+
+// tasksOf reads the tasks of the companies and of their contacts (contacts:
+// company → its contacts).
+func (c *Client) tasksOf(ctx context.Context, companyIDs []string, contacts map[string][]assocTo, since time.Time) ([]crmsync.RemoteTask, error) {
 	companyTasks, err := c.associations(ctx, "companies", "tasks", companyIDs)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 
 // Shortlist's custom properties.
 const (
-	propOpID       = "shortlist_op_id"           // calls, notes, meetings, tasks
+	propOpID       = "shortlist_op_id"           // every engagement type the push creates
 	propDoNotCall  = "shortlist_do_not_call"     // contacts
 	propPhoneBad   = "shortlist_phone_bad"       // contacts: a wrong-number outcome flagged the phone
 	propNoLinkedIn = "shortlist_linkedin_optout" // contacts: HubSpot has no LinkedIn consent
@@ -28,10 +28,15 @@ const (
 const searchSettle = 2 * time.Second
 
 // singular names object types in messages.
-var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note", "meetings": "meeting"}
+var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note",
+	"meetings": "meeting", "emails": "email", "communications": "communication"}
 
 // engagementTypes are the object types the push creates.
-var engagementTypes = []string{"calls", "notes", "meetings", "tasks"}
+var engagementTypes = []string{"calls", "emails", "communications", "meetings", "notes", "tasks"}
+
+// touchTypes are the engagement types a touch can become, in the order a
+// push creates them.
+var touchTypes = []string{"calls", "emails", "communications", "meetings", "notes"}
 
 // defaultAssocTypes are HubSpot's documented unlabelled association type ids,
 // used when the labels API does not answer.
@@ -39,6 +44,8 @@ var defaultAssocTypes = map[string]int{
 	"calls/contacts": 194, "calls/companies": 182,
 	"notes/contacts": 202, "notes/companies": 190,
 	"meetings/contacts": 200, "meetings/companies": 188,
+	"emails/contacts": 198, "emails/companies": 186,
+	"communications/contacts": 81, "communications/companies": 87,
 	"tasks/contacts": 204, "tasks/companies": 192,
 }
 
@@ -100,7 +107,8 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 		}
 		caps.UniqueOpID[t] = unique
 	}
-	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0}, {"label": "No", "value": "false", "displayOrder": 1}}
+	// HubSpot's spec requires label, value and hidden of every option.
+	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": false}, {"label": "No", "value": "false", "displayOrder": 1, "hidden": false}}
 	for _, p := range []propertyDef{
 		{objType: "contacts", name: propDoNotCall, label: "Do not call (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
 		{objType: "contacts", name: propPhoneBad, label: "Phone number wrong (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
@@ -120,7 +128,7 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 func statusOptions() []map[string]any {
 	out := make([]map[string]any, len(model.AccountStatuses))
 	for i, s := range model.AccountStatuses {
-		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i}
+		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i, "hidden": false}
 	}
 	return out
 }
@@ -129,6 +137,7 @@ func statusOptions() []map[string]any {
 var groupNames = map[string]string{
 	"contacts": "contactinformation", "companies": "companyinformation",
 	"calls": "callinformation", "notes": "noteinformation", "meetings": "meetinginformation", "tasks": "taskinformation",
+	"emails": "emailinformation", "communications": "communicationinformation",
 }
 
 // ensureProperty reads a property and creates it when missing; it returns
@@ -164,9 +173,10 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 	if err != nil || exists {
 		return unique, err
 	}
+	group := groupNames[p.objType]
 	create := func(u bool) (reply, error) {
 		body := map[string]any{"name": p.name, "label": p.label, "type": p.typ, "fieldType": p.fieldType,
-			"groupName": groupNames[p.objType], "hasUniqueValue": u, "description": "Written by Shortlist's sync; do not edit."}
+			"groupName": group, "hasUniqueValue": u, "description": "Written by Shortlist's sync; do not edit."}
 		if p.options != nil {
 			body["options"] = p.options
 		}
@@ -175,6 +185,21 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 	rep, err := create(p.unique)
 	if err != nil {
 		return false, err
+	}
+	if rep.status == http.StatusBadRequest && !strings.Contains(strings.ToLower(c.decodeAPIError(rep.body).Message), "unique") {
+		// The default group names are HubSpot's usual ones; a portal (or
+		// a type) without that group gets one it lists. (A refusal of
+		// unique values is handled below.)
+		g, err := c.propertyGroup(ctx, p.objType, group)
+		if err != nil {
+			return false, err
+		}
+		if g != group {
+			group = g
+			if rep, err = create(p.unique); err != nil {
+				return false, err
+			}
+		}
 	}
 	if rep.status == http.StatusBadRequest && p.unique {
 		// this portal refuses unique values on the type: plain property,
@@ -207,6 +232,42 @@ func (c *Client) ensureProperty(ctx context.Context, p propertyDef) (bool, error
 		return unique, err
 	}
 	return false, c.failure(op, rep)
+}
+
+// propertyGroup returns want when objType has that property group, else
+// the group HubSpot lists for it that names the type (callinformation for
+// calls), else its first; want when the list cannot be read.
+func (c *Client) propertyGroup(ctx context.Context, objType, want string) (string, error) {
+	op := "read " + objType + " property groups"
+	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/crm/v3/properties/" + objType + "/groups", scope: "crm.schemas." + objType + ".read"})
+	if err != nil {
+		return "", err
+	}
+	var list struct {
+		Results []struct {
+			Name     string `json:"name"`
+			Archived bool   `json:"archived"`
+		} `json:"results"`
+	}
+	if rep.status != http.StatusOK || c.decode(op, rep, &list) != nil {
+		return want, nil
+	}
+	first := ""
+	for _, g := range list.Results {
+		switch {
+		case g.Archived || g.Name == "":
+		case g.Name == want:
+			return want, nil
+		case strings.Contains(g.Name, strings.TrimSuffix(objType, "s")) && (first == "" || !strings.Contains(first, strings.TrimSuffix(objType, "s"))):
+			first = g.Name
+		case first == "":
+			first = g.Name
+		}
+	}
+	if first == "" {
+		return want, nil
+	}
+	return first, nil
 }
 
 // capsFor reports whether objType's op id is unique, preparing first when
@@ -323,7 +384,8 @@ type link struct {
 	toID   string
 }
 
-// PushTouches creates a call, meeting or note per touch, idempotent per OpID.
+// PushTouches creates the engagement each touch was (see TouchEngagement),
+// idempotent per OpID.
 func (c *Client) PushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crmsync.Result, error) {
 	out, err := c.pushTouches(ctx, in)
 	return out, c.clean(err)
@@ -347,7 +409,7 @@ func (c *Client) pushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crms
 		}
 		byType[objType] = append(byType[objType], creation{idx: i, opID: t.OpID, props: props, links: links(t.ContactID, t.CompanyID)})
 	}
-	for _, objType := range []string{"calls", "meetings", "notes"} {
+	for _, objType := range touchTypes {
 		if err := c.createAll(ctx, objType, byType[objType], results); err != nil {
 			return nil, err
 		}
@@ -369,25 +431,26 @@ func links(contactID, companyID string) []link {
 // touchProps maps a touch onto the engagement that records it.
 func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, map[string]string, error) {
 	tc := t.Touch
-	at := tc.At
-	if at.IsZero() {
-		at = c.now()
+	if tc.At.IsZero() {
+		tc.At = c.now()
 	}
-	p := map[string]string{"hs_timestamp": isoMS(at), propOpID: t.OpID}
+	e := TouchEngagement(tc, c.meetingLength)
+	p := map[string]string{"hs_timestamp": isoMS(e.At), propOpID: t.OpID}
 	if t.OwnerID != "" {
 		p["hubspot_owner_id"] = t.OwnerID
 	}
-	dir := "OUTBOUND"
-	if tc.Direction == model.Inbound {
-		dir = "INBOUND"
+	for k, v := range e.Props {
+		p[k] = v
 	}
-	objType, textProp, text := TouchText(tc)
-	p[textProp] = text
-	switch objType {
-	case "calls":
-		p["hs_call_direction"] = dir
+	for k, v := range e.Text {
+		p[k] = v
+	}
+	if e.Type == "calls" {
+		p["hs_call_direction"] = "OUTBOUND"
+		if tc.Direction == model.Inbound {
+			p["hs_call_direction"] = "INBOUND"
+		}
 		p["hs_call_status"] = "COMPLETED"
-		p["hs_call_title"] = "Call: " + tc.Outcome.Label()
 		p["hs_call_duration"] = strconv.FormatInt(tc.Duration.Milliseconds(), 10)
 		d, err := c.disposition(ctx, tc.Outcome)
 		if err != nil {
@@ -396,38 +459,8 @@ func (c *Client) touchProps(ctx context.Context, t crmsync.OutTouch) (string, ma
 		if d != "" {
 			p["hs_call_disposition"] = d
 		}
-		return "calls", p, nil
-	case "meetings":
-		end := at.Add(tc.Duration)
-		p["hs_meeting_title"] = "Meeting: " + tc.Outcome.Label()
-		p["hs_meeting_start_time"] = isoMS(at)
-		p["hs_meeting_end_time"] = isoMS(end)
-		p["hs_meeting_outcome"] = "COMPLETED"
-		return "meetings", p, nil
 	}
-	return "notes", p, nil
-}
-
-// TouchText is the engagement type a touch is filed under in HubSpot
-// ("calls", "meetings" or "notes"), the property that holds its text, and
-// that text: the note itself on calls and meetings; on notes a summary line
-// (channel, direction, outcome) and then the note, since a note engagement
-// has no other field to say what happened. The push writes it on create and
-// UpdateTouches writes it again after an edit, so the two always agree; the
-// demo sandbox seeds pushed touches with it.
-func TouchText(tc model.Touch) (objType, prop, text string) {
-	switch tc.Channel {
-	case model.ChannelCall:
-		return "calls", "hs_call_body", tc.Note
-	case model.ChannelMeeting:
-		return "meetings", "hs_meeting_body", tc.Note
-	}
-	ch := string(tc.Channel)
-	text = fmt.Sprintf("%s %s: %s", strings.ToUpper(ch[:min(1, len(ch))])+ch[min(1, len(ch)):], tc.Direction, tc.Outcome.Label())
-	if tc.Note != "" {
-		text += "\n\n" + tc.Note
-	}
-	return "notes", "hs_note_body", text
+	return e.Type, p, nil
 }
 
 // PushTasks creates tasks, idempotent per OpID.
@@ -640,7 +673,7 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 		}
 		inputs := make([]map[string]any, len(rest))
 		for i, it := range rest {
-			var assoc []map[string]any
+			assoc := []map[string]any{} // the spec requires the list, empty or not
 			for _, l := range it.links {
 				assoc = append(assoc, map[string]any{"to": idInput{ID: l.toID},
 					"types": []map[string]any{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": types[l.toType]}}})

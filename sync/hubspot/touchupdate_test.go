@@ -13,8 +13,9 @@ import (
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
-// pushedEngagements pushes a call, a meeting and an email (filed as a note)
-// through the adapter and returns the touches and their results.
+// pushedEngagements pushes a touch of every kind of engagement through
+// the adapter (a call, a meeting held, an email, a LinkedIn message, a
+// visit, a note and a booked meeting) and returns the touches and results.
 func pushedEngagements(t *testing.T, s *hubspottest.Server, c *Client) ([]crmsync.OutTouch, []crmsync.Result) {
 	t.Helper()
 	ctx := context.Background()
@@ -30,9 +31,13 @@ func pushedEngagements(t *testing.T, s *hubspottest.Server, c *Client) ([]crmsyn
 		{Channel: model.ChannelCall, Outcome: model.OutcomeConnected, Note: "call note", Duration: 3 * time.Minute},
 		{Channel: model.ChannelMeeting, Outcome: model.OutcomeConnected, Note: "meeting note", Duration: 30 * time.Minute},
 		{Channel: model.ChannelEmail, Outcome: model.OutcomeSent, Note: "email note"},
+		{Channel: model.ChannelLinkedIn, Outcome: model.OutcomeSent, Note: "linkedin note"},
+		{Channel: model.ChannelVisit, Outcome: model.OutcomeConnected, Note: "visit note"},
+		{Channel: model.ChannelNote, Outcome: model.OutcomeConnected, Note: "note note"},
+		{Channel: model.ChannelCall, Outcome: model.OutcomeMeetingBooked, Note: "booked note", MeetingAt: at.AddDate(0, 0, 3)},
 	} {
 		tc.Direction, tc.At = model.Outbound, at
-		in = append(in, crmsync.OutTouch{OpID: "op-" + string(tc.Channel), ContactID: ct, CompanyID: co, OwnerID: owner, Touch: tc})
+		in = append(in, crmsync.OutTouch{OpID: "op-" + string(tc.Channel) + "-" + string(tc.Outcome), ContactID: ct, CompanyID: co, OwnerID: owner, Touch: tc})
 	}
 	res, err := c.PushTouches(ctx, in)
 	if err != nil {
@@ -46,13 +51,25 @@ func pushedEngagements(t *testing.T, s *hubspottest.Server, c *Client) ([]crmsyn
 	return in, res
 }
 
+// The engagement and text property each pushed touch of pushedEngagements
+// is held under, in order, and its created text.
+var pushedAs = []struct{ typ, prop, created string }{
+	{"calls", "hs_call_body", "call note"},
+	{"meetings", "hs_meeting_body", "meeting note"},
+	{"emails", "hs_email_html", "email note"},
+	{"communications", "hs_communication_body", "LinkedIn outbound: sent<br><br>linkedin note"},
+	{"meetings", "hs_meeting_body", "visit note"},
+	{"notes", "hs_note_body", "Note outbound: connected<br><br>note note"},
+	{"meetings", "hs_meeting_body", "Booked by call (outbound) on 2026-11-02 15:00 UTC.<br><br>booked note"},
+}
+
 // edits are the updates for the pushed touches with new notes.
 func edits(in []crmsync.OutTouch, res []crmsync.Result, note string) []crmsync.TouchUpdate {
 	out := make([]crmsync.TouchUpdate, len(in))
 	for i, ot := range in {
 		tc := ot.Touch
 		tc.Note = note + " " + string(tc.Channel)
-		out[i] = crmsync.TouchUpdate{OpID: "edit-" + string(tc.Channel), CRMID: res[i].CRMID, Touch: tc}
+		out[i] = crmsync.TouchUpdate{OpID: "edit-" + string(tc.Channel) + "-" + string(tc.Outcome), CRMID: res[i].CRMID, Touch: tc}
 	}
 	return out
 }
@@ -61,9 +78,13 @@ func TestUpdateTouchesWritesEachChannelsProperty(t *testing.T) {
 	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1}, Options{SearchPerSecond: -1})
 	ctx := context.Background()
 	in, pushed := pushedEngagements(t, s, c)
-	before, _ := s.Get("notes", pushed[2].CRMID)
+	for i, want := range pushedAs {
+		if o, ok := s.Get(want.typ, pushed[i].CRMID); !ok || o.Properties[want.prop] != want.created {
+			t.Errorf("created %s %s: %s = %q, want %q", want.typ, pushed[i].CRMID, want.prop, o.Properties[want.prop], want.created)
+		}
+	}
 
-	up := edits(in, pushed, "edited")
+	up := edits(in, pushed, "edited <b>&")
 	res, err := c.UpdateTouches(ctx, up)
 	if err != nil {
 		t.Fatal(err)
@@ -73,29 +94,56 @@ func TestUpdateTouchesWritesEachChannelsProperty(t *testing.T) {
 			t.Fatalf("result %d: %+v", i, r)
 		}
 	}
-	for i, want := range []struct{ typ, prop, text string }{
-		{"calls", "hs_call_body", "edited call"},
-		{"meetings", "hs_meeting_body", "edited meeting"},
-		{"notes", "hs_note_body", "Email outbound: sent\n\nedited email"},
-	} {
-		o, ok := s.Get(want.typ, pushed[i].CRMID)
-		if !ok || o.Properties[want.prop] != want.text {
-			t.Errorf("%s %s: %s = %q, want %q", want.typ, pushed[i].CRMID, want.prop, o.Properties[want.prop], want.text)
+	// Create and update agree: only the note part of the text moved, escaped.
+	for i, want := range pushedAs {
+		o, _ := s.Get(want.typ, pushed[i].CRMID)
+		note := "edited &lt;b&gt;&amp; " + string(in[i].Touch.Channel)
+		prefix := strings.TrimSuffix(want.created, in[i].Touch.Note) // the summary line, where there is one
+		if got := o.Properties[want.prop]; got != prefix+note {
+			t.Errorf("%s %s: %s = %q after the edit", want.typ, pushed[i].CRMID, want.prop, got)
 		}
 	}
-	// Create and update agree: only the note part of the note's text moved.
-	if b := before.Properties["hs_note_body"]; b != "Email outbound: sent\n\nemail note" {
-		t.Errorf("created note body %q", b)
+	if o, _ := s.Get("emails", pushed[2].CRMID); o.Properties["hs_email_text"] != "edited <b>& email" {
+		t.Errorf("email plain text %q, want the note as typed", o.Properties["hs_email_text"])
 	}
 	// One batch update per engagement type, nothing else.
 	var paths []string
 	for _, r := range s.Requests() {
 		if strings.HasSuffix(r.Path, "/batch/update") {
-			paths = append(paths, r.Path)
+			paths = append(paths, strings.TrimSuffix(strings.TrimPrefix(r.Path, "/crm/v3/objects/"), "/batch/update"))
 		}
 	}
-	if strings.Join(paths, " ") != "/crm/v3/objects/calls/batch/update /crm/v3/objects/meetings/batch/update /crm/v3/objects/notes/batch/update" {
+	if strings.Join(paths, " ") != "calls emails communications meetings notes" {
 		t.Errorf("update requests %v", paths)
+	}
+}
+
+// A touch pushed before each channel had its engagement type (an email
+// filed as a note) is still updated when its note is edited: HubSpot holds
+// no email with its id, so the update finds it as the note it was.
+func TestUpdateTouchesReachesAnEngagementFiledTheOldWay(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1}, Options{SearchPerSecond: -1})
+	at := "2026-11-02T15:00:00Z"
+	old := s.Put("notes", map[string]string{"hs_timestamp": at, "hs_note_body": "Email outbound: sent\n\nold"})
+	call := s.Put("calls", map[string]string{"hs_timestamp": at, "hs_call_body": "booked on a call"})
+	gone := "99999999"
+	tc := model.Touch{Channel: model.ChannelEmail, Direction: model.Outbound, Outcome: model.OutcomeSent, Note: "new", At: time.Now()}
+	booked := model.Touch{Channel: model.ChannelCall, Direction: model.Outbound, Outcome: model.OutcomeMeetingBooked, Note: "when?", At: time.Now()}
+	res, err := c.UpdateTouches(context.Background(), []crmsync.TouchUpdate{
+		{OpID: "e1", CRMID: old, Touch: tc}, {OpID: "e2", CRMID: gone, Touch: tc}, {OpID: "e3", CRMID: call, Touch: booked}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *crmsync.ItemError
+	if res[0].Err != nil || res[0].CRMID != old || res[2].Err != nil || !errors.As(res[1].Err, &ie) || !ie.Gone {
+		t.Fatalf("results %+v", res)
+	}
+	if o, _ := s.Get("notes", old); o.Properties["hs_note_body"] != "Email outbound: sent<br><br>new" {
+		t.Errorf("the old note reads %q", o.Properties["hs_note_body"])
+	}
+	// A booked meeting whose time is not known stays the call it was.
+	if o, _ := s.Get("calls", call); o.Properties["hs_call_body"] != "when?" {
+		t.Errorf("the booked-meeting call reads %q", o.Properties["hs_call_body"])
 	}
 }
 
@@ -122,10 +170,12 @@ func TestUpdateTouchesMixedReplyAndRetry(t *testing.T) {
 		t.Fatalf("%d results for %d updates", len(res), len(up))
 	}
 	var ie *crmsync.ItemError
-	if res[0].Err != nil || res[0].CRMID != pushed[0].CRMID || res[2].Err != nil {
-		t.Errorf("live engagements: %+v, %+v", res[0], res[2])
+	for i := range pushedAs {
+		if i != 1 && res[i].Err != nil {
+			t.Errorf("live engagement %d: %+v", i, res[i])
+		}
 	}
-	for _, i := range []int{1, 3} {
+	for _, i := range []int{1, len(up) - 1} {
 		if !errors.As(res[i].Err, &ie) || !ie.Gone || res[i].OpID != up[i].OpID {
 			t.Errorf("result %d: %+v, want gone", i, res[i])
 		}
@@ -151,7 +201,7 @@ func TestUpdateTouchesMixedReplyAndRetry(t *testing.T) {
 	// A portal that answers 404 for a batch of unknown ids, not 207: the
 	// batch is split down to the item, which is gone; the others still go.
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/notes/batch/update", Kind: hubspottest.FaultStatus, Code: http.StatusNotFound, Times: 2})
-	note := up[2]
+	note := up[5]
 	note2 := note
 	note2.OpID, note2.Touch.Note = "edit-note-2", "second"
 	other := s.Put("notes", map[string]string{"hs_timestamp": "2026-11-02T15:00:00Z", "hs_note_body": "x"})
@@ -160,7 +210,7 @@ func TestUpdateTouchesMixedReplyAndRetry(t *testing.T) {
 	if err != nil || !errors.As(res[0].Err, &ie) || !ie.Gone || res[1].Err != nil {
 		t.Errorf("404 batch: %+v, %v", res, err)
 	}
-	if o, _ := s.Get("notes", other); o.Properties["hs_note_body"] != "Email outbound: sent\n\nsecond" {
+	if o, _ := s.Get("notes", other); o.Properties["hs_note_body"] != "Note outbound: connected<br><br>second" {
 		t.Errorf("the other note after a 404 batch: %q", o.Properties["hs_note_body"])
 	}
 }
@@ -168,7 +218,7 @@ func TestUpdateTouchesMixedReplyAndRetry(t *testing.T) {
 func TestUpdateTouchesOutageKeepsTheTokenOut(t *testing.T) {
 	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1}, Options{SearchPerSecond: -1, MaxRetries: 2})
 	in, pushed := pushedEngagements(t, s, c)
-	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/notes/batch/update", Kind: hubspottest.FaultStatus, Code: 503, Times: -1})
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/emails/batch/update", Kind: hubspottest.FaultStatus, Code: 503, Times: -1})
 	_, err := c.UpdateTouches(context.Background(), edits(in, pushed, "x"))
 	if !errors.Is(err, model.ErrOffline) {
 		t.Fatalf("error %v, want offline", err)
@@ -178,5 +228,20 @@ func TestUpdateTouchesOutageKeepsTheTokenOut(t *testing.T) {
 	}
 	if _, err := c.UpdateTouches(context.Background(), make([]crmsync.TouchUpdate, 101)); err == nil {
 		t.Errorf("101 updates accepted")
+	}
+}
+
+func TestUpdateTasksWritesDueSubjectAndPriority(t *testing.T) {
+	s, c := hsClient(t, hubspottest.Options{RateLimit: 1 << 20, SearchPerSecond: -1}, Options{SearchPerSecond: -1})
+	id := s.Put("tasks", map[string]string{"hs_timestamp": "2026-11-02T15:00:00Z", "hs_task_subject": "Old", "hs_task_priority": "LOW", "hs_task_status": "NOT_STARTED"})
+	due := time.Date(2026, 11, 9, 9, 30, 0, 0, time.UTC)
+	res, err := c.UpdateTasks(context.Background(), []crmsync.TaskUpdate{{OpID: "u1", CRMID: id, Status: model.TaskOpen, Due: due,
+		Title: "New subject", Priority: model.PriorityHigh}})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	o, _ := s.Get("tasks", id)
+	if o.Properties["hs_timestamp"] != isoMS(due) || o.Properties["hs_task_subject"] != "New subject" || o.Properties["hs_task_priority"] != "HIGH" {
+		t.Errorf("task now %v", o.Properties)
 	}
 }

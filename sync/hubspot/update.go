@@ -11,7 +11,8 @@ import (
 )
 
 // UpdateTasks writes task status (COMPLETED for done, skipped and superseded,
-// NOT_STARTED otherwise) and, when set, the due date.
+// NOT_STARTED otherwise) and, when set, the due date (hs_timestamp), the
+// subject and the priority.
 func (c *Client) UpdateTasks(ctx context.Context, in []crmsync.TaskUpdate) ([]crmsync.Result, error) {
 	items := make([]creation, len(in))
 	for i, u := range in {
@@ -22,6 +23,12 @@ func (c *Client) UpdateTasks(ctx context.Context, in []crmsync.TaskUpdate) ([]cr
 		p := map[string]string{"hs_task_status": status}
 		if !u.Due.IsZero() {
 			p["hs_timestamp"] = isoMS(u.Due)
+		}
+		if u.Title != "" {
+			p["hs_task_subject"] = capText(u.Title)
+		}
+		if u.Priority != "" {
+			p["hs_task_priority"] = strings.ToUpper(string(u.Priority))
 		}
 		items[i] = creation{idx: i, opID: u.OpID, crmID: u.CRMID, props: p}
 	}

@@ -161,10 +161,26 @@ type sortSpec struct {
 
 type searchBody struct {
 	FilterGroups []filterGroup `json:"filterGroups"`
-	Sorts        []sortSpec    `json:"sorts,omitempty"`
+	Sorts        []sortSpec    `json:"sorts"`
 	Properties   []string      `json:"properties"`
 	Limit        int           `json:"limit"`
 	After        string        `json:"after,omitempty"`
+}
+
+// MarshalJSON sends the lists HubSpot's spec requires (filterGroups, sorts,
+// properties) as [] when a search leaves them empty: null is not a list.
+func (b searchBody) MarshalJSON() ([]byte, error) {
+	type plain searchBody
+	if b.FilterGroups == nil {
+		b.FilterGroups = []filterGroup{}
+	}
+	if b.Sorts == nil {
+		b.Sorts = []sortSpec{}
+	}
+	if b.Properties == nil {
+		b.Properties = []string{}
+	}
+	return json.Marshal(plain(b))
 }
 
 type idInput struct {

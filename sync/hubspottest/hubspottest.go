@@ -5,9 +5,10 @@
 // and Transport).
 //
 // Endpoints: owners (GET /crm/v3/owners, ?email=, paging); objects of the
-// types companies, contacts, calls, tasks, notes and meetings (list, get,
-// create, patch, delete, batch read/create/update/upsert/archive, search);
-// properties (get, list, create); v4 associations (PUT default, list,
+// types companies, contacts, calls, tasks, notes, meetings, emails and
+// communications (list, get, create, patch, delete, batch
+// read/create/update/upsert/archive, search); properties (get, list,
+// create, groups); v4 associations (PUT default, list,
 // batch read/create/associate/default/archive, labels); call dispositions;
 // the communication-preferences unsubscribe.
 //
@@ -17,9 +18,17 @@
 //     datetimes as ISO with milliseconds (epoch ms accepted on write),
 //     v4 toObjectId as a JSON number, HubSpot's error body with category
 //     and correlationId;
+//   - request bodies carry what HubSpot's published OpenAPI specs require
+//     (a create's associations, a batch read's properties and
+//     propertiesWithHistory, a search's filterGroups, sorts, properties and
+//     limit, every property option's hidden), else a 400 naming it;
 //   - writes are validated: unknown properties, read-only ones
 //     (hs_email_optout, the modified dates), wrong types, enumeration
-//     options and a missing hs_timestamp on engagements are a 400; a batch
+//     options (hs_email_direction, hs_communication_channel_type,
+//     hs_meeting_outcome, hs_task_status…), values over 65,536 characters,
+//     a missing hs_timestamp on engagements and a communication's missing
+//     channel or logged-from, and a property group the type lacks are a
+//     400; a batch
 //     create or upsert is all or nothing, a batch update or read answers
 //     207 for missing ids;
 //   - unique properties (contacts' email, custom hasUniqueValue ones):
@@ -66,6 +75,11 @@ type Options struct {
 	// DeniedScopes are scopes the token lacks (e.g. "crm.schemas.calls.write"):
 	// a call needing one gets HubSpot's 403 MISSING_SCOPES naming it.
 	DeniedScopes []string
+	// PropertyGroups are the property groups of an object type (plural
+	// name), as GET /crm/v3/properties/{type}/groups lists them; a property
+	// created in another group is a 400. A type not named has one group,
+	// "<singular>information" (contactinformation, callinformation…).
+	PropertyGroups map[string][]string
 }
 
 // Server is an in-memory HubSpot portal. All its methods are safe for

@@ -120,7 +120,7 @@ func post(s *Server, client *http.Client, path, body string) (*http.Response, []
 func TestFaultResets(t *testing.T) {
 	s := newTest(t, Options{})
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	body := `{"properties":{"name":"Cut"}}`
+	body := `{"properties":{"name":"Cut"},"associations":[]}`
 	s.Inject(Fault{Path: "/crm/v3/objects/companies", Kind: FaultReset})
 	if _, _, err := post(s, client, "/crm/v3/objects/companies", body); err == nil {
 		t.Fatal("a reset request got a reply")
@@ -199,7 +199,7 @@ func TestFaultMalformedTruncatedRateLimit(t *testing.T) {
 	s := newTest(t, Options{})
 	client := http.DefaultClient
 	s.Inject(Fault{Kind: FaultMalformed})
-	res, raw, err := post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"M"}}`)
+	res, raw, err := post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"M"},"associations":[]}`)
 	if err != nil || res.StatusCode != 200 || json.Valid(raw) {
 		t.Fatalf("malformed: %v %v %s", err, res, raw)
 	}
@@ -207,7 +207,7 @@ func TestFaultMalformedTruncatedRateLimit(t *testing.T) {
 		t.Fatal("a malformed reply applied the write")
 	}
 	s.Inject(Fault{Kind: FaultTruncated})
-	res, raw, err = post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"T"}}`)
+	res, raw, err = post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"T"},"associations":[]}`)
 	if err != nil || res.StatusCode != 200 || json.Valid(raw) || !strings.HasPrefix(string(raw), `{"`) {
 		t.Fatalf("truncated: %v %v %s", err, res, raw)
 	}
@@ -239,7 +239,7 @@ func TestInProcessTransport(t *testing.T) {
 		t.Fatalf("in-process: %d %s", res.StatusCode, raw)
 	}
 	s.Inject(Fault{Kind: FaultResetAfterApply})
-	_, _, err = post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"X"}}`)
+	_, _, err = post(s, client, "/crm/v3/objects/companies", `{"properties":{"name":"X"},"associations":[]}`)
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("in-process reset: %v", err)
 	}
@@ -250,7 +250,7 @@ func TestInProcessTransport(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	s := newTest(t, Options{UniqueOnEngagements: true})
-	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g", "hasUniqueValue": true}).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "noteinformation", "hasUniqueValue": true}).want(t, 201)
 	co := s.Put("companies", map[string]string{"name": "Hub"})
 	var wg gosync.WaitGroup
 	errs := make(chan error, 64)
@@ -266,7 +266,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("upsert: %v %s", err, raw)
 					return
 				}
-				if _, _, err := post(s, http.DefaultClient, "/crm/v3/objects/notes/search", `{"limit":5}`); err != nil {
+				if _, _, err := post(s, http.DefaultClient, "/crm/v3/objects/notes/search", `{"limit":5,"filterGroups":[],"sorts":[],"properties":[]}`); err != nil {
 					errs <- err
 					return
 				}
@@ -294,7 +294,7 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestDeniedScopes(t *testing.T) {
 	s := newTest(t, Options{DeniedScopes: []string{"crm.schemas.calls.write", "communication_preferences.write"}})
-	r := call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 403)
+	r := call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "callinformation"}).want(t, 403)
 	if r.str(t, "category") != "MISSING_SCOPES" {
 		t.Fatalf("403 body %s", r.Raw)
 	}
@@ -302,6 +302,6 @@ func TestDeniedScopes(t *testing.T) {
 		t.Fatalf("403 names %v", got)
 	}
 	call(t, s, "GET", "/crm/v3/properties/calls/hs_timestamp", nil).want(t, 200)
-	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/notes", map[string]any{"name": "op", "label": "op", "type": "string", "fieldType": "text", "groupName": "noteinformation"}).want(t, 201)
 	call(t, s, "POST", "/communication-preferences/v3/unsubscribe", map[string]any{"emailAddress": "a@b.c", "subscriptionId": "1"}).want(t, 403)
 }

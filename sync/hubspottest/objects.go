@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBatch is how many inputs a v3 batch call takes.
@@ -35,6 +36,8 @@ func (s *Server) validateLocked(t typeInfo, props map[string]string, creating bo
 		case d.ReadOnly:
 			fail("READ_ONLY_VALUE", fmt.Sprintf("%q is a read only property; its value cannot be set", k))
 		case v == "":
+		case utf8.RuneCountInString(v) > maxValueLen:
+			fail("VALUE_TOO_LONG", fmt.Sprintf("the value of %q is %d characters long; at most %d are allowed", k, utf8.RuneCountInString(v), maxValueLen))
 		case d.Type == "number":
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
 				fail("INVALID_INTEGER", fmt.Sprintf("%q was not a valid number for %q", v, k))
@@ -56,8 +59,12 @@ func (s *Server) validateLocked(t typeInfo, props map[string]string, creating bo
 			}
 		}
 	}
-	if creating && t.Engagement && props["hs_timestamp"] == "" {
-		bad = append(bad, errDetail{Message: "hs_timestamp is required", Code: "REQUIRED_PROPERTY", Context: map[string][]string{"propertyName": {"hs_timestamp"}}})
+	if creating && t.Engagement {
+		for _, k := range append([]string{"hs_timestamp"}, requiredOnCreate[t.Name]...) {
+			if props[k] == "" {
+				bad = append(bad, errDetail{Message: k + " is required", Code: "REQUIRED_PROPERTY", Context: map[string][]string{"propertyName": {k}}})
+			}
+		}
 	}
 	if len(bad) == 0 {
 		return nil
@@ -148,6 +155,18 @@ func (s *Server) resolveAssocLocked(t typeInfo, as []inlineAssoc) ([]*record, *r
 	return out, nil
 }
 
+// The members HubSpot's OpenAPI specs (CRM objects v3) require of each
+// request body or batch input: a create names its associations, if only as
+// [] (SimplePublicObjectInputForCreate); an update or upsert its id and
+// properties; a batch read the properties and propertiesWithHistory lists
+// (BatchReadInputSimplePublicObjectId).
+var (
+	createFields = []field{{"properties", 'o'}, {"associations", 'a'}}
+	updateFields = []field{{"id", 's'}, {"properties", 'o'}}
+	readFields   = []field{{"inputs", 'a'}, {"properties", 'a'}, {"propertiesWithHistory", 'a'}}
+	batchFields  = []field{{"inputs", 'a'}}
+)
+
 // createInput is one record to create.
 type createInput struct {
 	Properties         flexProps     `json:"properties"`
@@ -159,6 +178,9 @@ type createInput struct {
 func (s *Server) createOneLocked(t typeInfo, body []byte) reply {
 	var in createInput
 	if r := decode(body, &in); r != nil {
+		return *r
+	}
+	if r := requireFields(body, "the body", createFields...); r != nil {
 		return *r
 	}
 	recs, rep := s.createLocked(t, []createInput{in})
@@ -366,6 +388,25 @@ func (s *Server) batchLocked(t typeInfo, op string, q url.Values, body []byte) r
 	}
 	if len(in.Inputs) > maxBatch {
 		return badRequest("Batch input limit exceeded: %d inputs given, at most %d are allowed", len(in.Inputs), maxBatch)
+	}
+	required := batchFields
+	if op == "read" {
+		required = readFields
+	}
+	if r := requireFields(body, "the body", required...); r != nil {
+		return *r
+	}
+	var each *reply
+	switch op {
+	case "create":
+		each = requireEach(in.Inputs, createFields...)
+	case "update", "upsert":
+		each = requireEach(in.Inputs, updateFields...)
+	case "read", "archive":
+		each = requireEach(in.Inputs, field{"id", 's'})
+	}
+	if each != nil {
+		return *each
 	}
 	switch op {
 	case "read":

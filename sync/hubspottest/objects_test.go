@@ -332,7 +332,7 @@ func TestUniqueUpsertAndConflicts(t *testing.T) {
 		t.Fatalf("get property %s", r.Raw)
 	}
 	call(t, s, "GET", "/crm/v3/properties/calls/nosuch", nil).want(t, 404)
-	call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "Bad Name", "label": "x", "type": "string", "fieldType": "text", "groupName": "g"}).want(t, 400)
+	call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "Bad Name", "label": "x", "type": "string", "fieldType": "text", "groupName": "callinformation"}).want(t, 400)
 	call(t, s, "POST", "/crm/v3/properties/calls", map[string]any{"name": "nolabel"}).want(t, 400)
 
 	upsert := map[string]any{"inputs": []map[string]any{{"idProperty": "shortlist_op_id", "id": "op-1", "properties": map[string]string{"hs_timestamp": "2026-03-01T10:00:00Z", "hs_call_body": "hello"}}}}
@@ -373,14 +373,19 @@ func TestUniqueUpsertAndConflicts(t *testing.T) {
 
 func TestUniqueRefusedOnEngagementsByDefault(t *testing.T) {
 	s := newTest(t, Options{})
-	prop := map[string]any{"name": "shortlist_op_id", "label": "op", "type": "string", "fieldType": "text", "groupName": "g", "hasUniqueValue": true}
-	for _, typ := range []string{"calls", "notes", "tasks", "meetings"} {
-		call(t, s, "POST", "/crm/v3/properties/"+typ, prop).want(t, 400)
+	prop := func(typ string, unique bool) map[string]any {
+		group := strings.TrimSuffix(typ, "s") + "information"
+		if typ == "companies" {
+			group = "companyinformation"
+		}
+		return map[string]any{"name": "shortlist_op_id", "label": "op", "type": "string", "fieldType": "text", "groupName": group, "hasUniqueValue": unique}
 	}
-	call(t, s, "POST", "/crm/v3/properties/companies", prop).want(t, 201)
-	call(t, s, "POST", "/crm/v3/properties/contacts", prop).want(t, 201)
-	delete(prop, "hasUniqueValue")
-	call(t, s, "POST", "/crm/v3/properties/notes", prop).want(t, 201)
+	for _, typ := range []string{"calls", "notes", "tasks", "meetings", "emails", "communications"} {
+		call(t, s, "POST", "/crm/v3/properties/"+typ, prop(typ, true)).want(t, 400)
+	}
+	call(t, s, "POST", "/crm/v3/properties/companies", prop("companies", true)).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/contacts", prop("contacts", true)).want(t, 201)
+	call(t, s, "POST", "/crm/v3/properties/notes", prop("notes", false)).want(t, 201)
 	call(t, s, "POST", "/crm/v3/objects/notes/batch/upsert", map[string]any{"inputs": []map[string]any{{"idProperty": "shortlist_op_id", "id": "x", "properties": map[string]string{"hs_timestamp": "1"}}}}).want(t, 400)
 	r := call(t, s, "GET", "/crm/v3/properties/notes", nil).want(t, 200)
 	if len(r.list(t, "results")) < 4 {

@@ -143,6 +143,23 @@ func (s *Server) listPropsLocked(t typeInfo) reply {
 	return jsonReply(http.StatusOK, map[string]any{"results": results})
 }
 
+// groupsLocked lists an object type's property groups.
+func (s *Server) groupsLocked(t typeInfo) []string {
+	if g, ok := s.opts.PropertyGroups[t.Name]; ok {
+		return g
+	}
+	return []string{strings.ToLower(t.Singular) + "information"}
+}
+
+// listGroupsLocked serves GET /crm/v3/properties/{type}/groups.
+func (s *Server) listGroupsLocked(t typeInfo) reply {
+	results := []map[string]any{}
+	for i, g := range s.groupsLocked(t) {
+		results = append(results, map[string]any{"name": g, "label": g, "displayOrder": i, "archived": false})
+	}
+	return jsonReply(http.StatusOK, map[string]any{"results": results})
+}
+
 // propName is what HubSpot accepts as an internal property name.
 var propName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
@@ -164,6 +181,17 @@ func (s *Server) createPropLocked(t typeInfo, body []byte) reply {
 	if r := decode(body, &in); r != nil {
 		return *r
 	}
+	// PropertyCreate's OptionInput requires label, value and hidden.
+	var raw struct {
+		Options []jsonRaw `json:"options"`
+	}
+	if decode(body, &raw) == nil {
+		for i, o := range raw.Options {
+			if r := requireFields(o, fmt.Sprintf("options[%d]", i), field{"label", 's'}, field{"value", 's'}, field{"hidden", 'b'}); r != nil {
+				return *r
+			}
+		}
+	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"name", in.Name}, {"label", in.Label}, {"type", in.Type}, {"fieldType", in.FieldType}, {"groupName", in.GroupName}} {
 		if strings.TrimSpace(f.v) == "" {
@@ -179,6 +207,9 @@ func (s *Server) createPropLocked(t typeInfo, body []byte) reply {
 		return badRequest("property type %q is not one of string, number, date, datetime, enumeration, bool", in.Type)
 	case !contains([]string{"text", "textarea", "number", "date", "select", "radio", "checkbox", "booleancheckbox", "phonenumber", "html", "file", "calculation_equation"}, in.FieldType):
 		return badRequest("fieldType %q is not valid", in.FieldType)
+	case !contains(s.groupsLocked(t), in.GroupName):
+		return errCtx(http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Property group %s does not exist on %s", in.GroupName, t.Name),
+			map[string][]string{"groupName": {in.GroupName}})
 	case s.propDefLocked(t.Name, in.Name) != nil:
 		return errReply(http.StatusConflict, "OBJECT_ALREADY_EXISTS", fmt.Sprintf("A property named '%s' already exists on %s", in.Name, t.Name))
 	case in.HasUniqueValue && t.Engagement && !s.opts.UniqueOnEngagements:

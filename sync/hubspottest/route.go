@@ -148,6 +148,8 @@ func (s *Server) route(r *http.Request, p []string, body []byte) reply {
 			return s.listPropsLocked(t)
 		case n == 4 && m == http.MethodPost:
 			return s.createPropLocked(t, body)
+		case n == 5 && p[4] == "groups" && m == http.MethodGet:
+			return s.listGroupsLocked(t)
 		case n == 5 && m == http.MethodGet:
 			return s.getPropLocked(t, p[4])
 		}

@@ -36,7 +36,20 @@ var types = []typeInfo{
 	{Name: "tasks", TypeID: "0-27", Singular: "TASK", Modified: "hs_lastmodifieddate", Engagement: true, Defaults: []string{"hs_timestamp", "hs_task_subject", "hs_task_status"}},
 	{Name: "notes", TypeID: "0-46", Singular: "NOTE", Modified: "hs_lastmodifieddate", Engagement: true, Defaults: []string{"hs_timestamp"}},
 	{Name: "meetings", TypeID: "0-47", Singular: "MEETING", Modified: "hs_lastmodifieddate", Engagement: true, Defaults: []string{"hs_timestamp", "hs_meeting_title"}},
+	{Name: "emails", TypeID: "0-49", Singular: "EMAIL", Modified: "hs_lastmodifieddate", Engagement: true, Defaults: []string{"hs_timestamp", "hs_email_subject"}},
+	{Name: "communications", TypeID: "0-18", Singular: "COMMUNICATION", Modified: "hs_lastmodifieddate", Engagement: true, Defaults: []string{"hs_timestamp", "hs_communication_channel_type"}},
 }
+
+// requiredOnCreate are the properties HubSpot's engagement docs require
+// when a record of a type is created, besides hs_timestamp (every
+// engagement's): a communication must say its channel and that it was
+// logged by hand.
+var requiredOnCreate = map[string][]string{
+	"communications": {"hs_communication_channel_type", "hs_communication_logged_from"},
+}
+
+// maxValueLen is HubSpot's cap on a property value, in characters.
+const maxValueLen = 65_536
 
 // lookupType maps a URL's object type (plural, singular or type id, any
 // case) to its info.
@@ -124,6 +137,18 @@ func builtinProps(t typeInfo) map[string]*propDef {
 		add("hs_meeting_start_time", "datetime")
 		add("hs_meeting_end_time", "datetime")
 		add("hs_meeting_outcome", "enumeration", "SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED")
+	case "emails":
+		add("hs_timestamp", "datetime")
+		for _, n := range []string{"hs_email_subject", "hs_email_text", "hs_email_html", "hs_email_headers"} {
+			add(n, "string")
+		}
+		add("hs_email_direction", "enumeration", "EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL")
+		add("hs_email_status", "enumeration", "BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT")
+	case "communications":
+		add("hs_timestamp", "datetime")
+		add("hs_communication_body", "string")
+		add("hs_communication_channel_type", "enumeration", "LINKEDIN_MESSAGE", "SMS", "WHATS_APP")
+		add("hs_communication_logged_from", "enumeration", "CRM")
 	}
 	if t.Engagement {
 		add("hs_createdate", "datetime")
@@ -186,6 +211,22 @@ func assocTypeID(from, to string) int {
 		return 188
 	case "companies/meetings":
 		return 187
+	case "emails/contacts":
+		return 198
+	case "contacts/emails":
+		return 197
+	case "emails/companies":
+		return 186
+	case "companies/emails":
+		return 185
+	case "communications/contacts":
+		return 81
+	case "contacts/communications":
+		return 82
+	case "communications/companies":
+		return 87
+	case "companies/communications":
+		return 88
 	}
 	return 0
 }

@@ -69,6 +69,12 @@ func (s *Server) searchLocked(t typeInfo, body []byte) reply {
 	if r := decode(body, &req); r != nil {
 		return *r
 	}
+	// PublicObjectSearchRequest also marks after required, but HubSpot's
+	// own examples leave it out of a first page and the API serves them:
+	// it is not enforced.
+	if r := requireFields(body, "the body", field{"filterGroups", 'a'}, field{"sorts", 'a'}, field{"properties", 'a'}, field{"limit", 'n'}); r != nil {
+		return *r
+	}
 	if len(req.FilterGroups) > maxFilterGroups {
 		return badRequest("too many filterGroups: %d given, at most %d are allowed", len(req.FilterGroups), maxFilterGroups)
 	}

@@ -275,3 +275,60 @@ func withTrace(r *reply, trace string) *reply {
 	out := jsonReply(r.status, e)
 	return &out
 }
+
+// field is a member a request body must have, with its JSON kind:
+// 'a' array, 'o' object, 's' string, 'n' number, 'b' boolean.
+type field struct {
+	name string
+	kind byte
+}
+
+// requireFields refuses a body (or batch input) that lacks a member
+// HubSpot's published OpenAPI spec marks required for the route, or gives
+// it another kind of value, as HubSpot's validation does: null is not an
+// empty list. what names the body in the message ("inputs[3]").
+func requireFields(raw []byte, what string, fields ...field) *reply {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		r := badRequest("Invalid input JSON: %s must be an object", what)
+		return &r
+	}
+	for _, f := range fields {
+		v := bytes.TrimSpace(m[f.name])
+		kind := byte(0)
+		if len(v) > 0 {
+			switch v[0] {
+			case '[':
+				kind = 'a'
+			case '{':
+				kind = 'o'
+			case '"':
+				kind = 's'
+			case 't', 'f':
+				kind = 'b'
+			case 'n':
+			default:
+				kind = 'n'
+			}
+		}
+		if kind == f.kind || (f.kind == 's' && kind == 'n') {
+			continue
+		}
+		words := map[byte]string{'a': "an array", 'o': "an object", 's': "a string", 'n': "a number", 'b': "true or false"}
+		r := errReply(http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Invalid input JSON: %s.%s is required and must be %s", what, f.name, words[f.kind]),
+			errDetail{Message: f.name + " is required", Code: "REQUIRED_FIELD", Context: map[string][]string{"field": {f.name}}})
+		return &r
+	}
+	return nil
+}
+
+// requireEach applies requireFields to every batch input.
+func requireEach(raw []jsonRaw, fields ...field) *reply {
+	for i, in := range raw {
+		if r := requireFields(in, fmt.Sprintf("inputs[%d]", i), fields...); r != nil {
+			return r
+		}
+	}
+	return nil
+}

@@ -14,13 +14,26 @@ import (
 // engagementText is what the sandbox CRM holds as a touch's text.
 func engagementText(t *testing.T, sb *sandbox.Sandbox, tc model.Touch) string {
 	t.Helper()
-	typ, prop, _ := hubspot.TouchText(tc)
-	o, ok := sb.Server().Get(typ, tc.CRMID)
+	e := hubspot.TouchEngagement(tc, 0)
+	o, ok := sb.Server().Get(e.Type, tc.CRMID)
 	if !ok || o.Archived {
-		t.Fatalf("%s %s is not in the demo CRM", typ, tc.CRMID)
+		t.Fatalf("%s %s is not in the demo CRM", e.Type, tc.CRMID)
 	}
-	return o.Properties[prop]
+	return o.Properties[bodyProp(e)]
 }
+
+// bodyProp is the property an engagement's text is shown from.
+func bodyProp(e hubspot.Engagement) string {
+	for _, prop := range []string{"hs_call_body", "hs_email_html", "hs_communication_body", "hs_meeting_body", "hs_note_body"} {
+		if _, ok := e.Text[prop]; ok {
+			return prop
+		}
+	}
+	return ""
+}
+
+// bodyOf is an engagement's text as the push writes it.
+func bodyOf(e hubspot.Engagement) string { return e.Text[bodyProp(e)] }
 
 func touchNow(t *testing.T, db *storage.DB, accountID, touchID int64) model.Touch {
 	t.Helper()
@@ -97,11 +110,11 @@ func TestDemoNoteEditReachesTheCRM(t *testing.T) {
 		t.Errorf("note-edit sync: pushed %d, %d queued; want 2 and 0", rep.Pushed, rep.Pending)
 	}
 	logged = touchNow(t, db, contact.AccountID, logged.ID)
-	if got := engagementText(t, sb, logged); got != "Email outbound: sent\n\nsent the deck and the pricing sheet" {
+	if got := engagementText(t, sb, logged); got != "sent the deck and the pricing sheet" {
 		t.Errorf("CRM text of the edited touch %q", got)
 	}
 	history = touchNow(t, db, history.AccountID, history.ID)
-	if _, _, want := hubspot.TouchText(history); engagementText(t, sb, history) != want {
+	if want := bodyOf(hubspot.TouchEngagement(history, 0)); engagementText(t, sb, history) != want {
 		t.Errorf("CRM text of the edited history touch %q, want %q", engagementText(t, sb, history), want)
 	}
 	if rep := syncOnce(t, db, sb); rep.Pushed != 0 || rep.Pending != 0 {
@@ -113,7 +126,7 @@ func TestDemoNoteEditReachesTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := engagementText(t, sb2, logged); got != "Email outbound: sent\n\nsent the deck and the pricing sheet" {
+	if got := engagementText(t, sb2, logged); got != "sent the deck and the pricing sheet" {
 		t.Errorf("re-seeded CRM text %q", got)
 	}
 	if err := db.EditTouchNote(ctx, logged.ID, "deck, pricing and the case study"); err != nil {
@@ -122,7 +135,7 @@ func TestDemoNoteEditReachesTheCRM(t *testing.T) {
 	if rep := syncOnce(t, db, sb2); rep.Pushed != 1 || rep.Pending != 0 {
 		t.Errorf("edit against a re-seeded sandbox: pushed %d, %d queued", rep.Pushed, rep.Pending)
 	}
-	if got := engagementText(t, sb2, logged); got != "Email outbound: sent\n\ndeck, pricing and the case study" {
+	if got := engagementText(t, sb2, logged); got != "deck, pricing and the case study" {
 		t.Errorf("CRM text after the later run's edit %q", got)
 	}
 }

@@ -66,8 +66,8 @@ type Book interface {
 // owners, every company with a CRM id (the rep's), its contacts with their
 // consent and phone flags, every task with a CRM id (open, or completed
 // when the CRM has heard it was closed) and each account's newest touches
-// with a CRM id (as calls, meetings or notes), all dated a day before the last
-// sync (or before now, for a book never synced). A task closed, skipped or
+// with a CRM id (as the engagements the adapter files them as), all dated
+// a day before the last sync (or before now, for a book never synced). A task closed, skipped or
 // snoozed here since then is in the state the CRM last saw, so the sync
 // pushes that change as it would to HubSpot. For a book never synced it
 // then makes the CRM-side changes that Changes reports.
@@ -191,12 +191,18 @@ func (s *Sandbox) seed(d model.AccountDetail, tasks []model.Task, at time.Time) 
 // updates that engagement instead of finding it gone. The account's newest
 // touches are seeded (those AccountDetail lists): the ones a rep edits.
 func (s *Sandbox) putTouch(t model.Touch, companyID, contactID string) error {
-	objType, prop, text := hubspot.TouchText(t)
+	e := hubspot.TouchEngagement(t, 0)
+	objType := e.Type
 	props := map[string]string{
 		"hs_object_id":     t.CRMID,
-		"hs_timestamp":     strconv.FormatInt(t.At.UnixMilli(), 10),
-		prop:               text,
+		"hs_timestamp":     strconv.FormatInt(e.At.UnixMilli(), 10),
 		"hubspot_owner_id": s.owner,
+	}
+	for k, v := range e.Props {
+		props[k] = v
+	}
+	for k, v := range e.Text {
+		props[k] = v
 	}
 	if id := s.srv.PutAt(objType, props, t.At); id != t.CRMID {
 		return fmt.Errorf("seed the demo CRM: %s %s got id %q", objType, t.CRMID, id)

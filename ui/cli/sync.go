@@ -15,8 +15,9 @@ func syncCmd() *command {
 		name: "sync", summary: "sync with the CRM: pull changes, push your touches and tasks",
 		about: `Sync the book with the CRM (HubSpot). A sync pulls the companies you own, their
 contacts and open tasks (the first sync everything, later ones only what changed),
-then pushes what you did here, in order: touches as calls, meetings or notes, new
-next actions as tasks, done and skipped tasks, statuses and opt-outs.
+then pushes what you did here, in order: each touch as what it was (a call, an
+email, a LinkedIn message, a meeting held or booked, a note), new next actions as
+tasks, done, skipped and snoozed tasks, statuses and opt-outs.
 
 The CRM wins for firmographics, ownership and its own task changes; your touches
 are never dropped. A field changed on both sides is listed: the CRM's value is
