@@ -278,6 +278,8 @@ type TouchJSON struct {
 	Outcome   string `json:"outcome"`
 	Note      string `json:"note"`
 	At        string `json:"at"`
+	// MeetingAt is when a booked meeting takes place; "" when not known.
+	MeetingAt string `json:"meeting_at,omitempty"`
 	Synced    bool   `json:"synced"`
 }
 
@@ -342,8 +344,21 @@ func detailJSON(d model.AccountDetail, loc *time.Location) DetailJSON {
 }
 
 func touchJSON(t model.Touch) TouchJSON {
-	return TouchJSON{ID: t.ID, ContactID: t.ContactID, Channel: string(t.Channel), Direction: string(t.Direction),
+	out := TouchJSON{ID: t.ID, ContactID: t.ContactID, Channel: string(t.Channel), Direction: string(t.Direction),
 		Outcome: string(t.Outcome), Note: model.Sanitize(t.Note), At: stamp(t.At), Synced: t.Synced}
+	if !t.MeetingAt.IsZero() {
+		out.MeetingAt = stamp(t.MeetingAt)
+	}
+	return out
+}
+
+// outcomeText is the outcome as history shows it: a booked meeting says
+// when ("meeting booked for Thu 26 Nov 14:00").
+func outcomeText(t model.Touch, loc *time.Location) string {
+	if t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero() {
+		return t.Outcome.Label() + " for " + t.MeetingAt.In(loc).Format("Mon 2 Jan 15:04")
+	}
+	return t.Outcome.Label()
 }
 
 func consentState(c model.Consent) string {
@@ -462,7 +477,7 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 				break
 			}
 			t.add(fmt.Sprint(tc.ID), tc.At.In(now.Location()).Format("Mon 2 Jan 15:04"), names[tc.ContactID],
-				string(tc.Channel), tc.Outcome.Label(), tc.Note)
+				string(tc.Channel), outcomeText(tc, now.Location()), tc.Note)
 		}
 		t.write(w, width)
 	}
