@@ -520,7 +520,44 @@ func (db *DB) applyContact(ctx context.Context, tx *sql.Tx, pc model.PulledConta
 			return false, err
 		}
 	}
+	c.ID = old.ID
+	if err := db.closeRefused(ctx, tx, c, now); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// closeRefused closes, as skipped, the contact's open Shortlist tasks that
+// the one guard now refuses (an opt-out or a wrong number that arrived with
+// a pull), so no follow-up Shortlist made earlier goes on to create
+// outreach the buyer refused; tasks filed in the CRM stay, shown held.
+func (db *DB) closeRefused(ctx context.Context, tx *sql.Tx, c model.Contact, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, "SELECT "+taskCols+` FROM tasks k WHERE k.contact_id = ? AND k.origin = 'local'
+		AND k.status IN ('open', 'snoozed')`, c.ID)
+	if err != nil {
+		return err
+	}
+	var refused []model.Task
+	for rows.Next() {
+		var k model.Task
+		if err := scanTask(rows, &k); err != nil {
+			rows.Close()
+			return err
+		}
+		if r := model.Guard(k.Kind, c, model.Account{}); r != nil && r.Reason != model.RefuseNoAddress {
+			refused = append(refused, k)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, k := range refused {
+		if err := db.closeTask(ctx, tx, &k, model.TaskSkipped, now, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // taskState is a task's state as the CRM sees it: closed (done or

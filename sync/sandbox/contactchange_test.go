@@ -44,6 +44,11 @@ func TestDemoContactOptOutInTheCRMReachesTheNextSync(t *testing.T) {
 	if contact.ID == 0 {
 		t.Fatal("no emailable contact in the demo book")
 	}
+	// A follow-up Shortlist made earlier, by email, still open.
+	followUp, err := db.AddTask(ctx, model.Task{ContactID: contact.ID, Kind: model.TaskEmail, Title: "Send the deck", Due: time.Now().Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := sb.Server().Update("contacts", contact.CRMID, map[string]string{"hs_email_optout": "true"}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +60,17 @@ func TestDemoContactOptOutInTheCRMReachesTheNextSync(t *testing.T) {
 	}
 	if !c.Consent.Email.OptedOut() {
 		t.Fatalf("%s unsubscribed in the CRM; the book still has email %+v", c.Name(), c.Consent.Email)
+	}
+	// The opt-out that arrived closes Shortlist's own email follow-up: it
+	// never goes on to become outreach the buyer refused.
+	d, err := db.AccountDetail(ctx, c.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range d.Tasks {
+		if k.ID == followUp.ID {
+			t.Errorf("the email follow-up %q is still open after the contact unsubscribed in the CRM", k.Title)
+		}
 	}
 	if rep.Pulled != 1 {
 		t.Errorf("pulled %d, want the one contact", rep.Pulled)
