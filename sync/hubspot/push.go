@@ -100,7 +100,9 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 		}
 		caps.UniqueOpID[t] = unique
 	}
-	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0}, {"label": "No", "value": "false", "displayOrder": 1}}
+	// Every option carries label, value, displayOrder and hidden: the
+	// published spec requires hidden, and a portal refuses an option without it.
+	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": false}, {"label": "No", "value": "false", "displayOrder": 1, "hidden": false}}
 	for _, p := range []propertyDef{
 		{objType: "contacts", name: propDoNotCall, label: "Do not call (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
 		{objType: "contacts", name: propPhoneBad, label: "Phone number wrong (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
@@ -120,7 +122,7 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 func statusOptions() []map[string]any {
 	out := make([]map[string]any, len(model.AccountStatuses))
 	for i, s := range model.AccountStatuses {
-		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i}
+		out[i] = map[string]any{"label": strings.ToUpper(string(s[:1])) + string(s[1:]), "value": string(s), "displayOrder": i, "hidden": false}
 	}
 	return out
 }

@@ -9,7 +9,8 @@
 // create, patch, delete, batch read/create/update/upsert/archive, search);
 // properties (get, list, create); v4 associations (PUT default, list,
 // batch read/create/associate/default/archive, labels); call dispositions;
-// the communication-preferences unsubscribe.
+// the communication-preferences v3 unsubscribe (which needs a
+// subscriptionId) and v4 unsubscribe-all (batch, one, read back).
 //
 // What it models, as HubSpot does:
 //   - shapes: results, paging.next.after, total, createdAt/updatedAt/archived,
@@ -90,6 +91,7 @@ type Server struct {
 	perSec    []time.Time // accepted search requests in the last second
 	day       string      // the UTC day dayCount counts
 	dayCount  int
+	optedOut  map[string]time.Time // address (lower case) → when it was unsubscribed from all email (v4)
 }
 
 // NewServer starts a Server listening on loopback. Close it when done.
