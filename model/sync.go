@@ -3,12 +3,55 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
 // ErrOffline: the CRM could not be reached; local work goes on and the
 // outbox waits for the next sync.
 var ErrOffline = errors.New("offline")
+
+// ErrSyncRunning: another sync of the same book is under way (in another
+// terminal, or the TUI's while a CLI sync runs). A *SyncRunningError says
+// which.
+var ErrSyncRunning = errors.New("a sync is already running")
+
+// SyncRunningError is the sync already running on a book: its process id
+// and start time (zero when the lock holder did not say), and how long it
+// has run when that is long enough to look stuck.
+type SyncRunningError struct {
+	PID     int
+	Started time.Time
+	// Stuck is how long it has run when that passes the time a sync
+	// should take (zero otherwise): the message then says how to stop it.
+	Stuck time.Duration
+}
+
+// Error is one line: "a sync is already running (pid 4242, started 14:02)".
+func (e *SyncRunningError) Error() string {
+	var what []string
+	if e.PID > 0 {
+		what = append(what, fmt.Sprintf("pid %d", e.PID))
+	}
+	if !e.Started.IsZero() {
+		what = append(what, "started "+e.Started.Format("15:04"))
+	}
+	s := ErrSyncRunning.Error()
+	if len(what) > 0 {
+		s += " (" + what[0]
+		for _, w := range what[1:] {
+			s += ", " + w
+		}
+		s += ")"
+	}
+	if e.Stuck > 0 && e.PID > 0 {
+		s += fmt.Sprintf("; it has run for %s: if it is stuck, stop it (kill %d) and sync again", e.Stuck.Round(time.Minute), e.PID)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrSyncRunning) hold.
+func (e *SyncRunningError) Is(target error) bool { return target == ErrSyncRunning }
 
 // SyncPhase names a stage of a sync.
 type SyncPhase string

@@ -67,7 +67,8 @@ type run struct {
 	contacts map[string]bool
 }
 
-// Sync runs one sync: connect, prepare, pull companies since the stored
+// Sync runs one sync: take the book's sync lock (another sync running is
+// a *model.SyncRunningError, and nothing else happens), connect, prepare, pull companies since the stored
 // cursor (each page applied with its cursor in one transaction), take
 // departed companies out of the worklist, pull the contacts changed in the
 // CRM since their own cursor (a change to a contact alone does not change
@@ -79,9 +80,16 @@ type run struct {
 // the CRM's daily cap was hit, ctx's error when cancelled. The report's
 // Pending counts what waits for the next sync.
 func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
+	// One sync per book at a time: two at once would each push what the
+	// other is pushing. A second one stops here, touching nothing.
+	release, err := e.store.LockSync(ctx)
+	if err != nil {
+		return model.SyncReport{Errors: []string{err.Error()}, Conflicts: []model.SyncConflict{}}, err
+	}
+	defer release()
 	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{}}
 	r := &run{e: e, progress: progress, rep: &rep, seen: map[string]bool{}}
-	err := r.sync(ctx)
+	err = r.sync(ctx)
 	rep.Finished = e.o.Now()
 
 	// The closing bookkeeping runs even when ctx was cancelled: it is what

@@ -11,6 +11,11 @@ import (
 // implements it. Every method that writes does so in one transaction, so a
 // sync killed at any instant leaves the book consistent and resumable.
 type Store interface {
+	// LockSync takes the book's sync lock, so one sync at a time runs on
+	// it, and returns its release. Another sync holding it is a
+	// *model.SyncRunningError (errors.Is model.ErrSyncRunning); a lock
+	// left by a killed sync is taken over.
+	LockSync(ctx context.Context) (release func(), err error)
 	// SyncCursor reads a pull cursor (zero when never set).
 	SyncCursor(ctx context.Context, key string) (time.Time, error)
 	// ApplyCompanies writes a page of pulled companies and sets the cursor
