@@ -121,10 +121,14 @@ type OutboxEntry struct {
 	Kind     OutboxKind
 	EntityID int64
 	Attempts int
-	Touch    Touch   // touch kinds
-	Task     Task    // task kinds
-	Account  Account // the account concerned (every kind)
-	Contact  Contact // the contact concerned ("" CRMID when none)
+	// SentAt is when an earlier sync sent this create without recording
+	// its outcome (killed, or cut off mid-reply): the record may exist in
+	// the CRM. Zero: never sent. Creates only.
+	SentAt  time.Time
+	Touch   Touch   // touch kinds
+	Task    Task    // task kinds
+	Account Account // the account concerned (every kind)
+	Contact Contact // the contact concerned ("" CRMID when none)
 }
 
 // PushOutcome is what became of one pushed outbox entry: pushed (none of

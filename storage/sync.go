@@ -678,6 +678,11 @@ func (db *DB) PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID 
 	}
 	for i := range out {
 		e := &out[i]
+		if e.Kind == model.OutboxTouchCreate || e.Kind == model.OutboxTaskCreate {
+			if e.SentAt, err = sentAt(ctx, db.sql, e.OpID); err != nil {
+				return nil, db.mapErr(op, err)
+			}
+		}
 		var accountID, contactID int64
 		switch e.Kind {
 		case model.OutboxTouchCreate, model.OutboxTouchUpdate:
@@ -741,6 +746,13 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 				return err
 			}
 			msg := model.Sanitize(r.Error)
+			if !r.Retry {
+				// The outcome is known: nothing is in flight any more. (A
+				// retry may follow a create that was applied, its link not.)
+				if err := clearInFlight(ctx, tx, r.EntryID); err != nil {
+					return err
+				}
+			}
 			switch {
 			case r.Skipped:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, last_error = ? WHERE id = ?", now, msg, r.EntryID)

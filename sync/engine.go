@@ -616,12 +616,15 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				skip(e, "the touch no longer exists")
 				continue
 			}
-			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
 			sent = append(sent, e)
 			notes = append(notes, e.Touch.Note)
 		}
 		if len(in) == 0 {
 			return outcomes, nil
+		}
+		if err := r.markInFlight(ctx, sent); err != nil {
+			return outcomes, err
 		}
 		res, err := r.e.crm.PushTouches(ctx, in)
 		// The note each create carried: one edited while the push was
@@ -640,11 +643,14 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, CRMID: e.Task.CRMID})
 				continue
 			}
-			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
 			sent = append(sent, e)
 		}
 		if len(in) == 0 {
 			return outcomes, nil
+		}
+		if err := r.markInFlight(ctx, sent); err != nil {
+			return outcomes, err
 		}
 		res, err := r.e.crm.PushTasks(ctx, in)
 		return r.results(outcomes, sent, res, nil, err)
@@ -770,6 +776,17 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 		skip(e, "unknown change kind "+string(e.Kind))
 	}
 	return outcomes, nil
+}
+
+// markInFlight records that the creates of entries are about to be sent,
+// before they are: a sync killed after the CRM applied them, before their
+// results were recorded, leaves the next one knowing they may exist.
+func (r *run) markInFlight(ctx context.Context, entries []model.OutboxEntry) error {
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return r.e.store.MarkInFlight(ctx, ids, r.e.o.Now())
 }
 
 // coalesced pushes one update per record (the latest) and gives every

@@ -51,6 +51,10 @@ type Store interface {
 	// PendingOutbox returns up to limit queued entries of a kind after
 	// afterID, oldest first.
 	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)
+	// MarkInFlight records, in one transaction, that the creates of these
+	// outbox entries are being sent at at; PendingOutbox then gives them
+	// that SentAt until their outcome is recorded.
+	MarkInFlight(ctx context.Context, entryIDs []int64, at time.Time) error
 	// RecordPush records the outcomes of one pushed batch in one transaction.
 	RecordPush(ctx context.Context, results []model.PushOutcome) error
 	// PurgeDeparted removes departed accounts whose work has all been pushed

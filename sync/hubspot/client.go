@@ -23,6 +23,10 @@ import (
 // DefaultBaseURL is HubSpot's API host.
 const DefaultBaseURL = "https://api.hubapi.com"
 
+// defaultSearchLag bounds how long HubSpot takes to make a new record
+// searchable ("a few seconds" in its documentation).
+const defaultSearchLag = 10 * time.Second
+
 // Options configures a Client. Zero values take the defaults noted.
 type Options struct {
 	BaseURL         string        // "" → https://api.hubapi.com
@@ -36,6 +40,11 @@ type Options struct {
 	// Sleep waits d or until ctx ends; nil → a timer honouring ctx (tests
 	// make backoff instant by passing one that returns at once).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// SearchLag is how long HubSpot may take to make a new record
+	// searchable; a create sent that recently by a sync that did not learn
+	// its outcome is looked for only once it has passed. 0 → 10 s; < 0 →
+	// no wait (tests of a search that never lags).
+	SearchLag time.Duration
 	// PortalID, when known, makes account CRM URLs without asking HubSpot;
 	// "" → Connect asks the account-info API and leaves URLs empty if refused.
 	PortalID string
@@ -50,6 +59,7 @@ type Client struct {
 	search     *window // the search limit
 	timeout    time.Duration
 	maxRetries int
+	searchLag  time.Duration
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
 
@@ -103,6 +113,7 @@ func New(o Options) (*Client, error) {
 		hc:         o.HTTPClient,
 		timeout:    o.Timeout,
 		maxRetries: o.MaxRetries,
+		searchLag:  o.SearchLag,
 		now:        o.Now,
 		sleep:      o.Sleep,
 		portalID:   strings.TrimSpace(o.PortalID),
@@ -131,6 +142,9 @@ func New(o Options) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.searchLag == 0 {
+		c.searchLag = defaultSearchLag
 	}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
