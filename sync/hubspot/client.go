@@ -10,13 +10,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/shortlisthq/shortlist/internal/filelock"
 	crmsync "github.com/shortlisthq/shortlist/sync"
 )
 
@@ -45,6 +50,12 @@ type Options struct {
 	// its outcome is looked for only once it has passed. 0 → 10 s; < 0 →
 	// no wait (tests of a search that never lags).
 	SearchLag time.Duration
+	// RateFile, when set, is a small file (created 0600) holding the times
+	// of the last requests of the ten-second window, shared by every
+	// adapter given the same path, in this process or another: a sync
+	// started right after a killed one waits out what the killed one sent
+	// instead of running into 429s. "" → this adapter's own window only.
+	RateFile string
 	// PortalID, when known, makes account CRM URLs without asking HubSpot;
 	// "" → Connect asks the account-info API and leaves URLs empty if refused.
 	PortalID string
@@ -155,6 +166,9 @@ func New(o Options) (*Client, error) {
 	case o.RequestsPer10s > 0:
 		c.general = newWindow(o.RequestsPer10s, 10*time.Second)
 	}
+	if c.general != nil {
+		c.general.file = strings.TrimSpace(o.RateFile)
+	}
 	switch {
 	case o.SearchPerSecond == 0:
 		c.search = newWindow(4, time.Second)
@@ -210,6 +224,9 @@ type window struct {
 	per    time.Duration
 	stamps []time.Time // ring of the last n grants
 	next   int
+	// file, when set, holds the window shared across processes (see
+	// Options.RateFile); the ring is used only if the file cannot be.
+	file string
 }
 
 func newWindow(n int, per time.Duration) *window {
@@ -220,6 +237,12 @@ func newWindow(n int, per time.Duration) *window {
 func (w *window) wait(ctx context.Context, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
 	if w == nil {
 		return ctx.Err()
+	}
+	if w.file != "" {
+		err := w.waitShared(ctx, now, sleep)
+		if !errors.Is(err, errNoShare) {
+			return err
+		}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -240,4 +263,80 @@ func (w *window) wait(ctx context.Context, now func() time.Time, sleep func(cont
 			return err
 		}
 	}
+}
+
+// errNoShare: the shared window's file cannot be used (permissions, a
+// full disk); the adapter keeps its own window instead of failing a sync.
+var errNoShare = errors.New("the shared rate window is not available")
+
+// waitShared is wait over the window in w.file: under an exclusive lock on
+// the file it reads the grant times still in the window, and either adds
+// this one and writes them back, or learns how long until the oldest
+// leaves and waits outside the lock.
+func (w *window) waitShared(ctx context.Context, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
+	n := len(w.stamps)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := w.grantShared(now, n)
+		if err != nil {
+			return errNoShare
+		}
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// grantShared takes one grant from the shared window when it has room
+// (returning 0) or says how long to wait.
+func (w *window) grantShared(now func() time.Time, n int) (time.Duration, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, err := os.OpenFile(w.file, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if err := filelock.Lock(f); err != nil {
+		return 0, err
+	}
+	defer filelock.Unlock(f)
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return 0, err
+	}
+	t := now()
+	var recent []int64
+	for _, line := range strings.Fields(string(b)) {
+		ms, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			continue // a damaged line only forgets a grant
+		}
+		if at := time.UnixMilli(ms); t.Sub(at) < w.per && !at.After(t.Add(w.per)) {
+			recent = append(recent, ms)
+		}
+	}
+	slices.Sort(recent)
+	if len(recent) >= n {
+		oldest := time.UnixMilli(recent[len(recent)-n])
+		return max(w.per-t.Sub(oldest), time.Millisecond), nil
+	}
+	recent = append(recent, t.UnixMilli())
+	var out strings.Builder
+	for _, ms := range recent {
+		out.WriteString(strconv.FormatInt(ms, 10))
+		out.WriteByte('\n')
+	}
+	if err := f.Truncate(0); err != nil {
+		return 0, err
+	}
+	if _, err := f.WriteAt([]byte(out.String()), 0); err != nil {
+		return 0, err
+	}
+	return 0, nil
 }
