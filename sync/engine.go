@@ -87,7 +87,8 @@ func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (
 		return model.SyncReport{Errors: []string{err.Error()}, Conflicts: []model.SyncConflict{}}, err
 	}
 	defer release()
-	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{}}
+	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{},
+		Held: []model.OutboxItem{}, Changes: []model.SyncChange{}}
 	r := &run{e: e, progress: progress, rep: &rep, seen: map[string]bool{}}
 	err = r.sync(ctx)
 	rep.Finished = e.o.Now()
@@ -99,9 +100,11 @@ func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (
 	if cerr == nil {
 		rep.Pending, rep.HeldBack = queued, held
 		if held > 0 {
-			msgs, herr := e.store.HeldBack(bg, heldShown)
+			items, herr := e.store.OutboxItems(bg, true, heldShown)
 			if herr == nil {
-				rep.Errors = append(rep.Errors, msgs...)
+				rep.Held = items
+			} else if err == nil {
+				err = herr
 			}
 		}
 	} else if err == nil {
@@ -209,10 +212,21 @@ func (r *run) ownerName(id string) string {
 // another rep starts from the beginning.
 func (r *run) cursorKey() string { return "companies." + r.owner.ID }
 
+// changesShown caps the named changes a report carries; the rest are
+// counted in ChangesMore.
+const changesShown = 50
+
 func (r *run) absorb(a model.SyncApplied) {
 	r.rep.Pulled += a.Changed
 	r.rep.Conflicts = append(r.rep.Conflicts, a.Conflicts...)
 	r.rep.Errors = append(r.rep.Errors, a.Notes...)
+	for _, c := range a.Changes {
+		if len(r.rep.Changes) < changesShown {
+			r.rep.Changes = append(r.rep.Changes, c)
+		} else {
+			r.rep.ChangesMore++
+		}
+	}
 }
 
 func (r *run) pullCompanies(ctx context.Context) error {
@@ -566,7 +580,7 @@ func (r *run) pushAndRecord(ctx context.Context, kind model.OutboxKind, batch []
 			return rerr
 		}
 		for _, o := range outcomes {
-			if !o.Retry && !o.Held && !o.Gone && !o.Skipped {
+			if !o.Retry && !o.Held && !o.Gone && !o.Skipped && !o.Waiting {
 				r.rep.Pushed++
 			}
 		}
@@ -606,6 +620,12 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 	skip := func(e model.OutboxEntry, why string) {
 		outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, Skipped: true, Error: why})
 	}
+	// wait holds an entry whose record the CRM does not hold (an account
+	// that was never there): it is listed with the way out, not queued
+	// forever without a word.
+	wait := func(e model.OutboxEntry, what string) {
+		outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, Waiting: true, Error: what + " is not in the CRM"})
+	}
 	switch kind {
 	case model.OutboxTouchCreate:
 		var in []OutTouch
@@ -614,6 +634,10 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 		for _, e := range entries {
 			if e.Touch.ID == 0 {
 				skip(e, "the touch no longer exists")
+				continue
+			}
+			if e.Contact.CRMID == "" && e.Account.CRMID == "" {
+				wait(e, "the account "+e.Account.Name) // an engagement linked to nothing helps no one
 				continue
 			}
 			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
@@ -643,6 +667,10 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, CRMID: e.Task.CRMID})
 				continue
 			}
+			if e.Contact.CRMID == "" && e.Account.CRMID == "" {
+				wait(e, "the account "+e.Account.Name)
+				continue
+			}
 			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
 			sent = append(sent, e)
 		}
@@ -666,8 +694,11 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Task.ID == 0:
 				skip(e, "the task no longer exists")
 				continue
-			case e.Task.CRMID == "":
+			case e.Task.CRMID == "" && e.CreateQueued:
 				continue // its create has not reached the CRM yet: stays queued
+			case e.Task.CRMID == "":
+				wait(e, "the task") // never pushed (or its create is held): nothing to update
+				continue
 			}
 			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due}
 			if e.Task.Status == model.TaskSnoozed {
@@ -695,7 +726,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				continue
 			}
 			if e.Account.CRMID == "" {
-				skip(e, "the account is not in the CRM")
+				wait(e, "the account "+e.Account.Name)
 				continue
 			}
 			u := CompanyUpdate{OpID: e.OpID, CRMID: e.Account.CRMID, Status: e.Account.Status}
@@ -720,7 +751,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				continue
 			}
 			if e.Contact.CRMID == "" {
-				skip(e, "the contact is not in the CRM")
+				wait(e, "the contact "+e.Contact.Name())
 				continue
 			}
 			u := ContactUpdate{OpID: e.OpID, CRMID: e.Contact.CRMID, Consent: e.Contact.Consent, PhoneBad: e.Contact.PhoneBad}
@@ -746,8 +777,11 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Touch.ID == 0:
 				skip(e, "the touch no longer exists")
 				continue
-			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal:
+			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal && e.CreateQueued:
 				continue // its create has not reached the CRM yet: stays queued
+			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal:
+				wait(e, "the touch")
+				continue
 			case e.Touch.CRMID == "":
 				skip(e, "the touch is not in the CRM: the note is kept here")
 				continue

@@ -85,8 +85,9 @@ func TestOptOutsReachHubSpot(t *testing.T) {
 	if err := b.raw.QueryRow("SELECT last_error FROM outbox WHERE held <> 0 AND kind = 'contact.update' AND entity_id = ?", badLocal).Scan(&held); err != nil {
 		t.Fatalf("the refused contact's change is not the one held: %v", err)
 	}
-	if !strings.Contains(held, "not a valid email address") || !strings.Contains(strings.Join(rep.Errors, "\n"), held) {
-		t.Errorf("held reason %q (report %q)", held, rep.Errors)
+	if !strings.Contains(held, "not a valid email address") || len(rep.Held) != 1 || rep.Held[0].Reason != held ||
+		rep.Held[0].State != model.OutboxHeld || !strings.Contains(rep.Held[0].Fix, "shortlist outbox drop") {
+		t.Errorf("held reason %q (report %+v)", held, rep.Held)
 	}
 
 	// Another book on the same portal pulls the opt-outs back.

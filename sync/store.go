@@ -62,8 +62,9 @@ type Store interface {
 	PurgeDeparted(ctx context.Context, now time.Time) (int, error)
 	// OutboxCounts reports queued and held-back outbox entries.
 	OutboxCounts(ctx context.Context) (queued, held int, err error)
-	// HeldBack lists up to limit held-back entries with their errors.
-	HeldBack(ctx context.Context, limit int) ([]string, error)
+	// OutboxItems lists up to limit unpushed entries (heldOnly: those that
+	// will not go on their own), each with its reason and the way out.
+	OutboxItems(ctx context.Context, heldOnly bool, limit int) ([]model.OutboxItem, error)
 	// SetSyncState records a finished sync's time and error.
 	SetSyncState(ctx context.Context, at time.Time, lastErr string) error
 }

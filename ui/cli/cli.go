@@ -139,7 +139,7 @@ func commands() []*command {
 	return []*command{
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
-		syncCmd(), importCmd(), exportCmd(), backupCmd(),
+		syncCmd(), outboxCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
 		demoCmd(), versionCmd(),
 	}
