@@ -880,6 +880,19 @@ func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind str
 		}
 	}
 	switch kind {
+	case opTouchCreate, opTaskCreate:
+		// An update that waited because its record was not in the CRM
+		// (its create held back) can go now.
+		update := opTaskUpdate
+		if kind == opTouchCreate {
+			update = opTouchUpdate
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET held = 0 WHERE held = ? AND pushed_at IS NULL AND kind = ? AND entity_id = ?",
+			heldWaiting, update, entity); err != nil {
+			return err
+		}
+	}
+	switch kind {
 	case opTouchCreate:
 		if _, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity); err != nil {
 			return err

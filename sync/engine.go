@@ -68,12 +68,13 @@ type run struct {
 }
 
 // Sync runs one sync: take the book's sync lock (another sync running is
-// a *model.SyncRunningError, and nothing else happens), connect, prepare, pull companies since the stored
-// cursor (each page applied with its cursor in one transaction), take
-// departed companies out of the worklist, pull the contacts changed in the
-// CRM since their own cursor (a change to a contact alone does not change
-// its company), pull the contacts and tasks of changed companies (and of
-// the whole book once a day), push the outbox in batches, and record the outcome.
+// a *model.SyncRunningError, and nothing else happens), connect, prepare,
+// pull companies since the stored cursor (each page applied with its
+// cursor in one transaction), take departed companies out of the
+// worklist, pull the contacts changed in the CRM since their own cursor (a
+// change to a contact alone does not change its company), pull the contacts
+// and tasks of changed companies (and of the whole book once a day), push
+// the outbox in batches, and record the outcome.
 // It reports progress on the channel (never blocking past ctx) and returns
 // the report with an error when the sync stopped early: wrapping
 // model.ErrOffline when the CRM could not be reached, ErrDailyLimit when
