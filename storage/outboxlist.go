@@ -158,7 +158,24 @@ func (db *DB) describeEntry(ctx context.Context, q queryer, it model.OutboxItem,
 		it.Fix = "drop it (" + drop + "); what you did stays in the book"
 	default:
 		it.State = model.OutboxWaiting
+		// An update of a task or touch that was never pushed (no create
+		// left to go) has nothing to update even once the company is there.
+		neverPushed := false
+		if it.Kind == model.OutboxTaskUpdate || it.Kind == model.OutboxTouchUpdate {
+			create := opTaskCreate
+			if it.Kind == model.OutboxTouchUpdate {
+				create = opTouchCreate
+			}
+			var pending bool
+			if err := q.QueryRowContext(ctx, "SELECT NOT EXISTS(SELECT 1 FROM outbox WHERE kind = ? AND entity_id = ? AND pushed_at IS NULL)",
+				create, entity).Scan(&pending); err != nil {
+				return it, err
+			}
+			neverPushed = pending
+		}
 		switch {
+		case neverPushed:
+			it.Fix = "drop it (" + drop + "); what you did stays in the book"
 		case !accountCRM.Valid && strings.TrimSpace(domain) != "":
 			it.Fix = fmt.Sprintf("create the company in the CRM with the domain %s and sync (it is linked by its domain), or drop it: %s", model.Sanitize(domain), drop)
 		case !accountCRM.Valid:

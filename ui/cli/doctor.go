@@ -306,10 +306,13 @@ func outboxCheck(ctx context.Context, c *call) (Check, bool) {
 	}
 	switch {
 	case held > 0:
-		detail := fmt.Sprintf("%s will not go to the CRM on their own", plural(held, "change"))
+		detail := fmt.Sprintf("%d changes will not go to the CRM on their own", held)
+		if held == 1 {
+			detail = "1 change will not go to the CRM on its own"
+		}
 		if items, err := st.OutboxItems(ctx, true, 1); err == nil && len(items) > 0 {
 			it := items[0]
-			detail += fmt.Sprintf(", like %d %s: %s", it.ID, itemLine(it), it.Reason)
+			detail += fmt.Sprintf(", like change %d, %s: %s", it.ID, itemLine(it), it.Reason)
 		}
 		if queued > 0 {
 			detail += fmt.Sprintf("; %d more queued for the next sync", queued)

@@ -65,7 +65,7 @@ func TestDoctorOutbox(t *testing.T) {
 	}
 	checks, _ = doctorRun(t, f)
 	c := checks["outbox"]
-	if c.Status != cli.CheckWarn || !strings.Contains(c.Detail, "will not go to the CRM on their own") ||
+	if c.Status != cli.CheckWarn || !strings.Contains(c.Detail, "1 change will not go to the CRM on its own") ||
 		!strings.Contains(c.Detail, "is not in the CRM") || !strings.Contains(c.Fix, "shortlist outbox") {
 		t.Errorf("held: %+v", c)
 	}
