@@ -65,6 +65,9 @@ type run struct {
 	// the book it did not return is gone from the CRM or from the book.
 	swept    bool
 	contacts map[string]bool
+	// firstPull: the companies cursor was unset, so the whole book arrives
+	// now; the report counts it rather than naming every account.
+	firstPull bool
 }
 
 // Sync runs one sync: take the book's sync lock (another sync running is
@@ -222,6 +225,9 @@ func (r *run) absorb(a model.SyncApplied) {
 	r.rep.Conflicts = append(r.rep.Conflicts, a.Conflicts...)
 	r.rep.Errors = append(r.rep.Errors, a.Notes...)
 	for _, c := range a.Changes {
+		if r.firstPull && c.Kind == model.ChangeArrived {
+			continue
+		}
 		if len(r.rep.Changes) < changesShown {
 			r.rep.Changes = append(r.rep.Changes, c)
 		} else {
@@ -237,6 +243,7 @@ func (r *run) pullCompanies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.firstPull = since.IsZero()
 	done := 0
 	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "companies"})
 	err = e.crm.Companies(ctx, r.owner.ID, since, func(page []RemoteCompany) error {
