@@ -436,7 +436,10 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		if err != nil {
 			return nil, err
 		}
-		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token, MeetingLength: c.MeetingLength()})
+		// The ten-second window is kept beside the book, so a sync started
+		// right after a killed one waits out what that one sent.
+		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token, MeetingLength: c.MeetingLength(),
+			RateFile: db.Path() + ".hubspot-rate"})
 		if err != nil {
 			return nil, err
 		}

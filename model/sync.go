@@ -3,12 +3,55 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
 // ErrOffline: the CRM could not be reached; local work goes on and the
 // outbox waits for the next sync.
 var ErrOffline = errors.New("offline")
+
+// ErrSyncRunning: another sync of the same book is under way (in another
+// terminal, or the TUI's while a CLI sync runs). A *SyncRunningError says
+// which.
+var ErrSyncRunning = errors.New("a sync is already running")
+
+// SyncRunningError is the sync already running on a book: its process id
+// and start time (zero when the lock holder did not say), and how long it
+// has run when that is long enough to look stuck.
+type SyncRunningError struct {
+	PID     int
+	Started time.Time
+	// Stuck is how long it has run when that passes the time a sync
+	// should take (zero otherwise): the message then says how to stop it.
+	Stuck time.Duration
+}
+
+// Error is one line: "a sync is already running (pid 4242, started 14:02)".
+func (e *SyncRunningError) Error() string {
+	var what []string
+	if e.PID > 0 {
+		what = append(what, fmt.Sprintf("pid %d", e.PID))
+	}
+	if !e.Started.IsZero() {
+		what = append(what, "started "+e.Started.Format("15:04"))
+	}
+	s := ErrSyncRunning.Error()
+	if len(what) > 0 {
+		s += " (" + what[0]
+		for _, w := range what[1:] {
+			s += ", " + w
+		}
+		s += ")"
+	}
+	if e.Stuck > 0 && e.PID > 0 {
+		s += fmt.Sprintf("; it has run for %s: if it is stuck, stop it (kill %d) and sync again", e.Stuck.Round(time.Minute), e.PID)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrSyncRunning) hold.
+func (e *SyncRunningError) Is(target error) bool { return target == ErrSyncRunning }
 
 // SyncPhase names a stage of a sync.
 type SyncPhase string
@@ -48,6 +91,65 @@ type SyncReport struct {
 	Errors    []string       `json:"errors"`
 	Conflicts []SyncConflict `json:"conflicts"`
 	Pending   int            `json:"pending"` // outbox entries still queued
+	// Held lists the changes that did not go and will not on their own
+	// (HeldBack of them in all; the first few here), each with its reason
+	// and the way out.
+	Held []OutboxItem `json:"held"`
+	// Changes names what the pull changed in the book that the rep should
+	// see: accounts that arrived, left or were renamed (Pulled counts every
+	// record changed). The first few; ChangesMore says how many more.
+	Changes     []SyncChange `json:"changes"`
+	ChangesMore int          `json:"changes_more"`
+}
+
+// SyncChangeKind names what happened to an account in a pull.
+type SyncChangeKind string
+
+// The kinds of change a sync names.
+const (
+	ChangeArrived    SyncChangeKind = "arrived"    // new in the rep's book
+	ChangeReassigned SyncChangeKind = "reassigned" // left the book: the CRM gave it to another owner
+	ChangeDeleted    SyncChangeKind = "deleted"    // left the book: deleted in the CRM
+	ChangeRenamed    SyncChangeKind = "renamed"    // the CRM changed its name
+	ChangeLinked     SyncChangeKind = "linked"     // a local-only account found in the CRM by its domain
+)
+
+// SyncChange is one named change a pull made to the book. Account is the
+// account's name (the new one when renamed); From is the old name when
+// renamed; To is the new owner when reassigned ("" when the CRM did not say).
+type SyncChange struct {
+	Kind    SyncChangeKind `json:"kind"`
+	Account string         `json:"account"`
+	CRMID   string         `json:"crm_id"`
+	From    string         `json:"from,omitempty"`
+	To      string         `json:"to,omitempty"`
+}
+
+// OutboxState says where an unpushed change stands.
+type OutboxState string
+
+// Outbox states.
+const (
+	OutboxQueued OutboxState = "queued" // goes with the next sync
+	OutboxHeld   OutboxState = "held"   // the CRM refused it: it goes again once the rep changes it
+	OutboxGone   OutboxState = "gone"   // a record it refers to was deleted in the CRM
+	// OutboxWaiting: its record is not in the CRM (an account that was
+	// never there): it goes once the record is, or is dropped.
+	OutboxWaiting OutboxState = "waiting"
+)
+
+// OutboxItem is one unpushed outbox entry as the rep reads it: what it is,
+// where it stands, why, and the way out.
+type OutboxItem struct {
+	ID       int64       `json:"id"`
+	Kind     OutboxKind  `json:"kind"`
+	State    OutboxState `json:"state"`
+	What     string      `json:"what"`    // e.g. `call with Ann Lee`, `task "Call again"`
+	Account  string      `json:"account"` // the account's name ("" when gone)
+	Reason   string      `json:"reason"`  // why it has not gone ("" when simply queued)
+	Fix      string      `json:"fix"`     // what the rep can do ("" when nothing is needed)
+	Created  time.Time   `json:"created"`
+	Attempts int         `json:"attempts"`
 }
 
 // Syncer runs one sync, reporting progress on the channel (which it does not
@@ -78,17 +180,25 @@ type OutboxEntry struct {
 	Kind     OutboxKind
 	EntityID int64
 	Attempts int
-	Touch    Touch   // touch kinds
-	Task     Task    // task kinds
-	Account  Account // the account concerned (every kind)
-	Contact  Contact // the contact concerned ("" CRMID when none)
+	// CreateQueued: an update whose record's create is still queued (it
+	// goes first, and the update after it). Update kinds only.
+	CreateQueued bool
+	// SentAt is when an earlier sync sent this create without recording
+	// its outcome (killed, or cut off mid-reply): the record may exist in
+	// the CRM. Zero: never sent. Creates only.
+	SentAt  time.Time
+	Touch   Touch   // touch kinds
+	Task    Task    // task kinds
+	Account Account // the account concerned (every kind)
+	Contact Contact // the contact concerned ("" CRMID when none)
 }
 
 // PushOutcome is what became of one pushed outbox entry: pushed (none of
 // the flags; CRMID is the record's id, required for creates), Retry (stays
 // queued), Held (refused until the rep changes it), Gone (a record it
-// refers to was deleted in the CRM: kept locally, not retried) or Skipped
-// (nothing to push: marked done with Error saying why).
+// refers to was deleted in the CRM: kept locally, not retried), Waiting
+// (its record is not in the CRM) or Skipped (nothing to push: marked done
+// with Error saying why).
 type PushOutcome struct {
 	EntryID int64
 	CRMID   string
@@ -97,6 +207,10 @@ type PushOutcome struct {
 	Held    bool
 	Gone    bool
 	Skipped bool
+	// Waiting: the record it concerns is not in the CRM (Error says which);
+	// it is held until the record is (a company created there and linked by
+	// its domain) or the rep drops it.
+	Waiting bool
 	// Pushed is what the push wrote that the store keeps track of: the
 	// status value of a task or account update, the note of a touch create
 	// ("" for other kinds), so the store knows what the CRM now holds.
@@ -141,4 +255,5 @@ type SyncApplied struct {
 	Changed   int            // records inserted or changed
 	Conflicts []SyncConflict // both sides changed a field: the CRM's value was kept
 	Notes     []string       // things the rep should know (e.g. a deleted record kept)
+	Changes   []SyncChange   // the named changes (accounts arrived, left, renamed)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -99,8 +100,21 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 		oldFit             int
 		oldTier, oldName   string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, status, crm_status, crm_modified, departed, fit, tier, name, technologies
-		FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName, &tech)
+	read := func() error {
+		return tx.QueryRowContext(ctx, `SELECT id, status, crm_status, crm_modified, departed, fit, tier, name, technologies
+			FROM accounts WHERE crm_id = ?`, a.CRMID).Scan(&id, &status, &base, &modified, &departed, &oldFit, &oldTier, &oldName, &tech)
+	}
+	err := read()
+	if errors.Is(err, sql.ErrNoRows) {
+		linked, lerr := linkByDomain(ctx, tx, a)
+		if lerr != nil {
+			return lerr
+		}
+		if linked {
+			err = read()
+			out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeLinked, Account: a.Name, CRMID: a.CRMID})
+		}
+	}
 	// Technologies nil: the CRM does not carry them (HubSpot has no such
 	// property), so the book's own (from an import) stay and keep scoring.
 	if err == nil && a.Technologies == nil {
@@ -127,6 +141,7 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 			return fmt.Errorf("insert account %q: %w", a.Name, err)
 		}
 		out.Changed++
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID})
 		return nil
 	}
 	if err != nil {
@@ -156,8 +171,11 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 	if remote != "" {
 		base = string(remote)
 	}
-	if departed != inBook {
-		out.Notes = append(out.Notes, fmt.Sprintf("account %s is back in your book", a.Name))
+	switch {
+	case departed != inBook:
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID})
+	case oldName != a.Name && oldName != "" && a.Name != "":
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeRenamed, Account: a.Name, CRMID: a.CRMID, From: oldName})
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, domain = ?, industry = ?, employees = ?, annual_revenue = ?,
 		country = ?, region = ?, city = ?, time_zone = ?, technologies = ?, owner = ?, status = ?, crm_tier = ?,
@@ -176,6 +194,30 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 	}
 	out.Changed++
 	return nil
+}
+
+// linkByDomain links a pulled company to an account kept here without a
+// CRM id (loaded by hand, a demo one) under the same domain, in tx: the CRM
+// now holds it, so it is that company, and the changes that waited for it
+// go with this sync. It reports whether it linked one.
+func linkByDomain(ctx context.Context, tx *sql.Tx, a model.Account) (bool, error) {
+	d := strings.TrimSpace(a.Domain)
+	if d == "" {
+		return false, nil
+	}
+	var local int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE crm_id IS NULL AND domain <> '' AND lower(domain) = lower(?)
+		ORDER BY id LIMIT 1`, d).Scan(&local)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET crm_id = ? WHERE id = ?", a.CRMID, local); err != nil {
+		return false, err
+	}
+	return true, releaseWaiting(ctx, tx, local)
 }
 
 func validStatus(s model.AccountStatus) bool {
@@ -245,6 +287,11 @@ func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany)
 				return err
 			}
 			out.Changed++
+			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(d.Owner)}
+			if d.Deleted {
+				ch = model.SyncChange{Kind: model.ChangeDeleted, Account: name, CRMID: d.CompanyID}
+			}
+			out.Changes = append(out.Changes, ch)
 			if pending == 0 {
 				if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE id = ?", id); err != nil {
 					return err
@@ -457,6 +504,25 @@ func (db *DB) applyContact(ctx context.Context, tx *sql.Tx, pc model.PulledConta
 	level := db.opts.Profile.ContactLevel(c)
 	var old model.Contact
 	err := scanContact(tx.QueryRowContext(ctx, "SELECT "+contactCols+" FROM contacts c WHERE c.crm_id = ?", c.CRMID), &old)
+	if errors.Is(err, sql.ErrNoRows) && strings.TrimSpace(c.Email) != "" {
+		// A contact kept here without a CRM id, on the same account, with
+		// the same address, is this one: linked, its waiting changes go.
+		var local int64
+		lerr := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE crm_id IS NULL AND account_id = ? AND email <> ''
+			AND lower(email) = lower(?) ORDER BY id LIMIT 1`, accountID, strings.TrimSpace(c.Email)).Scan(&local)
+		switch {
+		case lerr == nil:
+			if _, err := tx.ExecContext(ctx, "UPDATE contacts SET crm_id = ? WHERE id = ?", c.CRMID, local); err != nil {
+				return false, err
+			}
+			if err := releaseWaiting(ctx, tx, accountID); err != nil {
+				return false, err
+			}
+			err = scanContact(tx.QueryRowContext(ctx, "SELECT "+contactCols+" FROM contacts c WHERE c.crm_id = ?", c.CRMID), &old)
+		case !errors.Is(lerr, sql.ErrNoRows):
+			return false, lerr
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		for _, ch := range model.ConsentChannels {
 			if k := c.Consent.For(ch); k.OptedOut() && k.Source == "" {
@@ -720,6 +786,21 @@ func (db *DB) PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID 
 	}
 	for i := range out {
 		e := &out[i]
+		switch e.Kind {
+		case model.OutboxTouchCreate, model.OutboxTaskCreate:
+			if e.SentAt, err = sentAt(ctx, db.sql, e.OpID); err != nil {
+				return nil, db.mapErr(op, err)
+			}
+		case model.OutboxTouchUpdate, model.OutboxTaskUpdate:
+			create := opTaskCreate
+			if e.Kind == model.OutboxTouchUpdate {
+				create = opTouchCreate
+			}
+			if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM outbox WHERE kind = ? AND entity_id = ?
+				AND pushed_at IS NULL AND held = 0)`, create, e.EntityID).Scan(&e.CreateQueued); err != nil {
+				return nil, db.mapErr(op, err)
+			}
+		}
 		var accountID, contactID int64
 		switch e.Kind {
 		case model.OutboxTouchCreate, model.OutboxTouchUpdate:
@@ -783,6 +864,13 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 				return err
 			}
 			msg := model.Sanitize(r.Error)
+			if !r.Retry {
+				// The outcome is known: nothing is in flight any more. (A
+				// retry may follow a create that was applied, its link not.)
+				if err := clearInFlight(ctx, tx, r.EntryID); err != nil {
+					return err
+				}
+			}
 			switch {
 			case r.Skipped:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET pushed_at = ?, last_error = ? WHERE id = ?", now, msg, r.EntryID)
@@ -790,6 +878,8 @@ func (db *DB) RecordPush(ctx context.Context, results []model.PushOutcome) error
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldGone, msg, r.EntryID)
 			case r.Held:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, attempts = attempts + 1, last_error = ? WHERE id = ?", heldRefused, msg, r.EntryID)
+			case r.Waiting:
+				_, err = tx.ExecContext(ctx, "UPDATE outbox SET held = ?, last_error = ? WHERE id = ?", heldWaiting, msg, r.EntryID)
 			case r.Retry:
 				_, err = tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", msg, r.EntryID)
 			default:
@@ -832,6 +922,19 @@ func recordPushed(ctx context.Context, tx *sql.Tx, r model.PushOutcome, kind str
 		}
 	}
 	switch kind {
+	case opTouchCreate, opTaskCreate:
+		// An update that waited because its record was not in the CRM
+		// (its create held back) can go now.
+		update := opTaskUpdate
+		if kind == opTouchCreate {
+			update = opTouchUpdate
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET held = 0 WHERE held = ? AND pushed_at IS NULL AND kind = ? AND entity_id = ?",
+			heldWaiting, update, entity); err != nil {
+			return err
+		}
+	}
+	switch kind {
 	case opTouchCreate:
 		if _, err = tx.ExecContext(ctx, "UPDATE touches SET crm_id = ?, synced = 1 WHERE id = ?", crmID, entity); err != nil {
 			return err
@@ -860,26 +963,6 @@ func (db *DB) OutboxCounts(ctx context.Context) (queued, held int, err error) {
 		return 0, 0, db.mapErr("count outbox", err)
 	}
 	return queued, held, nil
-}
-
-// HeldBack lists the held outbox entries' errors, for the sync report.
-func (db *DB) HeldBack(ctx context.Context, limit int) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT kind, entity_id, last_error FROM outbox
-		WHERE pushed_at IS NULL AND held <> 0 ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return nil, db.mapErr("list held changes", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var kind, msg string
-		var id int64
-		if err := rows.Scan(&kind, &id, &msg); err != nil {
-			return nil, db.mapErr("list held changes", err)
-		}
-		out = append(out, fmt.Sprintf("%s %d held back: %s", kind, id, msg))
-	}
-	return out, db.mapErr("list held changes", rows.Err())
 }
 
 // MarkBookForPull marks every account in the book for its contacts and

@@ -178,6 +178,11 @@ type OutTouch struct {
 	ContactID string // CRM id; "" when the contact has none
 	CompanyID string // CRM id; "" when the account has none
 	OwnerID   string
+	// SentAt is when an earlier sync sent this create without learning the
+	// outcome (zero: never sent): the record may exist, created then. Where
+	// creates are not upserts, the adapter looks for it in a way that does
+	// not trust a search younger than the CRM's indexing lag.
+	SentAt time.Time
 }
 
 // OutTask is one new task to push.
@@ -187,6 +192,7 @@ type OutTask struct {
 	ContactID string
 	CompanyID string
 	OwnerID   string
+	SentAt    time.Time // as OutTouch.SentAt
 }
 
 // TaskUpdate changes a task that exists in the CRM: it writes the task as

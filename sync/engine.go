@@ -65,27 +65,39 @@ type run struct {
 	// the book it did not return is gone from the CRM or from the book.
 	swept    bool
 	contacts map[string]bool
+	// firstPull: the companies cursor was unset, so the whole book arrives
+	// now; the report counts it rather than naming every account.
+	firstPull bool
 }
 
-// Sync runs one sync: connect, pull companies since the stored cursor (each
-// page applied with its cursor in one transaction), pull the contacts and
-// the tasks changed in the CRM since their own cursors (a change to a
-// contact or a task alone does not change its company), take tasks deleted
-// in the CRM off the list, pull the contacts and tasks of changed companies;
-// once a day (the sweep) also take departed companies out of the worklist
-// and pull the contacts and tasks of the whole book; then prepare the CRM
-// and push the outbox in batches when there is anything to push, and record
-// the outcome. A sync with nothing new costs a handful of requests whatever
-// the size of the book.
+// Sync runs one sync: take the book's sync lock (another sync running is
+// a *model.SyncRunningError, and nothing else happens), connect, pull
+// companies since the stored cursor (each page applied with its cursor in
+// one transaction), pull the contacts and the tasks changed in the CRM
+// since their own cursors (a change to a contact or a task alone does not
+// change its company), take tasks deleted in the CRM off the list, pull the
+// contacts and tasks of changed companies; once a day (the sweep) also take
+// departed companies out of the worklist and pull the contacts and tasks of
+// the whole book; then prepare the CRM and push the outbox in batches when
+// there is anything to push, and record the outcome. A sync with nothing
+// new costs a handful of requests whatever the size of the book.
 // It reports progress on the channel (never blocking past ctx) and returns
 // the report with an error when the sync stopped early: wrapping
 // model.ErrOffline when the CRM could not be reached, ErrDailyLimit when
 // the CRM's daily cap was hit, ctx's error when cancelled. The report's
 // Pending counts what waits for the next sync.
 func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
-	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{}}
+	// One sync per book at a time: two at once would each push what the
+	// other is pushing. A second one stops here, touching nothing.
+	release, err := e.store.LockSync(ctx)
+	if err != nil {
+		return model.SyncReport{Errors: []string{err.Error()}, Conflicts: []model.SyncConflict{}}, err
+	}
+	defer release()
+	rep := model.SyncReport{Started: e.o.Now(), Errors: []string{}, Conflicts: []model.SyncConflict{},
+		Held: []model.OutboxItem{}, Changes: []model.SyncChange{}}
 	r := &run{e: e, progress: progress, rep: &rep, seen: map[string]bool{}}
-	err := r.sync(ctx)
+	err = r.sync(ctx)
 	rep.Finished = e.o.Now()
 
 	// The closing bookkeeping runs even when ctx was cancelled: it is what
@@ -95,9 +107,11 @@ func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (
 	if cerr == nil {
 		rep.Pending, rep.HeldBack = queued, held
 		if held > 0 {
-			msgs, herr := e.store.HeldBack(bg, heldShown)
+			items, herr := e.store.OutboxItems(bg, true, heldShown)
 			if herr == nil {
-				rep.Errors = append(rep.Errors, msgs...)
+				rep.Held = items
+			} else if err == nil {
+				err = herr
 			}
 		}
 	} else if err == nil {
@@ -229,10 +243,24 @@ func (r *run) ownerName(id string) string {
 // another rep starts from the beginning.
 func (r *run) cursorKey() string { return "companies." + r.owner.ID }
 
+// changesShown caps the named changes a report carries; the rest are
+// counted in ChangesMore.
+const changesShown = 50
+
 func (r *run) absorb(a model.SyncApplied) {
 	r.rep.Pulled += a.Changed
 	r.rep.Conflicts = append(r.rep.Conflicts, a.Conflicts...)
 	r.rep.Errors = append(r.rep.Errors, a.Notes...)
+	for _, c := range a.Changes {
+		if r.firstPull && c.Kind == model.ChangeArrived {
+			continue
+		}
+		if len(r.rep.Changes) < changesShown {
+			r.rep.Changes = append(r.rep.Changes, c)
+		} else {
+			r.rep.ChangesMore++
+		}
+	}
 }
 
 func (r *run) pullCompanies(ctx context.Context) error {
@@ -242,6 +270,7 @@ func (r *run) pullCompanies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.firstPull = since.IsZero()
 	done := 0
 	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "companies"})
 	err = e.crm.Companies(ctx, r.owner.ID, since, func(page []RemoteCompany) error {
@@ -680,7 +709,7 @@ func (r *run) pushAndRecord(ctx context.Context, kind model.OutboxKind, batch []
 			return rerr
 		}
 		for _, o := range outcomes {
-			if !o.Retry && !o.Held && !o.Gone && !o.Skipped {
+			if !o.Retry && !o.Held && !o.Gone && !o.Skipped && !o.Waiting {
 				r.rep.Pushed++
 			}
 		}
@@ -720,6 +749,12 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 	skip := func(e model.OutboxEntry, why string) {
 		outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, Skipped: true, Error: why})
 	}
+	// wait holds an entry whose record the CRM does not hold (an account
+	// that was never there): it is listed with the way out, not queued
+	// forever without a word.
+	wait := func(e model.OutboxEntry, what string) {
+		outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, Waiting: true, Error: what + " is not in the CRM"})
+	}
 	switch kind {
 	case model.OutboxTouchCreate:
 		var in []OutTouch
@@ -730,12 +765,19 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				skip(e, "the touch no longer exists")
 				continue
 			}
-			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			if e.Contact.CRMID == "" && e.Account.CRMID == "" {
+				wait(e, "the account "+e.Account.Name) // an engagement linked to nothing helps no one
+				continue
+			}
+			in = append(in, OutTouch{OpID: e.OpID, Touch: e.Touch, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
 			sent = append(sent, e)
 			notes = append(notes, e.Touch.Note)
 		}
 		if len(in) == 0 {
 			return outcomes, nil
+		}
+		if err := r.markInFlight(ctx, sent); err != nil {
+			return outcomes, err
 		}
 		res, err := r.e.crm.PushTouches(ctx, in)
 		// The note each create carried: one edited while the push was
@@ -754,11 +796,18 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				outcomes = append(outcomes, model.PushOutcome{EntryID: e.ID, CRMID: e.Task.CRMID})
 				continue
 			}
-			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner})
+			if e.Contact.CRMID == "" && e.Account.CRMID == "" {
+				wait(e, "the account "+e.Account.Name)
+				continue
+			}
+			in = append(in, OutTask{OpID: e.OpID, Task: e.Task, ContactID: e.Contact.CRMID, CompanyID: e.Account.CRMID, OwnerID: owner, SentAt: e.SentAt})
 			sent = append(sent, e)
 		}
 		if len(in) == 0 {
 			return outcomes, nil
+		}
+		if err := r.markInFlight(ctx, sent); err != nil {
+			return outcomes, err
 		}
 		res, err := r.e.crm.PushTasks(ctx, in)
 		return r.results(outcomes, sent, res, nil, err)
@@ -774,8 +823,11 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Task.ID == 0:
 				skip(e, "the task no longer exists")
 				continue
-			case e.Task.CRMID == "":
+			case e.Task.CRMID == "" && e.CreateQueued:
 				continue // its create has not reached the CRM yet: stays queued
+			case e.Task.CRMID == "":
+				wait(e, "the task") // never pushed (or its create is held): nothing to update
+				continue
 			}
 			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due,
 				Title: e.Task.Title, Priority: e.Task.Priority}
@@ -809,7 +861,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				continue
 			}
 			if e.Account.CRMID == "" {
-				skip(e, "the account is not in the CRM")
+				wait(e, "the account "+e.Account.Name)
 				continue
 			}
 			u := CompanyUpdate{OpID: e.OpID, CRMID: e.Account.CRMID, Status: e.Account.Status}
@@ -834,7 +886,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				continue
 			}
 			if e.Contact.CRMID == "" {
-				skip(e, "the contact is not in the CRM")
+				wait(e, "the contact "+e.Contact.Name())
 				continue
 			}
 			u := ContactUpdate{OpID: e.OpID, CRMID: e.Contact.CRMID, Consent: e.Contact.Consent, PhoneBad: e.Contact.PhoneBad}
@@ -860,8 +912,11 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Touch.ID == 0:
 				skip(e, "the touch no longer exists")
 				continue
-			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal:
+			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal && e.CreateQueued:
 				continue // its create has not reached the CRM yet: stays queued
+			case e.Touch.CRMID == "" && e.Touch.Origin == model.OriginLocal:
+				wait(e, "the touch")
+				continue
 			case e.Touch.CRMID == "":
 				skip(e, "the touch is not in the CRM: the note is kept here")
 				continue
@@ -890,6 +945,17 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 		skip(e, "unknown change kind "+string(e.Kind))
 	}
 	return outcomes, nil
+}
+
+// markInFlight records that the creates of entries are about to be sent,
+// before they are: a sync killed after the CRM applied them, before their
+// results were recorded, leaves the next one knowing they may exist.
+func (r *run) markInFlight(ctx context.Context, entries []model.OutboxEntry) error {
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return r.e.store.MarkInFlight(ctx, ids, r.e.o.Now())
 }
 
 // coalesced pushes one update per record (the latest) and gives every

@@ -314,8 +314,8 @@ func TestItemErrorsHoldRetryAndGone(t *testing.T) {
 	if rep.Pushed != 1 || rep.HeldBack != 2 || rep.Pending != 1 {
 		t.Fatalf("report %+v", rep)
 	}
-	if !strings.Contains(strings.Join(rep.Errors, "\n"), "too long") {
-		t.Errorf("held-back reason not reported: %q", rep.Errors)
+	if !strings.Contains(heldText(rep), "too long") {
+		t.Errorf("held-back reason not reported: %+v", rep.Held)
 	}
 	if b.count(t, "SELECT count(*) FROM touches WHERE id = ? AND crm_id IS NOT NULL", okID) != 1 {
 		t.Errorf("the good touch in the batch was not recorded")
@@ -718,4 +718,14 @@ func TestOwnershipIsReadAtTheSweepOnly(t *testing.T) {
 	if b.count(t, "SELECT count(*) FROM accounts WHERE crm_id = ? AND departed = 0", s.globex) != 0 {
 		t.Errorf("the reassigned company is still in the book after the sweep")
 	}
+}
+
+// heldText is the held-back changes a report lists, one line each: kind,
+// state, reason and the way out.
+func heldText(rep model.SyncReport) string {
+	var lines []string
+	for _, it := range rep.Held {
+		lines = append(lines, strings.Join([]string{string(it.Kind), string(it.State), it.What, it.Reason, it.Fix}, " | "))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,11 @@ import (
 // implements it. Every method that writes does so in one transaction, so a
 // sync killed at any instant leaves the book consistent and resumable.
 type Store interface {
+	// LockSync takes the book's sync lock, so one sync at a time runs on
+	// it, and returns its release. Another sync holding it is a
+	// *model.SyncRunningError (errors.Is model.ErrSyncRunning); a lock
+	// left by a killed sync is taken over.
+	LockSync(ctx context.Context) (release func(), err error)
 	// SyncCursor reads a pull cursor (zero when never set).
 	SyncCursor(ctx context.Context, key string) (time.Time, error)
 	// ApplyCompanies writes a page of pulled companies and sets the cursor
@@ -58,6 +63,10 @@ type Store interface {
 	// PendingOutbox returns up to limit queued entries of a kind after
 	// afterID, oldest first.
 	PendingOutbox(ctx context.Context, kind model.OutboxKind, afterID int64, limit int) ([]model.OutboxEntry, error)
+	// MarkInFlight records, in one transaction, that the creates of these
+	// outbox entries are being sent at at; PendingOutbox then gives them
+	// that SentAt until their outcome is recorded.
+	MarkInFlight(ctx context.Context, entryIDs []int64, at time.Time) error
 	// RecordPush records the outcomes of one pushed batch in one transaction.
 	RecordPush(ctx context.Context, results []model.PushOutcome) error
 	// PurgeDeparted removes departed accounts whose work has all been pushed
@@ -65,8 +74,9 @@ type Store interface {
 	PurgeDeparted(ctx context.Context, now time.Time) (int, error)
 	// OutboxCounts reports queued and held-back outbox entries.
 	OutboxCounts(ctx context.Context) (queued, held int, err error)
-	// HeldBack lists up to limit held-back entries with their errors.
-	HeldBack(ctx context.Context, limit int) ([]string, error)
+	// OutboxItems lists up to limit unpushed entries (heldOnly: those that
+	// will not go on their own), each with its reason and the way out.
+	OutboxItems(ctx context.Context, heldOnly bool, limit int) ([]model.OutboxItem, error)
 	// SetSyncState records a finished sync's time and error.
 	SetSyncState(ctx context.Context, at time.Time, lastErr string) error
 }

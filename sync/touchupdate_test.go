@@ -147,9 +147,9 @@ func TestNoteEditOfADeletedEngagementIsReportedAndKept(t *testing.T) {
 	if rep.HeldBack != 1 || rep.Pending != 0 || rep.Pushed != 0 {
 		t.Errorf("report %+v", rep)
 	}
-	msgs := strings.Join(rep.Errors, "\n")
+	msgs := heldText(rep)
 	if !strings.Contains(msgs, "touch.update") || !strings.Contains(msgs, "deleted in the CRM") || !strings.Contains(msgs, "note is kept here") {
-		t.Errorf("gone edit not reported: %q", rep.Errors)
+		t.Errorf("gone edit not reported: %q", msgs)
 	}
 	if b.count(t, "SELECT count(*) FROM touches WHERE id = ? AND note = 'after'", touch) != 1 {
 		t.Errorf("the local note was not kept")

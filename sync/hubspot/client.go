@@ -10,19 +10,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/shortlisthq/shortlist/internal/filelock"
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
 )
 
 // DefaultBaseURL is HubSpot's API host.
 const DefaultBaseURL = "https://api.hubapi.com"
+
+// defaultSearchLag bounds how long HubSpot takes to make a new record
+// searchable ("a few seconds" in its documentation).
+const defaultSearchLag = 10 * time.Second
 
 // Options configures a Client. Zero values take the defaults noted.
 type Options struct {
@@ -37,6 +46,17 @@ type Options struct {
 	// Sleep waits d or until ctx ends; nil → a timer honouring ctx (tests
 	// make backoff instant by passing one that returns at once).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// SearchLag is how long HubSpot may take to make a new record
+	// searchable; a create sent that recently by a sync that did not learn
+	// its outcome is looked for only once it has passed. 0 → 10 s; < 0 →
+	// no wait (tests of a search that never lags).
+	SearchLag time.Duration
+	// RateFile, when set, is a small file (created 0600) holding the times
+	// of the last requests of the ten-second window, shared by every
+	// adapter given the same path, in this process or another: a sync
+	// started right after a killed one waits out what the killed one sent
+	// instead of running into 429s. "" → this adapter's own window only.
+	RateFile string
 	// PortalID, when known, makes account CRM URLs without asking HubSpot;
 	// "" → Connect asks the account-info API and leaves URLs empty if refused.
 	PortalID string
@@ -54,6 +74,7 @@ type Client struct {
 	search     *window // the search limit
 	timeout    time.Duration
 	maxRetries int
+	searchLag  time.Duration
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
 	// meetingLength: see Options.MeetingLength.
@@ -112,6 +133,7 @@ func New(o Options) (*Client, error) {
 		now:           o.Now,
 		sleep:         o.Sleep,
 		meetingLength: o.MeetingLength,
+		searchLag:     o.SearchLag,
 		portalID:      strings.TrimSpace(o.PortalID),
 		uiDomain:      "app.hubspot.com",
 		zones:         map[string]string{},
@@ -139,6 +161,9 @@ func New(o Options) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.searchLag == 0 {
+		c.searchLag = defaultSearchLag
+	}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -147,6 +172,9 @@ func New(o Options) (*Client, error) {
 		c.general = newWindow(90, 10*time.Second)
 	case o.RequestsPer10s > 0:
 		c.general = newWindow(o.RequestsPer10s, 10*time.Second)
+	}
+	if c.general != nil {
+		c.general.file = strings.TrimSpace(o.RateFile)
 	}
 	switch {
 	case o.SearchPerSecond == 0:
@@ -194,6 +222,9 @@ type window struct {
 	per    time.Duration
 	stamps []time.Time // ring of the last n grants
 	next   int
+	// file, when set, holds the window shared across processes (see
+	// Options.RateFile); the ring is used only if the file cannot be.
+	file string
 }
 
 func newWindow(n int, per time.Duration) *window {
@@ -204,6 +235,12 @@ func newWindow(n int, per time.Duration) *window {
 func (w *window) wait(ctx context.Context, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
 	if w == nil {
 		return ctx.Err()
+	}
+	if w.file != "" {
+		err := w.waitShared(ctx, now, sleep)
+		if !errors.Is(err, errNoShare) {
+			return err
+		}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -224,4 +261,80 @@ func (w *window) wait(ctx context.Context, now func() time.Time, sleep func(cont
 			return err
 		}
 	}
+}
+
+// errNoShare: the shared window's file cannot be used (permissions, a
+// full disk); the adapter keeps its own window instead of failing a sync.
+var errNoShare = errors.New("the shared rate window is not available")
+
+// waitShared is wait over the window in w.file: under an exclusive lock on
+// the file it reads the grant times still in the window, and either adds
+// this one and writes them back, or learns how long until the oldest
+// leaves and waits outside the lock.
+func (w *window) waitShared(ctx context.Context, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
+	n := len(w.stamps)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := w.grantShared(now, n)
+		if err != nil {
+			return errNoShare
+		}
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// grantShared takes one grant from the shared window when it has room
+// (returning 0) or says how long to wait.
+func (w *window) grantShared(now func() time.Time, n int) (time.Duration, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, err := os.OpenFile(w.file, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if err := filelock.Lock(f); err != nil {
+		return 0, err
+	}
+	defer filelock.Unlock(f)
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return 0, err
+	}
+	t := now()
+	var recent []int64
+	for _, line := range strings.Fields(string(b)) {
+		ms, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			continue // a damaged line only forgets a grant
+		}
+		if at := time.UnixMilli(ms); t.Sub(at) < w.per && !at.After(t.Add(w.per)) {
+			recent = append(recent, ms)
+		}
+	}
+	slices.Sort(recent)
+	if len(recent) >= n {
+		oldest := time.UnixMilli(recent[len(recent)-n])
+		return max(w.per-t.Sub(oldest), time.Millisecond), nil
+	}
+	recent = append(recent, t.UnixMilli())
+	var out strings.Builder
+	for _, ms := range recent {
+		out.WriteString(strconv.FormatInt(ms, 10))
+		out.WriteByte('\n')
+	}
+	if err := f.Truncate(0); err != nil {
+		return 0, err
+	}
+	if _, err := f.WriteAt([]byte(out.String()), 0); err != nil {
+		return 0, err
+	}
+	return 0, nil
 }

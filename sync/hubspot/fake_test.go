@@ -142,19 +142,19 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		write(w, 200, map[string]any{"name": parts[4], "hasUniqueValue": p[""]["unique"] == "true"})
 	case strings.HasSuffix(r.URL.Path, "/search"):
 		f.search(w, parts[3], body)
-	case r.URL.Path == "/communication-preferences/v3/unsubscribe":
-		var in struct{ EmailAddress string }
+	case r.URL.Path == "/communication-preferences/v4/statuses/batch/unsubscribe-all":
+		var in struct{ Inputs []string }
 		_ = json.Unmarshal(body, &in)
-		for _, p := range f.objects["contacts"] {
-			if p["email"] == in.EmailAddress {
-				if p["hs_email_optout"] == "true" {
-					write(w, 400, map[string]any{"message": in.EmailAddress + " is already unsubscribed"})
-					return
+		var res []map[string]any
+		for _, a := range in.Inputs {
+			for _, p := range f.objects["contacts"] {
+				if p["email"] == a {
+					p["hs_email_optout"] = "true"
 				}
-				p["hs_email_optout"] = "true"
 			}
+			res = append(res, map[string]any{"subscriberIdString": a, "statuses": []any{}})
 		}
-		write(w, 200, map[string]any{"status": "NOT_SUBSCRIBED"})
+		write(w, 200, map[string]any{"status": "COMPLETE", "results": res})
 	case strings.HasSuffix(r.URL.Path, "/batch/associate/default"):
 		var in struct {
 			Inputs []struct{ From, To idInput }

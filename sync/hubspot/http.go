@@ -129,6 +129,22 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			continue
 		}
 		switch s := rep.status; {
+		case s >= 200 && s < 300 && cutShort(rep.body):
+			// A 2xx whose JSON stops mid-way (a proxy or a connection cut
+			// after the headers): the request was served, the answer lost.
+			// A read or an idempotent write is asked again like any
+			// transient fault; a create may have been applied.
+			if r.unsafe {
+				return reply{}, &ambiguousError{fmt.Errorf("%s: HubSpot's reply (HTTP %d) was cut off", r.op, s)}
+			}
+			failures++
+			lastErr = fmt.Errorf("HubSpot's reply (HTTP %d) was cut off", s)
+			if failures > c.maxRetries {
+				return reply{}, fmt.Errorf("%s: %w: HubSpot's replies were cut off %d times; local work is kept for the next sync", r.op, model.ErrOffline, failures)
+			}
+			if err := c.sleep(ctx, c.backoff(failures, 0)); err != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			}
 		case s >= 200 && s < 300:
 			return rep, nil
 		case s == http.StatusUnauthorized:
@@ -197,6 +213,19 @@ func (c *Client) once(ctx context.Context, r request, target string, payload []b
 		return reply{status: resp.StatusCode}, &crmsync.ProtocolError{Op: r.op, Status: resp.StatusCode, Detail: "the reply is larger than 64 MiB"}
 	}
 	return reply{status: resp.StatusCode, body: b, header: resp.Header}, nil
+}
+
+// cutShort reports whether a reply body is JSON that stops before its end:
+// a reply cut off, not one that is not JSON at all (that is a protocol
+// error, and asking again would not help).
+func cutShort(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var v json.RawMessage
+	return errors.Is(dec.Decode(&v), io.ErrUnexpectedEOF)
 }
 
 // notSent reports whether err proves the request never reached the server

@@ -126,14 +126,23 @@ func TestHubSpotTestEndToEnd(t *testing.T) {
 		t.Fatalf("long storm: %v", err)
 	}
 	s.ClearFaults()
-	for _, k := range []hubspottest.FaultKind{hubspottest.FaultMalformed, hubspottest.FaultTruncated} {
-		s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: k})
-		pages := 0
-		err := c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
-		var pe *crmsync.ProtocolError
-		if !errors.As(err, &pe) || pages != 0 {
-			t.Fatalf("fault %d: %v after %d pages", k, err, pages)
-		}
+	// Not JSON: a protocol error, no data. Cut off: asked again; cut off
+	// every time: an error once the retries are spent, no data.
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultMalformed})
+	pages := 0
+	err = c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
+	if pe := (*crmsync.ProtocolError)(nil); !errors.As(err, &pe) || pages != 0 {
+		t.Fatalf("malformed: %v after %d pages", err, pages)
+	}
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultTruncated})
+	if err := c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { return nil }); err != nil {
+		t.Fatalf("truncated once: %v", err)
+	}
+	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultTruncated, Times: -1})
+	pages = 0
+	err = c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
+	if err == nil || pages != 0 {
+		t.Fatalf("truncated always: %v after %d pages", err, pages)
 	}
 }
 

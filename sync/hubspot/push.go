@@ -23,10 +23,6 @@ const (
 	propStatus     = "shortlist_status"          // companies
 )
 
-// searchSettle is how long a create that may have been applied is given to
-// become searchable before the adapter looks for it.
-const searchSettle = 2 * time.Second
-
 // singular names object types in messages.
 var singular = map[string]string{"contacts": "contact", "companies": "company", "tasks": "task", "calls": "call", "notes": "note",
 	"meetings": "meeting", "emails": "email", "communications": "communication"}
@@ -107,7 +103,8 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 		}
 		caps.UniqueOpID[t] = unique
 	}
-	// HubSpot's spec requires label, value and hidden of every option.
+	// Every option carries label, value, displayOrder and hidden: the
+	// published spec requires hidden, and a portal refuses an option without it.
 	yesNo := []map[string]any{{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": false}, {"label": "No", "value": "false", "displayOrder": 1, "hidden": false}}
 	for _, p := range []propertyDef{
 		{objType: "contacts", name: propDoNotCall, label: "Do not call (Shortlist)", typ: "bool", fieldType: "booleancheckbox", options: yesNo},
@@ -376,6 +373,9 @@ type creation struct {
 	crmID string // updates: the record's id
 	props map[string]string
 	links []link
+	// sentAt: an earlier sync sent this create without learning the
+	// outcome (zero: never), so it may exist, created then.
+	sentAt time.Time
 }
 
 // link is an association to write with a record.
@@ -407,7 +407,7 @@ func (c *Client) pushTouches(ctx context.Context, in []crmsync.OutTouch) ([]crms
 		if err != nil {
 			return nil, err
 		}
-		byType[objType] = append(byType[objType], creation{idx: i, opID: t.OpID, props: props, links: links(t.ContactID, t.CompanyID)})
+		byType[objType] = append(byType[objType], creation{idx: i, opID: t.OpID, props: props, links: links(t.ContactID, t.CompanyID), sentAt: t.SentAt})
 	}
 	for _, objType := range touchTypes {
 		if err := c.createAll(ctx, objType, byType[objType], results); err != nil {
@@ -496,7 +496,7 @@ func (c *Client) pushTasks(ctx context.Context, in []crmsync.OutTask) ([]crmsync
 		if t.OwnerID != "" {
 			p["hubspot_owner_id"] = t.OwnerID
 		}
-		items = append(items, creation{idx: i, opID: t.OpID, props: p, links: links(t.ContactID, t.CompanyID)})
+		items = append(items, creation{idx: i, opID: t.OpID, props: p, links: links(t.ContactID, t.CompanyID), sentAt: t.SentAt})
 	}
 	if err := c.createAll(ctx, "tasks", items, results); err != nil {
 		return nil, err
@@ -656,6 +656,9 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 	op := "push " + objType
 	pending := items
 	for attempt := 0; ; attempt++ {
+		if err := c.settle(ctx, op, pending); err != nil {
+			return err
+		}
 		found, err := c.findOpIDs(ctx, objType, pending)
 		if err != nil {
 			return err
@@ -680,6 +683,7 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 			}
 			inputs[i] = map[string]any{"properties": it.props, "associations": assoc, "objectWriteTraceId": it.opID}
 		}
+		sent := c.now()
 		err = c.batch(ctx, op, "/crm/v3/objects/"+objType+"/batch/create", rest, inputs, true, results)
 		var amb *ambiguousError
 		if !errors.As(err, &amb) {
@@ -688,11 +692,40 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 		if attempt >= c.maxRetries {
 			return fmt.Errorf("%w: %s; whether HubSpot recorded it is checked on the next sync", model.ErrOffline, amb.Error())
 		}
-		if err := c.sleep(ctx, searchSettle+c.backoff(attempt+1, 0)); err != nil {
+		// It may have been applied: look again once the search can see it.
+		for i := range rest {
+			rest[i].sentAt = sent
+		}
+		if err := c.sleep(ctx, c.backoff(attempt+1, 0)); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		pending = rest
 	}
+}
+
+// settle waits, before the search that decides whether to create, until
+// the newest earlier send of the items is older than HubSpot's search lag:
+// a record created moments ago (by a sync killed right after) is not yet
+// searchable, and a search that does not find it would create it again. The
+// wait is bounded by the lag; items never sent cost nothing.
+func (c *Client) settle(ctx context.Context, op string, items []creation) error {
+	var newest time.Time
+	for _, it := range items {
+		if it.sentAt.After(newest) {
+			newest = it.sentAt
+		}
+	}
+	if newest.IsZero() || c.searchLag <= 0 {
+		return nil
+	}
+	wait := min(newest.Add(c.searchLag).Sub(c.now()), c.searchLag)
+	if wait <= 0 {
+		return nil
+	}
+	if err := c.sleep(ctx, wait); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 // findOpIDs searches objType for records carrying the items' op ids.

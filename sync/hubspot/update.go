@@ -3,7 +3,9 @@ package hubspot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -47,9 +49,11 @@ func (c *Client) UpdateCompanies(ctx context.Context, in []crmsync.CompanyUpdate
 }
 
 // UpdateContacts writes do-not-call, the LinkedIn opt-out and the phone flag
-// as properties, and an email opt-out through the communication-preferences
-// API (HubSpot does not let hs_email_optout be written). An opt-out lifted
-// locally is not re-subscribed: that needs the contact's own consent.
+// as Shortlist's contact properties (which the pull reads back), and an email
+// opt-out through the communication-preferences v4 API: HubSpot does not let
+// hs_email_optout be written, and v3's unsubscribe needs a subscription id
+// and opts out of that one type only. An opt-out lifted locally is not
+// re-subscribed: that needs the contact's own consent.
 func (c *Client) UpdateContacts(ctx context.Context, in []crmsync.ContactUpdate) ([]crmsync.Result, error) {
 	out, err := c.updateContacts(ctx, in)
 	return out, c.clean(err)
@@ -86,6 +90,10 @@ func (c *Client) updateContacts(ctx context.Context, in []crmsync.ContactUpdate)
 		if err != nil {
 			return nil, err
 		}
+		// One request for every address still to opt out; an address two
+		// contacts share goes once and both get its result.
+		byAddr := map[string][]int{}
+		var addrs []string
 		for _, i := range chunk {
 			o, ok := got[in[i].CRMID]
 			switch {
@@ -95,9 +103,19 @@ func (c *Client) updateContacts(ctx context.Context, in []crmsync.ContactUpdate)
 			case truthy(o.Properties["hs_email_optout"]) || strings.TrimSpace(o.Properties["email"]) == "":
 				continue // already opted out, or no address to opt out
 			}
-			if ie, err := c.unsubscribe(ctx, o.Properties["email"]); err != nil {
-				return nil, err
-			} else if ie != nil {
+			a := strings.TrimSpace(o.Properties["email"])
+			k := strings.ToLower(a)
+			if _, seen := byAddr[k]; !seen {
+				addrs = append(addrs, a)
+			}
+			byAddr[k] = append(byAddr[k], i)
+		}
+		failed, err := c.unsubscribeAll(ctx, addrs)
+		if err != nil {
+			return nil, err
+		}
+		for k, ie := range failed {
+			for _, i := range byAddr[k] {
 				results[i] = crmsync.Result{OpID: in[i].OpID, Err: ie}
 			}
 		}
@@ -105,30 +123,99 @@ func (c *Client) updateContacts(ctx context.Context, in []crmsync.ContactUpdate)
 	return results, nil
 }
 
-// unsubscribe opts an address out of email. A refusal of this one address
-// is an *ItemError; "already unsubscribed" is success.
-func (c *Client) unsubscribe(ctx context.Context, email string) (*crmsync.ItemError, error) {
+// unsubscribeAll opts addresses out of all email in one request (v4
+// batch unsubscribe-all on the EMAIL channel; at most 100). It returns, by
+// lower-case address, the ones HubSpot refused, each as an *ItemError: held
+// back with HubSpot's reason, or queued again when the reply does not
+// mention the address. A 207 refuses some and applies the rest.
+func (c *Client) unsubscribeAll(ctx context.Context, addrs []string) (map[string]*crmsync.ItemError, error) {
 	const op = "opt out of email"
-	body := map[string]any{
-		"emailAddress":          strings.TrimSpace(email),
-		"legalBasis":            "LEGITIMATE_INTEREST_OTHER",
-		"legalBasisExplanation": "The contact asked the rep to stop (logged as opted out in Shortlist).",
+	failed := map[string]*crmsync.ItemError{}
+	if len(addrs) == 0 {
+		return failed, nil
 	}
-	rep, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/communication-preferences/v3/unsubscribe", body: body, scope: "communication_preferences.write"})
+	rep, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/communication-preferences/v4/statuses/batch/unsubscribe-all",
+		query: url.Values{"channel": {"EMAIL"}}, body: map[string]any{"inputs": addrs}, scope: "communication_preferences.statuses.batch.write"})
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case rep.status >= 200 && rep.status < 300:
-		return nil, nil
-	case rep.status == http.StatusBadRequest || rep.status == http.StatusNotFound || rep.status == http.StatusConflict:
-		e := c.decodeAPIError(rep.body)
-		if strings.Contains(strings.ToLower(e.Message), "already") {
-			return nil, nil
+	switch rep.status {
+	case http.StatusOK, http.StatusMultiStatus:
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity:
+		// The whole batch refused: each address alone, so one bad address
+		// holds back only itself.
+		if len(addrs) > 1 {
+			h := len(addrs) / 2
+			for _, part := range [][]string{addrs[:h], addrs[h:]} {
+				f, err := c.unsubscribeAll(ctx, part)
+				if err != nil {
+					return nil, err
+				}
+				maps.Copy(failed, f)
+			}
+			return failed, nil
 		}
-		return &crmsync.ItemError{Gone: rep.status == http.StatusNotFound, Message: "email opt-out: " + e.Message}, nil
+		e := c.decodeAPIError(rep.body)
+		failed[strings.ToLower(addrs[0])] = &crmsync.ItemError{Message: "email opt-out: " + orText(e.Message, fmt.Sprintf("HubSpot refused it (HTTP %d)", rep.status))}
+		return failed, nil
+	default:
+		return nil, c.failure(op, rep)
 	}
-	return nil, c.failure(op, rep)
+	var br struct {
+		Results []struct {
+			SubscriberIDString string `json:"subscriberIdString"`
+		} `json:"results"`
+		Errors []struct {
+			Message  string              `json:"message"`
+			Category string              `json:"category"`
+			Context  map[string][]string `json:"context"`
+		} `json:"errors"`
+	}
+	if err := c.decode(op, rep, &br); err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, r := range br.Results {
+		done[strings.ToLower(strings.TrimSpace(r.SubscriberIDString))] = true
+	}
+	mine := map[string]bool{}
+	for _, a := range addrs {
+		mine[strings.ToLower(a)] = true
+	}
+	var stray *crmsync.ItemError
+	for _, e := range br.Errors {
+		ie := &crmsync.ItemError{Message: "email opt-out: " + orText(c.scrub(text(e.Message)), "HubSpot refused it")}
+		named := false
+		for _, vs := range e.Context {
+			for _, v := range vs {
+				if k := strings.ToLower(strings.TrimSpace(v)); mine[k] {
+					failed[k], named = ie, true
+				}
+			}
+		}
+		if !named {
+			stray = ie
+		}
+	}
+	for _, a := range addrs {
+		k := strings.ToLower(a)
+		switch {
+		case done[k] || failed[k] != nil:
+		case stray != nil:
+			failed[k] = stray
+		default:
+			failed[k] = &crmsync.ItemError{Retry: true, Message: "email opt-out: HubSpot's reply does not mention the address; it is sent again next sync"}
+		}
+	}
+	return failed, nil
+}
+
+// orText is s, or def when s is empty.
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func boolText(b bool) string {

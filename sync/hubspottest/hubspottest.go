@@ -10,7 +10,8 @@
 // read/create/update/upsert/archive, search); properties (get, list,
 // create, groups); v4 associations (PUT default, list,
 // batch read/create/associate/default/archive, labels); call dispositions;
-// the communication-preferences unsubscribe.
+// the communication-preferences v3 unsubscribe (which needs a
+// subscriptionId) and v4 unsubscribe-all (batch, one, read back).
 //
 // What it models, as HubSpot does:
 //   - shapes: results, paging.next.after, total, createdAt/updatedAt/archived,
@@ -51,6 +52,7 @@ package hubspottest
 import (
 	"crypto/subtle"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -104,6 +106,7 @@ type Server struct {
 	perSec    []time.Time // accepted search requests in the last second
 	day       string      // the UTC day dayCount counts
 	dayCount  int
+	optedOut  map[string]time.Time // address (lower case) → when it was unsubscribed from all email (v4)
 }
 
 // NewServer starts a Server listening on loopback. Close it when done.
@@ -220,7 +223,7 @@ func (s *Server) Inject(f Fault) {
 	if left == 0 {
 		left = 1
 	}
-	s.faults = append(s.faults, &faultState{f: f, left: left})
+	s.faults = append(s.faults, &faultState{f: f, left: left, rng: rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))})
 }
 
 // ClearFaults removes every injected fault.
@@ -235,6 +238,7 @@ type faultState struct {
 	f    Fault
 	seen int // matching requests that reached it
 	left int // hits left; <0: unlimited
+	rng  *rand.Rand
 }
 
 // takeFault returns the fault a request meets, if any, counting it.
@@ -253,6 +257,9 @@ func (s *Server) takeFault(method, path string) (Fault, bool) {
 		}
 		fs.seen++
 		if fs.seen <= fs.f.After {
+			continue
+		}
+		if fs.f.Chance > 0 && fs.rng.Float64() >= fs.f.Chance {
 			continue
 		}
 		if fs.left > 0 {
@@ -275,6 +282,7 @@ type Request struct {
 	// never kept); Authorized says whether it carried the right token.
 	Header     http.Header
 	Authorized bool
+	Faulted    bool // an injected fault hit it
 }
 
 // Requests returns a copy of the request log, oldest first.
@@ -312,6 +320,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulted := s.takeFault(r.Method, r.URL.Path)
 	if faulted {
+		s.mu.Lock()
+		s.log[idx].Faulted = true
+		s.mu.Unlock()
 		switch f.Kind {
 		case FaultStatus:
 			code := f.Code
@@ -430,4 +441,9 @@ type Fault struct {
 	Delay  time.Duration // FaultSlow: stall this long (honouring the request context)
 	After  int           // let this many matching requests through first
 	Times  int           // how many matching requests it hits; 0 → 1; -1 → every one
+	// Chance, when above 0, hits each matching request (past After) with
+	// this probability instead of every one: a fault rate, drawn from a
+	// generator seeded with Seed, so a run is repeatable.
+	Chance float64
+	Seed   uint64
 }

@@ -174,22 +174,31 @@ func (s *Server) createPropLocked(t typeInfo, body []byte) reply {
 		Description    string `json:"description"`
 		HasUniqueValue bool   `json:"hasUniqueValue"`
 		Options        []struct {
-			Label string `json:"label"`
-			Value string `json:"value"`
+			Label  *string `json:"label"`
+			Value  *string `json:"value"`
+			Hidden *bool   `json:"hidden"`
 		} `json:"options"`
 	}
 	if r := decode(body, &in); r != nil {
 		return *r
 	}
-	// PropertyCreate's OptionInput requires label, value and hidden.
-	var raw struct {
-		Options []jsonRaw `json:"options"`
-	}
-	if decode(body, &raw) == nil {
-		for i, o := range raw.Options {
-			if r := requireFields(o, fmt.Sprintf("options[%d]", i), field{"label", 's'}, field{"value", 's'}, field{"hidden", 'b'}); r != nil {
-				return *r
-			}
+	// The published spec (OptionInput) requires label, value and hidden on
+	// every option.
+	for i, o := range in.Options {
+		var miss []string
+		if o.Label == nil {
+			miss = append(miss, "label")
+		}
+		if o.Value == nil {
+			miss = append(miss, "value")
+		}
+		if o.Hidden == nil {
+			miss = append(miss, "hidden")
+		}
+		if len(miss) > 0 {
+			return errReply(http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("Invalid input JSON: options[%d] is missing required field(s) %s", i, strings.Join(miss, ", ")),
+				errDetail{Message: "missing required field(s) " + strings.Join(miss, ", "), In: fmt.Sprintf("options[%d]", i), Code: "REQUIRED_FIELD"})
 		}
 	}
 	var missing []string
@@ -217,11 +226,11 @@ func (s *Server) createPropLocked(t typeInfo, body []byte) reply {
 	}
 	d := &propDef{Name: in.Name, Label: in.Label, Type: in.Type, FieldType: in.FieldType, GroupName: in.GroupName,
 		Description: in.Description, Unique: in.HasUniqueValue, Custom: true}
-	if in.Type == "bool" {
-		d.Options = []string{"true", "false"}
-	}
 	for _, o := range in.Options {
-		d.Options = append(d.Options, o.Value)
+		d.Options = append(d.Options, *o.Value)
+	}
+	if in.Type == "bool" {
+		d.Options = []string{"true", "false"} // a bool holds these whatever its options' labels
 	}
 	s.props[t.Name][in.Name] = d
 	return jsonReply(http.StatusCreated, propOf(d))
@@ -536,7 +545,10 @@ func (s *Server) unsubscribeLocked(body []byte) reply {
 	case !strings.Contains(email, "@"):
 		return badRequest("emailAddress %q is not a valid email address", in.EmailAddress)
 	case in.SubscriptionID == "":
-		return badRequest("subscriptionId is required")
+		// v3 unsubscribes from one subscription type; a portal-wide
+		// opt-out is v4's unsubscribe-all.
+		return errReply(http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1: missing required field: subscriptionId",
+			errDetail{Message: "subscriptionId is required", In: "subscriptionId", Code: "REQUIRED_FIELD"})
 	case in.LegalBasis != "" && !contains([]string{"LEGITIMATE_INTEREST_PQL", "LEGITIMATE_INTEREST_CLIENT", "PERFORMANCE_OF_CONTRACT", "CONSENT_WITH_NOTICE", "NON_GDPR", "PROCESS_AND_STORE", "LEGITIMATE_INTEREST_OTHER"}, in.LegalBasis):
 		return badRequest("legalBasis %q is not valid", in.LegalBasis)
 	}

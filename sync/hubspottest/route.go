@@ -197,6 +197,14 @@ func (s *Server) route(r *http.Request, p []string, body []byte) reply {
 		if m == http.MethodPost {
 			return s.unsubscribeLocked(body)
 		}
+	case n == 5 && p[0] == "communication-preferences" && p[1] == "v4" && p[2] == "statuses" && p[3] == "batch" && p[4] == "unsubscribe-all":
+		if m == http.MethodPost {
+			return s.batchUnsubscribeAllLocked(q, body)
+		}
+	case n == 5 && p[0] == "communication-preferences" && p[1] == "v4" && p[2] == "statuses" && p[4] == "unsubscribe-all":
+		if m == http.MethodPost || m == http.MethodGet {
+			return s.unsubscribeAllOneLocked(m, p[3], q) // the path is already unescaped
+		}
 	default:
 		return notFound("no such endpoint: %s %s", m, r.URL.Path)
 	}
@@ -240,6 +248,12 @@ func requiredScope(method string, p []string) string {
 		return objects(p[3], !read)
 	case n >= 1 && p[0] == "calling":
 		return "crm.objects.contacts.read"
+	case n == 5 && p[0] == "communication-preferences" && p[1] == "v4" && p[3] == "batch":
+		return "communication_preferences.statuses.batch.write"
+	case n >= 2 && p[0] == "communication-preferences" && p[1] == "v4" && method == http.MethodGet:
+		return "communication_preferences.read"
+	case n >= 2 && p[0] == "communication-preferences" && p[1] == "v4":
+		return "communication_preferences.read_write"
 	case n >= 1 && p[0] == "communication-preferences":
 		return "communication_preferences.write"
 	}

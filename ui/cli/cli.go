@@ -145,7 +145,7 @@ func commands() []*command {
 	return []*command{
 		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
-		statsCmd(), syncCmd(), importCmd(), exportCmd(), backupCmd(),
+		statsCmd(), syncCmd(), outboxCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
 		demoCmd(), versionCmd(),
 	}

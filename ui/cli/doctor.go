@@ -120,6 +120,9 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 			add("book", CheckFail, fmt.Sprintf("%s is at schema %d, this build writes %d", bookPath, v, c.env.Schema), "run shortlist once to migrate it")
 		default:
 			add("book", CheckOK, fmt.Sprintf("%s opens, schema %d (current)", bookPath, v), "")
+			if ch, ok := outboxCheck(ctx, c); ok {
+				out = append(out, ch)
+			}
 		}
 	}
 
@@ -276,4 +279,47 @@ func permChecks(bookPath, cfgPath string, s *Setup, g Globals) []Check {
 		return []Check{{"permissions", CheckOK, fmt.Sprintf("%d files and directories private (0600/0700)", checked), ""}}
 	}
 	return bad
+}
+
+// outboxCheck says what waits for the CRM: nothing, changes queued for the
+// next sync, or changes that will not go on their own (held back, gone,
+// waiting for a record the CRM does not hold) with the first one's reason
+// and the way out. ok is false when this build cannot read the book here.
+func outboxCheck(ctx context.Context, c *call) (Check, bool) {
+	if c.env.Open == nil {
+		return Check{}, false
+	}
+	b, err := c.open(ctx)
+	if err != nil {
+		return Check{"outbox", CheckWarn, "not read: " + oneLine(err.Error()), ""}, true
+	}
+	st, ok := b.Store.(interface {
+		outboxStore
+		OutboxCounts(ctx context.Context) (queued, held int, err error)
+	})
+	if !ok {
+		return Check{}, false
+	}
+	queued, held, err := st.OutboxCounts(ctx)
+	if err != nil {
+		return Check{"outbox", CheckWarn, "not read: " + oneLine(err.Error()), ""}, true
+	}
+	switch {
+	case held > 0:
+		detail := fmt.Sprintf("%d changes will not go to the CRM on their own", held)
+		if held == 1 {
+			detail = "1 change will not go to the CRM on its own"
+		}
+		if items, err := st.OutboxItems(ctx, true, 1); err == nil && len(items) > 0 {
+			it := items[0]
+			detail += fmt.Sprintf(", like change %d, %s: %s", it.ID, itemLine(it), it.Reason)
+		}
+		if queued > 0 {
+			detail += fmt.Sprintf("; %d more queued for the next sync", queued)
+		}
+		return Check{"outbox", CheckWarn, detail, "shortlist outbox lists them with the way out (create the record in the CRM, change it, or shortlist outbox drop ID)"}, true
+	case queued > 0:
+		return Check{"outbox", CheckOK, fmt.Sprintf("%s queued for the next sync", plural(queued, "change")), ""}, true
+	}
+	return Check{"outbox", CheckOK, "empty: everything is in the CRM", ""}, true
 }

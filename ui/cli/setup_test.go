@@ -101,6 +101,8 @@ type setupFix struct {
 	// present when checkCRM is).
 	checkToken func(context.Context, cli.Globals, string) error
 	clock      time.Time
+	// open, when set, is the Env's Open (doctor reads the outbox through it).
+	open func(ctx context.Context, g cli.Globals) (*cli.Book, error)
 }
 
 func newSetupFix(t *testing.T) *setupFix {
@@ -152,6 +154,7 @@ func (f *setupFix) run(args ...string) (int, string, string) {
 			Stdin:      strings.NewReader(f.stdin),
 		},
 		CheckCRM: f.checkCRM,
+		Open:     f.open,
 	}
 	if f.checkToken != nil {
 		env.CheckToken = func(ctx context.Context, g cli.Globals, tok string) error {

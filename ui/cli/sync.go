@@ -67,6 +67,12 @@ stderr says which, and what to do).`,
 					if rep.Conflicts == nil {
 						rep.Conflicts = []model.SyncConflict{}
 					}
+					if rep.Held == nil {
+						rep.Held = []model.OutboxItem{}
+					}
+					if rep.Changes == nil {
+						rep.Changes = []model.SyncChange{}
+					}
 					if jerr := writeJSON(c.env.Stdout, sanitizeReport(rep)); jerr != nil && err == nil {
 						return jerr
 					}
@@ -144,6 +150,22 @@ func sanitizeReport(r model.SyncReport) model.SyncReport {
 			CRM: model.Sanitize(c.CRM), Local: model.Sanitize(c.Local),
 		})
 	}
+	out.Held = nil
+	for _, it := range r.Held {
+		it.What, it.Account, it.Reason, it.Fix = model.Sanitize(it.What), model.Sanitize(it.Account), model.Sanitize(it.Reason), model.Sanitize(it.Fix)
+		out.Held = append(out.Held, it)
+	}
+	out.Changes = nil
+	for _, c := range r.Changes {
+		c.Account, c.CRMID, c.From, c.To = model.Sanitize(c.Account), model.Sanitize(c.CRMID), model.Sanitize(c.From), model.Sanitize(c.To)
+		out.Changes = append(out.Changes, c)
+	}
+	if r.Held != nil && out.Held == nil {
+		out.Held = []model.OutboxItem{}
+	}
+	if r.Changes != nil && out.Changes == nil {
+		out.Changes = []model.SyncChange{}
+	}
 	if r.Errors != nil && out.Errors == nil {
 		out.Errors = []string{}
 	}
@@ -153,8 +175,16 @@ func sanitizeReport(r model.SyncReport) model.SyncReport {
 	return out
 }
 
-// printReport writes the summary: one line of counts, then each conflict
-// with both values, then each error.
+// Bounds on what the summary lists; the rest is counted ("and N more").
+const (
+	changesListed = 8
+	heldListed    = 5
+)
+
+// printReport writes the summary: one line of counts, then what changed in
+// the book (accounts arrived, left, renamed; a few, then how many more),
+// each conflict with both values, each error, and each change held back
+// with its reason and the way out.
 func printReport(w io.Writer, r model.SyncReport, width int) {
 	took := ""
 	if !r.Finished.IsZero() && r.Finished.After(r.Started) {
@@ -162,6 +192,15 @@ func printReport(w io.Writer, r model.SyncReport, width int) {
 	}
 	fmt.Fprintf(w, "sync%s: pulled %d, pushed %d, %s, %d held back, %s, %d still queued\n",
 		took, r.Pulled, r.Pushed, plural(len(r.Conflicts), "conflict"), r.HeldBack, plural(len(r.Errors), "error"), r.Pending)
+	for i, c := range r.Changes {
+		if i == changesListed {
+			break
+		}
+		fmt.Fprintln(w, clipTo("  "+changeLine(c), width))
+	}
+	if more := len(r.Changes) - min(len(r.Changes), changesListed) + r.ChangesMore; more > 0 {
+		fmt.Fprintln(w, clipTo(fmt.Sprintf("  and %d more (shortlist sync --json lists them)", more), width))
+	}
 	for _, c := range r.Conflicts {
 		line := fmt.Sprintf("  conflict %s %s: kept the CRM's %q; yours was %q", c.Record, c.Field, c.CRM, c.Local)
 		fmt.Fprintln(w, clipTo(line, width))
@@ -169,9 +208,42 @@ func printReport(w io.Writer, r model.SyncReport, width int) {
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, clipTo("  error: "+model.Display(e), width))
 	}
-	if r.HeldBack > 0 {
-		fmt.Fprintln(w, clipTo("  held back: the CRM refused these changes; edit them and they go with the next sync", width))
+	for i, it := range r.Held {
+		if i == heldListed {
+			break
+		}
+		line := fmt.Sprintf("  %s %d: %s", it.State, it.ID, itemLine(it))
+		if it.Reason != "" {
+			line += ": " + it.Reason
+		}
+		if it.Fix != "" {
+			line += "; " + it.Fix
+		}
+		fmt.Fprintln(w, clipTo(line, width))
 	}
+	if more := r.HeldBack - min(len(r.Held), heldListed); more > 0 {
+		fmt.Fprintln(w, clipTo(fmt.Sprintf("  and %d more held back: shortlist outbox lists them with the way out", more), width))
+	}
+}
+
+// changeLine says one change to the book in a few words.
+func changeLine(c model.SyncChange) string {
+	switch c.Kind {
+	case model.ChangeArrived:
+		return "+ " + c.Account + " arrived in your book"
+	case model.ChangeReassigned:
+		if c.To != "" {
+			return "- " + c.Account + " left your book: reassigned to owner " + c.To
+		}
+		return "- " + c.Account + " left your book: reassigned in the CRM"
+	case model.ChangeDeleted:
+		return "- " + c.Account + " left your book: deleted in the CRM"
+	case model.ChangeRenamed:
+		return fmt.Sprintf("~ %s renamed (was %q)", c.Account, c.From)
+	case model.ChangeLinked:
+		return "= " + c.Account + " linked to its CRM company by its domain"
+	}
+	return string(c.Kind) + " " + c.Account
 }
 
 func plural(n int, word string) string {

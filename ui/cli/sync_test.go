@@ -73,6 +73,15 @@ func goodSync() *fakeSyncer {
 			Errors: []string{"task 12: the CRM refused the due date\x1b[31m"},
 			Conflicts: []model.SyncConflict{{Record: "Acme GmbH", Field: "status",
 				CRM: "customer", Local: "working\x1b]0;pwned\x07"}},
+			Held: []model.OutboxItem{{ID: 12, Kind: model.OutboxTaskUpdate, State: model.OutboxWaiting, What: `task "Call Ann" done`,
+				Account: "Demo Ltd\x1b[2J", Reason: "the task is not in the CRM", Fix: "drop it (shortlist outbox drop 12)"}},
+			Changes: []model.SyncChange{
+				{Kind: model.ChangeArrived, Account: "Beta AG", CRMID: "11"},
+				{Kind: model.ChangeReassigned, Account: "Gamma", CRMID: "12", To: "8000042"},
+				{Kind: model.ChangeDeleted, Account: "Delta", CRMID: "13"},
+				{Kind: model.ChangeRenamed, Account: "Acme GmbH", CRMID: "14", From: "Acme"},
+			},
+			ChangesMore: 7,
 		},
 	}
 }
@@ -91,9 +100,14 @@ func TestSyncPlainProgressAndSummary(t *testing.T) {
 		"sync: push touches 3/3",
 		"sync: done",
 		"sync in 1.5s: pulled 1276, pushed 3, 1 conflict, 1 held back, 1 error, 1 still queued",
+		"  + Beta AG arrived in your book",
+		"  - Gamma left your book: reassigned to owner 8000042",
+		"  - Delta left your book: deleted in the CRM",
+		`  ~ Acme GmbH renamed (was "Acme")`,
+		"  and 7 more (shortlist sync --json lists them)",
 		`  conflict Acme GmbH status: kept the CRM's "customer"; yours was "working"`,
 		"  error: task 12: the CRM refused the due date",
-		"  held back: the CRM refused these changes; edit them and they go with the next sync",
+		`  waiting 12: task "Call Ann" done (Demo Ltd): the task is not in the CRM; drop it (shortlist outbox drop 12)`,
 	}, "\n") + "\n"
 	if out != want {
 		t.Errorf("sync printed\n%s\nwant\n%s", out, want)
@@ -144,6 +158,10 @@ func TestSyncJSONAndQuiet(t *testing.T) {
 	if rep.Pulled != 1276 || rep.Pushed != 3 || rep.Pending != 1 || len(rep.Conflicts) != 1 || rep.Conflicts[0].CRM != "customer" {
 		t.Errorf("sync --json = %+v", rep)
 	}
+	if len(rep.Changes) != 4 || rep.Changes[1].To != "8000042" || rep.ChangesMore != 7 || len(rep.Held) != 1 ||
+		rep.Held[0].State != model.OutboxWaiting || rep.Held[0].Fix == "" || strings.ContainsAny(rep.Held[0].Account, "\x1b") {
+		t.Errorf("sync --json changes %+v (%d more), held %+v", rep.Changes, rep.ChangesMore, rep.Held)
+	}
 	if strings.Contains(out, "sync: ") || strings.ContainsAny(rep.Conflicts[0].Local+rep.Errors[0], "\x1b\x07") {
 		t.Errorf("sync --json carries progress or unsanitised text:\n%s", out)
 	}
@@ -151,7 +169,7 @@ func TestSyncJSONAndQuiet(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &top); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"started", "finished", "pulled", "pushed", "held_back", "errors", "conflicts", "pending"} {
+	for _, k := range []string{"started", "finished", "pulled", "pushed", "held_back", "errors", "conflicts", "pending", "held", "changes", "changes_more"} {
 		if _, ok := top[k]; !ok {
 			t.Errorf("sync --json has no %q", k)
 		}
@@ -160,7 +178,8 @@ func TestSyncJSONAndQuiet(t *testing.T) {
 	// An empty report still has lists, not nulls, for jq.
 	f2 := newFixture(t)
 	f2.withSyncer(&fakeSyncer{rep: model.SyncReport{Started: syncStart, Finished: syncStart}})
-	if out := f2.ok("sync", "--json"); !strings.Contains(out, `"errors": []`) || !strings.Contains(out, `"conflicts": []`) {
+	if out := f2.ok("sync", "--json"); !strings.Contains(out, `"errors": []`) || !strings.Contains(out, `"conflicts": []`) ||
+		!strings.Contains(out, `"held": []`) || !strings.Contains(out, `"changes": []`) {
 		t.Errorf("empty report JSON has null lists:\n%s", out)
 	}
 
