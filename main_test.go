@@ -389,6 +389,84 @@ func TestSync(t *testing.T) {
 		}
 	})
 
+	// The consent guarantee end to end: a contact who opts out on a call,
+	// with the rep trying to keep a follow-up anyway (--next), and then out
+	// of email as well: after the sync the CRM has them unsubscribed and no
+	// open call or email task for them, and neither has the book.
+	t.Run("consent holds from the log to the CRM", func(t *testing.T) {
+		_, out, _ := run(t, env, "accounts", "--json")
+		var accts []struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(out), &accts); err != nil || len(accts) == 0 {
+			t.Fatalf("accounts: %v\n%s", err, out)
+		}
+		_, out, _ = run(t, env, "show", fmt.Sprint(accts[len(accts)-1].ID), "--json")
+		var d struct {
+			Contacts []struct {
+				ID    int64  `json:"id"`
+				Email string `json:"email"`
+			} `json:"contacts"`
+		}
+		if err := json.Unmarshal([]byte(out), &d); err != nil || len(d.Contacts) == 0 {
+			t.Fatalf("show: %v\n%s", err, out)
+		}
+		who := d.Contacts[len(d.Contacts)-1]
+		id := fmt.Sprint(who.ID)
+		code, out, errOut := run(t, env, "log", "--contact", id, "--channel", "call", "--outcome", "opted-out", "--next", "today")
+		if code != 0 || !strings.Contains(out, "no call task: ") {
+			t.Fatalf("opt-out with --next: exit %d\n%s%s", code, out, errOut)
+		}
+		if code, out, errOut = run(t, env, "log", "--contact", id, "--channel", "email", "--outcome", "opted-out", "--next", "+2"); code != 0 {
+			t.Fatalf("email opt-out: exit %d\n%s%s", code, out, errOut)
+		}
+		code, out, errOut = run(t, env, "sync", "--json")
+		noToken(out, errOut)
+		var r struct {
+			Pending int `json:"pending"`
+			Held    []struct {
+				Reason string `json:"reason"`
+			} `json:"held"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Pending != 0 || len(r.Held) != 0 {
+			t.Fatalf("sync after the opt-outs: exit %d %+v\n%s%s", code, r, out, errOut)
+		}
+		var crmID string
+		for _, o := range srv.List("contacts") {
+			if o.Properties["email"] == who.Email {
+				crmID = o.ID
+				if o.Properties["hs_email_optout"] != "true" || o.Properties["shortlist_do_not_call"] != "true" {
+					t.Errorf("the CRM contact is not opted out: email %q, do not call %q",
+						o.Properties["hs_email_optout"], o.Properties["shortlist_do_not_call"])
+				}
+			}
+		}
+		if crmID == "" {
+			t.Fatalf("contact %s not in the CRM", who.Email)
+		}
+		for _, k := range srv.List("tasks") {
+			ty, st := k.Properties["hs_task_type"], k.Properties["hs_task_status"]
+			if st != "COMPLETED" && (ty == "CALL" || ty == "EMAIL") && slices.Contains(srv.AssociatedIDs("tasks", k.ID, "contacts"), crmID) {
+				t.Errorf("the CRM holds an open %s task for the contact who opted out: %+v", ty, k.Properties)
+			}
+		}
+		_, out, _ = run(t, env, "show", fmt.Sprint(accts[len(accts)-1].ID), "--json")
+		var after struct {
+			Tasks []struct {
+				ContactID int64  `json:"contact_id"`
+				Kind      string `json:"kind"`
+			} `json:"open_tasks"`
+		}
+		if err := json.Unmarshal([]byte(out), &after); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range after.Tasks {
+			if k.ContactID == who.ID && (k.Kind == "call" || k.Kind == "email") {
+				t.Errorf("the book holds an open %s task for the contact who opted out", k.Kind)
+			}
+		}
+	})
+
 	t.Run("refusals are one line and exit 1", func(t *testing.T) {
 		cases := []struct {
 			name string

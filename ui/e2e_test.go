@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -262,4 +263,60 @@ func TestDemoTape(t *testing.T) {
 	if st.Today[model.OutcomeNoAnswer] != 1 || st.Today[model.OutcomeMeetingBooked] != 1 {
 		t.Fatalf("after the tape today's touches are %v, want one no-answer and one meeting booked", st.Today)
 	}
+}
+
+// TestEndToEndConsent drives the real binary on the demo book in tmux: the
+// rep logs an opt-out on the first row and tries to keep a follow-up
+// anyway (l O t); the screen says the follow-up is refused; a sync (S)
+// against the demo CRM pushes the opt-out; afterwards the book holds the
+// opt-out, no open task on that channel for the contact, and nothing about
+// it left unpushed.
+func TestEndToEndConsent(t *testing.T) {
+	needTmux(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	d := startTmux(t, bin+" --demo --db "+filepath.Join(dir, "book.db"), 120, 30)
+	d.waitFor("done today 0", 20*time.Second)
+	d.keys("l", "O", "t")
+	d.waitFor(" task: ", 5*time.Second)
+	if s := d.screen(); !strings.Contains(s, "opted out of") {
+		t.Fatalf("the refused follow-up is not explained:\n%s", s)
+	}
+	d.keys("Enter")
+	d.waitFor("logged opted out", 5*time.Second)
+	d.keys("S")
+	d.waitFor("sync finished", 30*time.Second)
+	d.keys("Escape", "q")
+	d.waitFor("[exited 0]", 5*time.Second)
+
+	r := rawBook(t, filepath.Join(dir, "demo.db"))
+	var contact int64
+	var ch string
+	if err := r.QueryRow(`SELECT contact_id, channel FROM touches WHERE outcome = 'opted-out' ORDER BY id DESC LIMIT 1`).Scan(&contact, &ch); err != nil {
+		t.Fatalf("the opt-out was not logged: %v", err)
+	}
+	var state string
+	if err := r.QueryRow("SELECT consent_"+ch+" FROM contacts WHERE id = ?", contact).Scan(&state); err != nil || state != "opted-out" {
+		t.Errorf("consent_%s = %q (%v), want opted-out", ch, state, err)
+	}
+	var open, unpushed int
+	r.QueryRow(`SELECT count(*) FROM tasks WHERE contact_id = ? AND kind = ? AND status IN ('open', 'snoozed')`, contact, ch).Scan(&open)
+	if open != 0 {
+		t.Errorf("%d open %s tasks for the contact who opted out of %s", open, ch, ch)
+	}
+	r.QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'contact.update' AND entity_id = ? AND pushed_at IS NULL`, contact).Scan(&unpushed)
+	if unpushed != 0 {
+		t.Errorf("the opt-out did not reach the demo CRM: %d contact updates unpushed", unpushed)
+	}
+}
+
+// rawBook opens a book file for plain SQL reads, closed with the test.
+func rawBook(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
