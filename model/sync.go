@@ -123,6 +123,28 @@ type SyncChange struct {
 	CRMID   string         `json:"crm_id"`
 	From    string         `json:"from,omitempty"`
 	To      string         `json:"to,omitempty"`
+	// AccountID is the book's account, to open; 0 when it left the book.
+	AccountID int64 `json:"account_id,omitempty"`
+}
+
+// Text says the change in a few words, for both front ends.
+func (c SyncChange) Text() string {
+	switch c.Kind {
+	case ChangeArrived:
+		return "+ " + c.Account + " arrived in your book"
+	case ChangeReassigned:
+		if c.To != "" {
+			return "- " + c.Account + " left your book: reassigned to owner " + c.To
+		}
+		return "- " + c.Account + " left your book: reassigned in the CRM"
+	case ChangeDeleted:
+		return "- " + c.Account + " left your book: deleted in the CRM"
+	case ChangeRenamed:
+		return fmt.Sprintf("~ %s renamed (was %q)", c.Account, c.From)
+	case ChangeLinked:
+		return "= " + c.Account + " linked to its CRM company by its domain"
+	}
+	return string(c.Kind) + " " + c.Account
 }
 
 // OutboxState says where an unpushed change stands.

@@ -30,6 +30,12 @@ func locate(abs string, mustExist bool) (string, error) {
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if walSize(abs) > 0 {
+			// The book was deleted while its journal stayed: a new book
+			// here would take the old one's changes for its own.
+			return "", fmt.Errorf("database %s is missing but a leftover -wal file is beside it (deleted while in use?): restore the book, or move %s-wal away to start afresh",
+				abs, filepath.Base(abs))
+		}
 		if mustExist {
 			return "", fmt.Errorf("%w at %s: %s", ErrNoBook, abs, noBookHelp)
 		}

@@ -112,7 +112,7 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 		}
 		if linked {
 			err = read()
-			out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeLinked, Account: a.Name, CRMID: a.CRMID})
+			out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeLinked, Account: a.Name, CRMID: a.CRMID, AccountID: id})
 		}
 	}
 	// Technologies nil: the CRM does not carry them (HubSpot has no such
@@ -130,7 +130,7 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 		if st == "" {
 			st = model.StatusTarget
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue,
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue,
 			country, region, city, time_zone, technologies, owner, status, crm_tier, do_not_contact, crm_url, fit, tier,
 			suggest_rank, updated_at, crm_status, crm_modified, pull_pending)
 			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`,
@@ -141,7 +141,8 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 			return fmt.Errorf("insert account %q: %w", a.Name, err)
 		}
 		out.Changed++
-		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID})
+		newID, _ := res.LastInsertId()
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID, AccountID: newID})
 		return nil
 	}
 	if err != nil {
@@ -173,9 +174,9 @@ func (db *DB) applyCompany(ctx context.Context, tx *sql.Tx, pc model.PulledCompa
 	}
 	switch {
 	case departed != inBook:
-		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID})
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeArrived, Account: a.Name, CRMID: a.CRMID, AccountID: id})
 	case oldName != a.Name && oldName != "" && a.Name != "":
-		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeRenamed, Account: a.Name, CRMID: a.CRMID, From: oldName})
+		out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeRenamed, Account: a.Name, CRMID: a.CRMID, From: oldName, AccountID: id})
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, domain = ?, industry = ?, employees = ?, annual_revenue = ?,
 		country = ?, region = ?, city = ?, time_zone = ?, technologies = ?, owner = ?, status = ?, crm_tier = ?,
@@ -287,6 +288,8 @@ func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany)
 				return err
 			}
 			out.Changed++
+			// A departed account is out of the worklist: it is named, not
+			// opened (AccountID 0).
 			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(d.Owner)}
 			if d.Deleted {
 				ch = model.SyncChange{Kind: model.ChangeDeleted, Account: name, CRMID: d.CompanyID}

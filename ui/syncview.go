@@ -45,6 +45,8 @@ type syncView struct {
 	finished      bool
 	bar           progress.Model
 	nav           tea.Msg
+	// sel is the selected change of the summary (enter opens its account).
+	sel int
 }
 
 func newSyncView(env screenEnv, s model.Syncer) syncView {
@@ -124,7 +126,7 @@ func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
 			return m, nil
 		}
 		m.running, m.finished, m.report, m.err = false, true, msg.report, msg.err
-		m.cancelFn = nil
+		m.cancelFn, m.sel = nil, 0
 		return m, nil
 	case tea.KeyMsg:
 		k := m.env.keys
@@ -139,7 +141,22 @@ func (m syncView) Update(msg tea.Msg) (syncView, tea.Cmd) {
 		case key.Matches(msg, k.Sync) && !m.running:
 			m.nav = startSyncMsg{}
 			return m, nil
+		case key.Matches(msg, k.Down) && m.finished:
+			m.sel = min(m.sel+1, max(len(m.report.Changes)-1, 0))
+			return m, nil
+		case key.Matches(msg, k.Up) && m.finished:
+			m.sel = max(m.sel-1, 0)
+			return m, nil
 		case msg.Type == tea.KeyEnter && m.finished:
+			// Enter opens the selected change's account; with nothing to
+			// open it goes back.
+			if cs := m.report.Changes; m.sel < len(cs) {
+				if c := cs[m.sel]; c.AccountID != 0 {
+					m.nav = openAccountMsg{id: c.AccountID}
+					return m, nil
+				}
+				return m, statusCmd(model.Display(cs[m.sel].Account)+" left your book: nothing to open", false)
+			}
 			m.nav = backMsg{}
 			return m, nil
 		}
@@ -213,7 +230,28 @@ func (m syncView) View() string {
 		for _, e := range r.Errors {
 			lines = append(lines, s.Bad.Render(clip("error: "+model.Display(e), w)))
 		}
-		lines = append(lines, "", s.Subtle.Render("enter/esc back · S sync again"))
+		for _, h := range r.Held {
+			lines = append(lines, s.Warn.Render(clip("held: "+model.Display(h.What)+": "+model.Display(h.Reason), w)))
+		}
+		help := "enter/esc back · S sync again"
+		if n := len(r.Changes); n > 0 {
+			lines = append(lines, "", s.Header.Render("What changed"))
+			// The changes fill what the screen has left, around the selection.
+			room := max(m.height-len(lines)-3, 1)
+			first := max(0, min(m.sel-room+1, n-room))
+			for i := first; i < n && i < first+room; i++ {
+				line := "  " + model.Display(r.Changes[i].Text())
+				if i == m.sel {
+					line = s.Selected.Render(clip("> "+model.Display(r.Changes[i].Text()), w))
+				}
+				lines = append(lines, clip(line, w))
+			}
+			if more := r.ChangesMore + max(0, n-(first+room)); more > 0 {
+				lines = append(lines, s.Subtle.Render(fmt.Sprintf("  and %d more (shortlist sync --json lists them)", more)))
+			}
+			help = "j/k choose · enter open account · esc back · S sync again"
+		}
+		lines = append(lines, "", s.Subtle.Render(help))
 	default:
 		lines = append(lines, s.Subtle.Render("press S to sync"))
 	}

@@ -68,3 +68,31 @@ func TestSyncFailureShowsTheWholeFix(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncSummaryNamesChanges: the summary lists what changed in the book,
+// j/k choose, and enter opens the account of the change chosen; one that
+// left the book says so instead.
+func TestSyncSummaryNamesChanges(t *testing.T) {
+	opts := testOptions(newFakeStore(3, testNow()))
+	opts.Syncer = fakeSyncer{report: model.SyncReport{Started: testNow(), Finished: testNow(), Pulled: 3, Changes: []model.SyncChange{
+		{Kind: model.ChangeArrived, Account: "Account 002", CRMID: "9", AccountID: 2},
+		{Kind: model.ChangeDeleted, Account: "Gone Ltd", CRMID: "8"},
+		{Kind: model.ChangeRenamed, Account: "Account 003", From: "Old Name", CRMID: "7", AccountID: 3},
+	}}}
+	h := newHarness(t, opts)
+	h.keys("S")
+	v := h.view()
+	for _, want := range []string{"What changed", "> + Account 002 arrived in your book", "- Gone Ltd left your book: deleted in the CRM", `~ Account 003 renamed (was "Old Name")`} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, v)
+		}
+	}
+	h.keys("j", "enter")
+	h.wantScreen(scrSync)
+	h.wantStatus("Gone Ltd left your book")
+	h.keys("j", "enter")
+	h.wantScreen(scrAccount)
+	if h.m.account.id != 3 {
+		t.Errorf("opened account %d, want 3 (the renamed one)", h.m.account.id)
+	}
+}

@@ -227,24 +227,7 @@ func printReport(w io.Writer, r model.SyncReport, width int) {
 }
 
 // changeLine says one change to the book in a few words.
-func changeLine(c model.SyncChange) string {
-	switch c.Kind {
-	case model.ChangeArrived:
-		return "+ " + c.Account + " arrived in your book"
-	case model.ChangeReassigned:
-		if c.To != "" {
-			return "- " + c.Account + " left your book: reassigned to owner " + c.To
-		}
-		return "- " + c.Account + " left your book: reassigned in the CRM"
-	case model.ChangeDeleted:
-		return "- " + c.Account + " left your book: deleted in the CRM"
-	case model.ChangeRenamed:
-		return fmt.Sprintf("~ %s renamed (was %q)", c.Account, c.From)
-	case model.ChangeLinked:
-		return "= " + c.Account + " linked to its CRM company by its domain"
-	}
-	return string(c.Kind) + " " + c.Account
-}
+func changeLine(c model.SyncChange) string { return c.Text() }
 
 func plural(n int, word string) string {
 	if n == 1 {
