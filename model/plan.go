@@ -492,11 +492,11 @@ func (r Restraint) Lines() [][2]string {
 	}
 	left := "nothing"
 	if n := r.LeftOut[LeftOutBelowTier] + r.LeftOut[LeftOutExcluded]; n > 0 {
-		left = fmt.Sprintf("%d stale accounts (%d below the focus tier, %d excluded)", n, r.LeftOut[LeftOutBelowTier], r.LeftOut[LeftOutExcluded])
+		left = fmt.Sprintf("%d stale accounts: %d below the focus tier, %d excluded", n, r.LeftOut[LeftOutBelowTier], r.LeftOut[LeftOutExcluded])
 	}
 	touches := fmt.Sprintf("no contact touched in the last %d days", r.WindowDays)
 	if r.ContactsTouched > 0 {
-		touches = fmt.Sprintf("%d contacts in the last %d days: median %s, most %d; %d at the budget of %d",
+		touches = fmt.Sprintf("%d contacts in %d days: median %s, most %d; %d at the budget of %d",
 			r.ContactsTouched, r.WindowDays, strings.TrimSuffix(fmt.Sprintf("%.1f", r.MedianTouches), ".0"), r.MaxTouches, r.AtBudget, r.Budget)
 	}
 	return [][2]string{

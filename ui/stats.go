@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -108,14 +109,32 @@ func (m stats) View() string {
 		}
 		return n
 	}
-	lines = append(lines, s.Header.Render(fmt.Sprintf("%-24s %6s %6s", "outcome", "today", "week")))
+	// The outcome table goes two abreast when the screen is wide enough,
+	// so the restraint figures below it fit 80x24.
+	cells := []string{}
 	for _, o := range model.Outcomes {
 		if st.Today[o] == 0 && st.Week[o] == 0 {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%-24s %6d %6d", o.Label(), st.Today[o], st.Week[o]))
+		cells = append(cells, fmt.Sprintf("%-24s %5d %5d", o.Label(), st.Today[o], st.Week[o]))
 	}
-	lines = append(lines, fmt.Sprintf("%-24s %6d %6d", "all touches", sum(st.Today), sum(st.Week)), "")
+	cells = append(cells, fmt.Sprintf("%-24s %5d %5d", "all touches", sum(st.Today), sum(st.Week)))
+	head := fmt.Sprintf("%-24s %5s %5s", "outcome", "today", "week")
+	if w >= 2*len(head)+4 {
+		lines = append(lines, s.Header.Render(head+"    "+head))
+		half := (len(cells) + 1) / 2
+		for i := 0; i < half; i++ {
+			l := cells[i]
+			if i+half < len(cells) {
+				l += "    " + cells[i+half]
+			}
+			lines = append(lines, l)
+		}
+	} else {
+		lines = append(lines, s.Header.Render(head))
+		lines = append(lines, cells...)
+	}
+	lines = append(lines, "")
 	spark := sparkline(st.Days)
 	first, last := "", ""
 	if len(st.Days) > 0 {
@@ -132,8 +151,17 @@ func (m stats) View() string {
 		clip(fmt.Sprintf("ICP coverage  %s of tier-A accounts touched in 14 days (%d of %d)", pct(st.TierATouched, st.TierA), st.TierATouched, st.TierA), w),
 		"", s.Header.Render("Restraint"),
 	)
+	// Wrapped under their label, not cut: the end of each is the figure
+	// against its bound.
 	for _, l := range st.Restraint.Lines() {
-		lines = append(lines, clip(fmt.Sprintf("%-14s %s", l[0], l[1]), w))
+		text := ansi.Wrap(l[1], max(w-15, 20), " ")
+		for i, part := range strings.Split(text, "\n") {
+			label := ""
+			if i == 0 {
+				label = l[0]
+			}
+			lines = append(lines, clip(fmt.Sprintf("%-14s %s", label, part), w))
+		}
 	}
 	return strings.Join(lines, "\n")
 }
