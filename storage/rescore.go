@@ -610,6 +610,7 @@ func (l *Loader) Task(k model.Task) (int64, error) {
 	if k.Origin == "" {
 		k.Origin = model.OriginCRM
 	}
+	k = civilDue(k)
 	res, err := l.tas.ExecContext(l.ctx, nullStr(k.CRMID), k.AccountID, nullID(k.ContactID), string(k.Kind), k.Title,
 		ms(k.Due), b2i(k.DueHasTime), string(k.Priority), string(k.Status), ms(k.SnoozedUntil), string(k.Origin),
 		ms(k.CreatedAt), ms(k.ClosedAt), l.db.ranker.BaseRank(f.Tier, f.Score, k.Priority))

@@ -183,14 +183,16 @@ func (s *wlScan) window() int64 {
 }
 
 // dueValue is the due term (overdue or due today) the ranker gives a task
-// due at due, asked of the ranker once per calendar day.
-func (s *wlScan) dueValue(due time.Time) float64 {
-	y, m, d := due.In(s.now.Location()).Date()
+// due at due (a civil date unless hasTime), asked of the ranker once per
+// calendar day.
+func (s *wlScan) dueValue(due time.Time, hasTime bool) float64 {
+	k := model.Task{Kind: model.TaskTodo, Due: due, DueHasTime: hasTime}
+	y, m, d := k.DueDay(s.now.Location()).Date()
 	key := y*10000 + int(m)*100 + d
 	if v, ok := s.dueCache[key]; ok {
 		return v
 	}
-	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: model.Task{Kind: model.TaskTodo, Due: due},
+	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: k,
 		Account: model.Account{Tier: model.TierD}}, s.now)
 	v := 0.0
 	for _, t := range row.Why {
@@ -265,14 +267,20 @@ type zoneState struct{ open, sure bool }
 func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	db := s.db
 	co := db.opts.Settings.Coefficients
+	// Due by the end of the rep's day: a due with a time before the end of
+	// today in the rep's zone, a date-only due (a civil date, stored as
+	// midnight UTC) on or before today's date there.
 	end := startOfDay(s.now, db.zone).AddDate(0, 0, 1)
+	dateEnd := model.CivilDate(s.now.In(db.zone)).AddDate(0, 0, 1)
 	win := s.window()
-	query := `SELECT k.base_rank, k.id, k.due, k.kind, k.c_level, k.a_touched, k.zone FROM tasks k INDEXED BY tasks_work
-	WHERE k.status IN ('open', 'snoozed') AND k.due < ?1 AND (k.status = 'open' OR k.snoozed_until <= ?2)`
-	args := []any{ms(end), ms(s.now)}
+	query := `SELECT k.base_rank, k.id, k.due, k.due_has_time, k.kind, k.c_level, k.a_touched, k.zone
+	FROM tasks k INDEXED BY tasks_work
+	WHERE k.status IN ('open', 'snoozed') AND k.due < CASE k.due_has_time WHEN 0 THEN ?3 ELSE ?1 END
+	  AND (k.status = 'open' OR k.snoozed_until <= ?2)`
+	args := []any{ms(end), ms(s.now), ms(dateEnd)}
 	if s.q.Channel != "" {
 		args = append(args, string(s.q.Channel))
-		query += ` AND k.kind = ?3`
+		query += ` AND k.kind = ?4`
 	}
 	query += ` ORDER BY k.base_rank DESC, k.id`
 	rows, err := s.conn.QueryContext(ctx, query, args...)
@@ -339,7 +347,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		for rows.Next() {
 			var id int64
 			var skip any
-			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip); err != nil {
+			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip, &skip); err != nil {
 				return err
 			}
 			if err := rank(id); err != nil {
@@ -359,10 +367,11 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	for {
 		var base float64
 		var id, due, level, touched int64
+		var hasTime bool
 		var kind model.TaskKind
 		var zone string
 		if more {
-			if err := rows.Scan(&base, &id, &due, &kind, &level, &touched, &zone); err != nil {
+			if err := rows.Scan(&base, &id, &due, &hasTime, &kind, &level, &touched, &zone); err != nil {
 				return err
 			}
 		}
@@ -379,7 +388,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		if !more || (p.full() && base+maxDyn+rankSlack < p.cut()) {
 			break
 		}
-		bound := base + s.dueValue(fromMS(due)) + s.staleValue(touched) + pos(co.ContactFit*float64(level)/100)
+		bound := base + s.dueValue(fromMS(due), hasTime) + s.staleValue(touched) + pos(co.ContactFit*float64(level)/100)
 		skip := false
 		if kind == model.TaskCall {
 			open, sure := s.callOpen(zone)

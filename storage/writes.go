@@ -47,6 +47,7 @@ func (db *DB) insertTask(ctx context.Context, tx *sql.Tx, k model.Task, now time
 	if err := validTask(k); err != nil {
 		return k, err
 	}
+	k = civilDue(k)
 	if k.ContactID != 0 {
 		var acc int64
 		err := tx.QueryRowContext(ctx, "SELECT account_id FROM contacts WHERE id = ?", k.ContactID).Scan(&acc)
@@ -371,7 +372,7 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 			return model.LogResult{}, fmt.Errorf("next action: %w", err)
 		}
 		next, u.Next = &k, k.ID
-		effects = append(effects, fmt.Sprintf("next: %s due %s", k.Title, k.Due.In(db.zone).Format("Mon 2 Jan")))
+		effects = append(effects, fmt.Sprintf("next: %s due %s", k.Title, k.DueDay(db.zone).Format("Mon 2 Jan")))
 	}
 
 	b, err := json.Marshal(u)

@@ -655,7 +655,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 			case e.Task.CRMID == "":
 				continue // its create has not reached the CRM yet: stays queued
 			}
-			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due}
+			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: model.DueToCRM(e.Task)}
 			if e.Task.Status == model.TaskSnoozed {
 				u.Status = model.TaskOpen
 			}
