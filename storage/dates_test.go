@@ -132,7 +132,8 @@ func TestMigrateDateOnlyDuesToCivilDates(t *testing.T) {
 	if _, err := r.Exec(fmt.Sprintf("PRAGMA user_version = 2; PRAGMA application_id = %d", storage.ApplicationID)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Exec("INSERT INTO accounts(id, name) VALUES(1, 'Acme')"); err != nil {
+	if _, err := r.Exec(`INSERT INTO accounts(id, name) VALUES(1, 'Acme'), (2, 'Bare');
+		INSERT INTO contacts(account_id, first_name) VALUES(1, 'Ann'), (1, 'Bo')`); err != nil {
 		t.Fatal(err)
 	}
 	type due struct {
@@ -176,6 +177,10 @@ func TestMigrateDateOnlyDuesToCivilDates(t *testing.T) {
 		if got != d.want.UnixMilli() {
 			t.Errorf("%s %s (time %v): migrated to %s, want %s", d.zone, d.at, d.hasTime, time.UnixMilli(got).UTC(), d.want)
 		}
+	}
+	// 0003 also counts each account's contacts.
+	if n := count(t, rr, "SELECT count(*) FROM accounts WHERE n_contacts = CASE id WHEN 1 THEN 2 ELSE 0 END"); n != 2 {
+		t.Errorf("%d of 2 accounts have their contacts counted", n)
 	}
 	// The worklist reads the index the migration rebuilt.
 	if _, err := db.Worklist(ctx, model.WorklistQuery{Now: dec10.Add(12 * time.Hour), Limit: 10, Counts: true}); err != nil {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -88,11 +90,19 @@ type wlScan struct {
 	staleCache map[int]float64
 	// zoneCache holds each zone's calling window at now.
 	zoneCache map[string]zoneState
+	// visited counts the candidate rows read (task index entries and
+	// stale accounts), so a test can tell a page read from the indexes
+	// from a pass over every candidate without timing it.
+	visited int
 }
 
 // keep applies the query's filters and counts a ranked row; it reports
 // whether the row belongs in Rows.
 func (s *wlScan) keep(r model.Row) bool {
+	return s.keepCounting(r, s.q.Counts)
+}
+
+func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 	if s.q.Channel != "" && r.Task.Kind != s.q.Channel {
 		return false
 	}
@@ -106,7 +116,7 @@ func (s *wlScan) keep(r model.Row) bool {
 	if s.q.Overdue && !overdue {
 		return false
 	}
-	if s.q.Counts {
+	if counts {
 		switch {
 		case r.Held:
 			s.counts.HeldBack++
@@ -130,6 +140,12 @@ func (s *wlScan) keep(r model.Row) bool {
 // the page's cut), so the page is exact. With q.Counts every candidate is
 // ranked to count due, overdue, suggested and held rows (after the filters).
 func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, error) {
+	wl, _, err := db.worklist(ctx, q)
+	return wl, err
+}
+
+// worklist is Worklist, and how many candidate rows it read.
+func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, int, error) {
 	if q.Now.IsZero() {
 		q.Now = db.now()
 	}
@@ -146,13 +162,13 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	// first query, and the rows read together come from one snapshot.
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return model.Worklist{}, db.mapErr("read worklist", err)
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
 	defer conn.Close()
 	s.conn = conn
 	tasks := &page{k: want}
 	if err := s.scanTasks(ctx, tasks); err != nil {
-		return model.Worklist{}, db.mapErr("read worklist", err)
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
 	rows := tasks.rows
 	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
@@ -161,8 +177,21 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 			k = max(want-len(rows), 0)
 		}
 		sug := &page{k: k}
-		if err := s.scanSuggested(ctx, sug); err != nil {
-			return model.Worklist{}, db.mapErr("read worklist", err)
+		if err := s.scanSuggested(ctx, sug, false); err != nil {
+			return model.Worklist{}, 0, db.mapErr("read worklist", err)
+		}
+		// An account without a contact is always held (nobody to reach):
+		// its rows are read only when held rows are shown, and counted in
+		// SQL, so a book of such accounts costs the page nothing.
+		if q.IncludeHeld {
+			if err := s.scanSuggested(ctx, sug, true); err != nil {
+				return model.Worklist{}, 0, db.mapErr("read worklist", err)
+			}
+		}
+		if q.Counts {
+			if err := s.countBare(ctx); err != nil {
+				return model.Worklist{}, 0, db.mapErr("read worklist", err)
+			}
 		}
 		rows = append(rows, sug.rows...)
 	}
@@ -175,7 +204,7 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	if q.Limit > 0 && len(out.Rows) > q.Limit {
 		out.Rows = out.Rows[:q.Limit]
 	}
-	return out, nil
+	return out, s.visited, nil
 }
 
 func (s *wlScan) window() int64 {
@@ -345,6 +374,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	if s.q.Counts || p.k < 0 {
 		// Every candidate is ranked: no bound can spare a read.
 		for rows.Next() {
+			s.visited++
 			var id int64
 			var skip any
 			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip, &skip); err != nil {
@@ -371,6 +401,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		var kind model.TaskKind
 		var zone string
 		if more {
+			s.visited++
 			if err := rows.Scan(&base, &id, &due, &hasTime, &kind, &level, &touched, &zone); err != nil {
 				return err
 			}
@@ -461,46 +492,101 @@ func (h *boundHeap) pop() boundedTask {
 
 // suggestMaxDynamic bounds a suggested row's rank above its suggest_rank:
 // staleness, callable now and contact level at their best, plus the
-// suggested lift.
-func (db *DB) suggestMaxDynamic() float64 {
+// suggested lift. An account without a contact (bare) gets neither the
+// callable nor the contact term.
+func (db *DB) suggestMaxDynamic(bare bool) float64 {
 	co := db.opts.Settings.Coefficients
 	pos := func(v float64) float64 { return math.Max(v, 0) }
+	if bare {
+		return pos(co.StaleMax) + co.Suggested
+	}
 	return pos(co.StaleMax) + pos(co.CallableNow) + pos(co.ContactFit) + co.Suggested
 }
 
-func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
-	db := s.db
-	win := s.window()
-	var stale []any
-	for _, t := range model.Tiers {
-		stale = append(stale, ms(db.ranker.StaleBefore(t, s.now)))
+// suggestFrom is the FROM and WHERE of the suggested-row candidates: stale
+// accounts in the book, not disqualified, with no open task; bare selects
+// those without a contact, else those with one, each from its own partial
+// index in suggest_rank order. Each condition is one entry of conds, so one
+// more (a tier rule) is one more line; the query numbers its own
+// parameters after these (see next).
+func (s *wlScan) suggestFrom(bare bool) (string, []any) {
+	index, contacts := "accounts_suggest", "a.n_contacts > 0"
+	if bare {
+		index, contacts = "accounts_suggest_bare", "a.n_contacts = 0"
 	}
-	query := `SELECT a.suggest_rank, ` + accountCols + `,
-		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?1)
-	FROM accounts a
-	WHERE a.status <> 'disqualified' AND a.departed = 0
-	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
-	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
-	args := append([]any{win}, stale...)
+	var args []any
+	next := func(v any) string {
+		args = append(args, v)
+		return "?" + strconv.Itoa(len(args))
+	}
+	stale := make([]string, len(model.Tiers))
+	for i, t := range model.Tiers {
+		stale[i] = next(ms(s.db.ranker.StaleBefore(t, s.now)))
+	}
+	conds := []string{
+		// The partial index's own conditions, as it states them.
+		"a.status <> 'disqualified'", contacts,
+		"a.departed = 0",
+		"a.last_touched < CASE a.tier WHEN 'A' THEN " + stale[0] + " WHEN 'B' THEN " + stale[1] +
+			" WHEN 'C' THEN " + stale[2] + " ELSE " + stale[3] + " END",
+		"NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))",
+	}
 	if s.q.Tier != "" {
-		query += ` AND +a.tier = ?6`
-		args = append(args, string(s.q.Tier))
+		conds = append(conds, "+a.tier = "+next(string(s.q.Tier)))
 	}
-	query += ` ORDER BY a.suggest_rank DESC, a.id`
+	return "FROM accounts a INDEXED BY " + index + " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// countBare counts the suggested rows of accounts without a contact, all
+// held for having no channel, as ranking each would (their proposed action
+// is a todo, never callable).
+func (s *wlScan) countBare(ctx context.Context) error {
+	if s.q.CallableNow || (s.q.Channel != "" && s.q.Channel != model.TaskTodo) {
+		return nil
+	}
+	from, args := s.suggestFrom(true)
+	var n int
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		s.counts.HeldBack += n
+		s.counts.Held[model.HoldNoChannel] += n
+	}
+	return nil
+}
+
+// scanSuggested ranks stale accounts best first into p and stops once no
+// further account can reach the page. With bare (accounts without a
+// contact, counted by countBare) it only fills the page; else with q.Counts
+// it ranks and counts every candidate.
+func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
+	db := s.db
+	from, args := s.suggestFrom(bare)
+	args = append(args, s.window())
+	query := `SELECT a.suggest_rank, ` + accountCols + `,
+		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?` + strconv.Itoa(len(args)) + `)
+	` + from + ` ORDER BY a.suggest_rank DESC, a.id`
 	rows, err := s.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	best, err := s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
+	var best *sql.Stmt
+	if !bare {
+		best, err = s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
 		(SELECT count(*) FROM touches WHERE contact_id = c.id AND at >= ?2)
 		FROM contacts c WHERE c.account_id = ?1 ORDER BY c.level DESC, c.last_touched, c.id LIMIT 1`)
-	if err != nil {
-		return err
+		if err != nil {
+			return err
+		}
+		defer best.Close()
 	}
-	defer best.Close()
-	maxDyn := db.suggestMaxDynamic()
+	counts := s.q.Counts && !bare
+	maxDyn := db.suggestMaxDynamic(bare)
+	win := s.window()
 	for rows.Next() {
+		s.visited++
 		var base float64
 		c := model.Candidate{Kind: model.RowSuggested}
 		err := scanAccount(scanFunc(func(d ...any) error {
@@ -509,23 +595,22 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
 		if err != nil {
 			return err
 		}
-		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
+		if !counts && (p.k == 0 || (p.full() && base+maxDyn+rankSlack < p.cut())) {
 			break
 		}
-		if !s.q.Counts && p.k == 0 {
-			break
-		}
-		err = scanContact(scanFunc(func(d ...any) error {
-			return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
-		}), &c.Contact)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		if err == sql.ErrNoRows {
-			c.Contact, c.ContactTouches = model.Contact{}, 0
+		if best != nil {
+			err = scanContact(scanFunc(func(d ...any) error {
+				return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
+			}), &c.Contact)
+			if err != nil && err != sql.ErrNoRows {
+				return err
+			}
+			if err == sql.ErrNoRows {
+				c.Contact, c.ContactTouches = model.Contact{}, 0
+			}
 		}
 		r := db.ranker.Rank(c, s.now)
-		if s.keep(r) {
+		if s.keepCounting(r, counts) {
 			p.add(r)
 		}
 	}
