@@ -100,6 +100,7 @@ func TestDateOnlyDueSameDayInEveryZone(t *testing.T) {
 				t.Errorf("%s: task %d (date-only, typed in Tokyo) is %s, want %s", zone, id, g, w)
 			}
 		}
+		t.Logf("%s: %d due today, %d overdue", zone, wl.Due, wl.Overdue)
 		if first == nil {
 			first = &wl
 		} else if wl.Due != first.Due || wl.Overdue != first.Overdue {

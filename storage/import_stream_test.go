@@ -179,3 +179,56 @@ func TestImportFromAPipe(t *testing.T) {
 		t.Errorf("left in the temporary directory: %v", left)
 	}
 }
+
+// TestImportDuplicateUndoesFirstPass: a contacts file with a replaced row
+// and companies new to the book: the first pass's writes (the new accounts
+// among them) are undone, and the second writes each company once and only
+// the rows that won.
+func TestImportDuplicateUndoesFirstPass(t *testing.T) {
+	db := freshDB(t)
+	rep := mustImport(t, db, model.KindContacts, "first_name,last_name,email,company\n"+
+		"Ann,Lee,ann@newco.com,NewCo\nBo,Ma,bo@otherco.com,OtherCo\nAnn,Lee-Smith,ann@newco.com,NewCo\n",
+		func(r *model.ImportRequest) { r.CreateAccounts = true })
+	if rep.Added != 2 || rep.AccountsCreated != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Line != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	r := raw(t, db.Path())
+	if n := count(t, r, "SELECT count(*) FROM accounts"); n != 2 {
+		t.Errorf("%d accounts, want NewCo and OtherCo once each", n)
+	}
+	if n := count(t, r, `SELECT count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id
+		WHERE (c.last_name = 'Lee-Smith' AND a.name = 'NewCo') OR (c.last_name = 'Ma' AND a.name = 'OtherCo')`); n != 2 ||
+		count(t, r, "SELECT count(*) FROM contacts") != 2 {
+		t.Errorf("contacts are not Lee-Smith at NewCo and Ma at OtherCo")
+	}
+}
+
+// TestImportFileWithBOMAndWindows1252: a file on disk (read twice, from its
+// start each time) with a byte-order mark, and one in Windows-1252.
+func TestImportFileWithBOMAndWindows1252(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"bom.csv":  "\xef\xbb\xbfCompany Name,Website\r\nCafé Müller,cafe.de\r\nCafé Müller GmbH,cafe.de\r\n",
+		"1252.csv": "Company Name,Website\nCaf\xe9 M\xfcller,cafe.de\nCaf\xe9 M\xfcller GmbH,cafe.de\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			db := freshDB(t)
+			rep, err := db.Import(context.Background(), model.ImportRequest{Kind: model.KindAccounts, Source: name, Input: f, Now: clock})
+			if err != nil || rep.Added != 1 || len(rep.Duplicates) != 1 || len(rep.Columns) == 0 || rep.Columns[0].Header != "Company Name" {
+				t.Fatalf("%+v, %v", rep, err)
+			}
+			if as := allAccounts(t, db); len(as) != 1 || as[0].Name != "Café Müller GmbH" {
+				t.Errorf("accounts %+v", as)
+			}
+		})
+	}
+}

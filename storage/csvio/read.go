@@ -90,9 +90,12 @@ type Scanner struct {
 	header bool
 }
 
-// NewScanner reads r's encoding, delimiter and header row.
+// NewScanner reads r's encoding, delimiter and header row, from its start.
 func NewScanner(r io.ReadSeeker) (*Scanner, error) {
 	sc := &Scanner{Encoding: "utf-8"}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
 	var bom [3]byte
 	n, err := io.ReadFull(r, bom[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
