@@ -560,20 +560,19 @@ func (s *wlScan) countBare(ctx context.Context) error {
 // further account can reach the page. With bare (accounts without a
 // contact, counted by countBare) it only fills the page; else with q.Counts
 // it ranks and counts every candidate.
+//
+// Accounts without a contact tie often (an imported list: one tier and fit
+// for thousands), so their index also orders them by name, as the page
+// does: once a never-touched one (the best its suggest_rank can rank) cannot
+// enter the full page, and sorts after the page's last row by name, no later
+// account of that suggest_rank can, and the scan goes on below it.
 func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
-	db := s.db
-	from, args := s.suggestFrom(bare)
-	args = append(args, s.window())
-	query := `SELECT a.suggest_rank, ` + accountCols + `,
-		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?` + strconv.Itoa(len(args)) + `)
-	` + from + ` ORDER BY a.suggest_rank DESC, a.id`
-	rows, err := s.conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
+	if bare && (s.q.CallableNow || (s.q.Channel != "" && s.q.Channel != model.TaskTodo)) {
+		return nil // such a row proposes a todo, never callable
 	}
-	defer rows.Close()
 	var best *sql.Stmt
 	if !bare {
+		var err error
 		best, err = s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
 		(SELECT count(*) FROM touches WHERE contact_id = c.id AND at >= ?2)
 		FROM contacts c WHERE c.account_id = ?1 ORDER BY c.level DESC, c.last_touched, c.id LIMIT 1`)
@@ -582,6 +581,41 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
 		}
 		defer best.Close()
 	}
+	below := math.Inf(1)
+	for {
+		next, err := s.scanSuggestedBelow(ctx, p, bare, best, below)
+		if err != nil || next == below {
+			return err
+		}
+		below = next
+	}
+}
+
+// scanSuggestedBelow is one scan of scanSuggested over the accounts whose
+// suggest_rank is below below; it returns below, or the suggest_rank to go
+// on under when the rest of one was skipped.
+func (s *wlScan) scanSuggestedBelow(ctx context.Context, p *page, bare bool, best *sql.Stmt, below float64) (float64, error) {
+	db := s.db
+	from, args := s.suggestFrom(bare)
+	if !math.IsInf(below, 1) {
+		args = append(args, below)
+		from += " AND a.suggest_rank < ?" + strconv.Itoa(len(args))
+	}
+	args = append(args, s.window())
+	// Each index's own order, so rows stream with no sort; the page orders
+	// what it keeps, and the stop needs only suggest_rank descending.
+	order := "a.suggest_rank DESC, a.last_touched, a.tier, a.departed"
+	if bare {
+		order = "a.suggest_rank DESC, a.name, a.last_touched, a.tier, a.departed"
+	}
+	query := `SELECT a.suggest_rank, ` + accountCols + `,
+		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?` + strconv.Itoa(len(args)) + `)
+	` + from + ` ORDER BY ` + order
+	rows, err := s.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return below, err
+	}
+	defer rows.Close()
 	counts := s.q.Counts && !bare
 	maxDyn := db.suggestMaxDynamic(bare)
 	win := s.window()
@@ -593,7 +627,7 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
 			return rows.Scan(append(append([]any{&base}, d...), &c.AccountTouches)...)
 		}), &c.Account)
 		if err != nil {
-			return err
+			return below, err
 		}
 		if !counts && (p.k == 0 || (p.full() && base+maxDyn+rankSlack < p.cut())) {
 			break
@@ -603,16 +637,23 @@ func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
 				return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
 			}), &c.Contact)
 			if err != nil && err != sql.ErrNoRows {
-				return err
+				return below, err
 			}
 			if err == sql.ErrNoRows {
 				c.Contact, c.ContactTouches = model.Contact{}, 0
 			}
 		}
 		r := db.ranker.Rank(c, s.now)
+		if bare && p.full() && c.Account.LastTouched.IsZero() {
+			if last := p.rows[len(p.rows)-1]; !before(r, last) && r.Account.Name > last.Account.Name {
+				// Later accounts of this suggest_rank rank no higher and
+				// sort after it: none can enter the page.
+				return base, rows.Err()
+			}
+		}
 		if s.keepCounting(r, counts) {
 			p.add(r)
 		}
 	}
-	return rows.Err()
+	return below, rows.Err()
 }

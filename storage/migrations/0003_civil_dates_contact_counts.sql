@@ -32,8 +32,11 @@ WHEN old.account_id IS NOT new.account_id BEGIN
 END;
 
 -- Stale accounts best first, those with a contact apart from those without.
+-- Those without one tie often (a list imported with one tier and fit for
+-- thousands), so their index orders ties by name, as the worklist does, and
+-- a page of them stops within a tie.
 DROP INDEX accounts_suggest;
 CREATE INDEX accounts_suggest ON accounts(suggest_rank DESC, last_touched, tier, departed)
 	WHERE status <> 'disqualified' AND n_contacts > 0;
-CREATE INDEX accounts_suggest_bare ON accounts(suggest_rank DESC, last_touched, tier, departed)
+CREATE INDEX accounts_suggest_bare ON accounts(suggest_rank DESC, name, last_touched, tier, departed)
 	WHERE status <> 'disqualified' AND n_contacts = 0;
