@@ -138,7 +138,9 @@ func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 // descending order of the clock-free part of their rank, and the scan stops
 // once no further candidate can reach the page (BaseRank + MaxDynamic below
 // the page's cut), so the page is exact. With q.Counts every candidate is
-// ranked to count due, overdue, suggested and held rows (after the filters).
+// ranked to count due, overdue, suggested and held rows (after the filters),
+// but for stale accounts without a contact: always held, they are counted
+// in SQL.
 func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, error) {
 	wl, _, err := db.worklist(ctx, q)
 	return wl, err
