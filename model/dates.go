@@ -33,6 +33,59 @@ func AddBusinessDays(t time.Time, n int) time.Time {
 
 func isWeekend(d time.Weekday) bool { return d == time.Saturday || d == time.Sunday }
 
+// CivilDate is the form a date-only due is stored and compared in: midnight
+// UTC of t's calendar date, read in t's own location. A date-only due names a
+// day on the rep's calendar, not an instant, so a rep who types 10 December in
+// Tokyo and reads the book in Chicago still sees 10 December.
+func CivilDate(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DueDay is the calendar day a task is due on, as midnight in loc: for a
+// date-only due its own date, never moved by a zone (whether Due is held as
+// CivilDate or as midnight where it was typed); for a due with a time, the
+// instant's date in loc.
+func (t Task) DueDay(loc *time.Location) time.Time {
+	if t.DueHasTime {
+		return midnight(t.Due, loc)
+	}
+	y, m, d := t.Due.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// DueToCRM is the instant a CRM that keeps every due as an instant is given:
+// a due with a time as it is; a date-only due as noon UTC of its date. Noon
+// UTC falls on that same date in every zone from UTC−12 to UTC+11, so HubSpot
+// (which shows hs_timestamp in each user's own zone) shows the day the rep
+// chose whatever zone the rep's HubSpot profile or laptop is in, and it reads
+// back as that date wherever the rep is (DueFromCRM). Midnight in the rep's
+// zone would show as the day before to anyone west of the rep, the rep's own
+// HubSpot included once the laptop's zone and the profile's differ.
+func DueToCRM(t Task) time.Time {
+	if t.DueHasTime || t.Due.IsZero() {
+		return t.Due
+	}
+	return CivilDate(t.Due).Add(12 * time.Hour)
+}
+
+// DueFromCRM reads a CRM's due instant back: noon UTC exactly is a date-only
+// due (as DueToCRM writes one), and so is midnight in the rep's zone (as
+// Shortlist wrote them before, and as a date typed in the CRM by a rep in
+// that zone arrives); anything else is a due with a time.
+func DueFromCRM(at time.Time, rep *time.Location) (due time.Time, hasTime bool) {
+	if at.IsZero() {
+		return at, true
+	}
+	if u := at.UTC(); u.Hour() == 12 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return CivilDate(u), false
+	}
+	if l := at.In(rep); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 && l.Nanosecond() == 0 {
+		return CivilDate(l), false
+	}
+	return at, true
+}
+
 // midnight is the start of t's calendar day in loc.
 func midnight(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
@@ -65,8 +118,10 @@ var weekdayNames = map[string]time.Weekday{
 // "t", "+3" or "3" (business days from today), a weekday ("mon", "friday":
 // the next one, never today), "2026-12-01" or "2026-12-01 14:30"; any of
 // them may end in a time of day ("thu 14:00", "tomorrow 9:30"), and a time
-// alone is today's ("16:00"). Dates are midnight in now's location; the
-// forms with a time report hasTime.
+// alone is today's ("16:00"). The forms with a time report hasTime and are
+// instants in now's location. A date alone is midnight in now's location;
+// as a due it stands for its calendar date only (see CivilDate and DueDay),
+// and as a bound (snooze until, a meeting day) for the start of that day.
 func ParseDue(s string, now time.Time) (due time.Time, hasTime bool, err error) {
 	v := strings.ToLower(strings.Join(strings.Fields(s), " "))
 	loc := now.Location()

@@ -174,3 +174,80 @@ func FuzzParseDue(f *testing.F) {
 		}
 	})
 }
+
+// TestDateOnlyDueIsACivilDate: a date-only due names a day on the rep's
+// calendar. Stored as CivilDate (or held as midnight where it was typed), it
+// is due today, overdue or ahead by its date against today's date in the
+// rep's current zone, wherever that is: a rep who typed 10 December in Tokyo
+// and reads the book in Chicago, UTC or St John's sees 10 December.
+func TestDateOnlyDueIsACivilDate(t *testing.T) {
+	r := NewRanker(DefaultSettings(), DefaultProfile())
+	tokyo, chicago, stJohns := mustZone(t, "Asia/Tokyo"), mustZone(t, "America/Chicago"), mustZone(t, "America/St_Johns")
+	dec10 := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
+	typedInTokyo := time.Date(2026, 12, 10, 0, 0, 0, 0, tokyo)
+	zones := []*time.Location{time.UTC, tokyo, chicago, stJohns, mustZone(t, "Pacific/Kiritimati"), mustZone(t, "Pacific/Pago_Pago")}
+	tests := []struct {
+		name string
+		due  time.Time
+		wall func(loc *time.Location) time.Time // the rep's clock, in loc
+		want string                             // the due term's detail
+	}{
+		{"the morning of the day", dec10, func(l *time.Location) time.Time { return time.Date(2026, 12, 10, 8, 0, 0, 0, l) }, "due today"},
+		{"late on the day", dec10, func(l *time.Location) time.Time { return time.Date(2026, 12, 10, 23, 30, 0, 0, l) }, "due today"},
+		{"typed in tokyo, the day", typedInTokyo, func(l *time.Location) time.Time { return time.Date(2026, 12, 10, 9, 0, 0, 0, l) }, "due today"},
+		{"the evening before", dec10, func(l *time.Location) time.Time { return time.Date(2026, 12, 9, 20, 0, 0, 0, l) }, "due 2026-12-10"},
+		{"the day after", dec10, func(l *time.Location) time.Time { return time.Date(2026, 12, 11, 0, 30, 0, 0, l) }, "overdue 1 day"},
+		{"typed in tokyo, two days on", typedInTokyo, func(l *time.Location) time.Time { return time.Date(2026, 12, 12, 7, 0, 0, 0, l) }, "overdue 2 days"},
+	}
+	for _, tc := range tests {
+		for _, loc := range zones {
+			t.Run(tc.name+" in "+loc.String(), func(t *testing.T) {
+				task := Task{Kind: TaskTodo, Due: tc.due, Priority: PriorityMedium}
+				now := tc.wall(loc)
+				if got := r.dueTerm(task, now).Detail; got != tc.want {
+					t.Errorf("due term at %s = %q, want %q", now, got, tc.want)
+				}
+				if y, m, d := task.DueDay(loc).Date(); y != 2026 || m != 12 || d != 10 {
+					t.Errorf("DueDay(%s) = %d-%d-%d, want 2026-12-10", loc, y, m, d)
+				}
+			})
+		}
+	}
+	// A due with a time stays an instant: 9:00 in Tokyo is the day before
+	// in Chicago.
+	timed := Task{Kind: TaskTodo, Due: time.Date(2026, 12, 10, 9, 0, 0, 0, tokyo), DueHasTime: true}
+	if got := r.dueTerm(timed, time.Date(2026, 12, 9, 18, 0, 0, 0, chicago)).Detail; got != "due today 18:00" {
+		t.Errorf("timed due in chicago = %q, want due today 18:00", got)
+	}
+}
+
+func TestDueToAndFromCRM(t *testing.T) {
+	tokyo, chicago := mustZone(t, "Asia/Tokyo"), mustZone(t, "America/Chicago")
+	date := Task{Due: time.Date(2026, 12, 10, 0, 0, 0, 0, tokyo)} // typed in Tokyo
+	at := DueToCRM(date)
+	if want := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC); !at.Equal(want) {
+		t.Fatalf("DueToCRM = %s, want %s", at, want)
+	}
+	for _, loc := range []*time.Location{time.UTC, tokyo, chicago, mustZone(t, "America/St_Johns"), mustZone(t, "Pacific/Honolulu")} {
+		// HubSpot shows the instant in the viewer's zone: the same date.
+		if y, m, d := at.In(loc).Date(); y != 2026 || m != 12 || d != 10 {
+			t.Errorf("HubSpot in %s shows %d-%d-%d, want 2026-12-10", loc, y, m, d)
+		}
+		due, hasTime := DueFromCRM(at, loc)
+		if hasTime || !due.Equal(time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("DueFromCRM(%s, %s) = %s, %v; want the civil date 2026-12-10", at, loc, due, hasTime)
+		}
+	}
+	// Midnight in the rep's zone is a date too (how Shortlist wrote dates
+	// before); any other instant has a time.
+	if due, hasTime := DueFromCRM(time.Date(2026, 12, 10, 0, 0, 0, 0, chicago), chicago); hasTime || !due.Equal(time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("chicago midnight read in chicago = %s, %v; want the date 2026-12-10", due, hasTime)
+	}
+	timed := time.Date(2026, 12, 10, 9, 30, 0, 0, chicago)
+	if due, hasTime := DueFromCRM(timed, tokyo); !hasTime || !due.Equal(timed) {
+		t.Errorf("a 9:30 due = %s, %v; want it unchanged, with its time", due, hasTime)
+	}
+	if got := DueToCRM(Task{Due: timed, DueHasTime: true}); !got.Equal(timed) {
+		t.Errorf("DueToCRM of a timed due = %s, want %s", got, timed)
+	}
+}

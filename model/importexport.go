@@ -100,7 +100,17 @@ type ImportReport struct {
 	Duplicates      []ImportDuplicate `json:"duplicates"`
 	Changes         []ImportChange    `json:"changes"`
 	Errors          []ImportError     `json:"errors"`
+	// The lists hold at most ImportListMax entries each, so a report on a
+	// file of a million rows stays small; these count the ones left out
+	// (the counts above are always exact).
+	DuplicatesOmitted int `json:"duplicates_omitted,omitempty"`
+	ChangesOmitted    int `json:"changes_omitted,omitempty"`
+	ErrorsOmitted     int `json:"errors_omitted,omitempty"`
 }
+
+// ImportListMax bounds each list of an ImportReport (duplicates, changes,
+// errors): the first ones, in line order.
+const ImportListMax = 10_000
 
 // ImportColumn is one header and the field it fills.
 type ImportColumn struct {

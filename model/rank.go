@@ -138,10 +138,12 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 
 // dueTerm is the overdue or due-today term of a task row. Days are counted
 // between calendar dates in now's location, so a task due yesterday evening
-// is one day overdue this morning whatever the hour.
+// is one day overdue this morning whatever the hour; a date-only due is its
+// own civil date, the same day in every zone (DueDay).
 func (r *Ranker) dueTerm(t Task, now time.Time) Term {
 	co := r.s.Coefficients
-	days := calendarDays(t.Due.In(now.Location()), now)
+	day := t.DueDay(now.Location())
+	days := calendarDays(day, now)
 	switch {
 	case days > 0:
 		unit := "days"
@@ -156,7 +158,7 @@ func (r *Ranker) dueTerm(t Task, now time.Time) Term {
 		}
 		return Term{Name: "due today", Value: co.DueToday, Detail: detail}
 	}
-	return Term{Name: "due", Detail: "due " + t.Due.In(now.Location()).Format("2006-01-02")}
+	return Term{Name: "due", Detail: "due " + day.Format("2006-01-02")}
 }
 
 // calendarDays counts the calendar days from a's date to b's date, each read

@@ -340,7 +340,7 @@ type Task struct {
 	Kind         TaskKind   `json:"kind"`
 	Title        string     `json:"title"`
 	Due          time.Time  `json:"due"`
-	DueHasTime   bool       `json:"due_has_time"` // false: Due is a date (midnight in the rep's zone)
+	DueHasTime   bool       `json:"due_has_time"` // false: Due is a civil date (see CivilDate, DueDay)
 	Priority     Priority   `json:"priority"`
 	Status       TaskStatus `json:"status"`
 	SnoozedUntil time.Time  `json:"snoozed_until"`

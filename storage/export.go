@@ -129,7 +129,7 @@ func (db *DB) exportRow(k model.RecordKind, s scanner) ([]any, error) {
 		k := r.finish()
 		due := db.stamp(k.Due)
 		if !k.DueHasTime && !k.Due.IsZero() {
-			due = k.Due.In(db.zone).Format(time.DateOnly)
+			due = k.DueDay(db.zone).Format(time.DateOnly)
 		}
 		contact := any("")
 		if k.ContactID != 0 {

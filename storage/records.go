@@ -20,6 +20,15 @@ func ms(t time.Time) int64 {
 }
 
 // fromMS reads a stored time; 0 is the zero time.
+// civilDue holds a date-only due as its civil date (model.CivilDate), the
+// form the book stores and compares, whatever zone it was typed in.
+func civilDue(k model.Task) model.Task {
+	if !k.DueHasTime && !k.Due.IsZero() {
+		k.Due = model.CivilDate(k.Due)
+	}
+	return k
+}
+
 func fromMS(v int64) time.Time {
 	if v == 0 {
 		return time.Time{}

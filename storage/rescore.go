@@ -510,6 +510,10 @@ func consentState(c model.Consent) string {
 	return string(c.State)
 }
 
+// loaderScores bounds the fits a Loader keeps for the tasks it loads next,
+// so an import of a million accounts does not keep one per account.
+const loaderScores = 4096
+
 // Account inserts an account, scored with the store's profile, and returns
 // its id. Status defaults to target.
 func (l *Loader) Account(a model.Account) (int64, error) {
@@ -531,6 +535,9 @@ func (l *Loader) Account(a model.Account) (int64, error) {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
+	}
+	if len(l.score) >= loaderScores {
+		clear(l.score) // a task of an account no longer here reads its fit back
 	}
 	l.score[id] = model.Fit{Score: f.Score, Tier: f.Tier}
 	return id, nil
@@ -610,6 +617,7 @@ func (l *Loader) Task(k model.Task) (int64, error) {
 	if k.Origin == "" {
 		k.Origin = model.OriginCRM
 	}
+	k = civilDue(k)
 	res, err := l.tas.ExecContext(l.ctx, nullStr(k.CRMID), k.AccountID, nullID(k.ContactID), string(k.Kind), k.Title,
 		ms(k.Due), b2i(k.DueHasTime), string(k.Priority), string(k.Status), ms(k.SnoozedUntil), string(k.Origin),
 		ms(k.CreatedAt), ms(k.ClosedAt), l.db.ranker.BaseRank(f.Tier, f.Score, k.Priority))

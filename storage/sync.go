@@ -667,9 +667,13 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 	if k.Kind == "" {
 		k.Kind = model.TaskTodo
 	}
-	if t := k.Due.In(db.zone); k.DueHasTime && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
-		k.DueHasTime = false // midnight in the rep's zone: a date, as Shortlist writes one
+	at := k.Due // the CRM's instant
+	if k.DueHasTime {
+		// The CRM keeps every due as an instant: noon UTC (as Shortlist
+		// pushes a date) or midnight in the rep's zone is a date.
+		k.Due, k.DueHasTime = model.DueFromCRM(k.Due, db.zone)
 	}
+	k = civilDue(k)
 	remote := taskState(k.Status)
 
 	// Find the local task: by CRM id, else by the operation id Shortlist
@@ -711,15 +715,16 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 		return false, err
 	}
 	old := kr.finish()
-	if old.Status == model.TaskSnoozed && !old.SnoozedUntil.IsZero() && ms(k.Due) == ms(old.SnoozedUntil) {
+	if old.Status == model.TaskSnoozed && !old.SnoozedUntil.IsZero() && ms(at) == ms(old.SnoozedUntil) {
 		// The push writes a snoozed task as due when the snooze ends: that
 		// is the snooze coming back, not a new due date.
 		k.Due, k.DueHasTime = old.Due, old.DueHasTime
 	}
-	if ms(old.Due) == ms(k.Due) {
-		// The CRM stores every due as an instant; the same instant is the
-		// same due, and a date-only one stays a date.
-		k.DueHasTime = old.DueHasTime
+	if ms(model.DueToCRM(old)) == ms(at) || ms(old.Due) == ms(k.Due) {
+		// The CRM stores every due as an instant; the instant Shortlist
+		// would push is the same due (a timed one at noon UTC stays timed),
+		// and a date-only one stays a date.
+		k.Due, k.DueHasTime = old.Due, old.DueHasTime
 	}
 	status, closed, snoozed := old.Status, old.ClosedAt, old.SnoozedUntil
 	if remote != base && remote != taskState(old.Status) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,11 +90,19 @@ type wlScan struct {
 	staleCache map[int]float64
 	// zoneCache holds each zone's calling window at now.
 	zoneCache map[string]zoneState
+	// visited counts the candidate rows read (task index entries and
+	// stale accounts), so a test can tell a page read from the indexes
+	// from a pass over every candidate without timing it.
+	visited int
 }
 
 // keep applies the query's filters and counts a ranked row; it reports
 // whether the row belongs in Rows.
 func (s *wlScan) keep(r model.Row) bool {
+	return s.keepCounting(r, s.q.Counts)
+}
+
+func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 	if s.q.Channel != "" && r.Task.Kind != s.q.Channel {
 		return false
 	}
@@ -107,7 +116,7 @@ func (s *wlScan) keep(r model.Row) bool {
 	if s.q.Overdue && !overdue {
 		return false
 	}
-	if s.q.Counts {
+	if counts {
 		switch {
 		case r.Held:
 			s.counts.HeldBack++
@@ -129,8 +138,16 @@ func (s *wlScan) keep(r model.Row) bool {
 // descending order of the clock-free part of their rank, and the scan stops
 // once no further candidate can reach the page (BaseRank + MaxDynamic below
 // the page's cut), so the page is exact. With q.Counts every candidate is
-// ranked to count due, overdue, suggested and held rows (after the filters).
+// ranked to count due, overdue, suggested and held rows (after the filters),
+// but for stale accounts without a contact: always held, they are counted
+// in SQL.
 func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, error) {
+	wl, _, err := db.worklist(ctx, q)
+	return wl, err
+}
+
+// worklist is Worklist, and how many candidate rows it read.
+func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, int, error) {
 	if q.Now.IsZero() {
 		q.Now = db.now()
 	}
@@ -148,13 +165,13 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	// first query, and the rows read together come from one snapshot.
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return model.Worklist{}, db.mapErr("read worklist", err)
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
 	defer conn.Close()
 	s.conn = conn
 	tasks := &page{k: want}
 	if err := s.scanTasks(ctx, tasks); err != nil {
-		return model.Worklist{}, db.mapErr("read worklist", err)
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
 	rows := tasks.rows
 	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
@@ -163,8 +180,24 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 			k = max(want-len(rows), 0)
 		}
 		sug := &page{k: k}
-		if err := s.scanSuggested(ctx, sug); err != nil {
-			return model.Worklist{}, db.mapErr("read worklist", err)
+		if err := s.scanSuggested(ctx, sug, false); err != nil {
+			return model.Worklist{}, 0, db.mapErr("read worklist", err)
+		}
+		// An account without a contact is always held (nobody to reach):
+		// its rows are read only when held rows are shown, and counted in
+		// SQL, so a book of such accounts costs the page nothing.
+		if q.IncludeHeld {
+			if err := s.scanSuggested(ctx, sug, true); err != nil {
+				return model.Worklist{}, 0, db.mapErr("read worklist", err)
+			}
+		}
+		if q.Counts {
+			if err := s.countBare(ctx); err != nil {
+				return model.Worklist{}, 0, db.mapErr("read worklist", err)
+			}
+			if err := s.countLeftOut(ctx); err != nil {
+				return model.Worklist{}, 0, db.mapErr("read worklist", err)
+			}
 		}
 		rows = append(rows, sug.rows...)
 	}
@@ -177,7 +210,7 @@ func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	if q.Limit > 0 && len(out.Rows) > q.Limit {
 		out.Rows = out.Rows[:q.Limit]
 	}
-	return out, nil
+	return out, s.visited, nil
 }
 
 func (s *wlScan) window() int64 {
@@ -185,14 +218,16 @@ func (s *wlScan) window() int64 {
 }
 
 // dueValue is the due term (overdue or due today) the ranker gives a task
-// due at due, asked of the ranker once per calendar day.
-func (s *wlScan) dueValue(due time.Time) float64 {
-	y, m, d := due.In(s.now.Location()).Date()
+// due at due (a civil date unless hasTime), asked of the ranker once per
+// calendar day.
+func (s *wlScan) dueValue(due time.Time, hasTime bool) float64 {
+	k := model.Task{Kind: model.TaskTodo, Due: due, DueHasTime: hasTime}
+	y, m, d := k.DueDay(s.now.Location()).Date()
 	key := y*10000 + int(m)*100 + d
 	if v, ok := s.dueCache[key]; ok {
 		return v
 	}
-	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: model.Task{Kind: model.TaskTodo, Due: due},
+	row := s.db.ranker.Rank(model.Candidate{Kind: model.RowTask, Task: k,
 		Account: model.Account{Tier: model.TierD}}, s.now)
 	v := 0.0
 	for _, t := range row.Why {
@@ -267,14 +302,20 @@ type zoneState struct{ open, sure bool }
 func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	db := s.db
 	co := db.opts.Settings.Coefficients
+	// Due by the end of the rep's day: a due with a time before the end of
+	// today in the rep's zone, a date-only due (a civil date, stored as
+	// midnight UTC) on or before today's date there.
 	end := startOfDay(s.now, db.zone).AddDate(0, 0, 1)
+	dateEnd := model.CivilDate(s.now.In(db.zone)).AddDate(0, 0, 1)
 	win := s.window()
-	query := `SELECT k.base_rank, k.id, k.due, k.kind, k.c_level, k.a_touched, k.zone FROM tasks k INDEXED BY tasks_work
-	WHERE k.status IN ('open', 'snoozed') AND k.due < ?1 AND (k.status = 'open' OR k.snoozed_until <= ?2)`
-	args := []any{ms(end), ms(s.now)}
+	query := `SELECT k.base_rank, k.id, k.due, k.due_has_time, k.kind, k.c_level, k.a_touched, k.zone
+	FROM tasks k INDEXED BY tasks_work
+	WHERE k.status IN ('open', 'snoozed') AND k.due < CASE k.due_has_time WHEN 0 THEN ?3 ELSE ?1 END
+	  AND (k.status = 'open' OR k.snoozed_until <= ?2)`
+	args := []any{ms(end), ms(s.now), ms(dateEnd)}
 	if s.q.Channel != "" {
 		args = append(args, string(s.q.Channel))
-		query += ` AND k.kind = ?3`
+		query += ` AND k.kind = ?4`
 	}
 	query += ` ORDER BY k.base_rank DESC, k.id`
 	rows, err := s.conn.QueryContext(ctx, query, args...)
@@ -339,9 +380,10 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	if s.q.Counts || p.k < 0 {
 		// Every candidate is ranked: no bound can spare a read.
 		for rows.Next() {
+			s.visited++
 			var id int64
 			var skip any
-			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip); err != nil {
+			if err := rows.Scan(&skip, &id, &skip, &skip, &skip, &skip, &skip, &skip); err != nil {
 				return err
 			}
 			if err := rank(id); err != nil {
@@ -361,10 +403,12 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 	for {
 		var base float64
 		var id, due, level, touched int64
+		var hasTime bool
 		var kind model.TaskKind
 		var zone string
 		if more {
-			if err := rows.Scan(&base, &id, &due, &kind, &level, &touched, &zone); err != nil {
+			s.visited++
+			if err := rows.Scan(&base, &id, &due, &hasTime, &kind, &level, &touched, &zone); err != nil {
 				return err
 			}
 		}
@@ -381,7 +425,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		if !more || (p.full() && base+maxDyn+rankSlack < p.cut()) {
 			break
 		}
-		bound := base + s.dueValue(fromMS(due)) + s.staleValue(touched) + pos(co.ContactFit*float64(level)/100)
+		bound := base + s.dueValue(fromMS(due), hasTime) + s.staleValue(touched) + pos(co.ContactFit*float64(level)/100)
 		skip := false
 		if kind == model.TaskCall {
 			open, sure := s.callOpen(zone)
@@ -460,111 +504,210 @@ func tierNames(ts []model.Tier) []string {
 	return out
 }
 
-// tierCond is the SQL condition of the query's tier filter, bound to the
-// named parameter; "" with no filter.
-func tierCond(t model.Tier, param string) string {
-	if t == "" {
-		return ""
-	}
-	return " AND +a.tier = " + param
-}
-
-func tierArg(t model.Tier) []any {
-	if t == "" {
-		return nil
-	}
-	return []any{string(t)}
-}
-
 // suggestMaxDynamic bounds a suggested row's rank above its suggest_rank:
 // staleness, callable now and contact level at their best, plus the
-// suggested lift.
-func (db *DB) suggestMaxDynamic() float64 {
+// suggested lift. An account without a contact (bare) gets neither the
+// callable nor the contact term.
+func (db *DB) suggestMaxDynamic(bare bool) float64 {
 	co := db.opts.Settings.Coefficients
 	pos := func(v float64) float64 { return math.Max(v, 0) }
+	if bare {
+		return pos(co.StaleMax) + co.Suggested
+	}
 	return pos(co.StaleMax) + pos(co.CallableNow) + pos(co.ContactFit) + co.Suggested
 }
 
-func (s *wlScan) scanSuggested(ctx context.Context, p *page) error {
-	db := s.db
-	win := s.window()
-	var staleBefore []any
-	for _, t := range model.Tiers {
-		staleBefore = append(staleBefore, ms(db.ranker.StaleBefore(t, s.now)))
+// suggestFrom is the FROM and WHERE of the suggested-row candidates: stale
+// accounts in the book, not disqualified, with no open task; bare selects
+// those without a contact, else those with one, each from its own partial
+// index in suggest_rank order. Each condition is one entry of conds, so one
+// more (a tier rule) is one more line; the query numbers its own
+// parameters after these (see next).
+func (s *wlScan) suggestFrom(bare bool) (string, []any) {
+	return s.suggestFromFocus(bare, true)
+}
+
+// suggestFromFocus is suggestFrom for the accounts in the ICP focus
+// (inFocus) or for those below it, which are never suggested, only counted
+// as left out. A nominative ICP list is worked on its fit.
+func (s *wlScan) suggestFromFocus(bare, inFocus bool) (string, []any) {
+	index, contacts := "accounts_suggest", "a.n_contacts > 0"
+	if bare {
+		index, contacts = "accounts_suggest_bare", "a.n_contacts = 0"
 	}
-	// Stale, worked by nobody, and not given up on: what could be suggested.
-	const stale = `a.status <> 'disqualified' AND a.departed = 0
-	  AND a.last_touched < CASE a.tier WHEN 'A' THEN ?2 WHEN 'B' THEN ?3 WHEN 'C' THEN ?4 ELSE ?5 END
-	  AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))`
-	// A nominative ICP list is worked on its fit: only tiers in focus are
-	// suggested for cold outreach.
-	focus := "'" + strings.Join(tierNames(db.opts.Settings.FocusTiers()), "','") + "'"
-	args := append([]any{win}, staleBefore...)
-	if s.q.Counts {
-		var below int
-		if err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts a WHERE `+stale+` AND +a.tier NOT IN (`+focus+`)`+
-			tierCond(s.q.Tier, "?6"), append(args, tierArg(s.q.Tier)...)...).Scan(&below); err != nil {
+	var args []any
+	next := func(v any) string {
+		args = append(args, v)
+		return "?" + strconv.Itoa(len(args))
+	}
+	stale := make([]string, len(model.Tiers))
+	for i, t := range model.Tiers {
+		stale[i] = next(ms(s.db.ranker.StaleBefore(t, s.now)))
+	}
+	conds := []string{
+		// The partial index's own conditions, as it states them.
+		"a.status <> 'disqualified'", contacts,
+		"a.departed = 0",
+		"a.last_touched < CASE a.tier WHEN 'A' THEN " + stale[0] + " WHEN 'B' THEN " + stale[1] +
+			" WHEN 'C' THEN " + stale[2] + " ELSE " + stale[3] + " END",
+		"NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))",
+	}
+	// The focus tiers are the model's own letters, never text from a book.
+	focus := "+a.tier IN ('" + strings.Join(tierNames(s.db.opts.Settings.FocusTiers()), "', '") + "')"
+	if !inFocus {
+		focus = "+a.tier NOT IN ('" + strings.Join(tierNames(s.db.opts.Settings.FocusTiers()), "', '") + "')"
+	}
+	conds = append(conds, focus)
+	if s.q.Tier != "" {
+		conds = append(conds, "+a.tier = "+next(string(s.q.Tier)))
+	}
+	return "FROM accounts a INDEXED BY " + index + " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// countLeftOut counts the stale accounts below the ICP focus, with a
+// contact or without: never suggested, only counted, from the same partial
+// indexes as the page.
+func (s *wlScan) countLeftOut(ctx context.Context) error {
+	total := 0
+	for _, bare := range []bool{false, true} {
+		from, args := s.suggestFromFocus(bare, false)
+		var n int
+		if err := s.conn.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&n); err != nil {
 			return err
 		}
-		if below > 0 {
-			s.counts.LeftOut[model.LeftOutBelowTier] = below
-		}
+		total += n
 	}
-	query := `SELECT a.suggest_rank, ` + accountCols + `,
-		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?1)
-	FROM accounts a
-	WHERE ` + stale + ` AND +a.tier IN (` + focus + `)` + tierCond(s.q.Tier, "?6") + `
-	ORDER BY a.suggest_rank DESC, a.id`
-	args = append(args, tierArg(s.q.Tier)...)
-	rows, err := s.conn.QueryContext(ctx, query, args...)
-	if err != nil {
+	if total > 0 {
+		s.counts.LeftOut[model.LeftOutBelowTier] = total
+	}
+	return nil
+}
+
+// countBare counts the suggested rows of accounts without a contact, all
+// held for having no channel, as ranking each would (their proposed action
+// is a todo, never callable).
+func (s *wlScan) countBare(ctx context.Context) error {
+	if s.q.CallableNow || (s.q.Channel != "" && s.q.Channel != model.TaskTodo) {
+		return nil
+	}
+	from, args := s.suggestFrom(true)
+	var n int
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&n); err != nil {
 		return err
 	}
-	defer rows.Close()
-	best, err := s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
+	if n > 0 {
+		s.counts.HeldBack += n
+		s.counts.Held[model.HoldNoChannel] += n
+	}
+	return nil
+}
+
+// scanSuggested ranks stale accounts best first into p and stops once no
+// further account can reach the page. With bare (accounts without a
+// contact, counted by countBare) it only fills the page; else with q.Counts
+// it ranks and counts every candidate.
+//
+// Accounts without a contact tie often (an imported list: one tier and fit
+// for thousands), so their index also orders them by name, as the page
+// does: once a never-touched one (the best its suggest_rank can rank) cannot
+// enter the full page, and sorts after the page's last row by name, no later
+// account of that suggest_rank can, and the scan goes on below it.
+func (s *wlScan) scanSuggested(ctx context.Context, p *page, bare bool) error {
+	if bare && (s.q.CallableNow || (s.q.Channel != "" && s.q.Channel != model.TaskTodo)) {
+		return nil // such a row proposes a todo, never callable
+	}
+	var best *sql.Stmt
+	if !bare {
+		var err error
+		best, err = s.conn.PrepareContext(ctx, `SELECT `+contactCols+`,
 		(SELECT count(*) FROM touches WHERE contact_id = c.id AND at >= ?2)
 		FROM contacts c WHERE c.account_id = ?1 ORDER BY c.level DESC, c.last_touched, c.id LIMIT 1`)
-	if err != nil {
-		return err
+		if err != nil {
+			return err
+		}
+		defer best.Close()
 	}
-	defer best.Close()
-	maxDyn := db.suggestMaxDynamic()
+	below := math.Inf(1)
+	for {
+		next, err := s.scanSuggestedBelow(ctx, p, bare, best, below)
+		if err != nil || next == below {
+			return err
+		}
+		below = next
+	}
+}
+
+// scanSuggestedBelow is one scan of scanSuggested over the accounts whose
+// suggest_rank is below below; it returns below, or the suggest_rank to go
+// on under when the rest of one was skipped.
+func (s *wlScan) scanSuggestedBelow(ctx context.Context, p *page, bare bool, best *sql.Stmt, below float64) (float64, error) {
+	db := s.db
+	from, args := s.suggestFrom(bare)
+	if !math.IsInf(below, 1) {
+		args = append(args, below)
+		from += " AND a.suggest_rank < ?" + strconv.Itoa(len(args))
+	}
+	args = append(args, s.window())
+	// Each index's own order, so rows stream with no sort; the page orders
+	// what it keeps, and the stop needs only suggest_rank descending.
+	order := "a.suggest_rank DESC, a.last_touched, a.tier, a.departed"
+	if bare {
+		order = "a.suggest_rank DESC, a.name, a.last_touched, a.tier, a.departed"
+	}
+	query := `SELECT a.suggest_rank, ` + accountCols + `,
+		(SELECT count(*) FROM touches WHERE account_id = a.id AND at >= ?` + strconv.Itoa(len(args)) + `)
+	` + from + ` ORDER BY ` + order
+	rows, err := s.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return below, err
+	}
+	defer rows.Close()
+	counts := s.q.Counts && !bare
+	maxDyn := db.suggestMaxDynamic(bare)
+	win := s.window()
 	for rows.Next() {
+		s.visited++
 		var base float64
 		c := model.Candidate{Kind: model.RowSuggested}
 		err := scanAccount(scanFunc(func(d ...any) error {
 			return rows.Scan(append(append([]any{&base}, d...), &c.AccountTouches)...)
 		}), &c.Account)
 		if err != nil {
-			return err
+			return below, err
 		}
-		if !s.q.Counts && p.full() && base+maxDyn+rankSlack < p.cut() {
+		if !counts && (p.k == 0 || (p.full() && base+maxDyn+rankSlack < p.cut())) {
 			break
 		}
 		// An exclusion forces tier D, so it is out of focus unless D is in
 		// it; then the exclusion itself keeps the account out.
 		if db.opts.Profile.Excludes(c.Account) {
-			if s.q.Counts {
+			if counts {
 				s.counts.LeftOut[model.LeftOutExcluded]++
 			}
 			continue
 		}
-		if !s.q.Counts && p.k == 0 {
-			break
-		}
-		err = scanContact(scanFunc(func(d ...any) error {
-			return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
-		}), &c.Contact)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		if err == sql.ErrNoRows {
-			c.Contact, c.ContactTouches = model.Contact{}, 0
+		if best != nil {
+			err = scanContact(scanFunc(func(d ...any) error {
+				return best.QueryRowContext(ctx, c.Account.ID, win).Scan(append(d, &c.ContactTouches)...)
+			}), &c.Contact)
+			if err != nil && err != sql.ErrNoRows {
+				return below, err
+			}
+			if err == sql.ErrNoRows {
+				c.Contact, c.ContactTouches = model.Contact{}, 0
+			}
 		}
 		r := db.ranker.Rank(c, s.now)
-		if s.keep(r) {
+		if bare && p.full() && c.Account.LastTouched.IsZero() {
+			if last := p.rows[len(p.rows)-1]; !before(r, last) && r.Account.Name > last.Account.Name {
+				// Later accounts of this suggest_rank rank no higher and
+				// sort after it: none can enter the page.
+				return base, rows.Err()
+			}
+		}
+		if s.keepCounting(r, counts) {
 			p.add(r)
 		}
 	}
-	return rows.Err()
+	return below, rows.Err()
 }

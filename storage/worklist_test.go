@@ -88,7 +88,7 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 			contact[c.ID] = c
 		}
 		for _, k := range d.Tasks {
-			if !k.Due.Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
+			if !k.DueDay(rep).Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
 				continue
 			}
 			consider(model.Candidate{Kind: model.RowTask, Task: k, Account: a, Contact: contact[k.ContactID]}, &tasks)

@@ -47,6 +47,7 @@ func (db *DB) insertTask(ctx context.Context, tx *sql.Tx, k model.Task, now time
 	if err := validTask(k); err != nil {
 		return k, err
 	}
+	k = civilDue(k)
 	var c model.Contact
 	if k.ContactID != 0 {
 		var err error

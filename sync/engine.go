@@ -829,7 +829,7 @@ func (r *run) pushBatch(ctx context.Context, kind model.OutboxKind, entries []mo
 				wait(e, "the task") // never pushed (or its create is held): nothing to update
 				continue
 			}
-			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: e.Task.Due,
+			u := TaskUpdate{OpID: e.OpID, CRMID: e.Task.CRMID, Status: e.Task.Status, Due: model.DueToCRM(e.Task),
 				Title: e.Task.Title, Priority: e.Task.Priority}
 			if e.Task.Status == model.TaskSnoozed {
 				// The CRM has no snooze: the task is open and due when

@@ -63,13 +63,14 @@ func dueLabel(t model.Task, now time.Time) string {
 	if t.Due.IsZero() {
 		return "—"
 	}
-	due := t.Due.In(now.Location())
+	// A date-only due is its own calendar date in every zone.
+	due := t.DueDay(now.Location())
 	dd := dayIndex(due) - dayIndex(now)
 	switch {
 	case dd < 0:
 		return fmt.Sprintf("%dd late", -dd)
 	case dd == 0 && t.DueHasTime:
-		return due.Format("15:04")
+		return t.Due.In(now.Location()).Format("15:04")
 	case dd == 0:
 		return "today"
 	case dd == 1:

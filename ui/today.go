@@ -580,7 +580,7 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		if err != nil {
 			return m, statusCmd("add task: "+err.Error(), true)
 		}
-		return m, addTask(m.env.store, taskFromTitle(msg.row, due, hasTime, now))
+		return m, addTask(m.env.store, taskFromTitle(msg.row, due, hasTime, now), now.Location())
 	}
 	return m, nil
 }
@@ -608,13 +608,13 @@ func setTaskStatus(st model.Store, id int64, s model.TaskStatus, until time.Time
 	})
 }
 
-func addTask(st model.Store, t model.Task) tea.Cmd {
+func addTask(st model.Store, t model.Task, loc *time.Location) tea.Cmd {
 	return withTimeout(func(ctx context.Context) tea.Msg {
 		got, err := st.AddTask(ctx, t)
 		if err != nil {
 			return actionDoneMsg{err: fmt.Errorf("%s", errText("add the task", err))}
 		}
-		return actionDoneMsg{text: "task added: " + model.Display(got.Title) + ", due " + got.Due.Format("Mon 2 Jan"), reload: true}
+		return actionDoneMsg{text: "task added: " + model.Display(got.Title) + ", due " + got.DueDay(loc).Format("Mon 2 Jan"), reload: true}
 	})
 }
 

@@ -6,6 +6,7 @@
 package csvio
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -51,52 +52,170 @@ const maxRowErrors = 10000
 // pipe delimiter, detected from the header. A malformed record is reported
 // by line and reading goes on at the next one; the error return is kept for
 // input that cannot be read at all. A data cell's formula guard (an
-// apostrophe before =, +, -, @, TAB or CR; see Guard) is taken off.
+// apostrophe before =, +, -, @, TAB or CR; see Guard) is taken off. Scanner
+// reads the same rows one at a time.
 func Read(r io.Reader) (*Table, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read csv: %w", err)
 	}
-	t := &Table{Encoding: "utf-8"}
+	sc, err := NewScanner(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{Header: sc.Header, HeaderLine: sc.HeaderLine, Delimiter: sc.Delimiter, Encoding: sc.Encoding,
+		BadLine: sc.BadLine, BadByte: sc.BadByte}
+	err = sc.Each(func(row Row, bad *model.ImportError) error {
+		if bad != nil {
+			t.Errors = append(t.Errors, *bad)
+		} else {
+			t.Rows = append(t.Rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Scanner reads a CSV file as Read does, a row at a time, so a file of a
+// million rows is never held whole: the file is read once to tell its
+// encoding (a byte that is not UTF-8 anywhere makes it Windows-1252), then
+// streamed from its start.
+type Scanner struct {
+	Header     []string
+	HeaderLine int
+	Delimiter  rune
+	Encoding   string // "utf-8", or "windows-1252" when the bytes were not UTF-8
+	// BadLine and BadByte: where the first byte that is not UTF-8 is, and
+	// which it is, when Encoding is "windows-1252".
+	BadLine int
+	BadByte byte
+
+	cr     *csv.Reader
+	errs   int                 // malformed records so far
+	ahead  []model.ImportError // malformed records read before the header
+	header bool
+}
+
+// NewScanner reads r's encoding, delimiter and header row, from its start.
+func NewScanner(r io.ReadSeeker) (*Scanner, error) {
+	sc := &Scanner{Encoding: "utf-8"}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	var bom [3]byte
+	n, err := io.ReadFull(r, bom[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	skip := int64(0)
 	switch {
-	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
-		data = data[3:]
-	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+	case n == 3 && bytes.Equal(bom[:], []byte{0xef, 0xbb, 0xbf}):
+		skip = 3
+	case n >= 2 && (bytes.Equal(bom[:2], []byte{0xff, 0xfe}) || bytes.Equal(bom[:2], []byte{0xfe, 0xff})):
 		return nil, errors.New("the file is UTF-16: save it as CSV UTF-8 and import again")
 	}
-	if !utf8.Valid(data) {
-		i := firstInvalid(data)
-		t.BadLine, t.BadByte = 1+bytes.Count(data[:i], []byte{'\n'}), data[i]
-		data = fromWindows1252(data)
-		t.Encoding = "windows-1252"
+	if _, err := r.Seek(skip, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
 	}
-	t.Delimiter = detectDelimiter(data)
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = t.Delimiter
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	valid, line, b, err := validUTF8(r)
+	sc.BadLine, sc.BadByte = line, b
+	if err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	if _, err := r.Seek(skip, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	var in io.Reader = bufio.NewReaderSize(r, 64<<10)
+	if !valid {
+		in, sc.Encoding = &win1252Reader{r: in}, "windows-1252"
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
+	delim, head, err := sniffDelimiter(br)
+	if err != nil {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	sc.Delimiter = delim
+	sc.cr = csv.NewReader(io.MultiReader(bytes.NewReader(head), br))
+	sc.cr.Comma = delim
+	sc.cr.FieldsPerRecord = -1
+	sc.cr.ReuseRecord = false
+	if err := sc.readHeader(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// next reads one record: a row, a malformed record (bad), or the end.
+func (sc *Scanner) next() (rec []string, line int, bad *model.ImportError, err error) {
+	if sc.errs >= maxRowErrors {
+		return nil, 0, nil, io.EOF
+	}
+	rec, err = sc.cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return nil, 0, nil, err
+		}
+		sc.errs++
+		return nil, 0, &model.ImportError{Line: max(pe.StartLine, 1), Message: parseMessage(pe)}, nil
+	}
+	line, _ = sc.cr.FieldPos(0)
+	return rec, line, nil, nil
+}
+
+func (sc *Scanner) readHeader() error {
 	for {
-		rec, err := cr.Read()
+		rec, line, bad, err := sc.next()
 		if err == io.EOF {
-			break
+			if len(sc.ahead) > 0 {
+				return sc.ahead[0] // the header itself was malformed: say where
+			}
+			return ErrEmpty
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("read csv: %w", err)
-			}
-			t.Errors = append(t.Errors, model.ImportError{Line: max(pe.StartLine, 1), Message: parseMessage(pe)})
-			if len(t.Errors) >= maxRowErrors {
-				break
-			}
+			return fmt.Errorf("read csv: %w", err)
+		}
+		if bad != nil {
+			sc.ahead = append(sc.ahead, *bad)
 			continue
 		}
-		line, _ := cr.FieldPos(0)
-		if t.Header == nil {
-			if blank(rec) {
-				continue
+		if blank(rec) {
+			continue
+		}
+		sc.Header, sc.HeaderLine = trimAll(rec), line
+		return nil
+	}
+}
+
+// Each calls fn with every non-blank data row after the header, in order,
+// or with a malformed record's error (bad); after maxRowErrors malformed
+// records it stops, as Read does. An error from fn stops it and is
+// returned.
+func (sc *Scanner) Each(fn func(row Row, bad *model.ImportError) error) error {
+	if sc.header {
+		return errors.New("read csv: the rows were read already")
+	}
+	sc.header = true
+	for i := range sc.ahead {
+		if err := fn(Row{}, &sc.ahead[i]); err != nil {
+			return err
+		}
+	}
+	for {
+		rec, line, bad, err := sc.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read csv: %w", err)
+		}
+		if bad != nil {
+			if err := fn(Row{}, bad); err != nil {
+				return err
 			}
-			t.Header, t.HeaderLine = trimAll(rec), line
 			continue
 		}
 		if blank(rec) {
@@ -105,15 +224,114 @@ func Read(r io.Reader) (*Table, error) {
 		for i, c := range rec {
 			rec[i] = Unguard(c) // an export's formula guard (guard.go)
 		}
-		t.Rows = append(t.Rows, Row{Line: line, Cells: rec})
-	}
-	if t.Header == nil {
-		if len(t.Errors) > 0 {
-			return nil, t.Errors[0] // the header itself was malformed: say where
+		if err := fn(Row{Line: line, Cells: rec}, nil); err != nil {
+			return err
 		}
-		return nil, ErrEmpty
 	}
-	return t, nil
+}
+
+// validUTF8 reads r to its end and reports whether it is all UTF-8.
+func validUTF8(r io.Reader) (valid bool, line int, bad byte, err error) {
+	buf := make([]byte, 64<<10)
+	carry := 0 // bytes of a rune cut by the end of the last read
+	lines := 0 // newlines in the bytes already checked
+	for {
+		n, err := r.Read(buf[carry:])
+		n += carry
+		end := n
+		if err == nil {
+			// Hold back an incomplete rune at the end for the next read.
+			for i := n - 1; i >= 0 && i >= n-utf8.UTFMax; i-- {
+				if utf8.RuneStart(buf[i]) {
+					if !utf8.FullRune(buf[i:n]) {
+						end = i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(buf[:end]) {
+			i := firstInvalid(buf[:end])
+			return false, 1 + lines + bytes.Count(buf[:i], []byte{'\n'}), buf[i], nil
+		}
+		lines += bytes.Count(buf[:end], []byte{'\n'})
+		carry = copy(buf, buf[end:n])
+		if err == io.EOF {
+			if carry == 0 || utf8.Valid(buf[:carry]) {
+				return true, 0, 0, nil
+			}
+			i := firstInvalid(buf[:carry])
+			return false, 1 + lines + bytes.Count(buf[:i], []byte{'\n'}), buf[i], nil
+		}
+		if err != nil {
+			return false, 0, 0, err
+		}
+	}
+}
+
+// firstInvalid is the offset of the first byte of data that does not start
+// valid UTF-8; data must hold one.
+func firstInvalid(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data) - 1
+}
+
+// win1252Reader decodes Windows-1252 to UTF-8 as it reads.
+type win1252Reader struct {
+	r   io.Reader
+	in  []byte
+	out []byte
+}
+
+func (w *win1252Reader) Read(p []byte) (int, error) {
+	for len(w.out) == 0 {
+		if w.in == nil {
+			w.in = make([]byte, 32<<10)
+		}
+		n, err := w.r.Read(w.in)
+		w.out = fromWindows1252(w.in[:n])
+		if n == 0 && err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, w.out)
+	w.out = w.out[n:]
+	return n, nil
+}
+
+// sniffDelimiter reads the first record's bytes (as detectDelimiter reads
+// them) and returns the delimiter and the bytes it read.
+func sniffDelimiter(br *bufio.Reader) (rune, []byte, error) {
+	var head []byte
+	quoted, seen := false, false
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		head = append(head, c)
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n':
+			if seen {
+				return detectDelimiter(head), head, nil
+			}
+		case c == ',' || c == ';' || c == '\t' || c == '|':
+			seen = true
+		}
+	}
+	return detectDelimiter(head), head, nil
 }
 
 // parseMessage says what was wrong with a record in words a person acts on.
@@ -179,19 +397,6 @@ func detectDelimiter(data []byte) rune {
 		}
 	}
 	return rune(best)
-}
-
-// firstInvalid is the offset of the first byte of data that does not start
-// valid UTF-8; data must hold one.
-func firstInvalid(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(data) - 1
 }
 
 // cp1252 maps the bytes 0x80–0x9F of Windows-1252 to Unicode; the rest of

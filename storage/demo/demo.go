@@ -613,7 +613,7 @@ func (g *gen) tasks(l *storage.Loader, a model.Account, cs []model.Contact, ts [
 			k.DueHasTime = true
 			k.Due = time.Date(y, m, d, pick(r, []int{9, 10, 11, 14, 15, 16}), pick(r, []int{0, 30}), 0, 0, loc).UTC()
 		} else {
-			k.Due = time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+			k.Due = time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // a civil date (model.CivilDate)
 		}
 		if r.chance(0.04) {
 			k.Status = model.TaskSnoozed

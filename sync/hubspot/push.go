@@ -481,7 +481,7 @@ func (c *Client) pushTasks(ctx context.Context, in []crmsync.OutTask) ([]crmsync
 			results[i].Err = &crmsync.ItemError{Message: "a task without an operation id cannot be pushed safely"}
 			continue
 		}
-		due := t.Task.Due
+		due := model.DueToCRM(t.Task) // a date as noon UTC: the same day in HubSpot wherever it is read
 		if due.IsZero() {
 			due = c.now()
 		}

@@ -235,7 +235,7 @@ func (s *Sandbox) putTask(t model.Task, companyID, contactID string, at time.Tim
 		"hs_task_type":     typ,
 		"hs_task_status":   "NOT_STARTED",
 		"hs_task_priority": strings.ToUpper(string(t.Priority)),
-		"hs_timestamp":     strconv.FormatInt(t.Due.UnixMilli(), 10),
+		"hs_timestamp":     strconv.FormatInt(model.DueToCRM(t).UnixMilli(), 10),
 		"hubspot_owner_id": s.owner,
 	}
 	if t.CRMID != "" {

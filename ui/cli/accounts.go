@@ -304,7 +304,7 @@ func taskJSON(t model.Task, loc *time.Location) TaskJSON {
 		if t.DueHasTime {
 			out.Due = t.Due.Format(time.RFC3339)
 		} else {
-			out.Due = t.Due.In(loc).Format(time.DateOnly)
+			out.Due = t.DueDay(loc).Format(time.DateOnly)
 		}
 	}
 	return out

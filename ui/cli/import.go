@@ -115,7 +115,7 @@ your own data: nothing of it is pushed to the CRM on sync.`,
 					printImport(c.env.Stdout, rep)
 				}
 				if err != nil {
-					printRowErrors(c.env.Stderr, rep.Errors)
+					printRowErrors(c.env.Stderr, rep.Errors, rep.ErrorsOmitted)
 					return fmt.Errorf("%s: %d of %d rows failed, so nothing was imported: fix them, or pass --skip-invalid to import the rest", source, rep.Skipped, rep.Rows)
 				}
 				return nil
@@ -200,6 +200,9 @@ func printImport(w io.Writer, r model.ImportReport) {
 		}
 		messageLine(w, fmt.Sprintf("line %d: replaced by line %d (same %s)", d.Line, d.Winner, model.Display(d.Key)))
 	}
+	if r.DuplicatesOmitted > 0 {
+		fmt.Fprintf(w, "and %d more rows replaced by later ones\n", r.DuplicatesOmitted)
+	}
 	if r.DryRun {
 		for _, ch := range r.Changes {
 			label := model.Shorten(model.Display(ch.Label), maxValueShown)
@@ -212,6 +215,9 @@ func printImport(w io.Writer, r model.ImportReport) {
 				parts[i] = fmt.Sprintf("%s: %s → %s", fc.Field, shown(fc.Old), shown(fc.New))
 			}
 			fmt.Fprintf(w, "line %d: change %s: %s\n", ch.Line, label, model.Display(strings.Join(parts, "; ")))
+		}
+		if r.ChangesOmitted > 0 {
+			fmt.Fprintf(w, "and %d more rows to add or change\n", r.ChangesOmitted)
 		}
 	}
 	verb := "imported"
@@ -230,7 +236,7 @@ func printImport(w io.Writer, r model.ImportReport) {
 	}
 	fmt.Fprintln(w, line)
 	if r.Written && r.Skipped > 0 {
-		printRowErrors(w, r.Errors)
+		printRowErrors(w, r.Errors, r.ErrorsOmitted)
 	}
 }
 
@@ -256,14 +262,16 @@ func encodingWarning(r model.ImportReport) string {
 }
 
 // printRowErrors lists failing rows, the first maxRowErrors of them, each
-// on one bounded line.
-func printRowErrors(w io.Writer, errs []model.ImportError) {
+// on one bounded line. omitted counts errors the report itself left out.
+func printRowErrors(w io.Writer, errs []model.ImportError, omitted int) {
 	for i, e := range errs {
 		if i == maxRowErrors {
-			fmt.Fprintf(w, "and %d more\n", len(errs)-maxRowErrors)
 			break
 		}
 		messageLine(w, e.Error())
+	}
+	if more := len(errs) - min(len(errs), maxRowErrors) + omitted; more > 0 {
+		fmt.Fprintf(w, "and %d more\n", more)
 	}
 }
 

@@ -166,7 +166,10 @@ func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *ti
 	if title == "" {
 		title = string(res.Next.Kind)
 	}
-	due := res.Next.Due.In(loc)
+	due := res.Next.DueDay(loc)
+	if res.Next.DueHasTime {
+		due = res.Next.Due.In(loc)
+	}
 	return fmt.Sprintf("%s — next: %s %s (task %d)", s, lowerFirst(title), dayLabel(due, res.Next.DueHasTime), res.Next.ID)
 }
 

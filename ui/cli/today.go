@@ -152,7 +152,7 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 			if r.Task.DueHasTime {
 				row.Due = r.Task.Due.Format(time.RFC3339)
 			} else {
-				row.Due = r.Task.Due.In(loc).Format(time.DateOnly)
+				row.Due = r.Task.DueDay(loc).Format(time.DateOnly)
 			}
 		}
 		if !r.LocalTime.IsZero() {
@@ -315,13 +315,14 @@ func dueLabel(t model.Task, now time.Time) string {
 	if t.Due.IsZero() {
 		return "–"
 	}
-	due := t.Due.In(now.Location())
+	// A date-only due is its own calendar date in every zone.
+	due := t.DueDay(now.Location())
 	day := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	days := int(day.Sub(today).Hours() / 24)
 	clock := ""
 	if t.DueHasTime {
-		clock = " " + due.Format("15:04")
+		clock = " " + t.Due.In(now.Location()).Format("15:04")
 	}
 	switch {
 	case days < 0:
