@@ -468,25 +468,9 @@ func (p Plan) Effects(c Contact, from AccountStatus) []string {
 func (r Restraint) Lines() [][2]string {
 	held := "nothing"
 	if r.HeldBack > 0 {
-		type kv struct {
-			r HoldReason
-			n int
-		}
-		var list []kv
-		for k, n := range r.HeldToday {
-			if n > 0 {
-				list = append(list, kv{k, n})
-			}
-		}
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].n != list[j].n {
-				return list[i].n > list[j].n
-			}
-			return list[i].r < list[j].r
-		})
-		parts := make([]string, len(list))
-		for i, x := range list {
-			parts[i] = fmt.Sprintf("%d %s", x.n, strings.ReplaceAll(string(x.r), "-", " "))
+		var parts []string
+		for _, h := range HeldByCount(r.HeldToday) {
+			parts = append(parts, fmt.Sprintf("%d %s", h.N, strings.ReplaceAll(string(h.Reason), "-", " ")))
 		}
 		held = fmt.Sprintf("%d: %s", r.HeldBack, strings.Join(parts, ", "))
 	}

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // RowKind says why a row is on the worklist.
 type RowKind string
@@ -94,3 +98,27 @@ const (
 	LeftOutBelowTier LeftOutReason = "below-focus-tier" // tier below [restraint] suggest_tier
 	LeftOutExcluded  LeftOutReason = "excluded"         // an ICP exclusion hits it
 )
+
+// HoldCount is one hold reason and how many rows it held.
+type HoldCount struct {
+	Reason HoldReason
+	N      int
+}
+
+// HeldByCount lists the reasons rows were held back, most first (ties by
+// name), leaving out those that held none: the order every front end shows.
+func HeldByCount(h map[HoldReason]int) []HoldCount {
+	var out []HoldCount
+	for r, n := range h {
+		if n > 0 {
+			out = append(out, HoldCount{r, n})
+		}
+	}
+	slices.SortFunc(out, func(a, b HoldCount) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(string(a.Reason), string(b.Reason))
+	})
+	return out
+}

@@ -226,25 +226,9 @@ func summaryLine(wl model.Worklist) string {
 	if wl.HeldBack == 0 {
 		return s + "\nnothing held back"
 	}
-	type kv struct {
-		r model.HoldReason
-		n int
-	}
-	var held []kv
-	for r, n := range wl.Held {
-		if n > 0 {
-			held = append(held, kv{r, n})
-		}
-	}
-	sort.Slice(held, func(i, j int) bool {
-		if held[i].n != held[j].n {
-			return held[i].n > held[j].n
-		}
-		return held[i].r < held[j].r
-	})
-	parts := make([]string, len(held))
-	for i, h := range held {
-		parts[i] = fmt.Sprintf("%d %s", h.n, holdLabel(h.r))
+	var parts []string
+	for _, h := range model.HeldByCount(wl.Held) {
+		parts = append(parts, fmt.Sprintf("%d %s", h.N, holdLabel(h.Reason)))
 	}
 	return fmt.Sprintf("%s\n%d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
 }
