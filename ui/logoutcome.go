@@ -71,6 +71,9 @@ type logScreen struct {
 	// next-action step follows the meeting prompt instead of logging.
 	change  bool
 	pending bool // a LogTouch is in flight: keys are ignored so nothing logs twice
+	// leaving: esc was pressed once with a note typed; the next esc leaves
+	// and drops it.
+	leaving bool
 	nav     tea.Msg
 }
 
@@ -104,7 +107,7 @@ func (m logScreen) open(r model.Row, from screen) (logScreen, tea.Cmd, string) {
 		k := r.Task
 		m.state.Worked = &k
 	}
-	m.picking, m.outcome, m.noting, m.pending = true, "", false, false
+	m.picking, m.outcome, m.noting, m.pending, m.leaving = true, "", false, false, false
 	m.choice, m.meeting = model.NextChoice{Mode: model.NextAuto}, time.Time{}
 	m.repropose()
 	m.note.Reset()
@@ -212,11 +215,19 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 	return m, nil
 }
 
+// hasTyped reports a note that leaving the screen would lose.
+func (m logScreen) hasTyped() bool { return strings.TrimSpace(m.note.Value()) != "" }
+
 func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if key.Matches(msg, m.env.keys.Back) {
+		if m.hasTyped() && !m.leaving {
+			m.leaving = true
+			return m, statusCmd("a note is typed: esc again leaves and drops it; pick an outcome to log it", true)
+		}
 		m.nav = backMsg{}
 		return m, nil
 	}
+	m.leaving = false
 	if key.Matches(msg, m.env.keys.LogChannel) {
 		m.channel = cycleChannel(m.channel, msg.Type == tea.KeyShiftTab)
 		m.repropose()

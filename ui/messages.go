@@ -66,12 +66,6 @@ type touchLoggedMsg struct {
 	err error
 }
 
-// touchUndoneMsg reports an UndoLog.
-type touchUndoneMsg struct {
-	touchID int64
-	err     error
-}
-
 // effects is what main.go's environment does outside the store: the system
 // opener and the clipboard. Tests replace them.
 type effects struct {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -50,10 +49,10 @@ type root struct {
 	sync    syncView
 	help    help.Model
 
-	status   statusMsg
-	undo     []int64 // touches logged this session, newest last
-	lastNote string  // the note of the newest of them, for e on Today
-	quitting bool
+	status    statusMsg
+	undo      []change // every change the rep made this session, newest last (undo.go)
+	changeSeq int
+	quitting  bool
 
 	stamp   bookStamp // the book's files at the last check (freshness.go)
 	stamped bool
@@ -197,22 +196,10 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case touchLoggedMsg:
 		return m.touchLogged(msg)
-	case touchUndoneMsg:
-		if msg.err != nil {
-			if errors.Is(msg.err, model.ErrSynced) {
-				m.undo = m.undo[:0]
-				m.status = statusMsg{text: "that touch is already synced to the CRM: change it there", err: true}
-			} else {
-				m.status = statusMsg{text: errText("undo", msg.err), err: true}
-			}
-			return m, nil
-		}
-		if n := len(m.undo); n > 0 && m.undo[n-1] == msg.touchID {
-			m.undo = m.undo[:n-1]
-			m.lastNote = ""
-		}
-		m.status = statusMsg{text: "undone: the touch and its next action are gone"}
-		return m, m.reload()
+	case changeUndoneMsg:
+		return m.changeUndone(msg)
+	case changeDoneMsg:
+		return m.changeDone(msg)
 	case actionDoneMsg:
 		if msg.err != nil {
 			m.status = statusMsg{text: msg.err.Error(), err: true}
@@ -271,32 +258,40 @@ func (m root) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.status = statusMsg{}
 	if m.active == scrHelp {
-		if key.Matches(msg, m.keys.Back, m.keys.Help) {
+		switch {
+		case key.Matches(msg, m.keys.Back, m.keys.Help, m.keys.Quit):
 			m.pop()
-		} else if key.Matches(msg, m.keys.Quit) {
-			m.quitting = true
-			return m, tea.Quit
+		case key.Matches(msg, m.keys.Search):
+			return m.Update(openSearchMsg{})
 		}
 		return m, nil
 	}
 	if !m.capturing() {
 		switch {
-		case key.Matches(msg, m.keys.Quit):
+		case key.Matches(msg, m.keys.Quit) && m.active == scrToday:
 			m.sync.cancel()
 			m.quitting = true
 			return m, tea.Quit
+		case key.Matches(msg, m.keys.Quit):
+			// q goes back on every other screen, as esc does (and asks
+			// first where esc asks: a typed note).
+			msg = tea.KeyMsg{Type: tea.KeyEsc}
 		case key.Matches(msg, m.keys.Help):
 			m.push(scrHelp)
 			return m, nil
+		case key.Matches(msg, m.keys.Search) && m.active != scrToday && m.active != scrSearch:
+			if m.active == scrLog && m.log.hasTyped() {
+				m.status = statusMsg{text: "a note is typed: log it (enter) or leave with esc before searching", err: true}
+				return m, nil
+			}
+			return m.Update(openSearchMsg{})
 		case key.Matches(msg, m.keys.Undo) && (m.active == scrToday || m.active == scrAccount):
 			return m.undoLast()
 		case key.Matches(msg, m.keys.EditNote) && m.active == scrToday:
-			if len(m.undo) == 0 {
-				m.status = statusMsg{text: "no touch logged in this session: open the account (enter) to edit a note from its timeline", err: true}
-				return m, nil
-			}
-			m.today.prompt, _ = m.today.prompt.start(promptNote, "note for the last touch: ", m.lastNote, model.Row{})
-			m.today.prompt.touchID = m.undo[len(m.undo)-1]
+			return m.editLastNote()
+		}
+		if text, unbound := m.unboundKey(msg); unbound {
+			m.status = statusMsg{text: text}
 			return m, nil
 		}
 	}
@@ -319,26 +314,16 @@ func (m root) capturing() bool {
 	return false
 }
 
-func (m root) undoLast() (tea.Model, tea.Cmd) {
-	if len(m.undo) == 0 {
-		m.status = statusMsg{text: "nothing to undo: no outcome logged in this session", err: true}
-		return m, nil
-	}
-	id := m.undo[len(m.undo)-1]
-	st := m.opts.Store
-	return m, withTimeout(func(ctx context.Context) tea.Msg {
-		return touchUndoneMsg{touchID: id, err: st.UndoLog(ctx, id)}
-	})
-}
-
 func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.log.logFailed()
 		m.status = statusMsg{text: errText("log "+msg.req.Outcome.Label(), msg.err) + " (nothing was logged)", err: true}
 		return m, nil
 	}
-	m.undo = append(m.undo, msg.res.Touch.ID)
-	m.lastNote = msg.req.Note
+	lg := m.log.row
+	who := strings.TrimSpace(lg.Contact.Name())
+	m.pushChange(change{kind: changeLog, touchID: msg.res.Touch.ID, note: msg.req.Note,
+		what: "log of " + strings.Join(nonEmpty(msg.req.Outcome.Label(), lg.Account.Name, who), " · ")})
 	text := "logged " + msg.req.Outcome.Label()
 	now := m.opts.Now()
 	p := msg.res.Plan

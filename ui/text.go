@@ -76,9 +76,26 @@ func dueLabel(t model.Task, now time.Time) string {
 		return "tomorrow"
 	case dd < 7:
 		return due.Format("Mon 2")
+	case due.Year() != now.In(due.Location()).Year():
+		return due.Format("Jan 2 2006")
 	default:
 		return due.Format("Jan 2")
 	}
+}
+
+// dayWord is a date as the status line says it: "Mon 7 Dec", with the year
+// when it is not this year ("Fri 1 Jan 2027") and the time when one was
+// given.
+func dayWord(t time.Time, hasTime bool, now time.Time) string {
+	t = t.In(now.Location())
+	layout := "Mon 2 Jan"
+	if t.Year() != now.Year() {
+		layout += " 2006"
+	}
+	if hasTime {
+		layout += " 15:04"
+	}
+	return t.Format(layout)
 }
 
 func dayIndex(t time.Time) int {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -530,9 +529,9 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 		}
 		switch {
 		case key.Matches(msg, k.Done):
-			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskDone, time.Time{}, "task done: "+row.Task.Title)
+			return m, setTaskStatus(m.env.store, row, model.TaskDone, time.Time{}, "done", "task done: "+row.Task.Title)
 		case key.Matches(msg, k.Skip):
-			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskSkipped, time.Time{}, "task skipped: "+row.Task.Title)
+			return m, setTaskStatus(m.env.store, row, model.TaskSkipped, time.Time{}, "skip", "task skipped: "+row.Task.Title)
 		}
 		var cmd tea.Cmd
 		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, 2026-12-01): ", "tomorrow", row)
@@ -556,13 +555,13 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 	now := m.env.now()
 	switch msg.kind {
 	case promptSnooze:
-		until, _, err := model.ParseDue(msg.value, now)
+		until, hasTime, err := model.ParseDue(msg.value, now)
 		if err != nil {
 			return m, statusCmd("snooze: "+err.Error(), true)
 		}
 		m.leaving(msg.row)
-		return m, setTaskStatus(m.env.store, msg.row.Task.ID, model.TaskSnoozed, until,
-			"snoozed until "+until.Format("Mon 2 Jan")+": "+msg.row.Task.Title)
+		return m, setTaskStatus(m.env.store, msg.row, model.TaskSnoozed, until, "snooze",
+			"snoozed until "+dayWord(until, hasTime, now)+": "+msg.row.Task.Title)
 	case promptTaskTitle:
 		title := strings.TrimSpace(msg.value)
 		if title == "" {
@@ -574,13 +573,13 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, 2026-12-01 14:30): ", "tomorrow", r)
 		return m, cmd
 	case promptNote:
-		return m, editNote(m.env.store, msg.touchID, msg.value)
+		return m, editNote(m.env.store, msg.touchID, msg.value, msg.prior, msg.noteOf)
 	case promptTaskDue:
 		due, hasTime, err := model.ParseDue(msg.value, now)
 		if err != nil {
 			return m, statusCmd("add task: "+err.Error(), true)
 		}
-		return m, addTask(m.env.store, taskFromTitle(msg.row, due, hasTime, now))
+		return m, addTask(m.env.store, msg.row, taskFromTitle(msg.row, due, hasTime, now), now)
 	}
 	return m, nil
 }
@@ -597,25 +596,6 @@ func taskFromTitle(r model.Row, due time.Time, hasTime bool, now time.Time) mode
 	return model.Task{AccountID: r.Account.ID, ContactID: r.Contact.ID, Kind: kind, Title: title,
 		Due: due, DueHasTime: hasTime, Priority: model.PriorityMedium, Status: model.TaskOpen,
 		Origin: model.OriginLocal, CreatedAt: now}
-}
-
-func setTaskStatus(st model.Store, id int64, s model.TaskStatus, until time.Time, ok string) tea.Cmd {
-	return withTimeout(func(ctx context.Context) tea.Msg {
-		if err := st.SetTaskStatus(ctx, id, s, until); err != nil {
-			return actionDoneMsg{err: fmt.Errorf("%s", errText("set the task "+string(s), err))}
-		}
-		return actionDoneMsg{text: ok, reload: true}
-	})
-}
-
-func addTask(st model.Store, t model.Task) tea.Cmd {
-	return withTimeout(func(ctx context.Context) tea.Msg {
-		got, err := st.AddTask(ctx, t)
-		if err != nil {
-			return actionDoneMsg{err: fmt.Errorf("%s", errText("add the task", err))}
-		}
-		return actionDoneMsg{text: "task added: " + model.Display(got.Title) + ", due " + got.Due.Format("Mon 2 Jan"), reload: true}
-	})
 }
 
 func nextTier(t model.Tier) model.Tier {
