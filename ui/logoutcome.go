@@ -200,7 +200,7 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 			if d.kind == promptMeeting {
 				return m.meetingAt(d.value)
 			}
-			due, hasTime, err := model.ParseDue(d.value, m.env.now())
+			due, hasTime, err := model.ParseDueFor(d.value, m.env.now(), model.DueTask)
 			if err != nil {
 				return m, statusCmd("due date: "+err.Error()+"; press d to try again", true)
 			}
@@ -263,7 +263,7 @@ func (m logScreen) meetingAt(typed string) (logScreen, tea.Cmd) {
 	var at time.Time
 	if typed = strings.TrimSpace(typed); typed != "" {
 		var err error
-		if at, _, err = model.ParseDue(typed, m.env.now()); err != nil {
+		if at, _, err = model.ParseDueFor(typed, m.env.now(), model.DueMeeting); err != nil {
 			return m, statusCmd("meeting time: "+err.Error()+"; press m to try again", true)
 		}
 	}
@@ -318,7 +318,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 }
 
 func (m logScreen) dueFrom(s string, now time.Time) (logScreen, tea.Cmd) {
-	due, hasTime, err := model.ParseDue(s, now)
+	due, hasTime, err := model.ParseDueFor(s, now, model.DueTask)
 	if err != nil {
 		return m, statusCmd("due date: "+err.Error(), true)
 	}

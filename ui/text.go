@@ -83,21 +83,6 @@ func dueLabel(t model.Task, now time.Time) string {
 	}
 }
 
-// dayWord is a date as the status line says it: "Mon 7 Dec", with the year
-// when it is not this year ("Fri 1 Jan 2027") and the time when one was
-// given.
-func dayWord(t time.Time, hasTime bool, now time.Time) string {
-	t = t.In(now.Location())
-	layout := "Mon 2 Jan"
-	if t.Year() != now.Year() {
-		layout += " 2006"
-	}
-	if hasTime {
-		layout += " 15:04"
-	}
-	return t.Format(layout)
-}
-
 func dayIndex(t time.Time) int {
 	y, m, d := t.Date()
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)

@@ -555,13 +555,13 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 	now := m.env.now()
 	switch msg.kind {
 	case promptSnooze:
-		until, hasTime, err := model.ParseDue(msg.value, now)
+		until, hasTime, err := model.ParseDueFor(msg.value, now, model.DueSnooze)
 		if err != nil {
 			return m, statusCmd("snooze: "+err.Error(), true)
 		}
 		m.leaving(msg.row)
 		return m, setTaskStatus(m.env.store, msg.row, model.TaskSnoozed, until, "snooze",
-			"snoozed until "+dayWord(until, hasTime, now)+": "+msg.row.Task.Title)
+			"snoozed until "+model.DayWord(until, hasTime, now)+": "+msg.row.Task.Title)
 	case promptTaskTitle:
 		title := strings.TrimSpace(msg.value)
 		if title == "" {
@@ -575,7 +575,7 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 	case promptNote:
 		return m, editNote(m.env.store, msg.touchID, msg.value, msg.prior, msg.noteOf)
 	case promptTaskDue:
-		due, hasTime, err := model.ParseDue(msg.value, now)
+		due, hasTime, err := model.ParseDueFor(msg.value, now, model.DueTask)
 		if err != nil {
 			return m, statusCmd("add task: "+err.Error(), true)
 		}

@@ -155,3 +155,31 @@ func TestUndoSyncedChangeSaysSo(t *testing.T) {
 	h.keys("u")
 	h.wantStatus("nothing to undo")
 }
+
+// A past date is refused with the reason, in the TUI as in the CLI: the
+// log screen's d and the snooze prompt.
+func TestPastDatesRefused(t *testing.T) {
+	st := newFakeStore(3, testNow())
+	h := newHarness(t, testOptions(st))
+	h.keys("z", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2020-01-01")})
+	h.keys("enter")
+	h.wantStatus("snooze: Wed 1 Jan 2020 is in the past")
+	if len(st.statuses) != 0 {
+		t.Fatalf("a past snooze was stored: %v", st.statuses)
+	}
+	h.keys("l", "N", "d")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2026-11-01")})
+	h.keys("enter")
+	h.wantStatus("due date: Sun 1 Nov is in the past (23 days ago)")
+	if h.m.log.choice.Mode != model.NextAuto {
+		t.Fatalf("a past date changed the next action: %+v", h.m.log.choice)
+	}
+	// A date next year shows its year.
+	h.keys("d")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2027-01-05")})
+	h.keys("enter")
+	if v := h.view(); !strings.Contains(v, "Jan 5 2027") {
+		t.Fatalf("a due date next year should show the year:\n%s", v)
+	}
+}

@@ -210,6 +210,6 @@ func addTask(st model.Store, r model.Row, t model.Task, now time.Time) tea.Cmd {
 		got.Title = model.Display(got.Title)
 		r.Task = got
 		c := change{kind: changeAdd, taskID: got.ID, what: changeName("new task", r)}
-		return changeDoneMsg{c: c, text: "task added: " + string(got.Kind) + " " + model.Display(got.Title) + ", due " + dayWord(got.Due, got.DueHasTime, now)}
+		return changeDoneMsg{c: c, text: "task added: " + string(got.Kind) + " " + model.Display(got.Title) + ", due " + model.DayWord(got.Due, got.DueHasTime, now)}
 	})
 }

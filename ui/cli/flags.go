@@ -20,6 +20,10 @@ func usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// badValue makes a flag value's parse error a usage error: a bad flag value
+// exits 2 whichever flag it is.
+func badValue(err error) error { return &UsageError{Msg: err.Error()} }
+
 // Globals are the flags every command accepts.
 type Globals struct {
 	Demo   bool   // use the demo book beside the real one

@@ -145,17 +145,14 @@ given with --until.`,
 					return err
 				}
 				now := c.repNow(b.Settings)
-				due, hasTime, err := model.ParseDue(*until, now)
+				due, hasTime, err := model.ParseDueFor(*until, now, model.DueSnooze)
 				if err != nil {
-					return fmt.Errorf("--until: %w", err)
-				}
-				if !due.After(now) {
-					return fmt.Errorf("--until %s is not in the future: snooze to a later date", dayLabel(due, hasTime))
+					return usagef("--until: %v", err)
 				}
 				if err := setStatus(ctx, b, id, model.TaskSnoozed, due); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.env.Stdout, "task %d snoozed until %s\n", id, dayLabel(due, hasTime))
+				fmt.Fprintf(c.env.Stdout, "task %d snoozed until %s\n", id, dayLabel(due, hasTime, now))
 				return nil
 			}
 		},

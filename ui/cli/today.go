@@ -331,15 +331,12 @@ func dueLabel(t model.Task, now time.Time) string {
 	case days == 1:
 		return "tomorrow" + clock
 	}
-	return due.Format("Mon 2 Jan") + clock
+	return model.DayWord(due, t.DueHasTime, now)
 }
 
 // dayLabel is a date for a sentence: "Thu 26 Nov", or "Thu 26 Nov 14:30".
-func dayLabel(t time.Time, hasTime bool) string {
-	if hasTime {
-		return t.Format("Mon 2 Jan 15:04")
-	}
-	return t.Format("Mon 2 Jan")
+func dayLabel(t time.Time, hasTime bool, now time.Time) string {
+	return model.DayWord(t, hasTime, now)
 }
 
 // round2 keeps JSON scores readable (19.45, not 19.450000000000003); two
