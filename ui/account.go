@@ -472,5 +472,5 @@ func (m account) helpKeys() keyHelp {
 		return m.prompt.helpKeys()
 	}
 	k := m.env.keys
-	return keyHelp{short: []key.Binding{k.Down, k.Log, k.EditNote, k.OpenCRM, k.Copy, k.Undo, k.Back, k.Help}}
+	return keyHelp{short: []key.Binding{k.Log, k.Down, k.EditNote, k.Undo, k.Search, k.OpenCRM, k.Copy, k.Back}}
 }

@@ -123,3 +123,49 @@ func (k KeyMap) all() []key.Binding {
 		k.Search, k.Tier, k.Overdue, k.Callable, k.Channel, k.Held, k.ClearFilters, k.Refresh,
 		k.Stats, k.Sync, k.Help, k.Quit, k.ForceQuit}
 }
+
+// keyGroup is the keys that work on the same screens, for the help.
+type keyGroup struct {
+	where string
+	keys  []key.Binding
+}
+
+// helpGroups are every key grouped by where it works, so the help says on
+// which screen each key works: computed from keysOn, never written twice.
+func (k KeyMap) helpGroups() []keyGroup {
+	var groups []keyGroup
+	index := map[string]int{}
+	add := func(where string, b key.Binding) {
+		i, ok := index[where]
+		if !ok {
+			i = len(groups)
+			index[where] = i
+			groups = append(groups, keyGroup{where: where})
+		}
+		groups[i].keys = append(groups[i].keys, b)
+	}
+	for _, b := range k.all() {
+		where := k.whereWorks(b)
+		switch where {
+		case "everywhere":
+			if b.Help().Key == "q" {
+				b = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "back (Today: quit)"))
+			}
+		case "":
+			continue
+		default:
+			where = "on " + where
+		}
+		add(where, b)
+	}
+	for _, b := range []key.Binding{outcomeBinding(), k.LogChannel, k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note} {
+		if b.Help().Key == "n…s" {
+			b = key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept"))
+			add("on Log", b)
+			add("on Log", key.NewBinding(key.WithKeys("N"), key.WithHelp("N…S", "log, change it")))
+			continue
+		}
+		add("on Log", b)
+	}
+	return groups
+}

@@ -481,7 +481,15 @@ func (m logScreen) helpKeys() keyHelp {
 		return keyHelp{short: []key.Binding{
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept")),
 			key.NewBinding(key.WithKeys("N"), key.WithHelp("N…S", "log, change next")),
-			k.LogChannel, k.Back, k.Help}}
+			k.LogChannel, k.Back}}
 	}
-	return keyHelp{short: []key.Binding{k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note, k.Back}}
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	if m.noting {
+		return keyHelp{short: []key.Binding{short(k.Accept, "log it"), short(k.Note, "leave the note"),
+			key.NewBinding(key.WithKeys("ctrl+j"), key.WithHelp("ctrl+j", "new line"))}}
+	}
+	return keyHelp{short: []key.Binding{short(k.Accept, "log"), short(k.Tomorrow, "tomorrow"), short(k.BusinessDays, "days"),
+		short(k.TypedDate, "date"), short(k.SkipNext, "none"), short(k.Note, "note"), k.Back}}
 }

@@ -476,8 +476,12 @@ func (m root) deliver(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // bodyHeight is what a screen may draw in: the status line and the short
-// help take the last two lines.
+// help take the last two lines. A longer status (an error, the full why)
+// wraps onto more lines and takes them from the bottom of the body.
 func (m root) bodyHeight() int { return max(1, m.height-2) }
+
+// maxStatusLines bounds a wrapped status line, so the screen stays readable.
+const maxStatusLines = 4
 
 func (m root) View() string {
 	if m.quitting {
@@ -501,23 +505,74 @@ func (m root) View() string {
 	case scrHelp:
 		body = m.helpView()
 	}
-	return frame(body, m.width, m.bodyHeight()) + "\n" + m.statusLine() + "\n" + fit(m.help.ShortHelpView(hk.short), m.width)
+	status := m.statusLines()
+	bh := max(1, m.height-1-len(status))
+	return frame(body, m.width, bh) + "\n" + strings.Join(status, "\n") + "\n" + m.footer(hk.short)
 }
 
-func (m root) statusLine() string {
+// statusLines are the status line, wrapped at spaces: an error or the
+// full why is read whole, never cut mid-sentence.
+func (m root) statusLines() []string {
 	if m.status.text == "" {
 		if m.opts.Demo {
-			return m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))
+			return []string{m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))}
 		}
-		return ""
+		return []string{""}
 	}
 	// Status text carries store and SQLite errors (a trigger's RAISE
-	// message is anyone's text): it is sanitised here, where it is drawn.
-	t := fit(model.Display(m.status.text), m.width)
-	if m.status.err {
-		return m.sty.StatusErr.Render(t)
+	// message is anyone's text): it is sanitised here, where it is drawn,
+	// and a line break in it is a space.
+	text := strings.Join(strings.Fields(model.Display(m.status.text)), " ")
+	lines := wrap(text, m.width)
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = clip(lines[maxStatusLines-1]+" …", m.width)
 	}
-	return m.sty.Status.Render(t)
+	st := m.sty.Status
+	if m.status.err {
+		st = m.sty.StatusErr
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(fit(l, m.width))
+	}
+	if len(lines) == 0 {
+		return []string{""}
+	}
+	return lines
+}
+
+// footer is the short help: the active screen's keys, most important
+// first, as many as fit, and always "? help" and q (quit on Today, back
+// elsewhere) at the end.
+func (m root) footer(keys []key.Binding) string {
+	q := key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "back"))
+	if m.active == scrToday {
+		q = m.keys.Quit
+	}
+	var tail []key.Binding
+	if !m.capturing() {
+		tail = []key.Binding{m.keys.Help, q}
+	}
+	var screenKeys []key.Binding
+	for _, k := range keys {
+		if h := k.Help(); h.Key != "?" && h.Key != "q" {
+			screenKeys = append(screenKeys, k)
+		}
+	}
+	item := func(k key.Binding) string {
+		return m.sty.Accent.Render(k.Help().Key) + " " + m.sty.Subtle.Render(k.Help().Desc)
+	}
+	for n := len(screenKeys); n >= 0; n-- {
+		var parts []string
+		for _, k := range append(screenKeys[:n:n], tail...) {
+			parts = append(parts, item(k))
+		}
+		line := strings.Join(parts, m.sty.Subtle.Render(" · "))
+		if widthOf(line) <= m.width || n == 0 {
+			return clipANSI(line, m.width)
+		}
+	}
+	return ""
 }
 
 func (m root) helpKeys() keyHelp {
@@ -530,61 +585,84 @@ func (m root) helpKeys() keyHelp {
 		return m.log.helpKeys()
 	case scrSearch:
 		return m.search.helpKeys()
-	case scrStats, scrSync:
-		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Help, m.keys.Quit}}
+	case scrStats:
+		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Refresh, m.keys.Search}}
+	case scrSync:
+		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Sync, m.keys.Search}}
 	}
-	return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Quit}}
+	return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Search}}
 }
 
 func (m root) helpView() string {
-	k := m.keys
-	lines := []string{m.sty.Title.Render("Shortlist keys"), ""}
-	groups := []struct {
-		name string
-		keys []key.Binding
-	}{
-		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}},
-		{"work a row", []key.Binding{k.Log, k.Undo, k.Snooze, k.Done, k.Skip, k.AddTask, k.EditNote, k.OpenCRM, k.Copy}},
-		{"filter", []key.Binding{k.Search, k.Tier, k.Overdue, k.Callable, k.Channel, k.Held, k.ClearFilters, k.Refresh}},
-		{"screens", []key.Binding{k.Stats, k.Sync, k.Help, k.Quit, k.ForceQuit}},
+	lines := []string{m.sty.Title.Render("Shortlist keys") + m.sty.Subtle.Render(" · grouped by the screens they work on"), ""}
+	colW := 26
+	if m.width < 3*colW {
+		colW = max(20, m.width/2)
 	}
-	colW := max(20, min(26, m.width/len(groups)))
-	cols := max(1, min(len(groups), m.width/colW))
-	for i := 0; i < len(groups); i += cols {
-		end := min(len(groups), i+cols)
-		rows := 0
-		for _, g := range groups[i:end] {
-			rows = max(rows, len(g.keys)+1)
-		}
-		for r := 0; r < rows; r++ {
-			var b strings.Builder
-			for _, g := range groups[i:end] {
-				cell := ""
-				if r == 0 {
-					cell = m.sty.Header.Render(fit(g.name, colW-1))
-				} else if r-1 < len(g.keys) {
-					h := g.keys[r-1].Help()
-					cell = m.sty.Accent.Render(fit(h.Key, 7)) + fit(h.Desc, colW-8)
-					if colW < 22 {
-						cell = m.sty.Accent.Render(fit(h.Key, 6)) + " " + fit(h.Desc, colW-8)
-					}
+	cols := max(1, m.width/colW)
+	groups := m.keys.helpGroups()
+	header := func(t string) string { return m.sty.Header.Render(fit(t, colW-1)) }
+	cell := func(b key.Binding) string {
+		h := b.Help()
+		return m.sty.Accent.Render(fit(h.Key, 7)) + fit(h.Desc, colW-8)
+	}
+	// Flow the groups down the columns, a group continued in the next
+	// column under its name again; the shortest height that fits wins.
+	var colsOut [][]string
+	total := 0
+	for _, g := range groups {
+		total += len(g.keys) + 2
+	}
+	for h := max(4, total/cols); ; h++ {
+		colsOut = [][]string{nil}
+		for _, g := range groups {
+			cur := &colsOut[len(colsOut)-1]
+			if len(*cur) > 0 {
+				if len(*cur)+2 >= h {
+					colsOut = append(colsOut, nil)
+					cur = &colsOut[len(colsOut)-1]
 				} else {
-					cell = fit("", colW-1)
+					*cur = append(*cur, "")
 				}
-				b.WriteString(cell + " ")
 			}
-			lines = append(lines, b.String())
+			*cur = append(*cur, header(g.where))
+			for _, b := range g.keys {
+				if len(*cur) >= h {
+					colsOut = append(colsOut, []string{header(g.where + " (more)")})
+					cur = &colsOut[len(colsOut)-1]
+				}
+				*cur = append(*cur, cell(b))
+			}
 		}
-		lines = append(lines, "")
+		if len(colsOut) <= cols || h > 200 {
+			break
+		}
 	}
-	lines = append(lines,
+	rows := 0
+	for _, c := range colsOut {
+		rows = max(rows, len(c))
+	}
+	for r := 0; r < rows; r++ {
+		var b strings.Builder
+		for _, c := range colsOut {
+			text := fit("", colW-1)
+			if r < len(c) && c[r] != "" {
+				text = c[r]
+			}
+			b.WriteString(text + " ")
+		}
+		lines = append(lines, strings.TrimRight(b.String(), " "))
+	}
+	about := []string{"",
 		"Log outcome (l): a lower-case key logs and accepts the proposed next action,",
 		"then moves to the next row — no answer is `l n`. The upper-case key (N, B…)",
 		"lets you change the next action: enter accept, t tomorrow, 1–9 business days,",
-		"d type a date, s none, e add a note. u undoes the last log until it is synced.",
-		"Tab switches the channel first (call, email, LinkedIn, meeting, visit); m asks",
-		"when the meeting is (thu 14:00), so the preparation lands the day before.",
-	)
+		"d type a date, s none, e add a note. u undoes your newest change until synced.",
+		"A key a screen does not use does nothing there and says where it works.",
+	}
+	if len(lines)+len(about) <= m.bodyHeight() {
+		lines = append(lines, about...)
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -507,7 +508,7 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 		return m.refilter()
 	}
 	if !ok {
-		if key.Matches(msg, k.Open, k.Log, k.Snooze, k.Done, k.Skip, k.AddTask) {
+		if key.Matches(msg, k.Open, k.Log, k.Snooze, k.Done, k.Skip, k.AddTask, k.Why) {
 			return m, statusCmd("no row selected: the worklist is empty or still loading", true)
 		}
 		return m, nil
@@ -520,6 +521,8 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 	case key.Matches(msg, k.Log):
 		m.nav = openLogMsg{row: row}
 		return m, nil
+	case key.Matches(msg, k.Why):
+		return m, statusCmd(fullWhy(row), false)
 	case key.Matches(msg, k.Snooze), key.Matches(msg, k.Done), key.Matches(msg, k.Skip):
 		if row.Task.ID == 0 {
 			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)
@@ -624,10 +627,31 @@ func nextChannel(k model.TaskKind) model.TaskKind {
 	return model.TaskKinds[0]
 }
 
+// fullWhy is the whole "why this row" for the status line (y), every term
+// with its detail, where the line under the table has room for a part.
+func fullWhy(r model.Row) string {
+	parts := make([]string, 0, len(r.Why))
+	for _, t := range r.Why {
+		if t.Value == 0 && t.Detail == "" {
+			continue
+		}
+		p := fmt.Sprintf("%s %+.1f", t.Name, t.Value)
+		if t.Detail != "" {
+			p += " (" + t.Detail + ")"
+		}
+		parts = append(parts, p)
+	}
+	why := fmt.Sprintf("why %s is here: rank %.1f = %s", r.Account.Name, r.Rank, strings.Join(parts, " · "))
+	if r.Held {
+		why += " · held: " + string(r.HeldReason) + " — " + r.HeldDetail
+	}
+	return why
+}
+
 func (m today) helpKeys() keyHelp {
 	k := m.env.keys
 	if m.prompt.active() {
 		return m.prompt.helpKeys()
 	}
-	return keyHelp{short: []key.Binding{k.Log, k.Open, k.Undo, k.Search, k.Tier, k.Stats, k.Sync, k.Help, k.Quit}}
+	return keyHelp{short: []key.Binding{k.Log, k.Open, k.Undo, k.Search, k.Snooze, k.Done, k.Why, k.Tier, k.Stats, k.Sync}}
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -181,5 +183,86 @@ func TestPastDatesRefused(t *testing.T) {
 	h.keys("enter")
 	if v := h.view(); !strings.Contains(v, "Jan 5 2027") {
 		t.Fatalf("a due date next year should show the year:\n%s", v)
+	}
+}
+
+// o with no browser shows the link on one line and copies it.
+func TestOpenWithoutBrowser(t *testing.T) {
+	st := newFakeStore(3, testNow())
+	h := newHarness(t, testOptions(st))
+	h.m.fx.open = func(ctx context.Context, url string) error {
+		return errors.New("xdg-open: exit status 3: xdg-open: no method available for opening 'https://x'\nline two\nline three")
+	}
+	h.keys("o")
+	want := "no browser opened, link copied (OSC 52): https://app.hubspot.com/contacts/1/company/1"
+	if h.m.status.text != want {
+		t.Fatalf("status = %q, want %q", h.m.status.text, want)
+	}
+	if len(h.fx.copied) != 1 || h.fx.copied[0] != "https://app.hubspot.com/contacts/1/company/1" {
+		t.Fatalf("copied %v", h.fx.copied)
+	}
+	lines := strings.Split(h.view(), "\n")
+	if len(lines) != 24 || !strings.HasPrefix(lines[0], "Shortlist") {
+		t.Fatalf("the header must stay on screen:\n%s", h.view())
+	}
+}
+
+// At 80x24 the essentials show: ? help and q in the footer of every screen,
+// the whole why with y, and an error wrapped rather than cut.
+func TestEssentialsAt80x24(t *testing.T) {
+	st := newFakeStore(3, testNow())
+	st.rows[0].Why = []model.Term{{Name: "tier", Value: 30, Detail: "tier A"}, {Name: "overdue", Value: 2, Detail: "1d"},
+		{Name: "fit", Value: 12.5, Detail: "fit 80"}, {Name: "priority", Value: 6, Detail: "priority high"},
+		{Name: "stale", Value: 2, Detail: "68 days since last touch"}, {Name: "contact", Value: 1, Detail: "decision-maker"}}
+	h := newHarness(t, testOptions(st))
+	footer := func() string {
+		lines := strings.Split(h.view(), "\n")
+		return lines[len(lines)-1]
+	}
+	for _, tc := range []struct {
+		keys []string
+		q    string
+	}{{nil, "q quit"}, {[]string{"enter"}, "q back"}, {[]string{"l"}, "q back"}, {[]string{"s"}, "q back"}, {[]string{"?"}, "q back"}} {
+		h.keys(tc.keys...)
+		if f := footer(); !strings.Contains(f, "? help") || !strings.Contains(f, tc.q) {
+			t.Errorf("after %v the footer lacks ? help or %s: %q", tc.keys, tc.q, f)
+		}
+		if tc.keys != nil {
+			h.keys("esc")
+		}
+	}
+	if v := h.view(); !strings.Contains(v, "(y: all)") {
+		t.Fatalf("a cut why should say y shows it all:\n%s", v)
+	}
+	h.keys("y")
+	v := strings.Join(strings.Fields(h.view()), " ")
+	for _, want := range []string{"68 days since last touch", "decision-maker", "rank 100.0"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("y should show the whole why (%q):\n%s", want, h.view())
+		}
+	}
+	long := "add the task: the database is busy (another shortlist running?): try again in a moment, or close the other one first; nothing was saved"
+	h.send(statusMsg{text: long, err: true})
+	v = strings.Join(strings.Fields(h.view()), " ")
+	if !strings.Contains(v, "nothing was saved") {
+		t.Fatalf("a long error should wrap, not be cut:\n%s", h.view())
+	}
+	if lines := strings.Split(h.view(), "\n"); len(lines) != 24 || !strings.HasPrefix(lines[0], "Shortlist") {
+		t.Fatalf("the screen must keep its height and header:\n%s", h.view())
+	}
+}
+
+// At 200 columns the width goes to the next action and the side panel, not
+// to blank name columns.
+func TestWideLayout(t *testing.T) {
+	c := layout(200 - sideWidth(200) - 1)
+	if c.account > maxAccountWidth || c.contact > maxContactWidth || c.next < 40 {
+		t.Fatalf("200 columns: %+v", c)
+	}
+	if sideWidth(200) <= 38 {
+		t.Fatalf("side panel %d at 200 columns", sideWidth(200))
+	}
+	if got := layout(120 - sideWidth(120) - 1); got.next != 15 {
+		t.Fatalf("120 columns keep their layout: %+v", got)
 	}
 }
