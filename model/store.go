@@ -66,7 +66,10 @@ type DayCount struct {
 
 // Stats summarise the rep's activity.
 type Stats struct {
-	Today          map[Outcome]int `json:"today"`
+	Today map[Outcome]int `json:"today"`
+	// TasksDoneToday are tasks the rep marked done today without logging
+	// a touch (shortlist done, D): work done that no touch counts.
+	TasksDoneToday int             `json:"tasks_done_today"`
 	Week           map[Outcome]int `json:"week"`
 	Days           []DayCount      `json:"days"` // the last 14 days, oldest first
 	Calls          int             `json:"calls"`

@@ -97,3 +97,31 @@ func TestUndoTaskStatusAddAndNote(t *testing.T) {
 		t.Fatalf("undo of a pushed note: %v, want ErrSynced", err)
 	}
 }
+
+// A task marked done by hand counts as done today; a log's closed task is
+// counted once, as its touch.
+func TestStatsCountsTasksDoneByHand(t *testing.T) {
+	db := demoDB(t, 30)
+	r := raw(t, db.Path())
+	ctx := context.Background()
+	now := time.Now()
+	before, err := db.Stats(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskID, _ := workedTask(t, r, 0)
+	other, contactID := workedTask(t, r, 1)
+	if err := db.SetTaskStatus(ctx, taskID, model.TaskDone, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LogTouch(ctx, model.LogRequest{ContactID: contactID, Channel: model.ChannelCall, Outcome: model.OutcomeNoAnswer, At: now, TaskID: other}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.Stats(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.TasksDoneToday != before.TasksDoneToday+1 {
+		t.Fatalf("tasks done today %d, want %d", after.TasksDoneToday, before.TasksDoneToday+1)
+	}
+}

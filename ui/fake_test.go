@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,6 +116,11 @@ func (f *fakeStore) Stats(ctx context.Context, now time.Time) (model.Stats, erro
 	for _, l := range f.logs {
 		s.Today[l.Outcome]++
 		s.Week[l.Outcome]++
+	}
+	for _, st := range f.statuses {
+		if strings.Contains(st, ":done:") {
+			s.TasksDoneToday++
+		}
 	}
 	return s, nil
 }

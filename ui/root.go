@@ -317,7 +317,13 @@ func (m root) capturing() bool {
 func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.log.logFailed()
-		m.status = statusMsg{text: errText("log "+msg.req.Outcome.Label(), msg.err) + " (nothing was logged)", err: true}
+		text := errText("log "+msg.req.Outcome.Label(), msg.err)
+		if errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrConflict) {
+			// r on this screen logs "wrong number": the way to fresh rows
+			// is back on Today.
+			text = "log " + msg.req.Outcome.Label() + ": the row changed meanwhile (a sync?): esc, then r on Today refreshes"
+		}
+		m.status = statusMsg{text: text + " (nothing was logged)", err: true}
 		return m, nil
 	}
 	lg := m.log.row

@@ -171,7 +171,7 @@ func (m today) doneTodayCmd() tea.Cmd {
 	seq, st, now := m.cseq, m.env.store, m.now
 	return withTimeout(func(ctx context.Context) tea.Msg {
 		s, err := st.Stats(ctx, now)
-		n := 0
+		n := s.TasksDoneToday
 		for _, v := range s.Today {
 			n += v
 		}
@@ -589,11 +589,14 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 
 // taskFromTitle builds a local task; a first word naming a kind sets it.
 func taskFromTitle(r model.Row, due time.Time, hasTime bool, now time.Time) model.Task {
-	title := r.Task.Title
+	title := strings.TrimSpace(r.Task.Title)
 	kind := model.TaskTodo
-	if first, _, _ := strings.Cut(title, " "); first != "" {
+	// "call Liam about the pilot": the word says the kind, the rest is
+	// the title ("Liam about the pilot"); a title of only the word gets
+	// the kind's name from the store.
+	if first, rest, _ := strings.Cut(title, " "); first != "" {
 		if k, err := model.ParseTaskKind(first); err == nil {
-			kind = k
+			kind, title = k, strings.TrimSpace(rest)
 		}
 	}
 	return model.Task{AccountID: r.Account.ID, ContactID: r.Contact.ID, Kind: kind, Title: title,

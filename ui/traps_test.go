@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -264,5 +266,52 @@ func TestWideLayout(t *testing.T) {
 	}
 	if got := layout(120 - sideWidth(120) - 1); got.next != 15 {
 		t.Fatalf("120 columns keep their layout: %+v", got)
+	}
+}
+
+// Trap 6: done today counts tasks marked done; e names the touch; the log
+// screen's stale-row error does not send the rep to r (wrong number there);
+// a new task's first word sets its kind and leaves the title; tab
+// re-proposes every outcome.
+func TestSmallTraps(t *testing.T) {
+	st := newFakeStore(4, testNow())
+	h := newHarness(t, testOptions(st))
+	h.keys("D")
+	if !strings.Contains(h.view(), "done today 1") {
+		t.Fatalf("a task marked done should count as done today:\n%s", h.view())
+	}
+
+	h.keys("l", "n", "e")
+	if v := h.view(); !strings.Contains(v, "note for no answer · Account 001 · Pat Lee1") {
+		t.Fatalf("e should name the touch it edits:\n%s", v)
+	}
+	h.keys("esc")
+
+	st.logErr = model.ErrNotFound
+	h.keys("l", "b")
+	if strings.Contains(h.m.status.text, "press r") || !strings.Contains(h.m.status.text, "r on Today") {
+		t.Fatalf("status on the log screen: %q", h.m.status.text)
+	}
+	st.logErr = nil
+	h.keys("esc")
+
+	h.keys("a")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("call Liam about the pilot")})
+	h.keys("enter", "enter")
+	if len(st.added) != 1 || st.added[0].Kind != model.TaskCall || st.added[0].Title != "Liam about the pilot" {
+		t.Fatalf("added %+v", st.added)
+	}
+
+	// Every outcome is planned again for the new channel (the default
+	// rules follow the channel only for sent; a config's rules may for
+	// any outcome).
+	h.keys("l", "tab")
+	if h.m.log.channel != model.ChannelEmail || !strings.Contains(h.view(), "s S  sent                     → email") {
+		t.Fatalf("tab to %s:\n%s", h.m.log.channel, h.view())
+	}
+	for _, o := range model.Outcomes {
+		if want := h.m.log.planFor(o, model.NextChoice{Mode: model.NextAuto}, time.Time{}); !reflect.DeepEqual(h.m.log.proposals[o], want) {
+			t.Fatalf("%s: proposal not re-planned for %s", o, h.m.log.channel)
+		}
 	}
 }

@@ -461,7 +461,7 @@ func TestTaskKeys(t *testing.T) {
 	if strings.Join(st.statuses, " ") != strings.Join(want, " ") {
 		t.Fatalf("statuses = %v, want %v", st.statuses, want)
 	}
-	if len(st.added) != 1 || st.added[0].Kind != model.TaskEmail || st.added[0].Title != "email the deck" || st.added[0].ContactID != 2 {
+	if len(st.added) != 1 || st.added[0].Kind != model.TaskEmail || st.added[0].Title != "the deck" || st.added[0].ContactID != 2 {
 		t.Fatalf("added = %+v", st.added)
 	}
 	h.keys("z", "esc")
