@@ -548,6 +548,26 @@ func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
 	})
 }
 
+// NewestLoggedTouch is the newest touch LogTouch wrote (one UndoLog can
+// take back), for shortlist undo without an id; model.ErrNotFound when
+// there is none.
+func (db *DB) NewestLoggedTouch(ctx context.Context) (model.Touch, error) {
+	var id int64
+	err := db.sql.QueryRowContext(ctx, "SELECT id FROM touches WHERE undo <> '' ORDER BY id DESC LIMIT 1").Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Touch{}, fmt.Errorf("no touch logged here: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return model.Touch{}, db.mapErr("find the newest logged touch", err)
+	}
+	return db.touch(ctx, db.sql, id)
+}
+
+// Touch reads one touch by id.
+func (db *DB) Touch(ctx context.Context, id int64) (model.Touch, error) {
+	return db.touch(ctx, db.sql, id)
+}
+
 // newestOutbox is the newest outbox row for an entity of the given kinds:
 // its id, kind and whether it was pushed; id 0 when there is none.
 func newestOutbox(ctx context.Context, tx *sql.Tx, entityID int64, kinds ...string) (id int64, kind string, pushed bool, err error) {

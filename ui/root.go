@@ -327,9 +327,8 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	lg := m.log.row
-	who := strings.TrimSpace(lg.Contact.Name())
 	m.pushChange(change{kind: changeLog, touchID: msg.res.Touch.ID, note: msg.req.Note,
-		what: "log of " + strings.Join(nonEmpty(msg.req.Outcome.Label(), lg.Account.Name, who), " · ")})
+		what: model.LogChangeName(msg.req.Outcome, lg.Account.Name, lg.Contact.Name())})
 	text := "logged " + msg.req.Outcome.Label()
 	now := m.opts.Now()
 	p := msg.res.Plan

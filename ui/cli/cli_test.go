@@ -201,8 +201,11 @@ func TestTodayTable(t *testing.T) {
 		if !strings.Contains(counts, "due today") || !strings.Contains(held, "held back") {
 			t.Errorf("no summary lines: %q %q", counts, held)
 		}
-		if got := len(lines); got > 8+4 {
+		if got := len(lines); got > 8+5 {
 			t.Errorf("--limit 8 printed %d lines", got)
+		}
+		if !strings.Contains(out, "\n8 of 18 (--limit 0 for all)\n") {
+			t.Errorf("a list cut short should say so:\n%s", out)
 		}
 	}
 }
@@ -219,7 +222,7 @@ func TestTierFilter(t *testing.T) {
 		}
 	}
 	code, _, errOut := f.run("today", "--tier", "Z")
-	if code != cli.ExitFailure || !strings.Contains(errOut, `unknown tier "Z"`) {
+	if code != cli.ExitUsage || !strings.Contains(errOut, `unknown tier "Z"`) {
 		t.Errorf("--tier Z: exit %d %q", code, errOut)
 	}
 }
@@ -408,8 +411,11 @@ func TestLogAndUndo(t *testing.T) {
 	if lj.Touch.ID == 0 || lj.Touch.Outcome != "busy" || lj.Next != nil {
 		t.Errorf("log --json = %+v; want a busy touch and no next action", lj)
 	}
-	if got := f.ok("undo", fmt.Sprint(lj.Touch.ID)); got != fmt.Sprintf("undid touch %d and what it changed\n", lj.Touch.ID) {
-		t.Errorf("undo said %q", got)
+	// Without an id, undo takes back the newest logged touch, named as
+	// the TUI names it.
+	want := fmt.Sprintf("undone: log of busy · %s · %s (touch %d)\n", r.Account, r.Contact, lj.Touch.ID)
+	if got := f.ok("undo"); got != want {
+		t.Errorf("undo said %q, want %q", got, want)
 	}
 	code, _, errOut := f.run("undo", fmt.Sprint(lj.Touch.ID))
 	if code != cli.ExitFailure || !strings.Contains(errOut, "not found") {

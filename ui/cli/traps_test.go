@@ -1,0 +1,71 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shortlisthq/shortlist/ui/cli"
+)
+
+// Lists cut short say so, --limit 0 means all for search too, and done,
+// skip, snooze, undo and demo speak JSON.
+func TestCLICutShortAndJSON(t *testing.T) {
+	f := newFixture(t)
+	out := f.ok("accounts", "--limit", "5")
+	if !strings.Contains(out, "\n5 of ") || !strings.Contains(out, " (--limit 0 for all)\n") {
+		t.Errorf("accounts cut short should say so:\n%s", out)
+	}
+	if out := f.ok("accounts", "--limit", "0"); strings.Contains(out, "--limit 0 for all") {
+		t.Errorf("accounts --limit 0 says it is cut:\n%s", out)
+	}
+	out = f.ok("search", "a", "--limit", "3")
+	if !strings.Contains(out, "\n3 of ") {
+		t.Errorf("search cut short should say so:\n%s", out)
+	}
+	var all []cli.SearchHitJSON
+	if err := json.Unmarshal([]byte(f.ok("search", "a", "--limit", "0", "--json")), &all); err != nil || len(all) <= 20 {
+		t.Errorf("search --limit 0 should list all: %d hits, %v", len(all), err)
+	}
+	if code, _, errOut := f.run("accounts", "--tier", "Z"); code != cli.ExitUsage {
+		t.Errorf("--tier Z: exit %d %q, want 2", code, errOut)
+	}
+
+	rows := f.today().Rows
+	var tasks []int64
+	for _, r := range rows {
+		if r.TaskID != 0 {
+			tasks = append(tasks, r.TaskID)
+		}
+	}
+	var st cli.TaskStatusJSON
+	if err := json.Unmarshal([]byte(f.ok("done", fmt.Sprint(tasks[0]), "--json")), &st); err != nil || st.Status != "done" || st.TaskID != tasks[0] {
+		t.Errorf("done --json = %+v, %v", st, err)
+	}
+	if err := json.Unmarshal([]byte(f.ok("skip", fmt.Sprint(tasks[1]), "--json")), &st); err != nil || st.Status != "skipped" {
+		t.Errorf("skip --json = %+v, %v", st, err)
+	}
+	if err := json.Unmarshal([]byte(f.ok("snooze", fmt.Sprint(tasks[2]), "--until", "2026-12-01", "--json")), &st); err != nil ||
+		st.Status != "snoozed" || st.SnoozedUntil != "2026-12-01" {
+		t.Errorf("snooze --json = %+v, %v", st, err)
+	}
+
+	r := rows[0]
+	var lj cli.LogJSON
+	if err := json.Unmarshal([]byte(f.ok("log", "--json", "--contact", fmt.Sprint(r.ContactID), "--outcome", "no-answer")), &lj); err != nil {
+		t.Fatal(err)
+	}
+	var uj cli.UndoJSON
+	if err := json.Unmarshal([]byte(f.ok("undo", "--json")), &uj); err != nil || uj.TouchID != lj.Touch.ID ||
+		uj.Undone != "log of no answer · "+r.Account+" · "+r.Contact {
+		t.Errorf("undo --json = %+v, %v", uj, err)
+	}
+
+	var dj cli.DemoJSON
+	p := filepath.Join(t.TempDir(), "d.db")
+	if err := json.Unmarshal([]byte(f.ok("demo", "--db", p, "--accounts", "20", "--json")), &dj); err != nil || dj.Accounts != 20 || dj.Path == "" {
+		t.Errorf("demo --json = %+v, %v", dj, err)
+	}
+}
