@@ -315,3 +315,12 @@ func TestSmallTraps(t *testing.T) {
 		}
 	}
 }
+
+// The palette's background comes from COLORFGBG, never from a query.
+func TestDarkBackgroundFromEnv(t *testing.T) {
+	for v, want := range map[string]bool{"": true, "15;0": true, "0;15": false, "0;7": false, "15;8": true, "default;default": true, "12;4;1": true} {
+		if got := darkBackground(func(string) string { return v }); got != want {
+			t.Errorf("COLORFGBG=%q: dark %v, want %v", v, got, want)
+		}
+	}
+}
