@@ -144,7 +144,7 @@ func commands() []*command {
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
 		statsCmd(), syncCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
-		demoCmd(), versionCmd(),
+		demoCmd(), versionCmd(), completionCmd(), manCmd(),
 	}
 }
 
@@ -184,6 +184,9 @@ func errorLine(err error) string {
 }
 
 func run(ctx context.Context, args []string, env Env) error {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"} // as git, gh and every GNU tool take it
+	}
 	name, rest := splitCommand(args)
 	if name == "" && !(env.Terminal && env.TUI != nil) && !wantsHelp(rest) {
 		name = "today" // not a terminal: print today, with any of its flags

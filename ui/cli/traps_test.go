@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +68,48 @@ func TestCLICutShortAndJSON(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "d.db")
 	if err := json.Unmarshal([]byte(f.ok("demo", "--db", p, "--accounts", "20", "--json")), &dj); err != nil || dj.Accounts != 20 || dj.Path == "" {
 		t.Errorf("demo --json = %+v, %v", dj, err)
+	}
+}
+
+// --version, the completions and the man page come from the command table:
+// every command the help lists is in each, with its flags.
+func TestConventionsFromCommandTable(t *testing.T) {
+	f := newFixture(t)
+	if out := f.ok("--version"); !strings.HasPrefix(out, "shortlist v0.test (database schema") {
+		t.Errorf("--version = %q", out)
+	}
+	help := f.ok("help")
+	var cmds []string
+	for _, l := range strings.Split(help[strings.Index(help, "Commands:"):], "\n")[1:] {
+		fields := strings.Fields(l)
+		if len(fields) == 0 {
+			break
+		}
+		cmds = append(cmds, fields[0])
+	}
+	if len(cmds) < 20 {
+		t.Fatalf("help lists %d commands: %v", len(cmds), cmds)
+	}
+	bash, zsh, fish, man := f.ok("completion", "bash"), f.ok("completion", "zsh"), f.ok("completion", "fish"), f.ok("man")
+	for _, c := range cmds {
+		if !strings.Contains(bash, "    "+c+") ") || !strings.Contains(zsh, "'"+c+":") ||
+			!strings.Contains(fish, "-a "+c+" ") || (c != "help" && !strings.Contains(man, ".SS shortlist "+c)) {
+			t.Errorf("command %s missing from a completion or the man page", c)
+		}
+	}
+	for _, want := range []string{"--until", "--outcome", "--limit"} {
+		if !strings.Contains(bash, want) || !strings.Contains(zsh, "'"+want) || !strings.Contains(man, `\-\-`+want[2:]) {
+			t.Errorf("flag %s missing", want)
+		}
+	}
+	if bashBin, err := exec.LookPath("bash"); err == nil {
+		cmd := exec.Command(bashBin, "-n")
+		cmd.Stdin = strings.NewReader(bash)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("bash -n: %v\n%s", err, out)
+		}
+	}
+	if code, _, _ := f.run("completion", "tcsh"); code != cli.ExitUsage {
+		t.Errorf("completion tcsh: exit %d, want 2", code)
 	}
 }
