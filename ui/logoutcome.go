@@ -187,6 +187,13 @@ func (m logScreen) capturing() bool { return m.noting || m.date.active() }
 
 func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case noteEditedMsg:
+		if msg.err != nil {
+			return m, statusCmd("note: "+msg.err.Error(), true)
+		}
+		m.note.SetValue(msg.text)
+		m.noting = true
+		return m, m.note.Focus()
 	case tea.KeyMsg:
 		if m.pending {
 			return m, nil
@@ -286,6 +293,9 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 			return m, nil
 		case msg.Type == tea.KeyEnter:
 			return m.submit()
+		case msg.Type == tea.KeyCtrlE:
+			// A long note in $VISUAL or $EDITOR, as git and gh do.
+			return m, editInEditor(m.note.Value())
 		}
 		var cmd tea.Cmd
 		m.note, cmd = m.note.Update(noteKey(msg))
@@ -466,7 +476,7 @@ func (m logScreen) View() string {
 	}
 	label := "note (e to write, ctrl+j new line, enter logs):"
 	if m.noting {
-		label = "note (enter logs, tab/esc leaves the note):"
+		label = "note (enter logs, ctrl+e opens $EDITOR, tab/esc leaves the note):"
 	}
 	lines = append(lines, s.Subtle.Render(clip(label, w)), m.note.View())
 	return strings.Join(lines, "\n")
@@ -488,6 +498,7 @@ func (m logScreen) helpKeys() keyHelp {
 	}
 	if m.noting {
 		return keyHelp{short: []key.Binding{short(k.Accept, "log it"), short(k.Note, "leave the note"),
+			key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
 			key.NewBinding(key.WithKeys("ctrl+j"), key.WithHelp("ctrl+j", "new line"))}}
 	}
 	return keyHelp{short: []key.Binding{short(k.Accept, "log"), short(k.Tomorrow, "tomorrow"), short(k.BusinessDays, "days"),

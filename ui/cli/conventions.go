@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -21,7 +25,7 @@ func cmdFlags(cmd *command) []*flag.Flag {
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "h":
-		case "help", "demo", "db", "config":
+		case "help", "demo", "db", "config", "no-pager":
 			global = append(global, fl)
 		default:
 			own = append(own, fl)
@@ -207,7 +211,7 @@ func writeMan(w io.Writer, version string) {
 		fmt.Fprintf(w, "%s\n", roff(c.about))
 		flags := cmdFlags(c)
 		for _, fl := range flags {
-			if fl.Name == "help" || fl.Name == "demo" || fl.Name == "db" || fl.Name == "config" {
+			if fl.Name == "help" || fl.Name == "demo" || fl.Name == "db" || fl.Name == "config" || fl.Name == "no-pager" {
 				continue
 			}
 			name, usage := flag.UnquoteUsage(fl)
@@ -227,4 +231,96 @@ func writeMan(w io.Writer, version string) {
 	}
 	fmt.Fprintf(w, ".SH GLOBAL FLAGS\n.nf\n%s.fi\n", roff(strings.TrimPrefix(globalsHelp, "Global flags (every command):\n")))
 	fmt.Fprintf(w, ".SH SEE ALSO\nshortlist help \\fIcommand\\fR; the README at https://github.com/shortlisthq/shortlist\n")
+}
+
+// EditText opens text in the rep's editor, as git and gh find it ($VISUAL,
+// then $EDITOR, then vi; the variable may hold arguments), on the given
+// terminal streams, and returns what was saved.
+func EditText(text string, getenv func(string) string, in io.Reader, out, errOut io.Writer) (string, error) {
+	argv := []string{"vi"}
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if f := strings.Fields(getenv(v)); len(f) > 0 {
+			argv = f
+			break
+		}
+	}
+	f, err := os.CreateTemp("", "shortlist-note-*.txt")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(f.Name())
+	_, werr := f.WriteString(text)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return "", werr
+	}
+	cmd := exec.Command(argv[0], append(argv[1:], f.Name())...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, out, errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("the editor %s: %w", argv[0], err)
+	}
+	b, err := os.ReadFile(f.Name())
+	return string(b), err
+}
+
+// PagerCommand is the pager long output goes through: SHORTLIST_PAGER,
+// else PAGER, else less -FRX (it quits at once when the text fits).
+// SHORTLIST_PAGER set empty, or "cat", means none.
+func PagerCommand(lookup func(string) (string, bool)) []string {
+	v, ok := lookup("SHORTLIST_PAGER")
+	if !ok {
+		if v, _ = lookup("PAGER"); v == "" {
+			v = "less -FRX"
+		}
+	}
+	f := strings.Fields(v)
+	if len(f) == 0 || f[0] == "cat" {
+		return nil
+	}
+	return f
+}
+
+// RunPager pipes text through argv; a pager that cannot start leaves the
+// text printed as it is.
+func RunPager(argv []string, text []byte, out, errOut io.Writer) error {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(text), out, errOut
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil // the rep quit the pager
+		}
+		_, werr := out.Write(text)
+		return werr
+	}
+	return nil
+}
+
+// paged are the commands whose output is read, not parsed: with a pager
+// and a terminal, output taller than the terminal goes through it.
+var paged = map[string]bool{"today": true, "accounts": true, "show": true, "search": true, "stats": true,
+	"help": true, "man": true, "doctor": true, "config": true}
+
+// paging runs fn with stdout captured when its output may be paged, then
+// prints it, through the pager when it is taller than the terminal.
+func paging(env Env, name string, g Globals, fn func(env Env) error) error {
+	if env.Page == nil || env.Height <= 0 || !paged[name] || g.NoPager {
+		return fn(env)
+	}
+	var buf bytes.Buffer
+	out := env.Stdout
+	env.Stdout = &buf
+	err := fn(env)
+	if bytes.Count(buf.Bytes(), []byte("\n")) >= env.Height {
+		if perr := env.Page(buf.Bytes()); perr != nil && err == nil {
+			err = perr
+		}
+		return err
+	}
+	if _, werr := out.Write(buf.Bytes()); werr != nil && err == nil {
+		err = werr
+	}
+	return err
 }

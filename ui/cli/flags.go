@@ -29,6 +29,8 @@ type Globals struct {
 	Demo   bool   // use the demo book beside the real one
 	DB     string // --db; "" means SHORTLIST_DB or the default path
 	Config string // --config; "" means the default path
+	// NoPager: print long output as it is, not through the pager.
+	NoPager bool
 }
 
 // flags is one command's flag set: the standard flag package holds the values
@@ -49,6 +51,7 @@ func newFlags(cmd string) *flags {
 	f.fs.BoolVar(&f.g.Demo, "demo", false, "use the demo book (demo.db beside your real one); your real book is never touched")
 	f.fs.StringVar(&f.g.DB, "db", "", "the book to use (default $SHORTLIST_DB, else ~/.local/share/shortlist/shortlist.db)")
 	f.fs.StringVar(&f.g.Config, "config", "", "the config file (default ~/.config/shortlist/config.toml)")
+	f.fs.BoolVar(&f.g.NoPager, "no-pager", false, "print long output as it is, not through $PAGER")
 	return f
 }
 
@@ -216,7 +219,7 @@ func isNumber(s string) bool {
 // flagHelp lists a command's own flags (globals are described once, in
 // shortlist help).
 func (f *flags) flagHelp(w io.Writer) {
-	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true}
+	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true}
 	var lines [][2]string
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		if global[fl.Name] {

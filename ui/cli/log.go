@@ -38,6 +38,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01, each with an optional time (thu 14:00)")
 			asJSON := f.fs.Bool("json", false, "print what was logged as JSON")
+			edit := f.fs.Bool("edit", false, "write the note in $VISUAL or $EDITOR (starting from --note)")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("log takes flags only, got %q (see shortlist log --help)", c.args[0])
@@ -62,6 +63,16 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				}
 				if *duration < 0 {
 					return usagef("--duration must not be negative")
+				}
+				if *edit {
+					if c.env.Edit == nil {
+						return usagef("--edit needs a terminal for the editor; give the note with --note instead")
+					}
+					text, err := c.env.Edit(*note)
+					if err != nil {
+						return fmt.Errorf("edit the note: %w (nothing was logged)", err)
+					}
+					*note = strings.TrimSpace(text)
 				}
 				b, err := c.open(ctx)
 				if err != nil {

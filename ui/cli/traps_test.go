@@ -113,3 +113,55 @@ func TestConventionsFromCommandTable(t *testing.T) {
 		t.Errorf("completion tcsh: exit %d, want 2", code)
 	}
 }
+
+// Output taller than the terminal goes through the pager, unless
+// --no-pager; log --edit takes the note from the editor.
+func TestPagerAndEditor(t *testing.T) {
+	f := newFixture(t)
+	var paged []byte
+	f.env.Page = func(b []byte) error { paged = b; return nil }
+	f.env.Height = 10
+	out := f.ok("accounts")
+	if out != "" || !strings.Contains(string(paged), "(--limit 0 for all)") {
+		t.Errorf("a long list should go through the pager: stdout %d bytes, paged %d", len(out), len(paged))
+	}
+	paged = nil
+	if out := f.ok("accounts", "--no-pager"); paged != nil || !strings.Contains(out, "ACCOUNT") {
+		t.Errorf("--no-pager should print: paged %d bytes", len(paged))
+	}
+	if out := f.ok("accounts", "--limit", "3"); paged != nil || !strings.Contains(out, "ACCOUNT") {
+		t.Errorf("a short list should print as it is: paged %d bytes", len(paged))
+	}
+
+	f.env.Page = nil
+	r := f.today().Rows[0]
+	if code, _, errOut := f.run("log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "connected", "--edit"); code != cli.ExitUsage {
+		t.Errorf("--edit without a terminal: exit %d %q", code, errOut)
+	}
+	f.env.Edit = func(text string) (string, error) { return text + "wants a security review\n", nil }
+	var lj cli.LogJSON
+	js := f.ok("log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "connected", "--note", "pricing: ", "--edit", "--json")
+	if err := json.Unmarshal([]byte(js), &lj); err != nil || lj.Touch.Note != "pricing: wants a security review" {
+		t.Errorf("log --edit: %+v %v", lj.Touch, err)
+	}
+}
+
+func TestPagerCommand(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, "less -FRX"},
+		{map[string]string{"PAGER": "more"}, "more"},
+		{map[string]string{"PAGER": "more", "SHORTLIST_PAGER": "bat -p"}, "bat -p"},
+		{map[string]string{"PAGER": "more", "SHORTLIST_PAGER": ""}, ""},
+		{map[string]string{"PAGER": "cat"}, ""},
+	} {
+		if got := strings.Join(cli.PagerCommand(env(tc.env)), " "); got != tc.want {
+			t.Errorf("%v: pager %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
