@@ -614,11 +614,13 @@ func (m root) helpView() string {
 	// Flow the groups down the columns, a group continued in the next
 	// column under its name again; the shortest height that fits wins.
 	var colsOut [][]string
-	total := 0
+	// A group is split only when the screen is too short for it whole.
+	total, largest := 0, 0
 	for _, g := range groups {
 		total += len(g.keys) + 2
+		largest = max(largest, len(g.keys)+1)
 	}
-	for h := max(4, total/cols); ; h++ {
+	for h := max(4, total/cols, min(largest, m.bodyHeight()-2)); ; h++ {
 		colsOut = [][]string{nil}
 		for _, g := range groups {
 			cur := &colsOut[len(colsOut)-1]
