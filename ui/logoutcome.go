@@ -253,7 +253,7 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if o == model.OutcomeMeetingBooked {
 		// When the meeting is decides when to prepare for it.
 		var cmd tea.Cmd
-		m.date, cmd = m.date.start(promptMeeting, "meeting when (thu 14:00, 2026-12-01 10:00; enter: not known yet): ", "", m.row)
+		m.date, cmd = m.date.start(promptMeeting, "meeting when (thu 14:00, "+exampleDate(m.env.now())+" 10:00; enter: not known yet): ", "", m.row)
 		return m, cmd
 	}
 	if upper {
@@ -314,7 +314,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		return m.dueFrom("+"+string(msg.Runes), now)
 	case key.Matches(msg, k.TypedDate):
 		var cmd tea.Cmd
-		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, 2026-12-01 14:30): ", "", m.row)
+		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, "+exampleDate(m.env.now())+" 14:30): ", "", m.row)
 		return m, cmd
 	case key.Matches(msg, k.SkipNext):
 		m.choice = model.NextChoice{Mode: model.NextNone}

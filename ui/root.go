@@ -327,7 +327,7 @@ func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	lg := m.log.row
-	m.pushChange(change{kind: changeLog, touchID: msg.res.Touch.ID, note: msg.req.Note,
+	m.pushChange(change{kind: changeLog, touchID: msg.res.Touch.ID, taskID: msg.req.TaskID, note: msg.req.Note,
 		what: model.LogChangeName(msg.req.Outcome, lg.Account.Name, lg.Contact.Name())})
 	text := "logged " + msg.req.Outcome.Label()
 	now := m.opts.Now()

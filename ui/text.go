@@ -83,6 +83,13 @@ func dueLabel(t model.Task, now time.Time) string {
 	}
 }
 
+// exampleDate is a date to show in a prompt's examples: the first of next
+// month, so the example is never a date the prompt would refuse.
+func exampleDate(now time.Time) string {
+	y, m, _ := now.Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, now.Location()).Format("2006-01-02")
+}
+
 func dayIndex(t time.Time) int {
 	y, m, d := t.Date()
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)

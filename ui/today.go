@@ -537,7 +537,7 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 			return m, setTaskStatus(m.env.store, row, model.TaskSkipped, time.Time{}, "skip", "task skipped: "+row.Task.Title)
 		}
 		var cmd tea.Cmd
-		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, 2026-12-01): ", "tomorrow", row)
+		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, "+exampleDate(m.now)+"): ", "tomorrow", row)
 		return m, cmd
 	case key.Matches(msg, k.AddTask):
 		var cmd tea.Cmd
@@ -573,7 +573,7 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		var cmd tea.Cmd
 		r := msg.row
 		r.Task.Title = title
-		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, 2026-12-01 14:30): ", "tomorrow", r)
+		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, "+exampleDate(now)+" 14:30): ", "tomorrow", r)
 		return m, cmd
 	case promptNote:
 		return m, editNote(m.env.store, msg.touchID, msg.value, msg.prior, msg.noteOf)

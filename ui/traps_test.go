@@ -324,3 +324,21 @@ func TestDarkBackgroundFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// After undo the cursor is back on the row the change took away.
+func TestUndoReturnsToTheRow(t *testing.T) {
+	st := newFakeStore(5, testNow())
+	h := newHarness(t, testOptions(st))
+	h.keys("j", "j", "l", "n") // Account 003 leaves the list
+	if r, _ := h.m.today.selected(); r.Account.Name != "Account 004" {
+		t.Fatalf("after the log the cursor is on %q", r.Account.Name)
+	}
+	st.mu.Lock()
+	st.rows = append(st.rows[:2:2], append([]model.Row{newFakeStore(5, testNow()).rows[2]}, st.rows[2:]...)...)
+	st.mu.Unlock()
+	h.keys("g", "u")
+	h.wantStatus("undone: log of no answer · Account 003")
+	if r, _ := h.m.today.selected(); r.Account.Name != "Account 003" {
+		t.Fatalf("after undo the cursor is on %q, want Account 003", r.Account.Name)
+	}
+}

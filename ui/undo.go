@@ -31,7 +31,7 @@ type change struct {
 	kind    changeKind
 	what    string
 	touchID int64 // changeLog, changeNote
-	taskID  int64 // changeStatus, changeAdd
+	taskID  int64 // changeStatus, changeAdd; changeLog: the task it worked
 	prior   model.TaskState
 	note    string // changeLog: the touch's note now; changeNote: the note before the edit
 }
@@ -137,6 +137,10 @@ func (m root) changeUndone(msg changeUndoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	m.status = statusMsg{text: "undone: " + msg.c.what}
+	if msg.c.taskID != 0 && msg.c.kind != changeAdd {
+		// The task is back on the list: the cursor goes back to it.
+		m.today.seek, m.today.seeking = anchor{row: rowKey{task: msg.c.taskID}}, true
+	}
 	return m, m.reload()
 }
 
