@@ -554,13 +554,14 @@ func (m root) footer(keys []key.Binding) string {
 	if m.active == scrToday {
 		q = m.keys.Quit
 	}
-	var tail []key.Binding
+	// Where letters are typed text, ? and q are text too: ctrl+c quits.
+	tail := []key.Binding{m.keys.ForceQuit}
 	if !m.capturing() {
 		tail = []key.Binding{m.keys.Help, q}
 	}
 	var screenKeys []key.Binding
 	for _, k := range keys {
-		if h := k.Help(); h.Key != "?" && h.Key != "q" {
+		if h := k.Help(); h.Key != "?" && h.Key != "q" && h.Key != "ctrl+c" {
 			screenKeys = append(screenKeys, k)
 		}
 	}
