@@ -77,6 +77,15 @@ func run() int {
 		CheckToken: tokenChecker(tokenCheckLimit),
 	}
 	env.StdoutTerminal = outTerm // an export to a terminal is sanitised
+	if outTerm && inTerm {
+		env.Edit = func(text string) (string, error) {
+			return cli.EditText(text, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		}
+		if pager := cli.PagerCommand(os.LookupEnv); pager != nil {
+			env.Page = func(text []byte) error { return cli.RunPager(pager, text, os.Stdout, os.Stderr) }
+			_, env.Height, _ = xterm.GetSize(os.Stdout.Fd())
+		}
+	}
 	return cli.Run(ctx, os.Args[1:], env)
 }
 

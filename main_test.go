@@ -115,8 +115,9 @@ func TestBinary(t *testing.T) {
 	})
 
 	t.Run("bad input exits 1 on one line", func(t *testing.T) {
+		// A bad flag value is a usage error, whichever flag it is.
 		code, _, errOut := run(t, nil, "--demo", "log", "--contact", "1", "--outcome", "nope")
-		if code != 1 || !strings.HasPrefix(errOut, `shortlist: unknown outcome "nope": use one of no-answer`) || strings.Count(errOut, "\n") != 1 {
+		if code != 2 || !strings.HasPrefix(errOut, `shortlist: unknown outcome "nope": use one of no-answer`) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("exit %d stderr %q", code, errOut)
 		}
 		code, _, errOut = run(t, nil, "--demo", "log", "--contact", "99999", "--outcome", "busy")

@@ -66,7 +66,10 @@ type DayCount struct {
 
 // Stats summarise the rep's activity.
 type Stats struct {
-	Today          map[Outcome]int `json:"today"`
+	Today map[Outcome]int `json:"today"`
+	// TasksDoneToday are tasks the rep marked done today without logging
+	// a touch (shortlist done, D): work done that no touch counts.
+	TasksDoneToday int             `json:"tasks_done_today"`
 	Week           map[Outcome]int `json:"week"`
 	Days           []DayCount      `json:"days"` // the last 14 days, oldest first
 	Calls          int             `json:"calls"`
@@ -124,4 +127,24 @@ type Store interface {
 	AddTask(ctx context.Context, t Task) (Task, error)
 	SetTaskStatus(ctx context.Context, taskID int64, status TaskStatus, snoozeUntil time.Time) error
 	EditTouchNote(ctx context.Context, touchID int64, note string) error
+
+	// UndoTaskStatus takes back a task's newest status change (done, skip,
+	// snooze), putting prior back; UndoAddTask deletes a task the rep added;
+	// UndoNoteEdit puts a touch's note back to prior. Each is one
+	// transaction and returns ErrSynced once the change was pushed.
+	UndoTaskStatus(ctx context.Context, taskID int64, prior TaskState) error
+	UndoAddTask(ctx context.Context, taskID int64) error
+	UndoNoteEdit(ctx context.Context, touchID int64, prior string) error
+}
+
+// TaskState is the part of a task a status change sets, as it was before.
+type TaskState struct {
+	Status       TaskStatus
+	SnoozedUntil time.Time
+	ClosedAt     time.Time
+}
+
+// State is the task's status, snooze and close time.
+func (t Task) State() TaskState {
+	return TaskState{Status: t.Status, SnoozedUntil: t.SnoozedUntil, ClosedAt: t.ClosedAt}
 }

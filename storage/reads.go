@@ -240,6 +240,14 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (model.Stats, error) {
 		return s, db.mapErr("stats", err)
 	}
 	s.Days = days
+	// A task marked done by hand today: its local status change (an outbox
+	// row no log wrote) is from today and it is still done.
+	err = db.sql.QueryRowContext(ctx, `SELECT count(DISTINCT k.id) FROM tasks k JOIN outbox o
+		ON o.kind = 'task.update' AND o.entity_id = k.id AND o.log_touch IS NULL AND o.created_at >= ?
+		WHERE k.status = 'done' AND k.closed_at >= ?`, ms(today), ms(today)).Scan(&s.TasksDoneToday)
+	if err != nil {
+		return s, db.mapErr("stats", err)
+	}
 	err = db.sql.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE last_touched >= ?)
 		FROM accounts WHERE tier = 'A'`, ms(first)).Scan(&s.TierA, &s.TierATouched)
 	if err != nil {

@@ -548,3 +548,129 @@ func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
 		return err
 	})
 }
+
+// NewestLoggedTouch is the newest touch LogTouch wrote (one UndoLog can
+// take back), for shortlist undo without an id; model.ErrNotFound when
+// there is none.
+func (db *DB) NewestLoggedTouch(ctx context.Context) (model.Touch, error) {
+	var id int64
+	err := db.sql.QueryRowContext(ctx, "SELECT id FROM touches WHERE undo <> '' ORDER BY id DESC LIMIT 1").Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Touch{}, fmt.Errorf("no touch logged here: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return model.Touch{}, db.mapErr("find the newest logged touch", err)
+	}
+	return db.touch(ctx, db.sql, id)
+}
+
+// Touch reads one touch by id.
+func (db *DB) Touch(ctx context.Context, id int64) (model.Touch, error) {
+	return db.touch(ctx, db.sql, id)
+}
+
+// newestOutbox is the newest outbox row for an entity of the given kinds:
+// its id, kind and whether it was pushed; id 0 when there is none.
+func newestOutbox(ctx context.Context, tx *sql.Tx, entityID int64, kinds ...string) (id int64, kind string, pushed bool, err error) {
+	q := "SELECT id, kind, pushed_at IS NOT NULL FROM outbox WHERE entity_id = ? AND kind IN (?" +
+		strings.Repeat(",?", len(kinds)-1) + ") ORDER BY id DESC LIMIT 1"
+	args := []any{entityID}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	err = tx.QueryRowContext(ctx, q, args...).Scan(&id, &kind, &pushed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", false, nil
+	}
+	return id, kind, pushed, err
+}
+
+// UndoTaskStatus takes back the newest status change of a task (a done,
+// skip or snooze) in one transaction: the task gets prior's status, snooze
+// and close time again and the change's outbox row goes, so the CRM never
+// hears of it. Once that row was pushed it returns model.ErrSynced.
+func (db *DB) UndoTaskStatus(ctx context.Context, taskID int64, prior model.TaskState) error {
+	return db.withTx(ctx, fmt.Sprintf("undo status of task %d", taskID), func(tx *sql.Tx) error {
+		if _, err := db.task(ctx, tx, taskID); err != nil {
+			return err
+		}
+		id, _, pushed, err := newestOutbox(ctx, tx, taskID, opTaskUpdate)
+		switch {
+		case err != nil:
+			return err
+		case id == 0:
+			return fmt.Errorf("task %d has no status change to undo: %w", taskID, model.ErrConflict)
+		case pushed:
+			return fmt.Errorf("task %d: the change has reached the CRM; change it there: %w", taskID, model.ErrSynced)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE tasks SET status = ?, snoozed_until = ?, closed_at = ? WHERE id = ?",
+			string(prior.Status), ms(prior.SnoozedUntil), ms(prior.ClosedAt), taskID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
+		return err
+	})
+}
+
+// UndoAddTask deletes a task the rep added, with its outbox rows, in one
+// transaction, while none of them was pushed (else model.ErrSynced). A task
+// a logged touch worked or replaced is refused: undo the log first.
+func (db *DB) UndoAddTask(ctx context.Context, taskID int64) error {
+	return db.withTx(ctx, fmt.Sprintf("undo new task %d", taskID), func(tx *sql.Tx) error {
+		k, err := db.task(ctx, tx, taskID)
+		if err != nil {
+			return err
+		}
+		if k.Origin != model.OriginLocal || k.CRMID != "" {
+			return fmt.Errorf("task %d came from the CRM; change it there: %w", taskID, model.ErrSynced)
+		}
+		var pushed, touched int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind LIKE 'task.%' AND entity_id = ?
+			AND pushed_at IS NOT NULL`, taskID).Scan(&pushed); err != nil {
+			return err
+		}
+		if pushed > 0 {
+			return fmt.Errorf("task %d has reached the CRM; change it there: %w", taskID, model.ErrSynced)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind LIKE 'task.%' AND entity_id = ?
+			AND log_touch IS NOT NULL`, taskID).Scan(&touched); err != nil {
+			return err
+		}
+		if touched > 0 {
+			return fmt.Errorf("task %d has a touch logged on it: undo that first: %w", taskID, model.ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE kind LIKE 'task.%' AND entity_id = ?", taskID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM tasks WHERE id = ?", taskID)
+		return err
+	})
+}
+
+// UndoNoteEdit puts a touch's note back to prior in one transaction: a
+// pending note update is dropped, or a pending create carries prior again.
+// Once the edit was pushed it returns model.ErrSynced.
+func (db *DB) UndoNoteEdit(ctx context.Context, touchID int64, prior string) error {
+	prior = strings.TrimSpace(model.Sanitize(prior))
+	return db.withTx(ctx, fmt.Sprintf("undo note edit of touch %d", touchID), func(tx *sql.Tx) error {
+		if _, err := db.touch(ctx, tx, touchID); err != nil {
+			return err
+		}
+		id, kind, pushed, err := newestOutbox(ctx, tx, touchID, opTouchCreate, opTouchUpdate)
+		switch {
+		case err != nil:
+			return err
+		case id == 0 || pushed:
+			return fmt.Errorf("the note of touch %d has reached the CRM; change it there: %w", touchID, model.ErrSynced)
+		case kind == opTouchUpdate:
+			_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
+		default:
+			_, err = tx.ExecContext(ctx, "UPDATE outbox SET payload = json_set(payload, '$.note', ?) WHERE id = ?", prior, id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE touches SET note = ? WHERE id = ?", prior, touchID)
+		return err
+	})
+}

@@ -125,17 +125,7 @@ func (m account) Update(msg tea.Msg) (account, tea.Cmd) {
 }
 
 func (m account) noteDone(d promptDoneMsg) (account, tea.Cmd) {
-	return m, editNote(m.env.store, d.touchID, d.value)
-}
-
-// editNote saves a touch's note.
-func editNote(st model.Store, touchID int64, note string) tea.Cmd {
-	return withTimeout(func(ctx context.Context) tea.Msg {
-		if err := st.EditTouchNote(ctx, touchID, strings.TrimSpace(note)); err != nil {
-			return actionDoneMsg{err: fmt.Errorf("%s", errText("edit the note", err))}
-		}
-		return actionDoneMsg{text: "note saved", reload: true}
-	})
+	return m, editNote(m.env.store, d.touchID, d.value, d.prior, d.noteOf)
 }
 
 func (m account) key(msg tea.KeyMsg) (account, tea.Cmd) {
@@ -181,8 +171,9 @@ func (m account) key(msg tea.KeyMsg) (account, tea.Cmd) {
 			return m, statusCmd("select a touch in the timeline (j/k) to edit its note", true)
 		}
 		var cmd tea.Cmd
-		m.prompt, cmd = m.prompt.start(promptNote, "note: ", t.Note, model.Row{})
-		m.prompt.touchID = t.ID
+		name := m.touchName(t)
+		m.prompt, cmd = m.prompt.start(promptNote, "note for "+name+": ", t.Note, model.Row{})
+		m.prompt.touchID, m.prompt.noteOf = t.ID, name
 		return m, cmd
 	}
 	return m, nil
@@ -408,6 +399,19 @@ func (m *account) build() {
 	}
 }
 
+// touchName names a touch of the timeline as undo and the status line do:
+// "connected · Liam Clarke · Lyraworks · Nov 24 10:02".
+func (m account) touchName(t model.Touch) string {
+	who := ""
+	for _, c := range m.detail.Contacts {
+		if c.ID == t.ContactID {
+			who = c.Name()
+		}
+	}
+	return strings.Join(nonEmpty(t.Outcome.Label(), who, m.detail.Account.Name,
+		t.At.In(m.env.now().Location()).Format("Jan 2 15:04")), " · ")
+}
+
 func consentMarks(c model.Contact) string {
 	mark := func(name string, ch model.Channel) string {
 		if c.Consent.For(ch).OptedOut() {
@@ -471,5 +475,5 @@ func (m account) helpKeys() keyHelp {
 		return m.prompt.helpKeys()
 	}
 	k := m.env.keys
-	return keyHelp{short: []key.Binding{k.Down, k.Log, k.EditNote, k.OpenCRM, k.Copy, k.Undo, k.Back, k.Help}}
+	return keyHelp{short: []key.Binding{k.Log, k.Down, k.EditNote, k.Undo, k.Search, k.OpenCRM, k.Copy, k.Back}}
 }

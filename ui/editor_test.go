@@ -171,7 +171,7 @@ func TestIdleSchedulesNoTicks(t *testing.T) {
 		t.Fatalf("note = %q", v)
 	}
 
-	h.keys("esc", "esc", "esc")
+	h.keys("esc", "esc", "esc", "esc") // the last esc confirms dropping the note
 	h.keys("S")
 	h.wantScreen(scrSync)
 	if !h.m.sync.finished {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,21 +12,25 @@ import (
 
 // fakeStore is a small in-memory model.Store that records what the UI asks.
 type fakeStore struct {
-	mu       sync.Mutex
-	rows     []model.Row
-	queries  []model.WorklistQuery
-	logs     []model.LogRequest
-	results  []model.LogResult // what each log did, as the plan decided
-	touched  []time.Time       // every contact's touches in the budget window
-	undone   []int64
-	undoErr  error
-	statuses []string
-	added    []model.Task
-	notes    map[int64]string
-	nextID   int64
-	detail   model.AccountDetail
-	hits     []model.SearchHit
-	logErr   error
+	mu      sync.Mutex
+	rows    []model.Row
+	queries []model.WorklistQuery
+	logs    []model.LogRequest
+	results []model.LogResult // what each log did, as the plan decided
+	touched []time.Time       // every contact's touches in the budget window
+	undone  []int64
+	undoErr error
+	// undoneStatus are the UndoTaskStatus calls ("id:prior status"),
+	// undoneAdds the UndoAddTask calls.
+	undoneStatus []string
+	undoneAdds   []int64
+	statuses     []string
+	added        []model.Task
+	notes        map[int64]string
+	nextID       int64
+	detail       model.AccountDetail
+	hits         []model.SearchHit
+	logErr       error
 }
 
 func newFakeStore(n int, now time.Time) *fakeStore {
@@ -112,6 +117,11 @@ func (f *fakeStore) Stats(ctx context.Context, now time.Time) (model.Stats, erro
 	for _, l := range f.logs {
 		s.Today[l.Outcome]++
 		s.Week[l.Outcome]++
+	}
+	for _, st := range f.statuses {
+		if strings.Contains(st, ":done:") {
+			s.TasksDoneToday++
+		}
 	}
 	return s, nil
 }
@@ -211,6 +221,36 @@ func (f *fakeStore) EditTouchNote(ctx context.Context, id int64, note string) er
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.notes[id] = note
+	return nil
+}
+
+func (f *fakeStore) UndoTaskStatus(ctx context.Context, id int64, prior model.TaskState) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.undoErr != nil {
+		return f.undoErr
+	}
+	f.undoneStatus = append(f.undoneStatus, fmt.Sprintf("%d:%s", id, prior.Status))
+	return nil
+}
+
+func (f *fakeStore) UndoAddTask(ctx context.Context, id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.undoErr != nil {
+		return f.undoErr
+	}
+	f.undoneAdds = append(f.undoneAdds, id)
+	return nil
+}
+
+func (f *fakeStore) UndoNoteEdit(ctx context.Context, id int64, prior string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.undoErr != nil {
+		return f.undoErr
+	}
+	f.notes[id] = prior
 	return nil
 }
 

@@ -70,7 +70,7 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("search the demo book: %d hits, %v", len(hits), err)
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
 				view := screenAt(t, db, c, size[0], size[1])

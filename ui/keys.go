@@ -14,7 +14,7 @@ type KeyMap struct {
 	Log, Undo, Snooze, Done, Skip, AddTask, EditNote key.Binding
 	Search, Tier, Overdue, Callable, Channel         key.Binding
 	Held, ClearFilters, Refresh                      key.Binding
-	Stats, Sync, OpenCRM, Copy                       key.Binding
+	Stats, Sync, OpenCRM, Copy, Why                  key.Binding
 
 	// The outcome picker: a lower-case key logs the outcome and accepts the
 	// proposed next action; the upper-case key lets the user change it.
@@ -42,7 +42,7 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Help:         b([]string{"?"}, "?", "help"),
 		Log:          b([]string{"l"}, "l", "log outcome"),
-		Undo:         b([]string{"u"}, "u", "undo log"),
+		Undo:         b([]string{"u"}, "u", "undo"),
 		Snooze:       b([]string{"z"}, "z", "snooze"),
 		Done:         b([]string{"D"}, "D", "task done"),
 		Skip:         b([]string{"X"}, "X", "skip task"),
@@ -60,6 +60,7 @@ func DefaultKeyMap() KeyMap {
 		Sync:         b([]string{"S"}, "S", "sync"),
 		OpenCRM:      b([]string{"o"}, "o", "open in CRM"),
 		Copy:         b([]string{"c"}, "c", "copy contact"),
+		Why:          b([]string{"y"}, "y", "why this row"),
 		Accept:       b([]string{"enter"}, "enter", "log it"),
 		Tomorrow:     b([]string{"t"}, "t", "due tomorrow"),
 		BusinessDays: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1–9", "due in N business days"),

@@ -71,6 +71,9 @@ type logScreen struct {
 	// next-action step follows the meeting prompt instead of logging.
 	change  bool
 	pending bool // a LogTouch is in flight: keys are ignored so nothing logs twice
+	// leaving: esc was pressed once with a note typed; the next esc leaves
+	// and drops it.
+	leaving bool
 	nav     tea.Msg
 }
 
@@ -104,7 +107,7 @@ func (m logScreen) open(r model.Row, from screen) (logScreen, tea.Cmd, string) {
 		k := r.Task
 		m.state.Worked = &k
 	}
-	m.picking, m.outcome, m.noting, m.pending = true, "", false, false
+	m.picking, m.outcome, m.noting, m.pending, m.leaving = true, "", false, false, false
 	m.choice, m.meeting = model.NextChoice{Mode: model.NextAuto}, time.Time{}
 	m.repropose()
 	m.note.Reset()
@@ -184,6 +187,13 @@ func (m logScreen) capturing() bool { return m.noting || m.date.active() }
 
 func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case noteEditedMsg:
+		if msg.err != nil {
+			return m, statusCmd("note: "+msg.err.Error(), true)
+		}
+		m.note.SetValue(msg.text)
+		m.noting = true
+		return m, m.note.Focus()
 	case tea.KeyMsg:
 		if m.pending {
 			return m, nil
@@ -197,7 +207,7 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 			if d.kind == promptMeeting {
 				return m.meetingAt(d.value)
 			}
-			due, hasTime, err := model.ParseDue(d.value, m.env.now())
+			due, hasTime, err := model.ParseDueFor(d.value, m.env.now(), model.DueTask)
 			if err != nil {
 				return m, statusCmd("due date: "+err.Error()+"; press d to try again", true)
 			}
@@ -212,11 +222,19 @@ func (m logScreen) Update(msg tea.Msg) (logScreen, tea.Cmd) {
 	return m, nil
 }
 
+// hasTyped reports a note that leaving the screen would lose.
+func (m logScreen) hasTyped() bool { return strings.TrimSpace(m.note.Value()) != "" }
+
 func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if key.Matches(msg, m.env.keys.Back) {
+		if m.hasTyped() && !m.leaving {
+			m.leaving = true
+			return m, statusCmd("a note is typed: esc again leaves and drops it; pick an outcome to log it", true)
+		}
 		m.nav = backMsg{}
 		return m, nil
 	}
+	m.leaving = false
 	if key.Matches(msg, m.env.keys.LogChannel) {
 		m.channel = cycleChannel(m.channel, msg.Type == tea.KeyShiftTab)
 		m.repropose()
@@ -235,7 +253,7 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 	if o == model.OutcomeMeetingBooked {
 		// When the meeting is decides when to prepare for it.
 		var cmd tea.Cmd
-		m.date, cmd = m.date.start(promptMeeting, "meeting when (thu 14:00, 2026-12-01 10:00; enter: not known yet): ", "", m.row)
+		m.date, cmd = m.date.start(promptMeeting, "meeting when (thu 14:00, "+exampleDate(m.env.now())+" 10:00; enter: not known yet): ", "", m.row)
 		return m, cmd
 	}
 	if upper {
@@ -252,7 +270,7 @@ func (m logScreen) meetingAt(typed string) (logScreen, tea.Cmd) {
 	var at time.Time
 	if typed = strings.TrimSpace(typed); typed != "" {
 		var err error
-		if at, _, err = model.ParseDue(typed, m.env.now()); err != nil {
+		if at, _, err = model.ParseDueFor(typed, m.env.now(), model.DueMeeting); err != nil {
 			return m, statusCmd("meeting time: "+err.Error()+"; press m to try again", true)
 		}
 	}
@@ -275,6 +293,9 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 			return m, nil
 		case msg.Type == tea.KeyEnter:
 			return m.submit()
+		case msg.Type == tea.KeyCtrlE:
+			// A long note in $VISUAL or $EDITOR, as git and gh do.
+			return m, editInEditor(m.note.Value())
 		}
 		var cmd tea.Cmd
 		m.note, cmd = m.note.Update(noteKey(msg))
@@ -293,7 +314,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		return m.dueFrom("+"+string(msg.Runes), now)
 	case key.Matches(msg, k.TypedDate):
 		var cmd tea.Cmd
-		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, 2026-12-01 14:30): ", "", m.row)
+		m.date, cmd = m.date.start(promptDue, "due (tomorrow, +3, mon, thu 14:00, "+exampleDate(m.env.now())+" 14:30): ", "", m.row)
 		return m, cmd
 	case key.Matches(msg, k.SkipNext):
 		m.choice = model.NextChoice{Mode: model.NextNone}
@@ -307,7 +328,7 @@ func (m logScreen) proposalKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 }
 
 func (m logScreen) dueFrom(s string, now time.Time) (logScreen, tea.Cmd) {
-	due, hasTime, err := model.ParseDue(s, now)
+	due, hasTime, err := model.ParseDueFor(s, now, model.DueTask)
 	if err != nil {
 		return m, statusCmd("due date: "+err.Error(), true)
 	}
@@ -487,7 +508,7 @@ func (m logScreen) View() string {
 	}
 	label := "note (e to write, ctrl+j new line, enter logs):"
 	if m.noting {
-		label = "note (enter logs, tab/esc leaves the note):"
+		label = "note (enter logs, ctrl+e opens $EDITOR, tab/esc leaves the note):"
 	}
 	lines = append(lines, s.Subtle.Render(clip(label, w)), m.note.View())
 	return strings.Join(lines, "\n")
@@ -502,7 +523,16 @@ func (m logScreen) helpKeys() keyHelp {
 		return keyHelp{short: []key.Binding{
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept")),
 			key.NewBinding(key.WithKeys("N"), key.WithHelp("N…S", "log, change next")),
-			k.LogChannel, k.Back, k.Help}}
+			k.LogChannel, k.Back}}
 	}
-	return keyHelp{short: []key.Binding{k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note, k.Back}}
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	if m.noting {
+		return keyHelp{short: []key.Binding{short(k.Accept, "log it"), short(k.Note, "leave the note"),
+			key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
+			key.NewBinding(key.WithKeys("ctrl+j"), key.WithHelp("ctrl+j", "new line"))}}
+	}
+	return keyHelp{short: []key.Binding{short(k.Accept, "log"), short(k.Tomorrow, "tomorrow"), short(k.BusinessDays, "days"),
+		short(k.TypedDate, "date"), short(k.SkipNext, "none"), short(k.Note, "note"), k.Back}}
 }

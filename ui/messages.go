@@ -66,12 +66,6 @@ type touchLoggedMsg struct {
 	err error
 }
 
-// touchUndoneMsg reports an UndoLog.
-type touchUndoneMsg struct {
-	touchID int64
-	err     error
-}
-
 // effects is what main.go's environment does outside the store: the system
 // opener and the clipboard. Tests replace them.
 type effects struct {
@@ -156,7 +150,14 @@ func openCRM(fx effects, a model.Account) tea.Cmd {
 	}
 	return func() tea.Msg {
 		if err := fx.open(context.Background(), url); err != nil {
-			return statusMsg{text: "could not open the CRM (" + model.Display(err.Error()) + "): the link is " + model.Display(url), err: true}
+			// No browser here (a server, a container, ssh): the opener's
+			// own output is many lines of no use. One line with the link,
+			// copied to the clipboard where the terminal allows it.
+			what := "no browser opened"
+			if cerr := fx.copy(url); cerr == nil {
+				what += ", link copied (OSC 52)"
+			}
+			return statusMsg{text: what + ": " + model.Display(url), err: true}
 		}
 		return statusMsg{text: "opened " + name + " in the CRM"}
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -50,10 +49,10 @@ type root struct {
 	sync    syncView
 	help    help.Model
 
-	status   statusMsg
-	undo     []int64 // touches logged this session, newest last
-	lastNote string  // the note of the newest of them, for e on Today
-	quitting bool
+	status    statusMsg
+	undo      []change // every change the rep made this session, newest last (undo.go)
+	changeSeq int
+	quitting  bool
 
 	stamp   bookStamp // the book's files at the last check (freshness.go)
 	stamped bool
@@ -205,22 +204,10 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case touchLoggedMsg:
 		return m.touchLogged(msg)
-	case touchUndoneMsg:
-		if msg.err != nil {
-			if errors.Is(msg.err, model.ErrSynced) {
-				m.undo = m.undo[:0]
-				m.status = statusMsg{text: "that touch is already synced to the CRM: change it there", err: true}
-			} else {
-				m.status = statusMsg{text: errText("undo", msg.err), err: true}
-			}
-			return m, nil
-		}
-		if n := len(m.undo); n > 0 && m.undo[n-1] == msg.touchID {
-			m.undo = m.undo[:n-1]
-			m.lastNote = ""
-		}
-		m.status = statusMsg{text: "undone: the touch and its next action are gone"}
-		return m, m.reload()
+	case changeUndoneMsg:
+		return m.changeUndone(msg)
+	case changeDoneMsg:
+		return m.changeDone(msg)
 	case actionDoneMsg:
 		if msg.err != nil {
 			m.status = statusMsg{text: msg.err.Error(), err: true}
@@ -279,32 +266,40 @@ func (m root) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.status = statusMsg{}
 	if m.active == scrHelp {
-		if key.Matches(msg, m.keys.Back, m.keys.Help) {
+		switch {
+		case key.Matches(msg, m.keys.Back, m.keys.Help, m.keys.Quit):
 			m.pop()
-		} else if key.Matches(msg, m.keys.Quit) {
-			m.quitting = true
-			return m, tea.Quit
+		case key.Matches(msg, m.keys.Search):
+			return m.Update(openSearchMsg{})
 		}
 		return m, nil
 	}
 	if !m.capturing() {
 		switch {
-		case key.Matches(msg, m.keys.Quit):
+		case key.Matches(msg, m.keys.Quit) && m.active == scrToday:
 			m.sync.cancel()
 			m.quitting = true
 			return m, tea.Quit
+		case key.Matches(msg, m.keys.Quit):
+			// q goes back on every other screen, as esc does (and asks
+			// first where esc asks: a typed note).
+			msg = tea.KeyMsg{Type: tea.KeyEsc}
 		case key.Matches(msg, m.keys.Help):
 			m.push(scrHelp)
 			return m, nil
+		case key.Matches(msg, m.keys.Search) && m.active != scrToday && m.active != scrSearch:
+			if m.active == scrLog && m.log.hasTyped() {
+				m.status = statusMsg{text: "a note is typed: log it (enter) or leave with esc before searching", err: true}
+				return m, nil
+			}
+			return m.Update(openSearchMsg{})
 		case key.Matches(msg, m.keys.Undo) && (m.active == scrToday || m.active == scrAccount):
 			return m.undoLast()
 		case key.Matches(msg, m.keys.EditNote) && m.active == scrToday:
-			if len(m.undo) == 0 {
-				m.status = statusMsg{text: "no touch logged in this session: open the account (enter) to edit a note from its timeline", err: true}
-				return m, nil
-			}
-			m.today.prompt, _ = m.today.prompt.start(promptNote, "note for the last touch: ", m.lastNote, model.Row{})
-			m.today.prompt.touchID = m.undo[len(m.undo)-1]
+			return m.editLastNote()
+		}
+		if text, unbound := m.unboundKey(msg); unbound {
+			m.status = statusMsg{text: text}
 			return m, nil
 		}
 	}
@@ -327,26 +322,21 @@ func (m root) capturing() bool {
 	return false
 }
 
-func (m root) undoLast() (tea.Model, tea.Cmd) {
-	if len(m.undo) == 0 {
-		m.status = statusMsg{text: "nothing to undo: no outcome logged in this session", err: true}
-		return m, nil
-	}
-	id := m.undo[len(m.undo)-1]
-	st := m.opts.Store
-	return m, withTimeout(func(ctx context.Context) tea.Msg {
-		return touchUndoneMsg{touchID: id, err: st.UndoLog(ctx, id)}
-	})
-}
-
 func (m root) touchLogged(msg touchLoggedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.log.logFailed()
-		m.status = statusMsg{text: errText("log "+msg.req.Outcome.Label(), msg.err) + " (nothing was logged)", err: true}
+		text := errText("log "+msg.req.Outcome.Label(), msg.err)
+		if errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrConflict) {
+			// r on this screen logs "wrong number": the way to fresh rows
+			// is back on Today.
+			text = "log " + msg.req.Outcome.Label() + ": the row changed meanwhile (a sync?): esc, then r on Today refreshes"
+		}
+		m.status = statusMsg{text: text + " (nothing was logged)", err: true}
 		return m, nil
 	}
-	m.undo = append(m.undo, msg.res.Touch.ID)
-	m.lastNote = msg.req.Note
+	lg := m.log.row
+	m.pushChange(change{kind: changeLog, touchID: msg.res.Touch.ID, taskID: msg.req.TaskID, note: msg.req.Note,
+		what: model.LogChangeName(msg.req.Outcome, lg.Account.Name, lg.Contact.Name())})
 	text := "logged " + msg.req.Outcome.Label()
 	now := m.opts.Now()
 	p := msg.res.Plan
@@ -499,8 +489,12 @@ func (m root) deliver(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // bodyHeight is what a screen may draw in: the status line and the short
-// help take the last two lines.
+// help take the last two lines. A longer status (an error, the full why)
+// wraps onto more lines and takes them from the bottom of the body.
 func (m root) bodyHeight() int { return max(1, m.height-2) }
+
+// maxStatusLines bounds a wrapped status line, so the screen stays readable.
+const maxStatusLines = 4
 
 func (m root) View() string {
 	if m.quitting {
@@ -524,32 +518,84 @@ func (m root) View() string {
 	case scrHelp:
 		body = m.helpView()
 	}
-	return frame(body, m.width, m.bodyHeight()) + "\n" + m.statusLine() + "\n" + fit(m.help.ShortHelpView(hk.short), m.width)
+	status := m.statusLines()
+	bh := max(1, m.height-1-len(status))
+	return frame(body, m.width, bh) + "\n" + strings.Join(status, "\n") + "\n" + m.footer(hk.short)
 }
 
 // readOnlyStatus refuses a change to a read-only book up front, with the
 // reason; the store refuses every other write the same way.
 func (m root) readOnlyStatus(what string) statusMsg {
-	return statusMsg{text: model.Sanitize("cannot " + what + ": the book is read-only (" + m.opts.ReadOnly + "): " + m.opts.DBPath), err: true}
+	return statusMsg{text: "cannot " + what + ": the book is read-only (" + m.opts.ReadOnly + "): " + m.opts.DBPath, err: true}
 }
 
-func (m root) statusLine() string {
+// statusLines are the status line, wrapped at spaces: an error or the
+// full why is read whole, never cut mid-sentence.
+func (m root) statusLines() []string {
 	if m.status.text == "" {
 		if m.opts.ReadOnly != "" {
-			return m.sty.StatusErr.Render(fit(model.Sanitize("read-only ("+m.opts.ReadOnly+"): changes are refused; "+m.opts.DBPath), m.width))
+			return []string{m.sty.StatusErr.Render(fit(model.Display("read-only ("+m.opts.ReadOnly+"): changes are refused; "+m.opts.DBPath), m.width))}
 		}
 		if m.opts.Demo {
-			return m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))
+			return []string{m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))}
 		}
-		return ""
+		return []string{""}
 	}
 	// Status text carries store and SQLite errors (a trigger's RAISE
-	// message is anyone's text): it is sanitised here, where it is drawn.
-	t := fit(model.Display(m.status.text), m.width)
-	if m.status.err {
-		return m.sty.StatusErr.Render(t)
+	// message is anyone's text): it is sanitised here, where it is drawn,
+	// and a line break in it is a space.
+	text := strings.Join(strings.Fields(model.Display(m.status.text)), " ")
+	lines := wrap(text, m.width)
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = clip(lines[maxStatusLines-1]+" …", m.width)
 	}
-	return m.sty.Status.Render(t)
+	st := m.sty.Status
+	if m.status.err {
+		st = m.sty.StatusErr
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(fit(l, m.width))
+	}
+	if len(lines) == 0 {
+		return []string{""}
+	}
+	return lines
+}
+
+// footer is the short help: the active screen's keys, most important
+// first, as many as fit, and always "? help" and q (quit on Today, back
+// elsewhere) at the end.
+func (m root) footer(keys []key.Binding) string {
+	q := key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "back"))
+	if m.active == scrToday {
+		q = m.keys.Quit
+	}
+	// Where letters are typed text, ? and q are text too: ctrl+c quits.
+	tail := []key.Binding{m.keys.ForceQuit}
+	if !m.capturing() {
+		tail = []key.Binding{m.keys.Help, q}
+	}
+	var screenKeys []key.Binding
+	for _, k := range keys {
+		if h := k.Help(); h.Key != "?" && h.Key != "q" && h.Key != "ctrl+c" {
+			screenKeys = append(screenKeys, k)
+		}
+	}
+	item := func(k key.Binding) string {
+		return m.sty.Accent.Render(k.Help().Key) + " " + m.sty.Subtle.Render(k.Help().Desc)
+	}
+	for n := len(screenKeys); n >= 0; n-- {
+		var parts []string
+		for _, k := range append(screenKeys[:n:n], tail...) {
+			parts = append(parts, item(k))
+		}
+		line := strings.Join(parts, m.sty.Subtle.Render(" · "))
+		if widthOf(line) <= m.width || n == 0 {
+			return clipANSI(line, m.width)
+		}
+	}
+	return ""
 }
 
 func (m root) helpKeys() keyHelp {
@@ -562,61 +608,86 @@ func (m root) helpKeys() keyHelp {
 		return m.log.helpKeys()
 	case scrSearch:
 		return m.search.helpKeys()
-	case scrStats, scrSync:
-		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Help, m.keys.Quit}}
+	case scrStats:
+		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Refresh, m.keys.Search}}
+	case scrSync:
+		return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Sync, m.keys.Search}}
 	}
-	return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Quit}}
+	return keyHelp{short: []key.Binding{m.keys.Back, m.keys.Search}}
 }
 
 func (m root) helpView() string {
-	k := m.keys
-	lines := []string{m.sty.Title.Render("Shortlist keys"), ""}
-	groups := []struct {
-		name string
-		keys []key.Binding
-	}{
-		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back}},
-		{"work a row", []key.Binding{k.Log, k.Undo, k.Snooze, k.Done, k.Skip, k.AddTask, k.EditNote, k.OpenCRM, k.Copy}},
-		{"filter", []key.Binding{k.Search, k.Tier, k.Overdue, k.Callable, k.Channel, k.Held, k.ClearFilters, k.Refresh}},
-		{"screens", []key.Binding{k.Stats, k.Sync, k.Help, k.Quit, k.ForceQuit}},
+	lines := []string{m.sty.Title.Render("Shortlist keys") + m.sty.Subtle.Render(" · grouped by the screens they work on"), ""}
+	colW := 26
+	if m.width < 3*colW {
+		colW = max(20, m.width/2)
 	}
-	colW := max(20, min(26, m.width/len(groups)))
-	cols := max(1, min(len(groups), m.width/colW))
-	for i := 0; i < len(groups); i += cols {
-		end := min(len(groups), i+cols)
-		rows := 0
-		for _, g := range groups[i:end] {
-			rows = max(rows, len(g.keys)+1)
-		}
-		for r := 0; r < rows; r++ {
-			var b strings.Builder
-			for _, g := range groups[i:end] {
-				cell := ""
-				if r == 0 {
-					cell = m.sty.Header.Render(fit(g.name, colW-1))
-				} else if r-1 < len(g.keys) {
-					h := g.keys[r-1].Help()
-					cell = m.sty.Accent.Render(fit(h.Key, 7)) + fit(h.Desc, colW-8)
-					if colW < 22 {
-						cell = m.sty.Accent.Render(fit(h.Key, 6)) + " " + fit(h.Desc, colW-8)
-					}
+	cols := max(1, m.width/colW)
+	groups := m.keys.helpGroups()
+	header := func(t string) string { return m.sty.Header.Render(fit(t, colW-1)) }
+	cell := func(b key.Binding) string {
+		h := b.Help()
+		return m.sty.Accent.Render(fit(h.Key, 7)) + fit(h.Desc, colW-8)
+	}
+	// Flow the groups down the columns, a group continued in the next
+	// column under its name again; the shortest height that fits wins.
+	var colsOut [][]string
+	// A group is split only when the screen is too short for it whole.
+	total, largest := 0, 0
+	for _, g := range groups {
+		total += len(g.keys) + 2
+		largest = max(largest, len(g.keys)+1)
+	}
+	for h := max(4, total/cols, min(largest, m.bodyHeight()-2)); ; h++ {
+		colsOut = [][]string{nil}
+		for _, g := range groups {
+			cur := &colsOut[len(colsOut)-1]
+			if len(*cur) > 0 {
+				if len(*cur)+2 >= h {
+					colsOut = append(colsOut, nil)
+					cur = &colsOut[len(colsOut)-1]
 				} else {
-					cell = fit("", colW-1)
+					*cur = append(*cur, "")
 				}
-				b.WriteString(cell + " ")
 			}
-			lines = append(lines, b.String())
+			*cur = append(*cur, header(g.where))
+			for _, b := range g.keys {
+				if len(*cur) >= h {
+					colsOut = append(colsOut, []string{header(g.where + " (more)")})
+					cur = &colsOut[len(colsOut)-1]
+				}
+				*cur = append(*cur, cell(b))
+			}
 		}
-		lines = append(lines, "")
+		if len(colsOut) <= cols || h > 200 {
+			break
+		}
 	}
-	lines = append(lines,
+	rows := 0
+	for _, c := range colsOut {
+		rows = max(rows, len(c))
+	}
+	for r := 0; r < rows; r++ {
+		var b strings.Builder
+		for _, c := range colsOut {
+			text := fit("", colW-1)
+			if r < len(c) && c[r] != "" {
+				text = c[r]
+			}
+			b.WriteString(text + " ")
+		}
+		lines = append(lines, strings.TrimRight(b.String(), " "))
+	}
+	about := []string{"",
 		"Log outcome (l): a lower-case key logs and accepts the proposed next action,",
 		"then moves to the next row — no answer is `l n`. The upper-case key (N, B…)",
 		"lets you change the next action: enter accept, t tomorrow, 1–9 business days,",
-		"d type a date, s none, e add a note. u undoes the last log until it is synced.",
-		"Tab switches the channel first (call, email, LinkedIn, meeting, visit); m asks",
-		"when the meeting is (thu 14:00), so the preparation lands the day before.",
-	)
+		"d type a date, s none, e add a note. u undoes your newest change until synced.",
+		"A key a screen does not use does nothing there and says where it works.",
+	}
+	if len(lines)+len(about) <= m.bodyHeight() {
+		lines = append(lines, about...)
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -77,9 +77,18 @@ func dueLabel(t model.Task, now time.Time) string {
 		return "tomorrow"
 	case dd < 7:
 		return due.Format("Mon 2")
+	case due.Year() != now.In(due.Location()).Year():
+		return due.Format("Jan 2 2006")
 	default:
 		return due.Format("Jan 2")
 	}
+}
+
+// exampleDate is a date to show in a prompt's examples: the first of next
+// month, so the example is never a date the prompt would refuse.
+func exampleDate(now time.Time) string {
+	y, m, _ := now.Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, now.Location()).Format("2006-01-02")
 }
 
 func dayIndex(t time.Time) int {

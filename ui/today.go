@@ -171,7 +171,7 @@ func (m today) doneTodayCmd() tea.Cmd {
 	seq, st, now := m.cseq, m.env.store, m.now
 	return withTimeout(func(ctx context.Context) tea.Msg {
 		s, err := st.Stats(ctx, now)
-		n := 0
+		n := s.TasksDoneToday
 		for _, v := range s.Today {
 			n += v
 		}
@@ -508,7 +508,7 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 		return m.refilter()
 	}
 	if !ok {
-		if key.Matches(msg, k.Open, k.Log, k.Snooze, k.Done, k.Skip, k.AddTask) {
+		if key.Matches(msg, k.Open, k.Log, k.Snooze, k.Done, k.Skip, k.AddTask, k.Why) {
 			return m, statusCmd("no row selected: the worklist is empty or still loading", true)
 		}
 		return m, nil
@@ -521,6 +521,8 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 	case key.Matches(msg, k.Log):
 		m.nav = openLogMsg{row: row}
 		return m, nil
+	case key.Matches(msg, k.Why):
+		return m, statusCmd(fullWhy(row), false)
 	case key.Matches(msg, k.Snooze), key.Matches(msg, k.Done), key.Matches(msg, k.Skip):
 		if row.Task.ID == 0 {
 			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)
@@ -530,12 +532,12 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 		}
 		switch {
 		case key.Matches(msg, k.Done):
-			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskDone, time.Time{}, "task done: "+row.Task.Title)
+			return m, setTaskStatus(m.env.store, row, model.TaskDone, time.Time{}, "done", "task done: "+row.Task.Title)
 		case key.Matches(msg, k.Skip):
-			return m, setTaskStatus(m.env.store, row.Task.ID, model.TaskSkipped, time.Time{}, "task skipped: "+row.Task.Title)
+			return m, setTaskStatus(m.env.store, row, model.TaskSkipped, time.Time{}, "skip", "task skipped: "+row.Task.Title)
 		}
 		var cmd tea.Cmd
-		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, 2026-12-01): ", "tomorrow", row)
+		m.prompt, cmd = m.prompt.start(promptSnooze, "snooze until (tomorrow, +3, mon, "+exampleDate(m.now)+"): ", "tomorrow", row)
 		return m, cmd
 	case key.Matches(msg, k.AddTask):
 		var cmd tea.Cmd
@@ -556,13 +558,13 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 	now := m.env.now()
 	switch msg.kind {
 	case promptSnooze:
-		until, _, err := model.ParseDue(msg.value, now)
+		until, hasTime, err := model.ParseDueFor(msg.value, now, model.DueSnooze)
 		if err != nil {
 			return m, statusCmd("snooze: "+err.Error(), true)
 		}
 		m.leaving(msg.row)
-		return m, setTaskStatus(m.env.store, msg.row.Task.ID, model.TaskSnoozed, until,
-			"snoozed until "+until.Format("Mon 2 Jan")+": "+msg.row.Task.Title)
+		return m, setTaskStatus(m.env.store, msg.row, model.TaskSnoozed, until, "snooze",
+			"snoozed until "+model.DayWord(until, hasTime, now)+": "+msg.row.Task.Title)
 	case promptTaskTitle:
 		title := strings.TrimSpace(msg.value)
 		if title == "" {
@@ -571,51 +573,35 @@ func (m today) promptDone(msg promptDoneMsg) (today, tea.Cmd) {
 		var cmd tea.Cmd
 		r := msg.row
 		r.Task.Title = title
-		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, 2026-12-01 14:30): ", "tomorrow", r)
+		m.prompt, cmd = m.prompt.start(promptTaskDue, "due (today, tomorrow, +3, mon, "+exampleDate(now)+" 14:30): ", "tomorrow", r)
 		return m, cmd
 	case promptNote:
-		return m, editNote(m.env.store, msg.touchID, msg.value)
+		return m, editNote(m.env.store, msg.touchID, msg.value, msg.prior, msg.noteOf)
 	case promptTaskDue:
-		due, hasTime, err := model.ParseDue(msg.value, now)
+		due, hasTime, err := model.ParseDueFor(msg.value, now, model.DueTask)
 		if err != nil {
 			return m, statusCmd("add task: "+err.Error(), true)
 		}
-		return m, addTask(m.env.store, taskFromTitle(msg.row, due, hasTime, now), now.Location())
+		return m, addTask(m.env.store, msg.row, taskFromTitle(msg.row, due, hasTime, now), now)
 	}
 	return m, nil
 }
 
 // taskFromTitle builds a local task; a first word naming a kind sets it.
 func taskFromTitle(r model.Row, due time.Time, hasTime bool, now time.Time) model.Task {
-	title := r.Task.Title
+	title := strings.TrimSpace(r.Task.Title)
 	kind := model.TaskTodo
-	if first, _, _ := strings.Cut(title, " "); first != "" {
+	// "call Liam about the pilot": the word says the kind, the rest is
+	// the title ("Liam about the pilot"); a title of only the word gets
+	// the kind's name from the store.
+	if first, rest, _ := strings.Cut(title, " "); first != "" {
 		if k, err := model.ParseTaskKind(first); err == nil {
-			kind = k
+			kind, title = k, strings.TrimSpace(rest)
 		}
 	}
 	return model.Task{AccountID: r.Account.ID, ContactID: r.Contact.ID, Kind: kind, Title: title,
 		Due: due, DueHasTime: hasTime, Priority: model.PriorityMedium, Status: model.TaskOpen,
 		Origin: model.OriginLocal, CreatedAt: now}
-}
-
-func setTaskStatus(st model.Store, id int64, s model.TaskStatus, until time.Time, ok string) tea.Cmd {
-	return withTimeout(func(ctx context.Context) tea.Msg {
-		if err := st.SetTaskStatus(ctx, id, s, until); err != nil {
-			return actionDoneMsg{err: fmt.Errorf("%s", errText("set the task "+string(s), err))}
-		}
-		return actionDoneMsg{text: ok, reload: true}
-	})
-}
-
-func addTask(st model.Store, t model.Task, loc *time.Location) tea.Cmd {
-	return withTimeout(func(ctx context.Context) tea.Msg {
-		got, err := st.AddTask(ctx, t)
-		if err != nil {
-			return actionDoneMsg{err: fmt.Errorf("%s", errText("add the task", err))}
-		}
-		return actionDoneMsg{text: "task added: " + model.Display(got.Title) + ", due " + got.DueDay(loc).Format("Mon 2 Jan"), reload: true}
-	})
 }
 
 func nextTier(t model.Tier) model.Tier {
@@ -644,10 +630,31 @@ func nextChannel(k model.TaskKind) model.TaskKind {
 	return model.TaskKinds[0]
 }
 
+// fullWhy is the whole "why this row" for the status line (y), every term
+// with its detail, where the line under the table has room for a part.
+func fullWhy(r model.Row) string {
+	parts := make([]string, 0, len(r.Why))
+	for _, t := range r.Why {
+		if t.Value == 0 && t.Detail == "" {
+			continue
+		}
+		p := fmt.Sprintf("%s %+.1f", t.Name, t.Value)
+		if t.Detail != "" {
+			p += " (" + t.Detail + ")"
+		}
+		parts = append(parts, p)
+	}
+	why := fmt.Sprintf("why %s is here: rank %.1f = %s", r.Account.Name, r.Rank, strings.Join(parts, " · "))
+	if r.Held {
+		why += " · held: " + string(r.HeldReason) + " — " + r.HeldDetail
+	}
+	return why
+}
+
 func (m today) helpKeys() keyHelp {
 	k := m.env.keys
 	if m.prompt.active() {
 		return m.prompt.helpKeys()
 	}
-	return keyHelp{short: []key.Binding{k.Log, k.Open, k.Undo, k.Search, k.Tier, k.Stats, k.Sync, k.Help, k.Quit}}
+	return keyHelp{short: []key.Binding{k.Log, k.Open, k.Undo, k.Search, k.Snooze, k.Done, k.Why, k.Tier, k.Stats, k.Sync}}
 }

@@ -13,8 +13,16 @@ type columns struct {
 	rank, account, contact, tier, next, local, last int
 }
 
-// sideWidth is the side panel's width on a wide terminal.
-const sideWidth = 38
+// sideWidth is the side panel's width on a wide terminal: 38 cells, and
+// half of what a very wide one has beyond 160, up to 60.
+func sideWidth(w int) int { return max(38, min(60, 38+(w-160)/2)) }
+
+// Names are read in their first 28 and 34 cells; beyond that the width
+// goes to the next action, which then shows its title.
+const (
+	maxAccountWidth = 28
+	maxContactWidth = 34
+)
 
 func layout(w int) columns {
 	c := columns{rank: 4, tier: 10, next: 15, local: 7, last: 5}
@@ -22,12 +30,20 @@ func layout(w int) columns {
 	rest = max(rest, 12)
 	c.account = rest * 9 / 20
 	c.contact = rest - c.account
+	if c.account > maxAccountWidth {
+		c.next += c.account - maxAccountWidth
+		c.account = maxAccountWidth
+	}
+	if c.contact > maxContactWidth {
+		c.next += c.contact - maxContactWidth
+		c.contact = maxContactWidth
+	}
 	return c
 }
 
 func (m today) tableWidth() int {
 	if m.width >= wideWidth {
-		return m.width - sideWidth - 1
+		return m.width - sideWidth(m.width) - 1
 	}
 	return m.width
 }
@@ -119,11 +135,25 @@ func (m today) headerLines() []string {
 	if m.f.any() {
 		l2 += "  " + s.Accent.Render("["+m.f.String()+"]")
 	}
-	if m.haveCounts && len(m.counts.Held) > 0 && m.width >= 100 {
-		l2 += s.Subtle.Render(" (" + heldReasons(m.counts.Held) + ")")
+	// The held breakdown and the off-ICP count are added as whole
+	// phrases while they fit: never cut mid-word.
+	if m.haveCounts && len(m.counts.Held) > 0 {
+		reasons := heldReasons(m.counts.Held)
+		for n := len(reasons); n > 0; n-- {
+			text := strings.Join(reasons[:n], ", ")
+			if n < len(reasons) {
+				text += ", …"
+			}
+			if widthOf(l2)+widthOf(text)+3 <= m.width {
+				l2 += s.Subtle.Render(" (" + text + ")")
+				break
+			}
+		}
 	}
-	if n := m.counts.LeftOut[model.LeftOutBelowTier] + m.counts.LeftOut[model.LeftOutExcluded]; m.haveCounts && n > 0 && m.width >= 120 {
-		l2 += s.Subtle.Render(fmt.Sprintf(" · %d off-ICP not suggested", n))
+	if n := m.counts.LeftOut[model.LeftOutBelowTier] + m.counts.LeftOut[model.LeftOutExcluded]; m.haveCounts && n > 0 {
+		if more := fmt.Sprintf(" · %d off-ICP not suggested", n); widthOf(l2)+widthOf(more) <= m.width {
+			l2 += s.Subtle.Render(more)
+		}
 	}
 	return []string{clipANSI(l1, m.width), clipANSI(l2, m.width)}
 }
@@ -152,7 +182,7 @@ func (m today) syncLabel() string {
 }
 
 // heldReasons lists why rows were held back, most first.
-func heldReasons(h map[model.HoldReason]int) string {
+func heldReasons(h map[model.HoldReason]int) []string {
 	type kv struct {
 		r model.HoldReason
 		n int
@@ -173,7 +203,7 @@ func heldReasons(h map[model.HoldReason]int) string {
 	for i, x := range list {
 		parts[i] = fmt.Sprintf("%s %d", x.r, x.n)
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 func lenCells(s string) int { return widthOf(s) }
@@ -203,6 +233,9 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	next := string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now)
 	if r.Kind == model.RowSuggested {
 		next = "+" + string(r.Task.Kind) + " · stale"
+	}
+	if c.next > 24 && r.Task.Title != "" {
+		next += " · " + r.Task.Title
 	}
 	local := "  —  "
 	if loc := m.locs[r.Zone]; loc != nil {
@@ -260,7 +293,11 @@ func (m today) detailLines(w int) []string {
 	if !ok {
 		return []string{"", ""}
 	}
-	l1 := s.Accent.Render("why ") + clip(whyText(r), w-4)
+	why := whyText(r)
+	if widthOf(why) > w-4 {
+		why = clip(why, w-4-9) + " (y: all)"
+	}
+	l1 := s.Accent.Render("why ") + why
 	var l2 string
 	switch {
 	case r.Held:
@@ -312,7 +349,7 @@ func telURI(p string) string {
 
 func (m today) sidePanel(h int) []string {
 	s := m.env.sty
-	w := sideWidth
+	w := sideWidth(m.width)
 	out := make([]string, 0, h)
 	add := func(str string) { out = append(out, clipANSI(str, w)) }
 	r, ok := m.selected()

@@ -6,9 +6,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -41,6 +45,7 @@ func New(opts Options) tea.Model {
 // cancelled. Bubble Tea restores the terminal on every exit path, panics
 // included.
 func Run(ctx context.Context, opts Options) error {
+	lipgloss.SetHasDarkBackground(darkBackground(os.Getenv))
 	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithReportFocus())
 	if _, err := p.Run(); err != nil {
 		if ctx.Err() != nil {
@@ -49,4 +54,21 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("run tui: %w", err)
 	}
 	return nil
+}
+
+// darkBackground says whether the terminal's background is dark, for the
+// adaptive palette, without asking the terminal: Bubble Tea's own init used
+// to ask in every command and wait 5 s for a pty that never answers
+// (patched out: third_party/bubbletea/PATCHED.md), and an answer that comes
+// late reaches the program as typed keys. COLORFGBG ("15;0", set by rxvt,
+// Konsole, iTerm2 and others) names the background's ANSI colour; 0–6 and
+// 8 are dark. Without it the background is taken as dark, as most are.
+func darkBackground(getenv func(string) string) bool {
+	v := getenv("COLORFGBG")
+	if i := strings.LastIndexByte(v, ';'); i >= 0 {
+		if n, err := strconv.Atoi(v[i+1:]); err == nil {
+			return n < 7 || n == 8
+		}
+	}
+	return true
 }

@@ -305,11 +305,17 @@ func TestLogNoAnswerInTwoKeys(t *testing.T) {
 		t.Fatalf("notes = %v", st.notes)
 	}
 
+	// One stack, newest first: the note edit, then the log.
+	h.keys("u")
+	h.wantStatus("undone: note edit of no answer · Account 003 · Pat Lee3")
+	if st.notes[1001] != "" || len(st.undone) != 0 {
+		t.Fatalf("the first u should take back the note only: notes %v, undone %v", st.notes, st.undone)
+	}
 	h.keys("u")
 	if len(st.undone) != 1 || st.undone[0] != 1001 {
 		t.Fatalf("undone = %v, want [1001]", st.undone)
 	}
-	h.wantStatus("undone")
+	h.wantStatus("undone: log of no answer · Account 003 · Pat Lee3")
 	h.keys("u")
 	h.wantStatus("nothing to undo")
 	h.keys("e")
@@ -321,7 +327,7 @@ func TestUndoSynced(t *testing.T) {
 	st.undoErr = model.ErrSynced
 	h := newHarness(t, testOptions(st))
 	h.keys("l", "b", "u")
-	h.wantStatus("already synced")
+	h.wantStatus("not undone: the log of busy · Account 001 · Pat Lee1 has been synced to the CRM")
 }
 
 func TestLogChangeProposalAndNote(t *testing.T) {
@@ -455,7 +461,7 @@ func TestTaskKeys(t *testing.T) {
 	if strings.Join(st.statuses, " ") != strings.Join(want, " ") {
 		t.Fatalf("statuses = %v, want %v", st.statuses, want)
 	}
-	if len(st.added) != 1 || st.added[0].Kind != model.TaskEmail || st.added[0].Title != "email the deck" || st.added[0].ContactID != 2 {
+	if len(st.added) != 1 || st.added[0].Kind != model.TaskEmail || st.added[0].Title != "the deck" || st.added[0].ContactID != 2 {
 		t.Fatalf("added = %+v", st.added)
 	}
 	h.keys("z", "esc")

@@ -41,14 +41,14 @@ Filter by tier, pipeline status or a piece of the name or domain.`,
 				if *tier != "" {
 					t, err := model.ParseTier(*tier)
 					if err != nil {
-						return err
+						return badValue(err)
 					}
 					af.Tier = t
 				}
 				if *status != "" {
 					s, err := model.ParseAccountStatus(*status)
 					if err != nil {
-						return err
+						return badValue(err)
 					}
 					af.Status = s
 				}
@@ -56,9 +56,23 @@ Filter by tier, pipeline status or a piece of the name or domain.`,
 				if err != nil {
 					return err
 				}
+				// One more than asked says whether the list is cut; only
+				// then are all counted, for "50 of 1,144".
+				if *limit > 0 {
+					af.Limit = *limit + 1
+				}
 				accts, err := b.Store.Accounts(ctx, af)
 				if err != nil {
 					return err // the store names the operation
+				}
+				total := len(accts)
+				if *limit > 0 && len(accts) > *limit {
+					af.Limit = 0
+					all, err := b.Store.Accounts(ctx, af)
+					if err != nil {
+						return fmt.Errorf("count accounts: %w", err)
+					}
+					total, accts = len(all), accts[:*limit]
 				}
 				if *asJSON {
 					out := make([]AccountJSON, len(accts))
@@ -80,6 +94,7 @@ Filter by tier, pipeline status or a piece of the name or domain.`,
 						optInt(a.Employees), a.Country, ago(a.LastTouched, now))
 				}
 				t.write(c.env.Stdout, c.env.Width)
+				cutShort(c.env.Stdout, len(accts), total)
 				return nil
 			}
 		},
@@ -138,6 +153,14 @@ func optInt(p *int64) string {
 }
 
 // groupDigits writes 12345 as 12,345.
+// cutShort says that a list shows fewer than match: "50 of 1,144
+// (--limit 0 for all)".
+func cutShort(w io.Writer, shown, total int) {
+	if shown < total {
+		fmt.Fprintf(w, "%s of %s (--limit 0 for all)\n", groupDigits(int64(shown)), groupDigits(int64(total)))
+	}
+}
+
 func groupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")

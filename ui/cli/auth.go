@@ -22,9 +22,13 @@ config file. SHORTLIST_HUBSPOT_TOKEN, when set, wins over both.
 auth status says where the token lives, never the token. auth logout removes it.`,
 		example: []string{"shortlist auth hubspot", "echo \"$HUBSPOT_TOKEN\" | shortlist auth hubspot", "shortlist auth status", "shortlist auth logout"},
 		define: func(f *flags) func(context.Context, *call) error {
+			asJSON := f.fs.Bool("json", false, "auth status: print where each token lives as JSON")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) != 1 {
 					return usagef("auth needs one of hubspot, status, logout (see shortlist auth --help)")
+				}
+				if *asJSON && c.args[0] != "status" {
+					return usagef("--json goes with auth status only")
 				}
 				s, err := c.setup()
 				if err != nil {
@@ -38,6 +42,9 @@ auth status says where the token lives, never the token. auth logout removes it.
 				case "hubspot":
 					return authLogin(ctx, c, s, ts, "hubspot")
 				case "status":
+					if *asJSON {
+						return authStatusJSON(c, ts)
+					}
 					return authStatus(c, s, ts)
 				case "logout":
 					return authLogout(c, s, ts)
@@ -199,6 +206,40 @@ func authStatus(c *call, s *Setup, ts TokenStore) error {
 		} else {
 			fmt.Fprintln(w, "keyring: available")
 		}
+	}
+	return failed
+}
+
+// AuthStatusJSON is `auth status --json`: where each CRM's token lives,
+// never the token.
+type AuthStatusJSON struct {
+	CRM     string `json:"crm"`
+	Source  string `json:"source"` // environment, file, keyring; "" when there is none
+	Detail  string `json:"detail"` // the file's path, the variable's name
+	Problem string `json:"problem"`
+	Keyring string `json:"keyring"` // available, or why not
+}
+
+func authStatusJSON(c *call, ts TokenStore) error {
+	var out []AuthStatusJSON
+	var failed error
+	for _, crm := range crms {
+		src, detail, err := ts.Where(crm)
+		j := AuthStatusJSON{CRM: crm, Source: src, Detail: detail, Keyring: "available"}
+		if src == "environment" {
+			j.Detail = ts.EnvVar(crm)
+		}
+		if err != nil {
+			j.Source, j.Detail, j.Problem = "", "", oneLine(err.Error())
+			failed = fmt.Errorf("no usable %s token", crm)
+		}
+		if kp := ts.KeyringProblem(crm); kp != nil {
+			j.Keyring = oneLine(kp.Error())
+		}
+		out = append(out, j)
+	}
+	if err := writeJSON(c.env.Stdout, out); err != nil {
+		return err
 	}
 	return failed
 }

@@ -83,6 +83,14 @@ type Env struct {
 	// has no CRM adapter: the checks are then skipped, and say so.
 	CheckCRM   func(ctx context.Context, g Globals) error
 	CheckToken func(ctx context.Context, g Globals, token string) error
+	// Edit opens text in the rep's editor on the terminal and returns what
+	// was saved (log --edit); nil when there is no terminal.
+	Edit func(text string) (string, error)
+	// Page shows long output through the rep's pager (SHORTLIST_PAGER,
+	// else PAGER, else less); nil when stdout is not a terminal or paging
+	// is off. Height is the terminal's, for "long".
+	Page   func(text []byte) error
+	Height int
 }
 
 // command is one subcommand: its help and how to run it.
@@ -147,7 +155,7 @@ func commands() []*command {
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
 		statsCmd(), syncCmd(), outboxCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),
-		demoCmd(), versionCmd(),
+		demoCmd(), versionCmd(), completionCmd(), manCmd(),
 	}
 }
 
@@ -187,6 +195,9 @@ func errorLine(err error) string {
 }
 
 func run(ctx context.Context, args []string, env Env) error {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"} // as git, gh and every GNU tool take it
+	}
 	name, rest := splitCommand(args)
 	if name == "" && !(env.Terminal && env.TUI != nil) && !wantsHelp(rest) {
 		name = "today" // not a terminal: print today, with any of its flags
@@ -224,7 +235,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		if len(pos) == 1 {
 			topic = pos[0]
 		}
-		return printHelp(env.Stdout, topic)
+		return paging(env, "help", f.g, func(env Env) error { return printHelp(env.Stdout, topic) })
 	}
 	cmd := lookup(name)
 	if cmd == nil {
@@ -244,7 +255,10 @@ func run(ctx context.Context, args []string, env Env) error {
 	}
 	c := &call{env: env, f: f, args: pos}
 	defer c.close()
-	return runFn(ctx, c)
+	return paging(env, name, f.g, func(env Env) error {
+		c.env = env
+		return runFn(ctx, c)
+	})
 }
 
 // wantsHelp reports whether a command line without a command asks for help.
@@ -357,6 +371,9 @@ const globalsHelp = `Global flags (every command):
                    $XDG_DATA_HOME/shortlist/shortlist.db)
   --config PATH    the config file (default $XDG_CONFIG_HOME/shortlist/config.toml;
                    a missing default file means the built-in defaults)
+  --no-pager       print long output as it is; otherwise, on a terminal, output
+                   taller than the screen goes through $SHORTLIST_PAGER, else
+                   $PAGER, else less -FRX
   -h, --help       help for a command
 
 Flags may come before or after arguments: shortlist show 42 --json.

@@ -201,8 +201,11 @@ func TestTodayTable(t *testing.T) {
 		if !strings.Contains(counts, "due today") || !strings.Contains(held, "held back") {
 			t.Errorf("no summary lines: %q %q", counts, held)
 		}
-		if got := len(lines); got > 8+4 {
+		if got := len(lines); got > 8+5 {
 			t.Errorf("--limit 8 printed %d lines", got)
+		}
+		if !strings.Contains(out, "\n8 of 18 (--limit 0 for all)\n") {
+			t.Errorf("a list cut short should say so:\n%s", out)
 		}
 	}
 }
@@ -219,7 +222,7 @@ func TestTierFilter(t *testing.T) {
 		}
 	}
 	code, _, errOut := f.run("today", "--tier", "Z")
-	if code != cli.ExitFailure || !strings.Contains(errOut, `unknown tier "Z"`) {
+	if code != cli.ExitUsage || !strings.Contains(errOut, `unknown tier "Z"`) {
 		t.Errorf("--tier Z: exit %d %q", code, errOut)
 	}
 }
@@ -408,8 +411,11 @@ func TestLogAndUndo(t *testing.T) {
 	if lj.Touch.ID == 0 || lj.Touch.Outcome != "busy" || lj.Next != nil {
 		t.Errorf("log --json = %+v; want a busy touch and no next action", lj)
 	}
-	if got := f.ok("undo", fmt.Sprint(lj.Touch.ID)); got != fmt.Sprintf("undid touch %d and what it changed\n", lj.Touch.ID) {
-		t.Errorf("undo said %q", got)
+	// Without an id, undo takes back the newest logged touch, named as
+	// the TUI names it.
+	want := fmt.Sprintf("undone: log of busy · %s · %s (touch %d)\n", r.Account, r.Contact, lj.Touch.ID)
+	if got := f.ok("undo"); got != want {
+		t.Errorf("undo said %q, want %q", got, want)
 	}
 	code, _, errOut := f.run("undo", fmt.Sprint(lj.Touch.ID))
 	if code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
@@ -444,7 +450,7 @@ func TestLogMeetingTime(t *testing.T) {
 		t.Errorf("a meeting on Thu 26 Nov (now is Mon 23) gave prep %+v, want due Wed 25 Nov", lj.Next)
 	}
 	code, _, errOut := f.run("log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "meeting-booked", "--meeting", "thursday 2pm")
-	if code != cli.ExitFailure || !strings.HasPrefix(errOut, `shortlist: --meeting: bad date "thursday 2pm": `) || strings.Count(errOut, "\n") != 1 {
+	if code != cli.ExitUsage || !strings.HasPrefix(errOut, `shortlist: --meeting: bad date "thursday 2pm": `) || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("a meeting time the parser cannot read: exit %d %q", code, errOut)
 	}
 }
@@ -456,20 +462,27 @@ func TestLogBadInput(t *testing.T) {
 		name string
 		args []string
 		want string
+		code int // 0: cli.ExitUsage, a bad flag value
 	}{
 		{"unknown outcome", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "voicemail"},
-			`shortlist: unknown outcome "voicemail": use one of no-answer, busy, left-voicemail, connected, meeting-booked, not-interested, bad-timing, wrong-person, wrong-number, opted-out, sent` + "\n"},
+			`shortlist: unknown outcome "voicemail": use one of no-answer, busy, left-voicemail, connected, meeting-booked, not-interested, bad-timing, wrong-person, wrong-number, opted-out, sent` + "\n", 0},
 		{"unknown contact", []string{"log", "--contact", "999999", "--outcome", "no-answer"},
-			"shortlist: contact 999999 not found: find ids with shortlist show ACCOUNT_ID or shortlist search\n"},
+			"shortlist: contact 999999 not found: find ids with shortlist show ACCOUNT_ID or shortlist search\n", cli.ExitFailure},
 		{"meeting without time", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "meeting-booked"},
-			`shortlist: meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it` + "\n"},
-		{"bad next", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "busy", "--next", "someday"}, ""},
+			`shortlist: meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it` + "\n", 0},
+		{"bad next", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "busy", "--next", "someday"}, "", 0},
+		{"past next", []string{"log", "--contact", fmt.Sprint(r.ContactID), "--outcome", "busy", "--next", "2020-01-01"},
+			"shortlist: --next: Wed 1 Jan 2020 is in the past (2518 days ago): give today or a later date\n", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := f.run(tc.args...)
-			if code != cli.ExitFailure {
-				t.Errorf("exit %d; want %d (%q)", code, cli.ExitFailure, errOut)
+			want := tc.code
+			if want == 0 {
+				want = cli.ExitUsage
+			}
+			if code != want {
+				t.Errorf("exit %d; want %d (%q)", code, want, errOut)
 			}
 			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "shortlist: ") {
 				t.Errorf("error is not one line: %q", errOut)
@@ -524,7 +537,7 @@ func TestTaskCommands(t *testing.T) {
 		t.Errorf("done 999999: exit %d %q", code, errOut)
 	}
 	code, _, errOut = f.run("snooze", fmt.Sprint(tasks[3%len(tasks)]), "--until", "2020-01-01")
-	if code != cli.ExitFailure || !strings.Contains(errOut, "not in the future") {
+	if code != cli.ExitUsage || !strings.Contains(errOut, "Wed 1 Jan 2020 is in the past") {
 		t.Errorf("snooze into the past: exit %d %q", code, errOut)
 	}
 }

@@ -20,6 +20,10 @@ func usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// badValue makes a flag value's parse error a usage error: a bad flag value
+// exits 2 whichever flag it is.
+func badValue(err error) error { return &UsageError{Msg: err.Error()} }
+
 // Globals are the flags every command accepts.
 type Globals struct {
 	Demo   bool   // use the demo book beside the real one
@@ -29,6 +33,8 @@ type Globals struct {
 	// (import, sync). Every other command refuses a missing book, so a
 	// mistyped --db creates nothing.
 	Create bool
+	// NoPager: print long output as it is, not through the pager.
+	NoPager bool
 }
 
 // flags is one command's flag set: the standard flag package holds the values
@@ -49,6 +55,7 @@ func newFlags(cmd string) *flags {
 	f.fs.BoolVar(&f.g.Demo, "demo", false, "use the demo book (demo.db beside your real one); your real book is never touched")
 	f.fs.StringVar(&f.g.DB, "db", "", "the book to use (default $SHORTLIST_DB, else ~/.local/share/shortlist/shortlist.db)")
 	f.fs.StringVar(&f.g.Config, "config", "", "the config file (default ~/.config/shortlist/config.toml)")
+	f.fs.BoolVar(&f.g.NoPager, "no-pager", false, "print long output as it is, not through $PAGER")
 	return f
 }
 
@@ -216,7 +223,7 @@ func isNumber(s string) bool {
 // flagHelp lists a command's own flags (globals are described once, in
 // shortlist help).
 func (f *flags) flagHelp(w io.Writer) {
-	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true}
+	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true}
 	var lines [][2]string
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		if global[fl.Name] {

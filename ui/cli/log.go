@@ -38,6 +38,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 			duration := f.fs.Duration("duration", 0, "how long it took, like 5m")
 			next := f.fs.String("next", "auto", "auto (the outcome's rule), none, or a due `DATE`: today, tomorrow, +3 (business days), mon, 2026-12-01, each with an optional time (thu 14:00)")
 			asJSON := f.fs.Bool("json", false, "print what was logged as JSON")
+			edit := f.fs.Bool("edit", false, "write the note in $VISUAL or $EDITOR (starting from --note)")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("log takes flags only, got %q (see shortlist log --help)", c.args[0])
@@ -50,18 +51,28 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				}
 				o, err := model.ParseOutcome(*outcome)
 				if err != nil {
-					return err
+					return badValue(err)
 				}
 				ch, err := model.ParseChannel(*channel)
 				if err != nil {
-					return err
+					return badValue(err)
 				}
 				dir := model.Direction(strings.ToLower(strings.TrimSpace(*direction)))
 				if dir != model.Outbound && dir != model.Inbound {
-					return fmt.Errorf("unknown direction %q: use outbound or inbound", *direction)
+					return usagef("unknown direction %q: use outbound or inbound", *direction)
 				}
 				if *duration < 0 {
-					return fmt.Errorf("--duration must not be negative")
+					return usagef("--duration must not be negative")
+				}
+				if *edit {
+					if c.env.Edit == nil {
+						return usagef("--edit needs a terminal for the editor; give the note with --note instead")
+					}
+					text, err := c.env.Edit(*note)
+					if err != nil {
+						return fmt.Errorf("edit the note: %w (nothing was logged)", err)
+					}
+					*note = strings.TrimSpace(text)
 				}
 				b, err := c.open(ctx)
 				if err != nil {
@@ -77,12 +88,12 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				now := c.repNow(b.Settings)
 				var meetAt time.Time
 				if *meeting != "" {
-					meetAt, _, err = model.ParseDue(*meeting, now)
+					meetAt, _, err = model.ParseDueFor(*meeting, now, model.DueMeeting)
 					if err != nil {
-						return fmt.Errorf("--meeting: %w", err)
+						return usagef("--meeting: %v", err)
 					}
 				} else if o == model.OutcomeMeetingBooked {
-					return fmt.Errorf(`meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it`)
+					return usagef(`meeting-booked needs --meeting "thu 14:00" (or "2026-12-01 14:00"): when the meeting is, so the prep task lands before it`)
 				}
 				choice, err := nextChoice(*next, now)
 				if err != nil {
@@ -101,7 +112,7 @@ Outcomes: ` + wrap(outcomeNames()+".", 68),
 				if *asJSON {
 					return writeJSON(c.env.Stdout, logJSON(res, ct, acct, now.Location()))
 				}
-				fmt.Fprintln(c.env.Stdout, logSentence(res, ct, acct, now.Location()))
+				fmt.Fprintln(c.env.Stdout, logSentence(res, ct, acct, now))
 				for _, e := range planEffects(res, ct, acct, now) {
 					fmt.Fprintf(c.env.Stdout, "  · %s\n", e)
 				}
@@ -130,9 +141,9 @@ func nextChoice(next string, now time.Time) (model.NextChoice, error) {
 	case "none":
 		return model.NextChoice{Mode: model.NextNone}, nil
 	}
-	due, hasTime, err := model.ParseDue(next, now)
+	due, hasTime, err := model.ParseDueFor(next, now, model.DueTask)
 	if err != nil {
-		return model.NextChoice{}, fmt.Errorf("--next: %w", err)
+		return model.NextChoice{}, usagef("--next: %v", err)
 	}
 	return model.NextChoice{Mode: model.NextAt, Due: due, DueHasTime: hasTime}, nil
 }
@@ -145,19 +156,19 @@ func planEffects(res model.LogResult, ct model.Contact, a model.Account, now tim
 	var out []string
 	for _, k := range p.Replaces {
 		out = append(out, fmt.Sprintf("replaces %s due %s (task %d, closed as superseded)",
-			model.Display(lowerFirst(k.Title)), dayLabel(k.Due.In(now.Location()), k.DueHasTime), k.ID))
+			model.Display(lowerFirst(k.Title)), dayLabel(k.Due, k.DueHasTime, now), k.ID))
 	}
 	for _, e := range p.Effects(ct, a.Status) {
 		out = append(out, model.Display(e))
 	}
 	if p.Held != nil {
-		out = append(out, p.Held.Text(dayLabel(p.Held.Until.In(now.Location()), true)))
+		out = append(out, p.Held.Text(dayLabel(p.Held.Until, true, now)))
 	}
 	return out
 }
 
 // logSentence: "logged no answer for Dana Kim (Acme) — next: call again Thu 26 Nov".
-func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *time.Location) string {
+func logSentence(res model.LogResult, ct model.Contact, a model.Account, now time.Time) string {
 	s := fmt.Sprintf("logged %s for %s (%s)", res.Touch.Outcome.Label(), model.Display(ct.Name()), model.Display(a.Name))
 	if res.Next == nil {
 		return s + " — no next action"
@@ -166,11 +177,7 @@ func logSentence(res model.LogResult, ct model.Contact, a model.Account, loc *ti
 	if title == "" {
 		title = string(res.Next.Kind)
 	}
-	due := res.Next.DueDay(loc)
-	if res.Next.DueHasTime {
-		due = res.Next.Due.In(loc)
-	}
-	return fmt.Sprintf("%s — next: %s %s (task %d)", s, lowerFirst(title), dayLabel(due, res.Next.DueHasTime), res.Next.ID)
+	return fmt.Sprintf("%s — next: %s %s (task %d)", s, lowerFirst(title), dayLabel(res.Next.Due, res.Next.DueHasTime, now), res.Next.ID)
 }
 
 func lowerFirst(s string) string {

@@ -23,6 +23,7 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 		define: func(f *flags) func(context.Context, *call) error {
 			accounts := f.int("accounts", 300, "how many accounts to write (`N`)")
 			seed := f.uint64("seed", 1, "the random seed `N`: the same seed writes the same book")
+			asJSON := f.fs.Bool("json", false, "print what was written as JSON")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("demo takes flags only, got %q (see shortlist demo --help)", c.args[0])
@@ -61,6 +62,14 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 				for _, a := range accts {
 					tiers[a.Tier]++
 				}
+				if *asJSON {
+					tj := map[string]int{}
+					for t, n := range tiers {
+						tj[string(t)] = n
+					}
+					return writeJSON(c.env.Stdout, DemoJSON{Path: b.Path, Accounts: len(accts), Tiers: tj,
+						Seconds: took.Seconds(), Today: todayJSON(wl, c.now().Location())})
+				}
 				fmt.Fprintf(c.env.Stdout, "wrote a demo book to %s in %s\n", b.Path, took.Round(time.Millisecond))
 				fmt.Fprintf(c.env.Stdout, "  %d accounts (A %d, B %d, C %d, D %d)\n", len(accts), tiers[model.TierA], tiers[model.TierB], tiers[model.TierC], tiers[model.TierD])
 				fmt.Fprintf(c.env.Stdout, "  today: %s\n", strings.ReplaceAll(summaryLine(wl), "\n", "; "))
@@ -69,6 +78,15 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 			}
 		},
 	}
+}
+
+// DemoJSON is `demo --json`.
+type DemoJSON struct {
+	Path     string         `json:"path"`
+	Accounts int            `json:"accounts"`
+	Tiers    map[string]int `json:"tiers"`
+	Seconds  float64        `json:"seconds"`
+	Today    TodayJSON      `json:"today"` // its rows: the first one only
 }
 
 // VersionJSON is `version --json`.

@@ -159,6 +159,11 @@ prints the config file's path.`,
 					return err
 				}
 				if c.args[0] == "path" {
+					if *asJSON {
+						return writeJSON(c.env.Stdout, struct {
+							Path string `json:"path"`
+						}{s.ConfigPath(c.f.g)})
+					}
 					fmt.Fprintln(c.env.Stdout, s.ConfigPath(c.f.g))
 					return nil
 				}

@@ -240,6 +240,10 @@ func TestConfigShow(t *testing.T) {
 	if _, out, _ := f.run("config", "path"); strings.TrimSpace(out) != f.cfg {
 		t.Errorf("config path = %q", out)
 	}
+	var pj struct{ Path string }
+	if _, out, _ := f.run("config", "path", "--json"); json.Unmarshal([]byte(out), &pj) != nil || pj.Path != f.cfg {
+		t.Errorf("config path --json = %q", out)
+	}
 	if code, _, _ := f.run("config", "shw"); code != cli.ExitUsage {
 		t.Errorf("config shw = %d, want usage", code)
 	}
@@ -264,6 +268,11 @@ func TestAuthKeyring(t *testing.T) {
 	_, out, _ = f.run("auth", "status")
 	if !strings.Contains(out, "hubspot: token in the OS keyring") || !strings.Contains(out, "keyring: available") {
 		t.Errorf("status: %q", out)
+	}
+	var sj []cli.AuthStatusJSON
+	if _, out, _ = f.run("auth", "status", "--json"); json.Unmarshal([]byte(out), &sj) != nil || len(sj) != 1 ||
+		sj[0].Source != "keyring" || sj[0].Keyring != "available" || strings.Contains(out, token) {
+		t.Errorf("auth status --json = %q", out)
 	}
 	f.env["SHORTLIST_HUBSPOT_TOKEN"] = "from-env"
 	_, out, _ = f.run("auth", "status")

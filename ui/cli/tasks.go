@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -19,23 +20,29 @@ func searchCmd() *command {
 matches QUERY, and print their ids for shortlist show and shortlist log.`,
 		example: []string{"shortlist search acme", `shortlist search "dana kim" --json`},
 		define: func(f *flags) func(context.Context, *call) error {
-			limit := f.int("limit", 20, "show at most `N` matches")
+			limit := f.int("limit", 20, "show at most `N` matches (0: all)")
 			asJSON := f.fs.Bool("json", false, "print a JSON array of matches")
 			return func(ctx context.Context, c *call) error {
 				q := strings.TrimSpace(strings.Join(c.args, " "))
 				if q == "" {
 					return usagef("search needs a QUERY, like shortlist search acme")
 				}
-				if *limit <= 0 {
-					return usagef("--limit must be 1 or more")
+				if *limit < 0 {
+					return usagef("--limit must be 0 or more")
 				}
 				b, err := c.open(ctx)
 				if err != nil {
 					return err
 				}
-				hits, err := b.Store.Search(ctx, q, *limit)
+				// All matches, then the first --limit: the count says
+				// whether the list is cut ("20 of 1,144").
+				hits, err := b.Store.Search(ctx, q, math.MaxInt32)
 				if err != nil {
 					return err // the store names the operation
+				}
+				total := len(hits)
+				if *limit > 0 && len(hits) > *limit {
+					hits = hits[:*limit]
 				}
 				if *asJSON {
 					out := make([]SearchHitJSON, len(hits))
@@ -59,6 +66,7 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 					t.add(fmt.Sprint(h.AccountID), h.AccountName, cid, h.ContactName, h.Title, string(h.Tier))
 				}
 				t.write(c.env.Stdout, c.env.Width)
+				cutShort(c.env.Stdout, len(hits), total)
 				return nil
 			}
 		},
@@ -83,6 +91,7 @@ func taskStatusCmd(name string, status model.TaskStatus, summary, about string) 
 		name: name, args: "TASK_ID", summary: summary, about: about,
 		example: []string{"shortlist " + name + " 12"},
 		define: func(f *flags) func(context.Context, *call) error {
+			asJSON := f.fs.Bool("json", false, "print the task's new status as JSON")
 			return func(ctx context.Context, c *call) error {
 				id, err := oneID(c, "TASK_ID")
 				if err != nil {
@@ -95,11 +104,21 @@ func taskStatusCmd(name string, status model.TaskStatus, summary, about string) 
 				if err := setStatus(ctx, b, id, status, time.Time{}); err != nil {
 					return err
 				}
+				if *asJSON {
+					return writeJSON(c.env.Stdout, TaskStatusJSON{TaskID: id, Status: string(status)})
+				}
 				fmt.Fprintf(c.env.Stdout, "task %d %s\n", id, status)
 				return nil
 			}
 		},
 	}
+}
+
+// TaskStatusJSON is done, skip and snooze --json.
+type TaskStatusJSON struct {
+	TaskID       int64  `json:"task_id"`
+	Status       string `json:"status"`
+	SnoozedUntil string `json:"snoozed_until,omitempty"` // 2026-12-01, or RFC 3339 with a time
 }
 
 func setStatus(ctx context.Context, b *Book, id int64, status model.TaskStatus, until time.Time) error {
@@ -131,7 +150,8 @@ func snoozeCmd() *command {
 given with --until.`,
 		example: []string{"shortlist snooze 12 --until tomorrow", "shortlist snooze 12 --until +3", "shortlist snooze 12 --until 2026-12-01"},
 		define: func(f *flags) func(context.Context, *call) error {
-			until := f.fs.String("until", "", "when it comes back: today, tomorrow, +3 (business days), mon, 2026-12-01 (required)")
+			until := f.fs.String("until", "", "when it comes back: tomorrow, +3 (business days), mon, 2026-12-01 (required)")
+			asJSON := f.fs.Bool("json", false, "print the task's new status as JSON")
 			return func(ctx context.Context, c *call) error {
 				id, err := oneID(c, "TASK_ID")
 				if err != nil {
@@ -145,52 +165,109 @@ given with --until.`,
 					return err
 				}
 				now := c.repNow(b.Settings)
-				due, hasTime, err := model.ParseDue(*until, now)
+				due, hasTime, err := model.ParseDueFor(*until, now, model.DueSnooze)
 				if err != nil {
-					return fmt.Errorf("--until: %w", err)
-				}
-				if !due.After(now) {
-					return fmt.Errorf("--until %s is not in the future: snooze to a later date", dayLabel(due, hasTime))
+					return usagef("--until: %v", err)
 				}
 				if err := setStatus(ctx, b, id, model.TaskSnoozed, due); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.env.Stdout, "task %d snoozed until %s\n", id, dayLabel(due, hasTime))
+				if *asJSON {
+					day := due.Format(time.DateOnly)
+					if hasTime {
+						day = due.Format(time.RFC3339)
+					}
+					return writeJSON(c.env.Stdout, TaskStatusJSON{TaskID: id, Status: string(model.TaskSnoozed), SnoozedUntil: day})
+				}
+				fmt.Fprintf(c.env.Stdout, "task %d snoozed until %s\n", id, dayLabel(due, hasTime, now))
 				return nil
 			}
 		},
 	}
 }
 
+// newestLogger finds the newest logged touch, for undo without an id.
+type newestLogger interface {
+	NewestLoggedTouch(ctx context.Context) (model.Touch, error)
+}
+
+// UndoJSON is `undo --json`.
+type UndoJSON struct {
+	TouchID int64  `json:"touch_id"`
+	Undone  string `json:"undone"` // "log of no answer · Lyraworks · Liam Clarke"
+}
+
 func undoCmd() *command {
 	return &command{
-		name: "undo", args: "TOUCH_ID", summary: "take back a logged touch and what it changed",
+		name: "undo", args: "[TOUCH_ID]", summary: "take back a logged touch and what it changed",
 		about: `Undo a logged touch: the touch, the next action it created, the task it
 closed and any status or consent it changed are put back, as long as none of it
-has been synced to the CRM. shortlist log prints the touch id.`,
-		example: []string{"shortlist undo 31"},
+has been synced to the CRM. shortlist log prints the touch id; without one, undo
+takes back the newest touch logged in this book. (The TUI's u also takes back a
+snooze, done, skip, new task or note edit made in that session.)`,
+		example: []string{"shortlist undo", "shortlist undo 31"},
 		define: func(f *flags) func(context.Context, *call) error {
+			asJSON := f.fs.Bool("json", false, "print what was undone as JSON")
 			return func(ctx context.Context, c *call) error {
-				id, err := oneID(c, "TOUCH_ID")
-				if err != nil {
-					return err
+				var id int64
+				if len(c.args) > 0 {
+					var err error
+					if id, err = oneID(c, "TOUCH_ID"); err != nil {
+						return err
+					}
 				}
 				b, err := c.open(ctx)
 				if err != nil {
 					return err
+				}
+				if id == 0 {
+					nl, ok := b.Store.(newestLogger)
+					if !ok {
+						return usagef("undo needs TOUCH_ID with this book (see shortlist undo --help)")
+					}
+					t, err := nl.NewestLoggedTouch(ctx)
+					if errors.Is(err, model.ErrNotFound) {
+						return errors.New("nothing to undo: no touch has been logged in this book")
+					}
+					if err != nil {
+						return err
+					}
+					id = t.ID
+				}
+				name := fmt.Sprintf("touch %d", id)
+				if t, ok := touchOf(ctx, b, id); ok {
+					ct, acct, err := b.Store.Contact(ctx, t.ContactID)
+					if err == nil {
+						name = model.Display(model.LogChangeName(t.Outcome, acct.Name, ct.Name()))
+					}
 				}
 				err = b.Store.UndoLog(ctx, id)
 				switch {
 				case errors.Is(err, model.ErrNotFound):
 					return fmt.Errorf("touch %d not found: touch ids are in shortlist show ACCOUNT_ID under History", id)
 				case errors.Is(err, model.ErrSynced):
-					return fmt.Errorf("touch %d has already been synced to the CRM, so it cannot be undone here: change it in the CRM", id)
+					return fmt.Errorf("not undone: the %s has been synced to the CRM: change it there", name)
 				case err != nil:
 					return fmt.Errorf("undo touch %d: %w", id, err)
 				}
-				fmt.Fprintf(c.env.Stdout, "undid touch %d and what it changed\n", id)
+				if *asJSON {
+					return writeJSON(c.env.Stdout, UndoJSON{TouchID: id, Undone: model.Sanitize(name)})
+				}
+				fmt.Fprintf(c.env.Stdout, "undone: %s (touch %d)\n", name, id)
 				return nil
 			}
 		},
 	}
+}
+
+// touchOf reads a touch by id through the optional reader the book has.
+func touchOf(ctx context.Context, b *Book, id int64) (model.Touch, bool) {
+	tr, ok := b.Store.(interface {
+		Touch(ctx context.Context, id int64) (model.Touch, error)
+	})
+	if !ok {
+		return model.Touch{}, false
+	}
+	t, err := tr.Touch(ctx, id)
+	return t, err == nil
 }

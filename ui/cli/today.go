@@ -42,7 +42,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 				if *tier != "" {
 					t, err := model.ParseTier(*tier)
 					if err != nil {
-						return err
+						return badValue(err)
 					}
 					q.Tier = t
 				}
@@ -59,7 +59,11 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 				if *asJSON {
 					return writeJSON(c.env.Stdout, todayJSON(wl, now.Location()))
 				}
-				writeToday(c.env.Stdout, c.env.Width, wl, now)
+				total := wl.Due + wl.Overdue + wl.Suggested
+				if *all {
+					total += wl.HeldBack
+				}
+				writeToday(c.env.Stdout, c.env.Width, wl, now, total)
 				if len(wl.Rows) == 0 && wl.HeldBack == 0 && q.Tier == "" {
 					// Most likely a new book: say how to fill it.
 					accts, err := b.Store.Accounts(ctx, model.AccountFilter{Limit: 1})
@@ -166,7 +170,9 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 	return out
 }
 
-func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
+// writeToday prints the rows, a note when they are fewer than the total
+// that match, and the day's counts.
+func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total int) {
 	if len(wl.Rows) == 0 {
 		fmt.Fprintln(w, "Nothing due today.")
 	} else {
@@ -208,6 +214,7 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time) {
 				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, now), local, callable, why)
 		}
 		t.write(w, width)
+		cutShort(w, len(wl.Rows), total)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, summaryLine(wl))
@@ -316,15 +323,12 @@ func dueLabel(t model.Task, now time.Time) string {
 	case days == 1:
 		return "tomorrow" + clock
 	}
-	return due.Format("Mon 2 Jan") + clock
+	return model.DayWord(due, t.DueHasTime, now)
 }
 
 // dayLabel is a date for a sentence: "Thu 26 Nov", or "Thu 26 Nov 14:30".
-func dayLabel(t time.Time, hasTime bool) string {
-	if hasTime {
-		return t.Format("Mon 2 Jan 15:04")
-	}
-	return t.Format("Mon 2 Jan")
+func dayLabel(t time.Time, hasTime bool, now time.Time) string {
+	return model.DayWord(t, hasTime, now)
 }
 
 // round2 keeps JSON scores readable (19.45, not 19.450000000000003); two
