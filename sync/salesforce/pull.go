@@ -173,10 +173,11 @@ func (c *Client) query(ctx context.Context, op, soql string, all bool, fn func([
 	}
 }
 
-// isID reports whether s looks like a Salesforce id (15 or 18 letters and
-// digits), so it is safe inside a SOQL string literal.
+// isID reports whether s may be a record id: letters and digits, at most
+// 18 (Salesforce's are 15 or 18; a seeded demo org keeps the demo book's
+// shorter ones), so it is safe inside a SOQL string literal.
 func isID(s string) bool {
-	if len(s) != 15 && len(s) != 18 {
+	if len(s) == 0 || len(s) > 18 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -393,7 +394,7 @@ func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []stri
 
 // key15 is the case-sensitive 15-character form both id forms share.
 func key15(id string) string {
-	if len(id) >= 15 {
+	if len(id) == 18 {
 		return id[:15]
 	}
 	return id
@@ -663,10 +664,10 @@ func remoteTask(st sfTask) (crmsync.RemoteTask, bool) {
 	rt := crmsync.RemoteTask{Task: t, OpID: text(st.OpID), Modified: mod}
 	if isID(st.AccountID) {
 		rt.CompanyID = st.AccountID
-	} else if strings.HasPrefix(st.WhatID, "001") && isID(st.WhatID) {
+	} else if isID(st.WhatID) && !strings.HasPrefix(st.WhatID, "006") { // an account, not an opportunity
 		rt.CompanyID = st.WhatID
 	}
-	if strings.HasPrefix(st.WhoID, "003") && isID(st.WhoID) {
+	if isID(st.WhoID) && !strings.HasPrefix(st.WhoID, "00Q") { // a contact, not a lead
 		rt.ContactID = st.WhoID
 	}
 	return rt, true

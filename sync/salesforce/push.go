@@ -307,10 +307,10 @@ func isEvent(t model.Touch) bool {
 
 // links sets WhoId, WhatId and OwnerId where they are ids.
 func links(r sobject, contactID, companyID, ownerID string) {
-	if strings.HasPrefix(contactID, "003") && isID(contactID) {
+	if isID(contactID) {
 		r["WhoId"] = contactID
 	}
-	if strings.HasPrefix(companyID, "001") && isID(companyID) {
+	if isID(companyID) {
 		r["WhatId"] = companyID
 	}
 	if strings.HasPrefix(ownerID, "005") && isID(ownerID) {

@@ -62,13 +62,27 @@ func (s *Server) Put(obj string, fields Record) string {
 	return s.putLocked(obj, fields)
 }
 
+// PutAt stores a record with the given id ("" → a new one) stamped at,
+// as a migration would: the demo sandbox seeds the demo book's records
+// under their own ids. An id already held is replaced.
+func (s *Server) PutAt(obj, id string, fields Record, at time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.putRecord(obj, id, fields, at.UTC().Truncate(time.Millisecond).Format(dateTimeLayout))
+}
+
 func (s *Server) putLocked(obj string, fields Record) string {
+	return s.putRecord(obj, "", fields, s.stamp())
+}
+
+func (s *Server) putRecord(obj, id string, fields Record, st string) string {
 	o := s.objects[strings.ToLower(obj)]
 	if o == nil {
 		panic("salesforcetest: no object " + obj)
 	}
-	id := s.newID(o)
-	st := s.stamp()
+	if id == "" {
+		id = s.newID(o)
+	}
 	rec := &record{obj: o, fields: map[string]any{"Id": id, "IsDeleted": false, "CreatedDate": st, "LastModifiedDate": st, "SystemModstamp": st}}
 	if o.field("OwnerId") != nil {
 		rec.fields["OwnerId"] = s.userID
@@ -84,8 +98,10 @@ func (s *Server) putLocked(obj string, fields Record) string {
 		rec.fields[f.Name] = v
 	}
 	s.derive(rec)
+	if _, held := s.records[id]; !held {
+		s.order = append(s.order, id)
+	}
 	s.records[id] = rec
-	s.order = append(s.order, id)
 	return id
 }
 
@@ -632,17 +648,15 @@ func (s *Server) checkValue(f *field, v any) (any, map[string]any) {
 		}
 		return t.UTC().Format(dateTimeLayout), nil
 	case "reference":
+		// The referenced record's object decides, not the id's text: a
+		// seeded demo org keeps the demo book's ids.
 		str, _ := v.(string)
-		ok := false
-		for _, p := range f.RefTo {
-			ok = ok || strings.HasPrefix(str, p)
-		}
-		if !ok || (len(str) != 15 && len(str) != 18) {
-			return nil, itemFail("MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", f.Name, str), f.Name)
-		}
 		rec := s.lookup(str)
 		if rec == nil {
 			return nil, itemFail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f.Name)
+		}
+		if !slices.Contains(f.RefTo, rec.obj.Prefix) {
+			return nil, itemFail("FIELD_INTEGRITY_EXCEPTION", fmt.Sprintf("%s: id value of incorrect type: %s", f.Name, str), f.Name)
 		}
 		if rec.fields["IsDeleted"] == true {
 			return nil, itemFail("ENTITY_IS_DELETED", "entity is deleted", f.Name)
@@ -835,10 +849,10 @@ func (s *Server) updateCollection(body []byte) reply {
 		switch {
 		case id == "":
 			out[i] = itemFail("MISSING_ARGUMENT", "Id not specified in an update call", "Id")
-		case !strings.HasPrefix(id, o.Prefix):
-			out[i] = itemFail("MALFORMED_ID", "malformed id "+id, "Id")
 		case rec == nil:
 			out[i] = itemFail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "Id")
+		case rec.obj != o:
+			out[i] = itemFail("MALFORMED_ID", "malformed id "+id+" for "+o.Name, "Id")
 		case rec.fields["IsDeleted"] == true:
 			out[i] = itemFail("ENTITY_IS_DELETED", "entity is deleted", "Id")
 		default:
