@@ -87,6 +87,15 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 	}
 	data := strings.HasPrefix(r.path, "/services/data/")
 	failures, refreshed := 0, false
+	c.mu.Lock()
+	noSession := c.token == ""
+	c.mu.Unlock()
+	if noSession { // a refresh token only: get a session before the first call
+		refreshed = true
+		if err := c.refresh(ctx); err != nil {
+			return reply{}, fmt.Errorf("%s: %w", r.op, err)
+		}
+	}
 	var lastErr error
 	for {
 		if err := ctx.Err(); err != nil {

@@ -357,6 +357,8 @@ const globalsHelp = `Global flags (every command):
                    $XDG_DATA_HOME/shortlist/shortlist.db)
   --config PATH    the config file (default $XDG_CONFIG_HOME/shortlist/config.toml;
                    a missing default file means the built-in defaults)
+  --crm NAME       with --demo: sync with an in-process hubspot (default) or
+                   salesforce sandbox
   -h, --help       help for a command
 
 Flags may come before or after arguments: shortlist show 42 --json.
