@@ -63,6 +63,10 @@ type Options struct {
 	Missing []string
 	// Now is the server's clock; nil → time.Now.
 	Now func() time.Time
+	// DeviceRFCOnly makes the device-flow poll accept only RFC 8628's
+	// grant (urn:ietf:params:oauth:grant-type:device_code), answering
+	// Salesforce's documented grant_type=device with unsupported_grant_type.
+	DeviceRFCOnly bool
 }
 
 // Server is an in-memory Salesforce org.
@@ -83,7 +87,16 @@ type Server struct {
 	faults    []*faultState
 	log       []Request
 	lastStamp time.Time
-	userID    string // the logged-in user
+	userID    string             // the logged-in user
+	devices   map[string]*device // device code → its login
+	devSeq    int
+}
+
+// device is one device-flow login in progress.
+type device struct {
+	userCode         string
+	approved, denied bool
+	polls            int
 }
 
 // record is one stored sObject.
@@ -478,11 +491,28 @@ func (s *Server) tokenGrant(r *http.Request, body []byte) reply {
 	if r.Method != http.MethodPost || err != nil {
 		return reply{http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "POST a form"}}
 	}
-	if form.Get("grant_type") != "refresh_token" {
-		return reply{http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant type not supported"}}
-	}
 	if form.Get("client_id") == "" {
 		return reply{http.StatusBadRequest, map[string]string{"error": "invalid_client_id", "error_description": "client identifier invalid"}}
+	}
+	if form.Get("response_type") == "device_code" {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.devSeq++
+		code := fmt.Sprintf("DEV%06d", s.devSeq)
+		if s.devices == nil {
+			s.devices = map[string]*device{}
+		}
+		s.devices[code] = &device{userCode: fmt.Sprintf("ABCD%04d", s.devSeq)}
+		return reply{http.StatusOK, map[string]any{"device_code": code, "user_code": s.devices[code].userCode,
+			"verification_uri": s.URL() + "/setup/connect", "interval": 5}}
+	}
+	switch gt := form.Get("grant_type"); {
+	case gt == "device" && !s.opts.DeviceRFCOnly:
+		return s.devicePoll(form.Get("code"))
+	case gt == "urn:ietf:params:oauth:grant-type:device_code" && s.opts.DeviceRFCOnly:
+		return s.devicePoll(form.Get("device_code"))
+	case gt != "refresh_token":
+		return reply{http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant type not supported"}}
 	}
 	if subtle.ConstantTimeCompare([]byte(form.Get("refresh_token")), []byte(s.opts.RefreshToken)) != 1 {
 		return reply{http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "expired access/refresh token"}}
@@ -496,6 +526,44 @@ func (s *Server) tokenGrant(r *http.Request, body []byte) reply {
 		"access_token": tok, "instance_url": s.URL(), "token_type": "Bearer",
 		"issued_at": strconv.FormatInt(s.opts.Now().UnixMilli(), 10), "scope": "api refresh_token",
 	}}
+}
+
+// devicePoll answers a device-flow poll.
+func (s *Server) devicePoll(code string) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.devices[code]
+	switch {
+	case d == nil:
+		return reply{http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "invalid device code"}}
+	case d.denied:
+		return reply{http.StatusBadRequest, map[string]string{"error": "access_denied", "error_description": "end-user denied authorization"}}
+	case !d.approved:
+		d.polls++
+		return reply{http.StatusBadRequest, map[string]string{"error": "authorization_pending", "error_description": "authorization pending"}}
+	}
+	delete(s.devices, code)
+	return reply{http.StatusOK, map[string]string{"access_token": s.token, "refresh_token": s.opts.RefreshToken,
+		"instance_url": s.URL(), "token_type": "Bearer", "scope": "api refresh_token"}}
+}
+
+// ApproveDevice approves the device login showing userCode, as the rep
+// would in the browser; false when no such login is waiting.
+func (s *Server) ApproveDevice(userCode string) bool { return s.decide(userCode, true) }
+
+// DenyDevice denies it.
+func (s *Server) DenyDevice(userCode string) bool { return s.decide(userCode, false) }
+
+func (s *Server) decide(userCode string, ok bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.devices {
+		if d.userCode == userCode {
+			d.approved, d.denied = ok, !ok
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) route(r *http.Request, path string, body []byte) reply {
