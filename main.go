@@ -61,20 +61,21 @@ func run() int {
 		width = 0
 	}
 	env := cli.Env{
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		Stdin:      os.Stdin,
-		Now:        time.Now,
-		Terminal:   outTerm && inTerm,
-		Width:      width,
-		Version:    buildVersion(),
-		Schema:     storage.LatestSchema(),
-		Open:       openBook,
-		WriteDemo:  writeDemo,
-		TUI:        runTUI,
-		Setup:      newSetup(inTerm),
-		CheckCRM:   checkCRM,
-		CheckToken: tokenChecker(tokenCheckLimit),
+		Stdout:          os.Stdout,
+		Stderr:          os.Stderr,
+		Stdin:           os.Stdin,
+		Now:             time.Now,
+		Terminal:        outTerm && inTerm,
+		Width:           width,
+		Version:         buildVersion(),
+		Schema:          storage.LatestSchema(),
+		Open:            openBook,
+		WriteDemo:       writeDemo,
+		TUI:             runTUI,
+		Setup:           newSetup(inTerm),
+		CheckCRM:        checkCRM,
+		CheckToken:      tokenChecker(tokenCheckLimit),
+		SalesforceLogin: salesforceLogin,
 	}
 	env.StdoutTerminal = outTerm // an export to a terminal is sanitised
 	return cli.Run(ctx, os.Args[1:], env)

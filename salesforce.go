@@ -124,3 +124,23 @@ func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) erro
 	}
 	return nil
 }
+
+// salesforceLogin is auth salesforce's device flow with [crm]'s login_url
+// and client_id.
+func salesforceLogin(ctx context.Context, g cli.Globals, show func(code, uri string)) (refresh, instance, configured string, err error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return "", "", "", err
+	}
+	o := salesforce.DeviceOptions{LoginURL: cfg.CRM.LoginURL, ClientID: cfg.CRM.ClientID}
+	dc, err := salesforce.StartDevice(ctx, o)
+	if err != nil {
+		return "", "", "", err
+	}
+	show(dc.UserCode, dc.VerificationURI)
+	tok, err := salesforce.PollDevice(ctx, o, dc)
+	if err != nil {
+		return "", "", "", err
+	}
+	return tok.RefreshToken, tok.InstanceURL, cfg.CRM.InstanceURL, nil
+}

@@ -83,6 +83,11 @@ type Env struct {
 	// has no CRM adapter: the checks are then skipped, and say so.
 	CheckCRM   func(ctx context.Context, g Globals) error
 	CheckToken func(ctx context.Context, g Globals, token string) error
+	// SalesforceLogin runs Salesforce's device flow: show is told the code
+	// and the address for the rep, then it waits for the approval and
+	// returns the refresh token, the org's instance URL and the config's
+	// instance_url ("" when unset). Nil when this build has none.
+	SalesforceLogin func(ctx context.Context, g Globals, show func(userCode, uri string)) (refresh, instanceURL, configured string, err error)
 }
 
 // command is one subcommand: its help and how to run it.

@@ -101,6 +101,8 @@ type setupFix struct {
 	// present when checkCRM is).
 	checkToken func(context.Context, cli.Globals, string) error
 	clock      time.Time
+	// sfLogin, when set, is Env.SalesforceLogin.
+	sfLogin func(context.Context, cli.Globals, func(code, uri string)) (string, string, string, error)
 }
 
 func newSetupFix(t *testing.T) *setupFix {
@@ -151,7 +153,8 @@ func (f *setupFix) run(args ...string) (int, string, string) {
 			Getenv:     f.getenv,
 			Stdin:      strings.NewReader(f.stdin),
 		},
-		CheckCRM: f.checkCRM,
+		CheckCRM:        f.checkCRM,
+		SalesforceLogin: f.sfLogin,
 	}
 	if f.checkToken != nil {
 		env.CheckToken = func(ctx context.Context, g cli.Globals, tok string) error {
