@@ -61,6 +61,16 @@ func TestSalesforceSync(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "pulled 6") || strings.Contains(out+errOut, srv.AccessToken()) {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
+	_, out, errOut = run(t, env, "doctor")
+	if !strings.Contains(out, "Salesforce session from SHORTLIST_SALESFORCE_ACCESS_TOKEN") || !strings.Contains(out, "Salesforce accepts the token") {
+		t.Fatalf("doctor:\n%s\n%s", out, errOut)
+	}
+	bare := sft.New(sft.Options{Missing: []string{"Task.Shortlist_Op_Id__c"}})
+	t.Cleanup(bare.Close)
+	_, out, errOut = run(t, []string{"SHORTLIST_SALESFORCE_INSTANCE_URL=" + bare.URL(), "SHORTLIST_SALESFORCE_ACCESS_TOKEN=" + bare.AccessToken()}, "doctor")
+	if !strings.Contains(out, "Task.Shortlist_Op_Id__c (Text(64), External ID, Unique)") {
+		t.Fatalf("doctor on an org without the op id field:\n%s\n%s", out, errOut)
+	}
 	srv.ExpireSession()
 	code, out, errOut = run(t, env, "sync")
 	if code != 1 || !strings.Contains(errOut, "Salesforce refused the session") || strings.Contains(out+errOut, "secret-session") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,8 +120,22 @@ func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) erro
 	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
 		return explainSalesforce(model.SyncReport{}, err)
 	}
+	vs, err := crm.Versions(ctx)
+	if err != nil {
+		return explainSalesforce(model.SyncReport{}, err)
+	}
+	if !slices.Contains(vs, crm.APIVersion()) {
+		newest := "none"
+		if len(vs) > 0 {
+			newest = vs[len(vs)-1]
+		}
+		return fmt.Errorf("the org does not serve API %s (its newest is %s): set [crm] api_version", crm.APIVersion(), newest)
+	}
 	if _, err := crm.Prepare(ctx); err != nil {
 		return explainSalesforce(model.SyncReport{}, err)
+	}
+	if u := crm.Usage(); u.Max > 0 && u.Used >= u.Max {
+		return fmt.Errorf("the org has used all %d of its daily API requests: sync waits until tomorrow", u.Max)
 	}
 	return nil
 }

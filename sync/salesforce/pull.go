@@ -742,3 +742,26 @@ func (c *Client) DeletedTasks(ctx context.Context, taskIDs []string) ([]string, 
 	}
 	return out, nil
 }
+
+// Versions lists the REST API versions the org serves ("v60.0", …).
+func (c *Client) Versions(ctx context.Context) ([]string, error) {
+	const op = "list the API versions"
+	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/services/data/"})
+	if err != nil {
+		return nil, c.clean(err)
+	}
+	if rep.status != http.StatusOK {
+		return nil, c.clean(c.failure(op, rep))
+	}
+	var vs []struct {
+		Version string `json:"version"`
+	}
+	if err := c.decode(op, rep, &vs); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, "v"+text(v.Version))
+	}
+	return out, nil
+}
