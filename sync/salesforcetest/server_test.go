@@ -258,3 +258,82 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestWritesCheckRequiredReadOnlyAndEvents(t *testing.T) {
+	c := newClient(t, Options{})
+	acct := c.s.Put("Account", Record{"Name": "Acme"})
+	task := c.s.Put("Task", Record{"Subject": "x", "WhatId": acct})
+	// Update by id: a read-only field, a create-only one, a deleted record.
+	gone := c.s.Put("Task", Record{"Subject": "y"})
+	c.s.Delete(gone)
+	body := map[string]any{"records": []map[string]any{
+		{"attributes": map[string]string{"type": "Task"}, "id": task, "Status": "Completed"},
+		{"attributes": map[string]string{"type": "Task"}, "id": task, "AccountId": acct},
+		{"attributes": map[string]string{"type": "Task"}, "id": task, "TaskSubtype": "Call"},
+		{"attributes": map[string]string{"type": "Task"}, "id": gone, "Status": "Completed"},
+		{"attributes": map[string]string{"type": "Account"}, "id": task, "Name": "wrong type"},
+		{"attributes": map[string]string{"type": "Account"}, "id": acct, "Name": nil},
+	}}
+	_, _, b := c.do("PATCH", "/services/data/v60.0/composite/sobjects", body)
+	var res []struct {
+		Success bool `json:"success"`
+		Errors  []struct {
+			StatusCode string `json:"statusCode"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil || len(res) != 6 {
+		t.Fatalf("update: %s", b)
+	}
+	want := []string{"", "INVALID_FIELD_FOR_INSERT_UPDATE", "INVALID_FIELD_FOR_INSERT_UPDATE", "ENTITY_IS_DELETED", "MALFORMED_ID", "REQUIRED_FIELD_MISSING"}
+	for i, w := range want {
+		got := ""
+		if !res[i].Success {
+			got = res[i].Errors[0].StatusCode
+		}
+		if got != w {
+			t.Errorf("item %d: %q, want %q", i, got, w)
+		}
+	}
+	if r, _ := c.s.Get(task); !r.Bool("IsClosed") {
+		t.Fatal("the completed task is not closed")
+	}
+	// An unknown field refuses the whole request.
+	bad := map[string]any{"records": []map[string]any{{"attributes": map[string]string{"type": "Task"}, "id": task, "Nope__c": 1}}}
+	if st, _, b := c.do("PATCH", "/services/data/v60.0/composite/sobjects", bad); st != 400 || errorCode(b) != "INVALID_FIELD" {
+		t.Fatalf("unknown field: %d %s", st, b)
+	}
+	// An Event needs its start and a duration or end; the end follows.
+	ev := map[string]any{"records": []map[string]any{
+		{"attributes": map[string]string{"type": "Event"}, OpIDField: "e1", "Subject": "no start"},
+		{"attributes": map[string]string{"type": "Event"}, OpIDField: "e2", "StartDateTime": "2026-12-05T10:00:00.000Z", "DurationInMinutes": 45},
+	}}
+	_, _, b = c.do("PATCH", "/services/data/v60.0/composite/sobjects/Event/"+OpIDField, ev)
+	if !strings.Contains(string(b), "REQUIRED_FIELD_MISSING") || len(c.s.Records("Event")) != 1 {
+		t.Fatalf("events: %s", b)
+	}
+	if e := c.s.Records("Event")[0]; !strings.HasPrefix(e.Str("EndDateTime"), "2026-12-05T10:45:00") || e.Str("AccountId") != "" {
+		t.Fatalf("event: %v", e)
+	}
+}
+
+func TestQueryLocatorAndBatchSize(t *testing.T) {
+	c := newClient(t, Options{})
+	for range 450 {
+		c.s.Put("Contact", Record{"LastName": "x"})
+	}
+	// A client's batch size is clamped to Salesforce's 200–2000.
+	_, page, _ := c.soql("SELECT Id FROM Contact", "Sforce-Query-Options", "batchSize=50")
+	if n := len(page["records"].([]any)); n != 200 || page["totalSize"].(float64) != 450 {
+		t.Fatalf("first batch %d of %v", n, page["totalSize"])
+	}
+	next := page["nextRecordsUrl"].(string)
+	if !strings.HasPrefix(next, "/services/data/v60.0/query/01g") || !strings.HasSuffix(next, "-200") {
+		t.Fatalf("nextRecordsUrl %q", next)
+	}
+	if st, _, b := c.do("GET", "/services/data/v60.0/query/01gnope-200", nil); st != 400 || errorCode(b) != "INVALID_QUERY_LOCATOR" {
+		t.Fatalf("bad locator: %d %s", st, b)
+	}
+	if st, _, b := c.soql("SELECT Id FROM Contact LIMIT 3"); st != 200 || !strings.Contains(string(b), `"totalSize":3`) {
+		t.Fatalf("limit: %d %s", st, b)
+	}
+}
