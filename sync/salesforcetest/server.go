@@ -268,6 +268,9 @@ const (
 	// FaultTruncated does the request and sends half its reply, then cuts
 	// the connection.
 	FaultTruncated
+	// FaultSlow stalls Delay (or until the client gives up), then serves:
+	// a write that takes a while, as over a network.
+	FaultSlow
 )
 
 // Fault is a failure to inject into matching requests.
@@ -276,8 +279,9 @@ type Fault struct {
 	Path   string // a substring of the URL path, "" any
 	Kind   FaultKind
 	Code   int
-	After  int // let this many matching requests through first
-	Times  int // hits; 0 → 1; -1 → every one
+	Delay  time.Duration // FaultSlow
+	After  int           // let this many matching requests through first
+	Times  int           // hits; 0 → 1; -1 → every one
 }
 
 type faultState struct {
@@ -422,6 +426,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case FaultReset:
 			cut(w)
 			return
+		case FaultSlow:
+			t := time.NewTimer(f.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
 		}
 	}
 	rep := s.route(r, path, body)
