@@ -178,9 +178,10 @@ func (c *Client) spend() error {
 	return nil
 }
 
-// noteLimits reads Sforce-Limit-Info: api-usage=18/15000.
+// noteLimits reads Sforce-Limit-Info: api-usage=18/15000, possibly with
+// per-app-api-usage=…(appName=…) beside it.
 func (c *Client) noteLimits(h http.Header) {
-	for _, part := range strings.Split(h.Get("Sforce-Limit-Info"), ",") {
+	for _, part := range strings.FieldsFunc(h.Get("Sforce-Limit-Info"), func(r rune) bool { return r == ',' || r == ';' }) {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok || k != "api-usage" {
 			continue

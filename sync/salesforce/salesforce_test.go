@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -389,4 +390,29 @@ func TestRetriesFiveHundredsAndTruncatedBodies(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("after a 503 and a truncated body: %d %v", n, err)
 	}
+}
+
+func TestLimitHeaderWithPerAppUsage(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Sforce-Limit-Info", "api-usage=990/1000; per-app-api-usage=17/250(appName=shortlist)")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"totalSize":0,"done":true,"records":[]}`))
+	}
+	c, err := salesforce.New(salesforce.Options{InstanceURL: "http://127.0.0.1", AccessToken: "tok",
+		HTTPClient: &http.Client{Transport: handlerRT(h)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeletedTasks(ctx, []string{"00T000000000001AAA"})
+	if u := c.Usage(); err != nil || u.Used != 990 || u.Max != 1000 || c.Budget() != 50 {
+		t.Fatalf("usage %+v budget %d err %v", u, c.Budget(), err)
+	}
+}
+
+type handlerRT http.HandlerFunc
+
+func (h handlerRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	http.HandlerFunc(h).ServeHTTP(rec, r)
+	return rec.Result(), nil
 }

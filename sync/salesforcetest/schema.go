@@ -84,7 +84,7 @@ const (
 )
 
 // TaskStatuses are the org's Task Status picklist (Salesforce's defaults);
-// ClosedStatus is the one that closes a task.
+// "Completed" is the one that closes a task (IsClosed).
 var TaskStatuses = []string{"Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"}
 
 // schema builds the objects; missing lists "Object.Field" custom fields the
