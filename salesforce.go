@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -153,9 +155,34 @@ func salesforceLogin(ctx context.Context, g cli.Globals, show func(code, uri str
 		return "", "", "", err
 	}
 	show(dc.UserCode, dc.VerificationURI)
+	openBrowser(dc.VerificationURI)
 	tok, err := salesforce.PollDevice(ctx, o, dc)
 	if err != nil {
 		return "", "", "", err
 	}
 	return tok.RefreshToken, tok.InstanceURL, cfg.CRM.InstanceURL, nil
+}
+
+// openBrowser hands the verification address to the platform's opener
+// where a desktop exists; on a bare terminal the printed address is enough.
+// Only an address model.CheckWebURL passes is opened.
+func openBrowser(uri string) {
+	if model.CheckWebURL(uri) != nil {
+		return
+	}
+	name := "xdg-open"
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		name = "explorer"
+	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return
+		}
+	}
+	cmd := exec.Command(name, uri)
+	if cmd.Start() == nil {
+		go cmd.Wait() // reap it; its outcome changes nothing
+	}
 }
