@@ -61,20 +61,21 @@ func run() int {
 		width = 0
 	}
 	env := cli.Env{
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		Stdin:      os.Stdin,
-		Now:        time.Now,
-		Terminal:   outTerm && inTerm,
-		Width:      width,
-		Version:    buildVersion(),
-		Schema:     storage.LatestSchema(),
-		Open:       openBook,
-		WriteDemo:  writeDemo,
-		TUI:        runTUI,
-		Setup:      newSetup(inTerm),
-		CheckCRM:   checkCRM,
-		CheckToken: tokenChecker(tokenCheckLimit),
+		Stdout:          os.Stdout,
+		Stderr:          os.Stderr,
+		Stdin:           os.Stdin,
+		Now:             time.Now,
+		Terminal:        outTerm && inTerm,
+		Width:           width,
+		Version:         buildVersion(),
+		Schema:          storage.LatestSchema(),
+		Open:            openBook,
+		WriteDemo:       writeDemo,
+		TUI:             runTUI,
+		Setup:           newSetup(inTerm),
+		CheckCRM:        checkCRM,
+		CheckToken:      tokenChecker(tokenCheckLimit),
+		SalesforceLogin: salesforceLogin,
 	}
 	env.StdoutTerminal = outTerm // an export to a terminal is sanitised
 	if outTerm && inTerm {
@@ -418,7 +419,19 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 // HubSpot as [crm] and the SHORTLIST_HUBSPOT_* variables say, with the
 // token from the environment, the keyring or the token file.
 func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
+	if g.CRM != "" && !g.Demo {
+		return &lazySyncer{crm: "the CRM", build: func(context.Context) (model.Syncer, error) {
+			return nil, errors.New("--crm picks the demo's CRM and needs --demo: for your book, set [crm] kind in config.toml")
+		}}
+	}
 	if g.Demo {
+		kind, err := demoCRM(cfg, g)
+		if err != nil {
+			return &lazySyncer{crm: "the demo CRM", build: func(context.Context) (model.Syncer, error) { return nil, err }}
+		}
+		if kind == "salesforce" {
+			return newSalesforceDemo(db)
+		}
 		return &lazySyncer{crm: "the demo CRM", slow: true, build: func(ctx context.Context) (model.Syncer, error) {
 			sb, err := sandbox.New(ctx, db, time.Now())
 			if err != nil {
@@ -431,6 +444,9 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 			return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail}), nil
 		}}
 	}
+	if cfg.CRM.Kind == "salesforce" {
+		return newSalesforceSyncer(db, cfg, g)
+	}
 	return &lazySyncer{crm: "HubSpot", build: func(ctx context.Context) (model.Syncer, error) {
 		c := cfg.CRM
 		switch {
@@ -439,7 +455,7 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		case c.Kind == "":
 			return nil, errors.New(`sync needs [crm] kind = "hubspot" in config.toml (or SHORTLIST_HUBSPOT_OWNER_EMAIL set)`)
 		case c.Kind != "hubspot":
-			return nil, fmt.Errorf("sync does not know the CRM %q: set [crm] kind = \"hubspot\"", c.Kind)
+			return nil, fmt.Errorf("sync does not know the CRM %q: set [crm] kind = \"hubspot\" or \"salesforce\"", c.Kind)
 		}
 		token, _, err := secret.Lookup(secret.Options{ConfigDir: filepath.Dir(configPath(g))}, c.Kind)
 		if err != nil {
@@ -463,8 +479,11 @@ func checkCRM(ctx context.Context, g cli.Globals) error {
 	if err != nil {
 		return err
 	}
+	if cfg.CRM.Kind == "salesforce" {
+		return checkSalesforce(ctx, cfg, g)
+	}
 	if cfg.CRM.Kind != "hubspot" {
-		return errors.New(`no CRM configured: set [crm] kind = "hubspot" and owner_email`)
+		return errors.New(`no CRM configured: set [crm] kind = "hubspot" and owner_email (or kind = "salesforce" and instance_url)`)
 	}
 	token, _, err := secret.Lookup(secret.Options{ConfigDir: filepath.Dir(configPath(g))}, cfg.CRM.Kind)
 	if err != nil {
@@ -581,9 +600,12 @@ func (e *syncError) Unwrap() error { return e.err }
 // Offline and cancellation pass through: the CLI and the TUI word them with
 // the count still queued.
 func explainSync(rep model.SyncReport, err error) error {
+	var worded *syncError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &worded):
+		return err // the adapter's own wording (Salesforce's)
 	case errors.Is(err, crmsync.ErrUnauthorized):
 		return &syncError{"HubSpot refused the token: run shortlist auth hubspot to store a new one", err}
 	case errors.Is(err, crmsync.ErrDailyLimit):

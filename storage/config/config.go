@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +40,13 @@ type CRM struct {
 	// MeetingMinutes is how long a booked meeting is written to the CRM
 	// as (its end time); 0 means DefaultMeetingMinutes.
 	MeetingMinutes int
+
+	// Salesforce (kind = "salesforce").
+	InstanceURL string  // the org's https://<mydomain>.my.salesforce.com
+	LoginURL    string  // where tokens are issued; "" means https://login.salesforce.com
+	ClientID    string  // the connected app's consumer key
+	APIVersion  string  // like "v60.0"; "" means the adapter's default
+	DailyShare  float64 // the most of the org's daily API requests a sync spends; 0 means 5%
 }
 
 // DefaultMeetingMinutes is the length of a booked meeting when
@@ -54,7 +62,7 @@ func (c CRM) MeetingLength() time.Duration {
 }
 
 // CRMKinds are the CRMs a config may name.
-var CRMKinds = []string{"hubspot"}
+var CRMKinds = []string{"hubspot", "salesforce"}
 
 // Config is a loaded config file with the defaults filled in.
 type Config struct {
@@ -610,7 +618,8 @@ func (w *walker) rules(v any, s *model.Settings) {
 }
 
 func (w *walker) crm(v any, c *CRM) {
-	m, ok := w.table("crm", v, "kind", "owner_email", "base_url", "meeting_minutes")
+	m, ok := w.table("crm", v, "kind", "owner_email", "base_url", "meeting_minutes",
+		"instance_url", "login_url", "client_id", "api_version", "daily_share")
 	if !ok {
 		return
 	}
@@ -643,6 +652,63 @@ func (w *walker) crm(v any, c *CRM) {
 			c.MeetingMinutes = int(n)
 		}
 	}
+	for _, k := range []struct {
+		key string
+		dst *string
+	}{{"instance_url", &c.InstanceURL}, {"login_url", &c.LoginURL}} {
+		if v, ok := m[k.key]; ok {
+			if s, ok := w.str("crm."+k.key, v); ok {
+				if err := checkOrgURL(s); err != nil {
+					w.fail("crm."+k.key, "%s", err)
+				} else {
+					*k.dst = strings.TrimRight(strings.TrimSpace(s), "/")
+				}
+			}
+		}
+	}
+	if v, ok := m["client_id"]; ok {
+		if s, ok := w.str("crm.client_id", v); ok {
+			c.ClientID = strings.TrimSpace(s)
+		}
+	}
+	if v, ok := m["api_version"]; ok {
+		if s, ok := w.str("crm.api_version", v); ok {
+			if s = strings.TrimSpace(s); s != "" && !apiVersionRE.MatchString(s) {
+				w.fail("crm.api_version", "%q is not a Salesforce API version: write it like \"v60.0\"", model.Shorten(model.Display(s), 40))
+			} else {
+				c.APIVersion = s
+			}
+		}
+	}
+	if v, ok := m["daily_share"]; ok {
+		if f, ok := w.number("crm.daily_share", v); ok {
+			if f <= 0 || f > 1 {
+				w.fail("crm.daily_share", "must be above 0 and at most 1 (0.05 is 5%% of the org's daily API requests)")
+			} else {
+				c.DailyShare = f
+			}
+		}
+	}
+}
+
+// apiVersionRE is a Salesforce REST version: v60.0 or 60.0.
+var apiVersionRE = regexp.MustCompile(`^v?\d{2,3}\.\d$`)
+
+// checkOrgURL is checkBaseURL for a Salesforce host: the token travels to
+// it, so plain http only to this machine.
+func checkOrgURL(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if err := model.CheckWebURL(s); err != nil {
+		shown := "the address"
+		if u, perr := url.Parse(s); perr == nil {
+			shown = fmt.Sprintf("%q", model.Shorten(model.Display(u.Redacted()), 100))
+		}
+		return fmt.Errorf("%s is refused: %s; write it like \"https://yourdomain.my.salesforce.com\"", shown, err)
+	}
+	return nil
 }
 
 // checkBaseURL applies model.CheckWebURL to [crm] base_url (the file's or

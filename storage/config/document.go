@@ -242,16 +242,29 @@ func sections() []section {
 				}
 				return out
 			}},
-		{name: "crm", doc: "The CRM the book syncs with. The token is never kept here: run shortlist auth hubspot. SHORTLIST_HUBSPOT_OWNER_EMAIL and SHORTLIST_HUBSPOT_BASE_URL override owner_email and base_url.",
+		{name: "crm", doc: "The CRM the book syncs with. The token is never kept here: run shortlist auth hubspot. SHORTLIST_HUBSPOT_OWNER_EMAIL and SHORTLIST_HUBSPOT_BASE_URL override owner_email and base_url; for Salesforce, SHORTLIST_SALESFORCE_INSTANCE_URL, _LOGIN_URL, _CLIENT_ID and _API_VERSION override instance_url, login_url, client_id and api_version, and SHORTLIST_SALESFORCE_ACCESS_TOKEN gives a session (e.g. from sf org display --json).",
 			keys: []keyDoc{
-				{"kind", "\"hubspot\", or \"\" for none", "which CRM"},
-				{"owner_email", "email address", "the CRM owner whose records are yours"},
+				{"kind", "\"hubspot\", \"salesforce\", or \"\" for none", "which CRM"},
+				{"owner_email", "email address", "the CRM owner whose records are yours (Salesforce: optional, the login's own email)"},
 				{"base_url", "https address (plain http only to this machine: 127.0.0.1, ::1, localhost)", "the API's base URL; empty means HubSpot's public one; the token travels to it"},
 				{"meeting_minutes", "whole number 5–600", "how long a booked meeting is written to the CRM as (default 30)"},
+				{"instance_url", "https address (plain http only to this machine)", "Salesforce: your org, like https://yourdomain.my.salesforce.com; the token travels to it"},
+				{"login_url", "https address (plain http only to this machine)", "Salesforce: where sessions are issued and renewed; empty means https://login.salesforce.com (sandboxes: https://test.salesforce.com)"},
+				{"client_id", "text", "Salesforce: the consumer key of your team's connected app (to sign in and renew sessions)"},
+				{"api_version", "version like \"v60.0\" (46.0 or later)", "Salesforce: the REST API version; empty means v60.0"},
+				{"daily_share", "number above 0, at most 1", "Salesforce: the most of the org's daily API requests one sync may spend (default 0.05, 5%)"},
 			},
 			tables: func(c Config) []map[string]any {
-				return one(map[string]any{"kind": c.CRM.Kind, "owner_email": c.CRM.OwnerEmail, "base_url": c.CRM.BaseURL,
-					"meeting_minutes": int64(c.CRM.MeetingLength() / time.Minute)})
+				m := map[string]any{"kind": c.CRM.Kind, "owner_email": c.CRM.OwnerEmail, "base_url": c.CRM.BaseURL,
+					"meeting_minutes": int64(c.CRM.MeetingLength() / time.Minute)}
+				if c.CRM.Kind == "salesforce" || c.CRM.InstanceURL != "" {
+					m["instance_url"], m["login_url"], m["client_id"], m["api_version"] = c.CRM.InstanceURL, c.CRM.LoginURL, c.CRM.ClientID, c.CRM.APIVersion
+					m["daily_share"] = c.CRM.DailyShare
+					if c.CRM.DailyShare == 0 {
+						m["daily_share"] = 0.05
+					}
+				}
+				return one(m)
 			}},
 	}
 }

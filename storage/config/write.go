@@ -125,7 +125,49 @@ func writeAtomic(path string, data []byte) error {
 const (
 	EnvBaseURL    = "SHORTLIST_HUBSPOT_BASE_URL"
 	EnvOwnerEmail = "SHORTLIST_HUBSPOT_OWNER_EMAIL"
+
+	EnvSalesforceInstanceURL = "SHORTLIST_SALESFORCE_INSTANCE_URL"
+	EnvSalesforceLoginURL    = "SHORTLIST_SALESFORCE_LOGIN_URL"
+	EnvSalesforceClientID    = "SHORTLIST_SALESFORCE_CLIENT_ID"
+	EnvSalesforceAPIVersion  = "SHORTLIST_SALESFORCE_API_VERSION"
+	// EnvSalesforceAccessToken is a session from elsewhere (the Salesforce
+	// CLI); main reads it, never the config.
+	EnvSalesforceAccessToken = "SHORTLIST_SALESFORCE_ACCESS_TOKEN"
 )
+
+// salesforceEnv applies the SHORTLIST_SALESFORCE_* overrides, reporting
+// whether any was set.
+func salesforceEnv(c *Config, getenv func(string) string) (bool, error) {
+	set := false
+	for _, e := range []struct {
+		env, key string
+		dst      *string
+		url      bool
+	}{
+		{EnvSalesforceInstanceURL, "crm.instance_url", &c.CRM.InstanceURL, true},
+		{EnvSalesforceLoginURL, "crm.login_url", &c.CRM.LoginURL, true},
+		{EnvSalesforceClientID, "crm.client_id", &c.CRM.ClientID, false},
+		{EnvSalesforceAPIVersion, "crm.api_version", &c.CRM.APIVersion, false},
+	} {
+		v := strings.TrimSpace(getenv(e.env))
+		if v == "" {
+			continue
+		}
+		if e.url {
+			if err := checkOrgURL(v); err != nil {
+				return false, fmt.Errorf("%s=%w, or unset it", e.env, err)
+			}
+			v = strings.TrimRight(v, "/")
+		}
+		if e.key == "crm.api_version" && !apiVersionRE.MatchString(v) {
+			return false, fmt.Errorf("%s=%q is not a Salesforce API version like v60.0: fix or unset it", e.env, model.Sanitize(v))
+		}
+		*e.dst = v
+		c.FromEnv = append(c.FromEnv, e.key)
+		set = true
+	}
+	return set, nil
+}
 
 // ApplyEnv applies the environment overrides to c: SHORTLIST_HUBSPOT_BASE_URL
 // and SHORTLIST_HUBSPOT_OWNER_EMAIL replace crm.base_url and crm.owner_email
@@ -153,7 +195,17 @@ func ApplyEnv(c *Config, getenv func(string) string) error {
 		c.FromEnv = append(c.FromEnv, "crm.base_url")
 		set = true
 	}
-	if set && c.CRM.Kind == "" {
+	sf, err := salesforceEnv(c, getenv)
+	if err != nil {
+		return err
+	}
+	switch {
+	case sf && set:
+		return fmt.Errorf("both SHORTLIST_HUBSPOT_* and SHORTLIST_SALESFORCE_* are set: unset the ones of the CRM you do not use")
+	case sf && c.CRM.Kind == "":
+		c.CRM.Kind = "salesforce"
+		c.FromEnv = append(c.FromEnv, "crm.kind")
+	case set && c.CRM.Kind == "":
 		c.CRM.Kind = "hubspot"
 		c.FromEnv = append(c.FromEnv, "crm.kind")
 	}
@@ -179,6 +231,17 @@ func (c Config) Sources() map[string]string {
 			out[k] = "environment (" + EnvBaseURL + ")"
 		case "crm.kind":
 			out[k] = "environment (implied by SHORTLIST_HUBSPOT_*)"
+			if c.CRM.Kind == "salesforce" {
+				out[k] = "environment (implied by SHORTLIST_SALESFORCE_*)"
+			}
+		case "crm.instance_url":
+			out[k] = "environment (" + EnvSalesforceInstanceURL + ")"
+		case "crm.login_url":
+			out[k] = "environment (" + EnvSalesforceLoginURL + ")"
+		case "crm.client_id":
+			out[k] = "environment (" + EnvSalesforceClientID + ")"
+		case "crm.api_version":
+			out[k] = "environment (" + EnvSalesforceAPIVersion + ")"
 		}
 	}
 	return out

@@ -15,17 +15,20 @@ var crms = []string{"hubspot"}
 
 func authCmd() *command {
 	return &command{
-		name: "auth", args: "hubspot|status|logout", summary: "store, check or remove the CRM token",
+		name: "auth", args: "hubspot|salesforce|status|logout", summary: "store, check or remove the CRM token",
 		about: `auth hubspot reads a HubSpot private-app token without echo (or from a pipe)
 and keeps it in the OS keyring; where there is none, in a 0600 file beside the
 config file. SHORTLIST_HUBSPOT_TOKEN, when set, wins over both.
+auth salesforce signs in with Salesforce's device flow: it prints a code and
+an address, you approve in a browser, and the refresh token is kept the same
+way ([crm] client_id names your team's connected app).
 auth status says where the token lives, never the token. auth logout removes it.`,
 		example: []string{"shortlist auth hubspot", "echo \"$HUBSPOT_TOKEN\" | shortlist auth hubspot", "shortlist auth status", "shortlist auth logout"},
 		define: func(f *flags) func(context.Context, *call) error {
 			asJSON := f.fs.Bool("json", false, "auth status: print where each token lives as JSON")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) != 1 {
-					return usagef("auth needs one of hubspot, status, logout (see shortlist auth --help)")
+					return usagef("auth needs one of hubspot, salesforce, status, logout (see shortlist auth --help)")
 				}
 				if *asJSON && c.args[0] != "status" {
 					return usagef("--json goes with auth status only")
@@ -41,6 +44,8 @@ auth status says where the token lives, never the token. auth logout removes it.
 				switch c.args[0] {
 				case "hubspot":
 					return authLogin(ctx, c, s, ts, "hubspot")
+				case "salesforce":
+					return authSalesforce(ctx, c, ts)
 				case "status":
 					if *asJSON {
 						return authStatusJSON(c, ts)
@@ -49,10 +54,10 @@ auth status says where the token lives, never the token. auth logout removes it.
 				case "logout":
 					return authLogout(c, s, ts)
 				}
-				if sg := suggestWord(c.args[0], append([]string{"status", "logout"}, crms...)); sg != "" {
+				if sg := suggestWord(c.args[0], append([]string{"status", "logout", "salesforce"}, crms...)); sg != "" {
 					return usagef("unknown auth target %q: did you mean %s? (see shortlist auth --help)", c.args[0], sg)
 				}
-				return usagef("unknown auth target %q: use hubspot, status or logout", c.args[0])
+				return usagef("unknown auth target %q: use hubspot, salesforce, status or logout", c.args[0])
 			}
 		},
 	}
@@ -259,6 +264,38 @@ func authLogout(c *call, s *Setup, ts TokenStore) error {
 		if s.getenv(ts.EnvVar(crm)) != "" {
 			fmt.Fprintf(w, "%s is still set in your environment: unset it too\n", ts.EnvVar(crm))
 		}
+	}
+	return nil
+}
+
+// authSalesforce signs in with the device flow and stores the refresh
+// token like HubSpot's.
+func authSalesforce(ctx context.Context, c *call, ts TokenStore) error {
+	if c.env.SalesforceLogin == nil {
+		return errors.New("Salesforce sign-in is not available in this build")
+	}
+	show := func(code, uri string) {
+		fmt.Fprintf(c.env.Stderr, "Open %s and enter the code %s, then approve Shortlist. Waiting…\n", model.Display(uri), model.Display(code))
+	}
+	refresh, instance, configured, err := c.env.SalesforceLogin(ctx, c.f.g, show)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errors.New("auth cancelled: nothing was stored")
+		}
+		return err
+	}
+	src, err := ts.Save("salesforce", refresh)
+	if err != nil {
+		return errors.New(redact(err.Error(), refresh))
+	}
+	w := c.env.Stdout
+	if src == "keyring" {
+		fmt.Fprintln(w, "stored the Salesforce refresh token in the OS keyring")
+	} else {
+		fmt.Fprintf(w, "stored the Salesforce refresh token in %s (mode 0600)\n", ts.FilePath("salesforce"))
+	}
+	if instance != "" && !strings.EqualFold(strings.TrimRight(configured, "/"), instance) {
+		fmt.Fprintf(w, "set [crm] instance_url = %q in config.toml (your org's address)\n", model.Display(instance))
 	}
 	return nil
 }

@@ -91,6 +91,11 @@ type Env struct {
 	// is off. Height is the terminal's, for "long".
 	Page   func(text []byte) error
 	Height int
+	// SalesforceLogin runs Salesforce's device flow: show is told the code
+	// and the address for the rep, then it waits for the approval and
+	// returns the refresh token, the org's instance URL and the config's
+	// instance_url ("" when unset). Nil when this build has none.
+	SalesforceLogin func(ctx context.Context, g Globals, show func(userCode, uri string)) (refresh, instanceURL, configured string, err error)
 }
 
 // command is one subcommand: its help and how to run it.
@@ -374,6 +379,8 @@ const globalsHelp = `Global flags (every command):
   --no-pager       print long output as it is; otherwise, on a terminal, output
                    taller than the screen goes through $SHORTLIST_PAGER, else
                    $PAGER, else less -FRX
+  --crm NAME       with --demo: sync with an in-process hubspot (default) or
+                   salesforce sandbox
   -h, --help       help for a command
 
 Flags may come before or after arguments: shortlist show 42 --json.

@@ -131,30 +131,37 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 
 	// Token.
 	tokenOK := false
+	crmKey, crmName, authHint := "hubspot", "HubSpot", "run shortlist auth hubspot"
+	if cfgErr == nil && view.CRMKind == "salesforce" {
+		crmKey, crmName, authHint = "salesforce", "Salesforce", "run shortlist auth salesforce, or set SHORTLIST_SALESFORCE_ACCESS_TOKEN"
+	}
 	if s.Token == nil {
 		add("token", CheckWarn, "token storage is not available in this build", "")
 	} else {
 		ts := s.Token(g)
-		src, detail, err := ts.Where("hubspot")
+		src, detail, err := ts.Where(crmKey)
 		crmWanted := cfgErr == nil && view.CRMKind != ""
 		switch {
+		case crmKey == "salesforce" && s.getenv("SHORTLIST_SALESFORCE_ACCESS_TOKEN") != "":
+			tokenOK = true
+			add("token", CheckOK, "Salesforce session from SHORTLIST_SALESFORCE_ACCESS_TOKEN", "")
 		case err != nil && crmWanted:
-			add("token", CheckFail, oneLine(err.Error()), "run shortlist auth hubspot")
+			add("token", CheckFail, oneLine(err.Error()), authHint)
 		case err != nil:
 			add("token", CheckWarn, "no CRM token (no CRM configured under [crm])", "for sync: set [crm] kind = \"hubspot\" and run shortlist auth hubspot")
 		case src == "file":
 			tokenOK = true
-			msg := "HubSpot token in " + detail
-			if kp := ts.KeyringProblem("hubspot"); kp != nil {
+			msg := crmName + " token in " + detail
+			if kp := ts.KeyringProblem(crmKey); kp != nil {
 				msg += " (" + kp.Error() + ")"
 			}
 			add("token", CheckOK, msg, "")
 		case src == "environment":
 			tokenOK = true
-			add("token", CheckOK, "HubSpot token from "+ts.EnvVar("hubspot"), "")
+			add("token", CheckOK, crmName+" token from "+ts.EnvVar(crmKey), "")
 		default:
 			tokenOK = true
-			add("token", CheckOK, "HubSpot token in the OS keyring", "")
+			add("token", CheckOK, crmName+" token in the OS keyring", "")
 		}
 	}
 
@@ -163,7 +170,7 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 	case c.env.CheckCRM == nil:
 		add("crm", CheckWarn, "skipped: CRM check not available in this build", "")
 	case !tokenOK:
-		add("crm", CheckWarn, "skipped: no token to check", "run shortlist auth hubspot")
+		add("crm", CheckWarn, "skipped: no token to check", authHint)
 	case cfgErr != nil:
 		add("crm", CheckWarn, "skipped: the config must parse first", "fix the config")
 	default:
@@ -172,14 +179,18 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 		cancel()
 		switch {
 		case err == nil:
-			add("crm", CheckOK, "HubSpot accepts the token", "")
+			add("crm", CheckOK, crmName+" accepts the token", "")
 		case errors.Is(err, context.DeadlineExceeded):
-			add("crm", CheckWarn, "HubSpot did not answer in 15s (offline?)", "check the network, then run shortlist doctor again")
+			add("crm", CheckWarn, crmName+" did not answer in 15s (offline?)", "check the network, then run shortlist doctor again")
 		case errors.Is(err, model.ErrOffline):
 			// Offline is a normal state for Shortlist, not a broken setup.
-			add("crm", CheckWarn, "HubSpot is not reachable (offline?): the token was not checked", "check the network, then run shortlist doctor again")
+			add("crm", CheckWarn, crmName+" is not reachable (offline?): the token was not checked", "check the network, then run shortlist doctor again")
 		default:
-			add("crm", CheckFail, oneLine(err.Error()), "run shortlist auth hubspot with a token that has the CRM scopes")
+			fix := "run shortlist auth hubspot with a token that has the CRM scopes"
+			if crmKey == "salesforce" {
+				fix = "fix what it names (an admin adds missing fields), or " + authHint
+			}
+			add("crm", CheckFail, oneLine(err.Error()), fix)
 		}
 	}
 

@@ -29,6 +29,7 @@ type Globals struct {
 	Demo   bool   // use the demo book beside the real one
 	DB     string // --db; "" means SHORTLIST_DB or the default path
 	Config string // --config; "" means the default path
+	CRM    string // --crm: with --demo, the demo CRM ("hubspot" or "salesforce"); "" means [crm] kind, else HubSpot
 	// Create is not a flag: the command makes a book when there is none
 	// (import, sync). Every other command refuses a missing book, so a
 	// mistyped --db creates nothing.
@@ -56,6 +57,7 @@ func newFlags(cmd string) *flags {
 	f.fs.StringVar(&f.g.DB, "db", "", "the book to use (default $SHORTLIST_DB, else ~/.local/share/shortlist/shortlist.db)")
 	f.fs.StringVar(&f.g.Config, "config", "", "the config file (default ~/.config/shortlist/config.toml)")
 	f.fs.BoolVar(&f.g.NoPager, "no-pager", false, "print long output as it is, not through $PAGER")
+	f.fs.StringVar(&f.g.CRM, "crm", "", "with --demo: the demo CRM to sync with, hubspot or salesforce")
 	return f
 }
 
@@ -111,6 +113,12 @@ func (f *flags) parse(args []string) ([]string, error) {
 		if err := f.fs.Set(name, value); err != nil {
 			return nil, usagef("invalid value %q for --%s: %s (see %s)", value, name, flagValueHint(fl), f.helpRef())
 		}
+	}
+	switch c := strings.ToLower(strings.TrimSpace(f.g.CRM)); {
+	case c != "" && c != "hubspot" && c != "salesforce":
+		return nil, usagef("invalid value %q for --crm: the demo syncs with hubspot or salesforce", f.g.CRM)
+	case c != "" && !f.g.Demo:
+		return nil, usagef("--crm picks the demo's CRM and needs --demo: for your book, set [crm] kind in config.toml")
 	}
 	return pos, nil
 }
@@ -223,7 +231,7 @@ func isNumber(s string) bool {
 // flagHelp lists a command's own flags (globals are described once, in
 // shortlist help).
 func (f *flags) flagHelp(w io.Writer) {
-	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true}
+	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true, "crm": true}
 	var lines [][2]string
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		if global[fl.Name] {

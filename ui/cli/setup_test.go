@@ -103,6 +103,8 @@ type setupFix struct {
 	clock      time.Time
 	// open, when set, is the Env's Open (doctor reads the outbox through it).
 	open func(ctx context.Context, g cli.Globals) (*cli.Book, error)
+	// sfLogin, when set, is Env.SalesforceLogin.
+	sfLogin func(context.Context, cli.Globals, func(code, uri string)) (string, string, string, error)
 }
 
 func newSetupFix(t *testing.T) *setupFix {
@@ -153,8 +155,9 @@ func (f *setupFix) run(args ...string) (int, string, string) {
 			Getenv:     f.getenv,
 			Stdin:      strings.NewReader(f.stdin),
 		},
-		CheckCRM: f.checkCRM,
-		Open:     f.open,
+		CheckCRM:        f.checkCRM,
+		Open:            f.open,
+		SalesforceLogin: f.sfLogin,
 	}
 	if f.checkToken != nil {
 		env.CheckToken = func(ctx context.Context, g cli.Globals, tok string) error {

@@ -13,7 +13,7 @@ import (
 func syncCmd() *command {
 	return &command{
 		name: "sync", summary: "sync with the CRM: pull changes, push your touches and tasks",
-		about: `Sync the book with the CRM (HubSpot). A sync pulls the companies you own, their
+		about: `Sync the book with the CRM (HubSpot or Salesforce). A sync pulls the companies you own, their
 contacts and open tasks (the first sync everything, later ones only what changed),
 then pushes what you did here, in order: each touch as what it was (a call, an
 email, a LinkedIn message, a meeting held or booked, a note), new next actions as
@@ -27,7 +27,10 @@ queued and go with the next sync, which resumes where this one stopped.
 On a terminal a progress line is rewritten in place; piped, each stage is a plain
 line. Ctrl+C stops cleanly. Setup: [crm] kind and owner_email in config.toml (or
 SHORTLIST_HUBSPOT_OWNER_EMAIL) and a token (shortlist auth hubspot, or
-SHORTLIST_HUBSPOT_TOKEN). With --demo it syncs with a built-in sandbox CRM.
+SHORTLIST_HUBSPOT_TOKEN). Salesforce: [crm] kind = "salesforce", instance_url and
+client_id, then shortlist auth salesforce (or SHORTLIST_SALESFORCE_INSTANCE_URL and
+SHORTLIST_SALESFORCE_ACCESS_TOKEN). With --demo it syncs with a built-in sandbox
+CRM (--crm salesforce for a Salesforce one).
 
 Exit status: 0 synced; 1 offline, cancelled, refused or not set up (one line on
 stderr says which, and what to do).`,

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
+	"github.com/shortlisthq/shortlist/storage/config"
+	"github.com/shortlisthq/shortlist/storage/secret"
+	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/salesforce"
+	"github.com/shortlisthq/shortlist/sync/sfsandbox"
+	"github.com/shortlisthq/shortlist/ui/cli"
+)
+
+// demoCRM is the demo's CRM: --crm, else [crm] kind, else HubSpot.
+func demoCRM(cfg config.Config, g cli.Globals) (string, error) {
+	switch k := strings.ToLower(strings.TrimSpace(g.CRM)); k {
+	case "hubspot", "salesforce":
+		return k, nil
+	case "":
+		if cfg.CRM.Kind == "salesforce" {
+			return "salesforce", nil
+		}
+		return "hubspot", nil
+	default:
+		return "", fmt.Errorf("--crm %q: the demo syncs with hubspot or salesforce", model.Sanitize(g.CRM))
+	}
+}
+
+// newSalesforceDemo is the demo's syncer against an in-process Salesforce
+// org seeded from the demo book.
+func newSalesforceDemo(db *storage.DB) *lazySyncer {
+	return &lazySyncer{crm: "the demo Salesforce", slow: true, build: func(ctx context.Context) (model.Syncer, error) {
+		sb, err := sfsandbox.New(ctx, db, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		crm, err := sb.CRM()
+		if err != nil {
+			return nil, err
+		}
+		return salesforceSyncer{crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail})}, nil
+	}}
+}
+
+// newSalesforce builds the Salesforce adapter as [crm] and the environment
+// say: a session from SHORTLIST_SALESFORCE_ACCESS_TOKEN (the Salesforce CLI's
+// sf org display --json gives one), else the refresh token shortlist auth
+// salesforce stored (SHORTLIST_SALESFORCE_TOKEN, the keyring or the file).
+func newSalesforce(c config.CRM, g cli.Globals, retries int) (*salesforce.Client, error) {
+	access := strings.TrimSpace(os.Getenv(config.EnvSalesforceAccessToken))
+	refresh := ""
+	if access == "" {
+		t, _, err := secret.Lookup(secret.Options{ConfigDir: filepath.Dir(configPath(g))}, "salesforce")
+		if err != nil {
+			if errors.Is(err, secret.ErrNoToken) {
+				return nil, fmt.Errorf("no Salesforce session: set %s (e.g. from sf org display --json) or store a refresh token with shortlist auth salesforce", config.EnvSalesforceAccessToken)
+			}
+			return nil, err
+		}
+		refresh = t
+	}
+	return salesforce.New(salesforce.Options{
+		InstanceURL: c.InstanceURL, LoginURL: c.LoginURL, ClientID: c.ClientID, APIVersion: c.APIVersion,
+		DailyShare: c.DailyShare, AccessToken: access, RefreshToken: refresh, MeetingLength: c.MeetingLength(), MaxRetries: retries,
+	})
+}
+
+func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals) *lazySyncer {
+	return &lazySyncer{crm: "Salesforce", build: func(ctx context.Context) (model.Syncer, error) {
+		crm, err := newSalesforce(cfg.CRM, g, 0)
+		if err != nil {
+			return nil, err
+		}
+		return salesforceSyncer{crmsync.New(db, crm, crmsync.Options{OwnerEmail: cfg.CRM.OwnerEmail})}, nil
+	}}
+}
+
+// salesforceSyncer words Salesforce's refusals; explainSync passes them on.
+type salesforceSyncer struct{ e *crmsync.Engine }
+
+func (s salesforceSyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
+	rep, err := s.e.Sync(ctx, progress)
+	return rep, explainSalesforce(rep, err)
+}
+
+func explainSalesforce(rep model.SyncReport, err error) error {
+	var fm *salesforce.FieldsMissingError
+	var le *salesforce.LimitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fm):
+		return &syncError{fmt.Sprintf("%s (%d changes stay queued)", fm.Error(), rep.Pending), err}
+	case errors.As(err, &le):
+		return &syncError{fmt.Sprintf("%s (%d changes stay queued)", le.Error(), rep.Pending), err}
+	case errors.Is(err, crmsync.ErrUnauthorized):
+		return &syncError{"Salesforce refused the session: run shortlist auth salesforce, or set a fresh " + config.EnvSalesforceAccessToken, err}
+	case errors.Is(err, crmsync.ErrScope):
+		return &syncError{model.Sanitize(err.Error()), err}
+	}
+	return err
+}
+
+// checkSalesforce is doctor's Salesforce check: the session works, the
+// login is the rep, and the fields the push needs exist.
+func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) error {
+	crm, err := newSalesforce(cfg.CRM, g, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
+		return explainSalesforce(model.SyncReport{}, err)
+	}
+	vs, err := crm.Versions(ctx)
+	if err != nil {
+		return explainSalesforce(model.SyncReport{}, err)
+	}
+	if !slices.Contains(vs, crm.APIVersion()) {
+		newest := "none"
+		if len(vs) > 0 {
+			newest = vs[len(vs)-1]
+		}
+		return fmt.Errorf("the org does not serve API %s (its newest is %s): set [crm] api_version", crm.APIVersion(), newest)
+	}
+	if _, err := crm.Prepare(ctx); err != nil {
+		return explainSalesforce(model.SyncReport{}, err)
+	}
+	if u := crm.Usage(); u.Max > 0 && u.Used >= u.Max {
+		return fmt.Errorf("the org has used all %d of its daily API requests: sync waits until tomorrow", u.Max)
+	}
+	return nil
+}
+
+// salesforceLogin is auth salesforce's device flow with [crm]'s login_url
+// and client_id.
+func salesforceLogin(ctx context.Context, g cli.Globals, show func(code, uri string)) (refresh, instance, configured string, err error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return "", "", "", err
+	}
+	o := salesforce.DeviceOptions{LoginURL: cfg.CRM.LoginURL, ClientID: cfg.CRM.ClientID}
+	dc, err := salesforce.StartDevice(ctx, o)
+	if err != nil {
+		return "", "", "", err
+	}
+	show(dc.UserCode, dc.VerificationURI)
+	openBrowser(dc.VerificationURI)
+	tok, err := salesforce.PollDevice(ctx, o, dc)
+	if err != nil {
+		return "", "", "", err
+	}
+	return tok.RefreshToken, tok.InstanceURL, cfg.CRM.InstanceURL, nil
+}
+
+// openBrowser hands the verification address to the platform's opener
+// where a desktop exists; on a bare terminal the printed address is enough.
+// Only an address model.CheckWebURL passes is opened.
+func openBrowser(uri string) {
+	if model.CheckWebURL(uri) != nil {
+		return
+	}
+	name := "xdg-open"
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		name = "explorer"
+	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return
+		}
+	}
+	cmd := exec.Command(name, uri)
+	if cmd.Start() == nil {
+		go cmd.Wait() // reap it; its outcome changes nothing
+	}
+}
