@@ -115,6 +115,9 @@ type Store interface {
 	Search(ctx context.Context, query string, limit int) ([]SearchHit, error)
 	Stats(ctx context.Context, now time.Time) (Stats, error)
 	SyncState(ctx context.Context) (SyncState, error)
+	// DoneToday counts what the rep did today: touches logged and tasks
+	// marked done by hand since midnight; indexed, for the header.
+	DoneToday(ctx context.Context, now time.Time) (int, error)
 
 	// LogState reads what PlanLog needs to decide a log on a contact
 	// (taskID: the task worked, 0: none), so a front end can show the plan

@@ -126,6 +126,20 @@ func (f *fakeStore) Stats(ctx context.Context, now time.Time) (model.Stats, erro
 	return s, nil
 }
 
+// DoneToday counts the fake's logs and tasks marked done, as the header's
+// "done today".
+func (f *fakeStore) DoneToday(ctx context.Context, now time.Time) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.logs)
+	for _, s := range f.statuses {
+		if strings.Contains(s, ":done:") {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (f *fakeStore) SyncState(ctx context.Context) (model.SyncState, error) {
 	return model.SyncState{Pending: len(f.logs)}, nil
 }

@@ -165,16 +165,12 @@ func (m today) reload() (today, tea.Cmd) {
 	return m, tea.Batch(page, m.countsCmd(), m.doneTodayCmd())
 }
 
-// doneTodayCmd counts today's touches; on a big book Stats is the slowest
-// query, so it has its own message and never holds up the counts.
+// doneTodayCmd counts what was done today (an indexed count, not the stats
+// screen's query); it has its own message and never holds up the counts.
 func (m today) doneTodayCmd() tea.Cmd {
 	seq, st, now := m.cseq, m.env.store, m.now
 	return withTimeout(func(ctx context.Context) tea.Msg {
-		s, err := st.Stats(ctx, now)
-		n := s.TasksDoneToday
-		for _, v := range s.Today {
-			n += v
-		}
+		n, err := st.DoneToday(ctx, now)
 		return doneTodayMsg{seq: seq, n: n, err: err}
 	})
 }
