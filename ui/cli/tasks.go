@@ -33,10 +33,11 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 				if err != nil {
 					return err
 				}
-				hits, err := b.Store.Search(ctx, q, *limit)
+				res, err := b.Store.Search(ctx, q, *limit)
 				if err != nil {
 					return fmt.Errorf("search: %w", err)
 				}
+				hits := res.Hits
 				if *asJSON {
 					out := make([]SearchHitJSON, len(hits))
 					for i, h := range hits {
