@@ -243,8 +243,8 @@ func ftsFloor(raw *sql.DB, words []string) error {
 	for _, st := range []struct{ q, m string }{
 		{`SELECT a.id, a.name, a.tier FROM accounts_fts f JOIN accounts a ON a.id = f.rowid
 			WHERE accounts_fts MATCH ? ORDER BY a.tier, a.fit DESC LIMIT 50`, all},
-		{`SELECT c.id, a.id, a.name, c.first_name || ' ' || c.last_name, c.title, a.tier
-			FROM contacts_fts f JOIN contacts c ON c.id = f.rowid JOIN accounts a ON a.id = c.account_id
+		{`SELECT f.rowid, a.id, a.name, f.name, f.title, a.tier
+			FROM contacts_fts f JOIN accounts a ON a.id = f.account_id
 			WHERE contacts_fts MATCH ? ORDER BY a.tier, a.fit DESC LIMIT 50`, all + " AND {name email title} : (" + strings.Join(ph, " OR ") + ")"},
 	} {
 		rows, err := raw.Query(st.q, st.m)

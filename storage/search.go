@@ -187,11 +187,10 @@ func (q searchQuery) per(pos []int, sep string, cond func(w string) string) stri
 }
 
 // class is the worst over the words of how well each matched: 0 a field
-// equals it, 1 a word of a field starts with it, 2 the field only contains
-// it. exact lists the fields compared whole; words the fields whose words
-// count as starts (a name, a title, a company); email starts only at its
-// beginning.
-func (q searchQuery) class(exact, words []string, email string) string {
+// (exact) or a word of one (wordExact: a name) equals it, 1 a word of a
+// field (words) starts with it, 2 the field only contains it; email starts
+// only at its beginning.
+func (q searchQuery) class(exact, wordExact, words []string, email string) string {
 	var parts []string
 	text := "' ' || lower(" + strings.Join(words, " || ' ' || ") + ")"
 	for i, w := range q.lower {
@@ -199,6 +198,9 @@ func (q searchQuery) class(exact, words []string, email string) string {
 		var eq []string
 		for _, f := range exact {
 			eq = append(eq, fmt.Sprintf("lower(%s) = %s", f, p))
+		}
+		for _, f := range wordExact {
+			eq = append(eq, fmt.Sprintf("instr(' ' || lower(%s) || ' ', ' ' || %s || ' ') > 0", f, p))
 		}
 		pre := fmt.Sprintf("instr(%s, ' ' || %s) > 0", text, p)
 		if email != "" {
@@ -239,7 +241,8 @@ func (q searchQuery) from(kind string) string {
 	if kind == "accounts" {
 		return fmt.Sprintf("FROM accounts_fts f JOIN accounts a ON a.id = f.rowid WHERE accounts_fts MATCH ?%d", q.limitArg()+1)
 	}
-	return fmt.Sprintf(`FROM contacts_fts f JOIN contacts c ON c.id = f.rowid JOIN accounts a ON a.id = c.account_id
+	// The index's own copy of the contact's fields: no contacts row read.
+	return fmt.Sprintf(`FROM contacts_fts f JOIN accounts a ON a.id = f.account_id
 		WHERE contacts_fts MATCH ?%d`, q.limitArg()+1)
 }
 
@@ -254,25 +257,29 @@ func (q searchQuery) accounts() string {
 	return fmt.Sprintf(`SELECT 0, a.id, a.name, '', '', a.tier, a.fit, %s AS class, count(*) OVER ()
 		%s%s
 		ORDER BY class, a.tier, a.fit DESC, a.name, a.id LIMIT ?%d`,
-		q.class([]string{"a.name", "a.domain"}, []string{"a.name", "a.domain"}, ""), q.from("accounts"), where, q.limitArg())
+		q.class([]string{"a.name", "a.domain"}, nil, []string{"a.name", "a.domain"}, ""), q.from("accounts"), where, q.limitArg())
 }
 
 func (q searchQuery) contacts() string {
+	// A contact's fields: the index's copy, or the row itself in a scan.
+	id, name, email, title, company := "f.rowid", "f.name", "f.email", "f.title", "f.company"
+	if len(q.long) == 0 {
+		id, name, email, title, company = "c.id", "(c.first_name || ' ' || c.last_name)", "c.email", "c.title", "a.name"
+	}
 	// One lower-cased text per field group, each word looked up once in
 	// it. The unit separator keeps a word from matching across two fields.
-	person := "c.first_name || ' ' || c.last_name || char(31) || c.email || char(31) || c.title"
+	person := name + " || char(31) || " + email + " || char(31) || " + title
 	var where string
 	if len(q.short) > 0 {
 		// Every short word anywhere, and one word at least in the contact
 		// itself (the index expression holds only the first rule then).
-		where = " AND " + q.per(q.short, " AND ", contains(person+" || char(31) || a.name")) +
+		where = " AND " + q.per(q.short, " AND ", contains(person+" || char(31) || "+company)) +
 			" AND (" + q.per(nil, " OR ", contains(person)) + ")"
 	}
-	return fmt.Sprintf(`SELECT c.id, a.id, a.name, trim(c.first_name || ' ' || c.last_name), c.title, a.tier, a.fit,
-		%s AS class, count(*) OVER ()
+	return fmt.Sprintf(`SELECT %s, a.id, %s, trim(%s), %s, a.tier, a.fit, %s AS class, count(*) OVER ()
 		%s%s
-		ORDER BY class, a.tier, a.fit DESC, a.name, c.last_name, c.first_name, c.id LIMIT ?%d`,
-		q.class([]string{"c.first_name", "c.last_name", "c.email", "c.title", "a.name"},
-			[]string{"c.first_name", "c.last_name", "c.title", "a.name"}, "c.email"),
-		q.from("contacts"), where, q.limitArg())
+		ORDER BY class, a.tier, a.fit DESC, %s, %s, %s LIMIT ?%d`,
+		id, company, name, title,
+		q.class([]string{email, title, company}, []string{name}, []string{name, title, company}, email),
+		q.from("contacts"), where, company, name, id, q.limitArg())
 }
