@@ -178,7 +178,7 @@ func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOption
 	if err != nil {
 		return nil, err
 	}
-	if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now}); err != nil {
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now, Progress: o.Progress}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("write demo book %s: %w", path, err)
 	}
