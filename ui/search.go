@@ -18,7 +18,7 @@ const searchLimit = 50
 
 // searchDebounce is how long the text must rest before it is searched: at
 // typing speed only the last text of a burst asks the store.
-const searchDebounce = 70 * time.Millisecond
+const searchDebounce = 60 * time.Millisecond
 
 // searchDueMsg says the text of seq has rested searchDebounce.
 type searchDueMsg struct{ seq int }
