@@ -62,6 +62,9 @@ type DB struct {
 		ran     bool
 		changed int
 	}
+	// searchIndexed: the book has the search index (migration 0004), so
+	// every write transaction brings it up to date before it commits.
+	searchIndexed bool
 }
 
 // RescoredAtOpen reports whether Open re-scored a book scored before with
@@ -165,6 +168,7 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 	if err := db.migrate(ctx, ms, version); err != nil {
 		return err
 	}
+	db.searchIndexed = true
 	db.ranker = model.NewRanker(db.opts.Settings, db.opts.Profile)
 	db.zone = time.Local
 	if z := db.opts.Settings.RepZone; z != "" {
@@ -476,6 +480,12 @@ func (db *DB) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return db.mapErr(op, err)
+	}
+	if db.searchIndexed {
+		if err := applySearchPending(ctx, tx); err != nil {
+			tx.Rollback()
+			return db.mapErr(op, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return db.mapErr(op, err)

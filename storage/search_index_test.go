@@ -186,6 +186,28 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	want("bob", "")
 	want("globex", "")
 
+	// Rows added and one of them changed in one transaction: both are
+	// found (a changed row's entry is above the index's highest).
+	tx, err := r.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO accounts(name, domain) VALUES ('Umbrella Corp', 'umbrella.example'), ('Initech', 'initech.example')",
+		"UPDATE accounts SET name = 'Initech Labs' WHERE name = 'Initech'",
+		"INSERT INTO contacts(account_id, first_name, last_name) SELECT id, 'Dana', 'Kim' FROM accounts WHERE name = 'Umbrella Corp'",
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want("umbrella", "Umbrella Corp")
+	want("dana umbrella", "Dana Kim@Umbrella Corp")
+	want("initech", "Initech Labs")
+
 	// Nothing is left in the index that the tables do not hold.
 	var stale int
 	if err := r.QueryRow(`SELECT (SELECT count(*) FROM accounts_fts) - (SELECT count(*) FROM accounts)
