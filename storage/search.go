@@ -360,7 +360,7 @@ func (q searchQuery) contacts() string {
 	}
 	return fmt.Sprintf(`SELECT %s, a.id, %s, trim(%s), %s, a.tier, a.fit, %s AS class, %s
 		%s%s
-		ORDER BY class, a.tier, a.fit DESC, %s, %s, %s LIMIT ?%d`,
+		ORDER BY class, a.tier, a.fit DESC, %s, a.id, %s, %s LIMIT ?%d`,
 		id, company, name, title,
 		q.class([]string{email, title, company}, []string{name}, []string{name, title, company}, email), q.total(),
 		q.from("contacts"), where, company, name, id, q.limitArg())
