@@ -212,7 +212,7 @@ func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOption
 	}
 	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile}
 	err = storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
-		if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now}); err != nil {
+		if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now, Progress: o.Progress}); err != nil {
 			return fmt.Errorf("write demo book %s: %w", path, err)
 		}
 		return nil

@@ -58,6 +58,17 @@ type SearchHit struct {
 	Tier        Tier   `json:"tier"`
 }
 
+// SearchResult is one search's hits, best first, and how many there are
+// in all.
+type SearchResult struct {
+	Hits []SearchHit
+	// Total is how many accounts and contacts match; when Partial, only
+	// part of the book was searched (a query too short for the index
+	// reads the best-fitting accounts only) and Total counts that part.
+	Total   int
+	Partial bool
+}
+
 // DayCount is activity on one day.
 type DayCount struct {
 	Day     time.Time `json:"day"`
@@ -112,7 +123,7 @@ type Store interface {
 	Accounts(ctx context.Context, f AccountFilter) ([]Account, error)
 	AccountDetail(ctx context.Context, id int64) (AccountDetail, error)
 	Contact(ctx context.Context, id int64) (Contact, Account, error)
-	Search(ctx context.Context, query string, limit int) ([]SearchHit, error)
+	Search(ctx context.Context, query string, limit int) (SearchResult, error)
 	Stats(ctx context.Context, now time.Time) (Stats, error)
 	SyncState(ctx context.Context) (SyncState, error)
 	// DoneToday counts what the rep did today: touches logged and tasks

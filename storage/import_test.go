@@ -181,7 +181,8 @@ func TestImportContacts(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	ctx := context.Background()
-	hits, err := db.Search(ctx, "Ann Lee", 5)
+	res, err := db.Search(ctx, "Ann Lee", 5)
+	hits := res.Hits
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("search: %v %v", hits, err)
 	}
@@ -456,7 +457,8 @@ func TestImportContactMovesWithOpenTasks(t *testing.T) {
 	ctx := context.Background()
 	mustImport(t, db, model.KindAccounts, "name,domain\nAcme,acme.com\nBeta,beta.io\n")
 	mustImport(t, db, model.KindContacts, "name,email,company\nAnn Lee,ann@acme.com,Acme\n")
-	hits, err := db.Search(ctx, "Ann Lee", 1)
+	res, err := db.Search(ctx, "Ann Lee", 1)
+	hits := res.Hits
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("search %v %v", hits, err)
 	}

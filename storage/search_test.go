@@ -61,7 +61,8 @@ func TestSearchWords(t *testing.T) {
 		{"anna nobody", ""},
 		{"   ", ""},
 	} {
-		hits, err := db.Search(ctx, tc.query, 10)
+		res, err := db.Search(ctx, tc.query, 10)
+		hits := res.Hits
 		if err != nil {
 			t.Fatalf("%q: %v", tc.query, err)
 		}

@@ -64,11 +64,13 @@ func TestReads(t *testing.T) {
 	if err != nil || d.Fit.Score != accs[0].Fit || len(d.Contacts) == 0 {
 		t.Fatalf("detail %+v, %v", d.Fit, err)
 	}
-	hits, err := db.Search(ctx, accs[0].Name[:5], 10)
+	res, err := db.Search(ctx, accs[0].Name[:5], 10)
+	hits := res.Hits
 	if err != nil || len(hits) == 0 || hits[0].ContactID != 0 {
 		t.Fatalf("search %v, %v", hits, err)
 	}
-	hits, err = db.Search(ctx, d.Contacts[0].Email, 10)
+	res, err = db.Search(ctx, d.Contacts[0].Email, 10)
+	hits = res.Hits
 	if err != nil || len(hits) == 0 || hits[0].ContactID != d.Contacts[0].ID {
 		t.Fatalf("contact search %v, %v", hits, err)
 	}

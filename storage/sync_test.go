@@ -72,7 +72,8 @@ func TestSyncStoreHoldsDepartsAndPurges(t *testing.T) {
 			t.Errorf("name not sanitised: %q", a.Name)
 		}
 	}
-	hits, err := db.Search(ctx, "Ann", 5)
+	res, err := db.Search(ctx, "Ann", 5)
+	hits := res.Hits
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("contact not pulled: %v, %v", hits, err)
 	}

@@ -115,6 +115,12 @@ func scanBookText(t *testing.T, b faultBook) (int, []string) {
 	for rows.Next() {
 		var n string
 		rows.Scan(&n)
+		// The search index's own structure (FTS5's segments, sizes and
+		// settings) is binary by design; its copy of the text, the
+		// _content tables, is checked with the rest.
+		if fts, part, ok := strings.Cut(n, "_fts_"); ok && fts != "" && part != "content" {
+			continue
+		}
 		tables = append(tables, n)
 	}
 	rows.Close()

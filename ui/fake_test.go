@@ -30,6 +30,7 @@ type fakeStore struct {
 	nextID       int64
 	detail       model.AccountDetail
 	hits         []model.SearchHit
+	searches     []searchCall // every Search asked, in order
 	logErr       error
 }
 
@@ -104,10 +105,21 @@ func (f *fakeStore) Contact(ctx context.Context, id int64) (model.Contact, model
 	return model.Contact{}, model.Account{}, model.ErrNotFound
 }
 
-func (f *fakeStore) Search(ctx context.Context, q string, limit int) ([]model.SearchHit, error) {
+// searchCall is one Search asked of the fake: the text, and whether its
+// context was already cancelled when the store got it.
+type searchCall struct {
+	query     string
+	cancelled bool
+}
+
+func (f *fakeStore) Search(ctx context.Context, q string, limit int) (model.SearchResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.hits, nil
+	f.searches = append(f.searches, searchCall{query: q, cancelled: ctx.Err() != nil})
+	if err := ctx.Err(); err != nil {
+		return model.SearchResult{}, err
+	}
+	return model.SearchResult{Hits: f.hits, Total: len(f.hits)}, nil
 }
 
 func (f *fakeStore) Stats(ctx context.Context, now time.Time) (model.Stats, error) {

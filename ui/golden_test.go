@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: []string{"Buying committee"}},
 		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"upper-case"}},
 		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("thu 14:00"), tea.KeyMsg{Type: tea.KeyEnter}, runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
-		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"hits"}},
+		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"50 of"}},
 		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},
 		{name: "help", keys: []tea.Msg{runes("?")}, ready: []string{"Shortlist keys"}},
 		// Echospan Inc. is row 4 only under the filter: the filtered page is in.
@@ -66,9 +66,9 @@ func TestGolden(t *testing.T) {
 		{name: "sync", keys: []tea.Msg{runes("S")}, ready: []string{"sync finished"},
 			syncer: fakeSyncer{report: model.SyncReport{Started: testNow(), Finished: testNow().Add(1500 * time.Millisecond), Pulled: 120, Pushed: 3, Pending: 0}}},
 	}
-	hits, err := db.Search(context.Background(), "an", 50)
-	if err != nil || len(hits) == 0 {
-		t.Fatalf("search the demo book: %d hits, %v", len(hits), err)
+	res, err := db.Search(context.Background(), "an", 50)
+	if err != nil || len(res.Hits) == 0 {
+		t.Fatalf("search the demo book: %d hits, %v", len(res.Hits), err)
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
 		for _, c := range cases {

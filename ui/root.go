@@ -476,7 +476,7 @@ func (m root) deliver(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.today, cmd = m.today.Update(msg)
 	case detailLoadedMsg:
 		m.account, cmd = m.account.Update(msg)
-	case searchedMsg:
+	case searchedMsg, searchDueMsg:
 		m.search, cmd = m.search.Update(msg)
 	case statsLoadedMsg:
 		m.stats, cmd = m.stats.Update(msg)

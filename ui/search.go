@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -14,22 +16,36 @@ import (
 // searchLimit is how many hits one search shows.
 const searchLimit = 50
 
+// searchDebounce is how long the text must rest before it is searched: at
+// typing speed only the last text of a burst asks the store.
+const searchDebounce = 60 * time.Millisecond
+
+// searchDueMsg says the text of seq has rested searchDebounce.
+type searchDueMsg struct{ seq int }
+
 // searchedMsg carries the hits for one query.
 type searchedMsg struct {
-	seq   int
-	query string
-	hits  []model.SearchHit
-	err   error
+	seq     int
+	query   string
+	hits    []model.SearchHit
+	total   int
+	partial bool
+	err     error
 }
 
-// search is `/`: type to search accounts and contacts; every keystroke asks
-// the store, and only the reply for the newest text is kept.
+// search is `/`: type to search accounts and contacts. Each change of the
+// text waits searchDebounce for the next; a text that rests is searched,
+// cancelling the search still running for an older one, and only the reply
+// for the newest text is kept (by sequence number).
 type search struct {
 	env           screenEnv
 	width, height int
 	in            editor
 	seq           int
+	cancel        context.CancelFunc // the running search's; nil: none
 	hits          []model.SearchHit
+	total         int    // how many match in all
+	partial       bool   // only part of the book was searched
 	query         string // the text the hits are for
 	cur           int
 	picked        bool // the rep moved the cursor: replies keep that hit under it
@@ -49,34 +65,67 @@ func (m *search) setSize(w, h int) { m.width, m.height, m.in.width = w, h, w }
 func (m search) open() (search, tea.Cmd) {
 	m.in.Focus()
 	m.in.Reset()
-	m.hits, m.query, m.cur, m.picked = nil, "", 0, false
+	m.stop()
+	m.hits, m.query, m.cur, m.picked, m.total, m.partial = nil, "", 0, false, 0, false
 	return m, nil
 }
 
-func (m search) run() (search, tea.Cmd) {
-	q := strings.TrimSpace(m.in.Value())
+// stop cancels the running search and makes every reply or timer still on
+// its way stale.
+func (m *search) stop() {
 	m.seq++
-	if q == "" {
-		m.hits, m.query, m.cur, m.picked = nil, "", 0, false
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+}
+
+// changed is the text changing: the newest text is searched once it rests.
+func (m search) changed() (search, tea.Cmd) {
+	m.seq++
+	if strings.TrimSpace(m.in.Value()) == "" {
+		m.stop()
+		m.hits, m.query, m.cur, m.picked, m.total, m.partial = nil, "", 0, false, 0, false
 		return m, nil
 	}
+	seq := m.seq
+	return m, tea.Tick(searchDebounce, func(time.Time) tea.Msg { return searchDueMsg{seq: seq} })
+}
+
+// run searches the current text, cancelling the search before it.
+func (m search) run() (search, tea.Cmd) {
+	q := strings.TrimSpace(m.in.Value())
+	m.stop()
+	if q == "" {
+		return m, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	seq, st := m.seq, m.env.store
-	return m, withTimeout(func(ctx context.Context) tea.Msg {
-		hits, err := st.Search(ctx, q, searchLimit)
+	m.cancel = cancel
+	return m, func() tea.Msg {
+		defer cancel()
+		res, err := st.Search(ctx, q, searchLimit)
+		hits := res.Hits
 		for i, h := range hits {
 			h.AccountName, h.ContactName, h.Title = model.Display(h.AccountName), model.Display(h.ContactName), model.Display(h.Title)
 			hits[i] = h
 		}
-		return searchedMsg{seq: seq, query: q, hits: hits, err: err}
-	})
+		return searchedMsg{seq: seq, query: q, hits: hits, total: res.Total, partial: res.Partial, err: err}
+	}
 }
 
 func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 	switch msg := msg.(type) {
+	case searchDueMsg:
+		if msg.seq != m.seq {
+			return m, nil // the text changed again since
+		}
+		return m.run()
 	case searchedMsg:
 		if msg.seq != m.seq {
 			return m, nil // an older text's reply
 		}
+		m.cancel = nil
 		if msg.err != nil {
 			return m, statusCmd(errText("search", msg.err), true)
 		}
@@ -95,7 +144,7 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 				}
 			}
 		}
-		m.hits, m.query, m.cur = msg.hits, msg.query, cur
+		m.hits, m.query, m.cur, m.total, m.partial = msg.hits, msg.query, cur, msg.total, msg.partial
 		return m, nil
 	case tea.MouseMsg:
 		switch msg.Button {
@@ -110,6 +159,7 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back):
 			m.in.Blur()
+			m.stop()
 			m.nav = backMsg{}
 			return m, nil
 		case msg.Type == tea.KeyUp || msg.Type == tea.KeyCtrlP:
@@ -129,7 +179,7 @@ func (m search) Update(msg tea.Msg) (search, tea.Cmd) {
 		before := m.in.Value()
 		m.in = m.in.Update(msg)
 		if m.in.Value() != before {
-			return m.run()
+			return m.changed()
 		}
 	}
 	return m, nil
@@ -146,7 +196,9 @@ func (m search) View() string {
 		lines = append(lines, s.Subtle.Render(clip(fmt.Sprintf("no account or contact matches %q", m.query), m.width)))
 	}
 	top := max(0, m.cur-room+1)
-	nameW := max(12, m.width*2/5)
+	// The account column takes 2/5 of a narrow screen but no more than a
+	// long name needs: the spare width of a wide one goes to the contact.
+	nameW := min(max(12, m.width*2/5), 40)
 	for i := top; i < len(m.hits) && i < top+room; i++ {
 		h := m.hits[i]
 		who := h.ContactName
@@ -161,9 +213,33 @@ func (m search) View() string {
 		lines = append(lines, "  "+s.tier(h.Tier)+clip(strings.TrimPrefix(line, string(h.Tier)), m.width-3))
 	}
 	if len(m.hits) > 0 {
-		lines = append(lines, s.Subtle.Render(fmt.Sprintf("%d hits", len(m.hits))))
+		lines = append(lines, s.Subtle.Render(hitCount(len(m.hits), m.total, m.partial)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hitCount says how many hits are shown and, when that is not all of them,
+// of how many: "50 of 1,144", or "50+ hits" when only part of the book was
+// searched (there may be more).
+func hitCount(shown, total int, partial bool) string {
+	switch {
+	case partial:
+		return fmt.Sprintf("%d+ hits", shown)
+	case total > shown:
+		return fmt.Sprintf("%d of %s", shown, groupThousands(total))
+	case shown == 1:
+		return "1 hit"
+	}
+	return fmt.Sprintf("%d hits", shown)
+}
+
+// groupThousands writes 1144 as "1,144".
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func (m search) helpKeys() keyHelp {

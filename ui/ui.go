@@ -41,12 +41,21 @@ func New(opts Options) tea.Model {
 	return newRoot(opts)
 }
 
+// frameRate is how often Bubble Tea's renderer wakes to draw what changed.
+// Its ticker runs whether or not anything changed (nothing else in the TUI
+// ticks: the cursors are static and the search waits on one-shot timers),
+// so this sets how often an idle screen wakes: the default 60 a second
+// cost an idle TUI 1.4–1.9% of a core. At 20 a changed screen is on the
+// terminal within 50 ms (25 ms on average).
+const frameRate = 20
+
 // Run draws the TUI on the alternate screen until the user quits or ctx is
 // cancelled. Bubble Tea restores the terminal on every exit path, panics
 // included.
 func Run(ctx context.Context, opts Options) error {
 	lipgloss.SetHasDarkBackground(darkBackground(os.Getenv))
-	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithReportFocus())
+	p := tea.NewProgram(New(opts), tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithReportFocus(),
+		tea.WithFPS(frameRate))
 	if _, err := p.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil

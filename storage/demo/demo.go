@@ -24,10 +24,15 @@ type Options struct {
 	Accounts int       // 0: 300
 	Seed     uint64    // the random seed
 	Now      time.Time // the book's "now"; zero: the wall clock
+	// Progress, when set, hears how many accounts are written after each
+	// transaction of chunk accounts (and the last): a large book takes
+	// minutes.
+	Progress func(done, total int)
 }
 
 // The demo's CRM ids are numeric strings like HubSpot's, each object type
-// in its own range (companies up to 100,000; six contacts at most each).
+// in its own range (companies up to 300,000, the demo's most; six contacts at
+// most each, in steps of ten).
 const (
 	demoCompanyBase    = 5_000_000
 	demoContactBase    = 60_000_000
@@ -74,6 +79,9 @@ func Generate(ctx context.Context, db *storage.DB, opts Options) error {
 		})
 		if err != nil {
 			return fmt.Errorf("demo book: %w", err)
+		}
+		if opts.Progress != nil {
+			opts.Progress(end, opts.Accounts)
 		}
 	}
 	return nil

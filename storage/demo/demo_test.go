@@ -180,3 +180,22 @@ func TestSameSeedSameBook(t *testing.T) {
 		t.Errorf("two books from seed 1 differ: %v and %v", a, b)
 	}
 }
+
+// TestProgress: Generate reports the accounts written after each
+// transaction, ending at the total.
+func TestProgress(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "p.db"), storage.Options{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got [][2]int
+	err = demo.Generate(ctx, db, demo.Options{Accounts: 12, Seed: 1, Now: now, Progress: func(done, total int) { got = append(got, [2]int{done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != [2]int{12, 12} {
+		t.Errorf("progress = %v, want [[12 12]]", got)
+	}
+}

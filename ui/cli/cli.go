@@ -48,6 +48,7 @@ type DemoOptions struct {
 	Accounts int
 	Seed     uint64
 	Now      time.Time
+	Progress func(done, total int) // accounts written so far; nil: quiet
 }
 
 // Env is everything the CLI needs from outside: where to write, the clock,

@@ -13,6 +13,12 @@ import (
 	"github.com/shortlisthq/shortlist/model"
 )
 
+// maxDemoAccounts is the largest demo book (the benchmarks' biggest).
+const maxDemoAccounts = 300_000
+
+// demoProgressFrom: a demo book larger than this shows its progress.
+const demoProgressFrom = 5_000
+
 func demoCmd() *command {
 	return &command{
 		name: "demo", summary: "write a made-up book to try Shortlist on",
@@ -35,8 +41,8 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 				if c.f.g.Demo {
 					return usagef("demo writes to --db PATH; leave out --demo")
 				}
-				if *accounts < 1 || *accounts > 100000 {
-					return usagef("--accounts must be from 1 to 100000")
+				if *accounts < 1 || *accounts > maxDemoAccounts {
+					return usagef("--accounts must be from 1 to %d", maxDemoAccounts)
 				}
 				if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 					return fmt.Errorf("%s already holds a book: choose a new --db path", path)
@@ -44,7 +50,19 @@ book. To simply try Shortlist, shortlist --demo creates and uses one for you.`,
 					return fmt.Errorf("check %s: %w", path, err)
 				}
 				start := time.Now()
-				b, err := c.env.WriteDemo(ctx, c.f.g, path, DemoOptions{Accounts: *accounts, Seed: *seed, Now: c.now()})
+				// A large book takes minutes: say how far it got, on one
+				// line of stderr, when there is more than one step to tell.
+				var progress func(done, total int)
+				if *accounts > demoProgressFrom {
+					progress = func(done, total int) {
+						end := ""
+						if done == total {
+							end = "\n"
+						}
+						fmt.Fprintf(c.env.Stderr, "\rwriting the demo book: %s of %s accounts%s", groupDigits(int64(done)), groupDigits(int64(total)), end)
+					}
+				}
+				b, err := c.env.WriteDemo(ctx, c.f.g, path, DemoOptions{Accounts: *accounts, Seed: *seed, Now: c.now(), Progress: progress})
 				if err != nil {
 					return err
 				}

@@ -34,16 +34,17 @@ matches QUERY, and print their ids for shortlist show and shortlist log.`,
 				if err != nil {
 					return err
 				}
-				// All matches, then the first --limit: the count says
-				// whether the list is cut ("20 of 1,144").
-				hits, err := b.Store.Search(ctx, q, math.MaxInt32)
+				// All matches are counted; --limit 0 lists them all. The count
+				// says whether the list is cut ("20 of 1,144").
+				lim := *limit
+				if lim <= 0 {
+					lim = math.MaxInt32
+				}
+				res, err := b.Store.Search(ctx, q, lim)
 				if err != nil {
 					return err // the store names the operation
 				}
-				total := len(hits)
-				if *limit > 0 && len(hits) > *limit {
-					hits = hits[:*limit]
-				}
+				hits, total := res.Hits, res.Total
 				if *asJSON {
 					out := make([]SearchHitJSON, len(hits))
 					for i, h := range hits {
