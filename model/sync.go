@@ -96,13 +96,14 @@ type SyncReport struct {
 	// and the way out.
 	Held []OutboxItem `json:"held"`
 	// Changes names what the pull changed in the book that the rep should
-	// see: accounts that arrived, left or were renamed (Pulled counts every
-	// record changed). The first few; ChangesMore says how many more.
+	// see: accounts that arrived, left or were renamed, tasks closed,
+	// reopened, moved or deleted in the CRM (Pulled counts every record
+	// changed). The first few; ChangesMore says how many more.
 	Changes     []SyncChange `json:"changes"`
 	ChangesMore int          `json:"changes_more"`
 }
 
-// SyncChangeKind names what happened to an account in a pull.
+// SyncChangeKind names what happened to an account or a task in a pull.
 type SyncChangeKind string
 
 // The kinds of change a sync names.
@@ -112,14 +113,23 @@ const (
 	ChangeDeleted    SyncChangeKind = "deleted"    // left the book: deleted in the CRM
 	ChangeRenamed    SyncChangeKind = "renamed"    // the CRM changed its name
 	ChangeLinked     SyncChangeKind = "linked"     // a local-only account found in the CRM by its domain
+
+	ChangeTaskClosed   SyncChangeKind = "task-closed"   // an open task completed in the CRM: done here
+	ChangeTaskReopened SyncChangeKind = "task-reopened" // a closed task reopened in the CRM: open here
+	ChangeTaskMoved    SyncChangeKind = "task-moved"    // the CRM changed an open task's due date
+	ChangeTaskDeleted  SyncChangeKind = "task-deleted"  // deleted in the CRM: off the list here, kept
 )
 
 // SyncChange is one named change a pull made to the book. Account is the
 // account's name (the new one when renamed); From is the old name when
 // renamed; To is the new owner when reassigned ("" when the CRM did not say).
+// For a task change, Task is its title and CRMID the task's; when moved,
+// From and To are the old and new due ("2006-01-02", with " 15:04" when it
+// has a time, in the book's zone).
 type SyncChange struct {
 	Kind    SyncChangeKind `json:"kind"`
 	Account string         `json:"account"`
+	Task    string         `json:"task,omitempty"`
 	CRMID   string         `json:"crm_id"`
 	From    string         `json:"from,omitempty"`
 	To      string         `json:"to,omitempty"`

@@ -157,7 +157,8 @@ func sanitizeReport(r model.SyncReport) model.SyncReport {
 	}
 	out.Changes = nil
 	for _, c := range r.Changes {
-		c.Account, c.CRMID, c.From, c.To = model.Sanitize(c.Account), model.Sanitize(c.CRMID), model.Sanitize(c.From), model.Sanitize(c.To)
+		c.Account, c.Task, c.CRMID = model.Sanitize(c.Account), model.Sanitize(c.Task), model.Sanitize(c.CRMID)
+		c.From, c.To = model.Sanitize(c.From), model.Sanitize(c.To)
 		out.Changes = append(out.Changes, c)
 	}
 	if r.Held != nil && out.Held == nil {
@@ -182,7 +183,8 @@ const (
 )
 
 // printReport writes the summary: one line of counts, then what changed in
-// the book (accounts arrived, left, renamed; a few, then how many more),
+// the book (accounts arrived, left, renamed; tasks closed, reopened, moved or
+// deleted in the CRM; a few, then how many more),
 // each conflict with both values, each error, and each change held back
 // with its reason and the way out.
 func printReport(w io.Writer, r model.SyncReport, width int) {
@@ -242,6 +244,14 @@ func changeLine(c model.SyncChange) string {
 		return fmt.Sprintf("~ %s renamed (was %q)", c.Account, c.From)
 	case model.ChangeLinked:
 		return "= " + c.Account + " linked to its CRM company by its domain"
+	case model.ChangeTaskClosed:
+		return fmt.Sprintf("✓ task %q (%s) completed in the CRM: done here", c.Task, c.Account)
+	case model.ChangeTaskReopened:
+		return fmt.Sprintf("+ task %q (%s) reopened in the CRM: open here", c.Task, c.Account)
+	case model.ChangeTaskMoved:
+		return fmt.Sprintf("~ task %q (%s) moved in the CRM: due %s, was %s", c.Task, c.Account, c.To, c.From)
+	case model.ChangeTaskDeleted:
+		return fmt.Sprintf("- task %q (%s) deleted in the CRM: off your list, kept in its history", c.Task, c.Account)
 	}
 	return string(c.Kind) + " " + c.Account
 }
