@@ -122,7 +122,8 @@ const (
 
 // SyncChange is one named change a pull made to the book. Account is the
 // account's name (the new one when renamed); From is the old name when
-// renamed; To is the new owner when reassigned ("" when the CRM did not say).
+// renamed; To is the new owner when reassigned: their name, else their CRM
+// id ("" when the CRM did not say).
 // For a task change, Task is its title and CRMID the task's; when moved,
 // From and To are the old and new due ("2006-01-02", with " 15:04" when it
 // has a time, in the book's zone).
@@ -257,6 +258,7 @@ type PulledTask struct {
 type DepartedCompany struct {
 	CompanyID string
 	Owner     string // the new owner's id when reassigned
+	OwnerName string // the new owner's name when the CRM told it ("" when not)
 	Deleted   bool
 }
 

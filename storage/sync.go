@@ -287,7 +287,11 @@ func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany)
 				return err
 			}
 			out.Changed++
-			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(d.Owner)}
+			to := d.OwnerName // the new owner by name, else by id
+			if to == "" {
+				to = d.Owner
+			}
+			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(to)}
 			if d.Deleted {
 				ch = model.SyncChange{Kind: model.ChangeDeleted, Account: name, CRMID: d.CompanyID}
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -234,8 +235,11 @@ func changeLine(c model.SyncChange) string {
 	case model.ChangeArrived:
 		return "+ " + c.Account + " arrived in your book"
 	case model.ChangeReassigned:
+		if c.To != "" && strings.Trim(c.To, "0123456789") == "" {
+			return "- " + c.Account + " left your book: reassigned to owner " + c.To // an id: the CRM did not say the name
+		}
 		if c.To != "" {
-			return "- " + c.Account + " left your book: reassigned to owner " + c.To
+			return "- " + c.Account + " left your book: reassigned to " + c.To
 		}
 		return "- " + c.Account + " left your book: reassigned in the CRM"
 	case model.ChangeDeleted:
