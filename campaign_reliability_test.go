@@ -247,6 +247,33 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		}
 	}
 
+	// A manager works the rep's HubSpot tasks too: completes one, moves
+	// one three days on and deletes one, each open in the book.
+	managed := map[string]string{} // CRM task id → what the manager did
+	managerEdits := func() {
+		t.Helper()
+		open := map[string]bool{}
+		for _, id := range ids(t, db, `SELECT CAST(crm_id AS INTEGER) FROM tasks WHERE status = 'open' AND origin = 'crm'`) {
+			open[strconv.FormatInt(id, 10)] = true
+		}
+		var picked []hubspottest.Object
+		for _, o := range srv.List("tasks") {
+			if open[o.ID] && managed[o.ID] == "" && o.Properties["hs_task_status"] == "NOT_STARTED" && len(picked) < 3 {
+				picked = append(picked, o)
+			}
+		}
+		if len(picked) < 3 {
+			t.Fatalf("only %d open CRM tasks for the manager", len(picked))
+		}
+		moved := time.UnixMilli(msOf(picked[1].Properties["hs_timestamp"])).Add(72 * time.Hour)
+		if srv.Update("tasks", picked[0].ID, map[string]string{"hs_task_status": "COMPLETED"}) != nil ||
+			srv.Update("tasks", picked[1].ID, map[string]string{"hs_timestamp": moved.UTC().Format(time.RFC3339)}) != nil ||
+			srv.Archive("tasks", picked[2].ID) != nil {
+			t.Fatal("the manager's edits failed")
+		}
+		managed[picked[0].ID], managed[picked[1].ID], managed[picked[2].ID] = "completed", "moved", "deleted"
+	}
+
 	// A sync killed at a random instant; one not killed in time ends on
 	// its own, ok or with one clean line.
 	var kills, pushKills, finished, failed int
@@ -346,6 +373,9 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		if i == 50 {
 			concurrentSyncs(t, bin, env, book, srv)
 			concurrent = true
+		}
+		if i == 30 || i == 70 {
+			managerEdits()
 		}
 	}
 	for kills < 30 {
@@ -462,6 +492,13 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 			}
 		}
 	}
+	for id, what := range managed {
+		var status string
+		db.QueryRow(`SELECT status FROM tasks WHERE crm_id = ?`, id).Scan(&status)
+		if want := map[string]string{"completed": "done", "deleted": "skipped"}[what]; want != "" && status != want {
+			t.Errorf("the task the manager %s in HubSpot is %s in the book, want %s", what, status, want)
+		}
+	}
 	rows, err = db.Query(`SELECT k.id, coalesce(k.crm_id, ''), k.status, k.due, k.snoozed_until,
 		coalesce((SELECT op_id FROM outbox o WHERE o.kind = 'task.create' AND o.entity_id = k.id), '') FROM tasks k ORDER BY k.id`)
 	if err != nil {
@@ -490,6 +527,9 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		}
 		o, ok := crmTasks[crmID]
 		if !ok {
+			if gone, held := srv.Get("tasks", crmID); held && gone.Archived && status == "skipped" {
+				continue // deleted in the CRM: off the list here, kept
+			}
 			t.Errorf("task %d (%s): %s is not in the CRM", id, status, crmID)
 			continue
 		}
@@ -557,10 +597,10 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 
 	elapsed := time.Since(start)
 	t.Logf("campaign: %d actions (%d logs incl. %d booked with a time, %d done, %d skip, %d snooze, %d note edits, %d tasks worked, %d opt-outs, %d wrong numbers); "+
-		"%d syncs SIGKILLed (within 0–%s; %d after writing began), %d finished, %d failed under faults (%d distinct lines); %d of %d requests faulted; 1 concurrent sync refused; %d records created in the CRM before the faults stopped",
+		"%d tasks the manager completed, moved or deleted in HubSpot; %d syncs SIGKILLed (within 0–%s; %d after writing began), %d finished, %d failed under faults (%d distinct lines); %d of %d requests faulted; 1 concurrent sync refused; %d records created in the CRM before the faults stopped",
 		len(plan), counts["logs"], counts["booked with a time"], counts["done"], counts["skip"], counts["snooze"], counts["note edits"],
-		counts["tasks worked"], counts["opt-outs"], len(phoneBad), kills, window.Round(time.Millisecond), pushKills, finished, failed, len(distinct(failures)), faulted, len(srv.Requests()), before)
-	t.Logf("checked: %d touches (%d scheduled meetings) each once with contact and company, %d tasks, %d opt-outs and flags; duplicates %d touches, %d tasks; %d outbox items left (each with its reason); %s",
+		counts["tasks worked"], counts["opt-outs"], len(phoneBad), len(managed), kills, window.Round(time.Millisecond), pushKills, finished, failed, len(distinct(failures)), faulted, len(srv.Requests()), before)
+	t.Logf("checked: %d touches (%d scheduled meetings) each checked once as its engagement with contact and company, %d tasks' state and due, %d opt-outs and flags; duplicates %d touches, %d tasks; %d outbox items left; %s",
 		touches, scheduled, tasks, optOuts, dups, taskDups, len(ob.Items), elapsed.Round(100*time.Millisecond))
 	for _, f := range distinct(failures) {
 		t.Logf("failed sync said: %s", f)
