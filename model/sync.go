@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -96,13 +97,14 @@ type SyncReport struct {
 	// and the way out.
 	Held []OutboxItem `json:"held"`
 	// Changes names what the pull changed in the book that the rep should
-	// see: accounts that arrived, left or were renamed (Pulled counts every
-	// record changed). The first few; ChangesMore says how many more.
+	// see: accounts that arrived, left or were renamed, tasks closed,
+	// reopened, moved or deleted in the CRM (Pulled counts every record
+	// changed). The first few; ChangesMore says how many more.
 	Changes     []SyncChange `json:"changes"`
 	ChangesMore int          `json:"changes_more"`
 }
 
-// SyncChangeKind names what happened to an account in a pull.
+// SyncChangeKind names what happened to an account or a task in a pull.
 type SyncChangeKind string
 
 // The kinds of change a sync names.
@@ -112,14 +114,24 @@ const (
 	ChangeDeleted    SyncChangeKind = "deleted"    // left the book: deleted in the CRM
 	ChangeRenamed    SyncChangeKind = "renamed"    // the CRM changed its name
 	ChangeLinked     SyncChangeKind = "linked"     // a local-only account found in the CRM by its domain
+
+	ChangeTaskClosed   SyncChangeKind = "task-closed"   // an open task completed in the CRM: done here
+	ChangeTaskReopened SyncChangeKind = "task-reopened" // a closed task reopened in the CRM: open here
+	ChangeTaskMoved    SyncChangeKind = "task-moved"    // the CRM changed an open task's due date
+	ChangeTaskDeleted  SyncChangeKind = "task-deleted"  // deleted in the CRM: off the list here, kept
 )
 
 // SyncChange is one named change a pull made to the book. Account is the
 // account's name (the new one when renamed); From is the old name when
-// renamed; To is the new owner when reassigned ("" when the CRM did not say).
+// renamed; To is the new owner when reassigned: their name, else their CRM
+// id ("" when the CRM did not say).
+// For a task change, Task is its title and CRMID the task's; when moved,
+// From and To are the old and new due ("2006-01-02", with " 15:04" when it
+// has a time, in the book's zone).
 type SyncChange struct {
 	Kind    SyncChangeKind `json:"kind"`
 	Account string         `json:"account"`
+	Task    string         `json:"task,omitempty"`
 	CRMID   string         `json:"crm_id"`
 	From    string         `json:"from,omitempty"`
 	To      string         `json:"to,omitempty"`
@@ -133,8 +145,11 @@ func (c SyncChange) Text() string {
 	case ChangeArrived:
 		return "+ " + c.Account + " arrived in your book"
 	case ChangeReassigned:
+		if c.To != "" && strings.Trim(c.To, "0123456789") == "" {
+			return "- " + c.Account + " left your book: reassigned to owner " + c.To // an id: the CRM did not say the name
+		}
 		if c.To != "" {
-			return "- " + c.Account + " left your book: reassigned to owner " + c.To
+			return "- " + c.Account + " left your book: reassigned to " + c.To
 		}
 		return "- " + c.Account + " left your book: reassigned in the CRM"
 	case ChangeDeleted:
@@ -143,6 +158,14 @@ func (c SyncChange) Text() string {
 		return fmt.Sprintf("~ %s renamed (was %q)", c.Account, c.From)
 	case ChangeLinked:
 		return "= " + c.Account + " linked to its CRM company by its domain"
+	case ChangeTaskClosed:
+		return fmt.Sprintf("✓ task %q (%s) completed in the CRM: done here", c.Task, c.Account)
+	case ChangeTaskReopened:
+		return fmt.Sprintf("+ task %q (%s) reopened in the CRM: open here", c.Task, c.Account)
+	case ChangeTaskMoved:
+		return fmt.Sprintf("~ task %q (%s) moved in the CRM: due %s, was %s", c.Task, c.Account, c.To, c.From)
+	case ChangeTaskDeleted:
+		return fmt.Sprintf("- task %q (%s) deleted in the CRM: off your list, kept in its history", c.Task, c.Account)
 	}
 	return string(c.Kind) + " " + c.Account
 }
@@ -269,6 +292,7 @@ type PulledTask struct {
 type DepartedCompany struct {
 	CompanyID string
 	Owner     string // the new owner's id when reassigned
+	OwnerName string // the new owner's name when the CRM told it ("" when not)
 	Deleted   bool
 }
 

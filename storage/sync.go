@@ -290,7 +290,11 @@ func (db *DB) ApplyDepartures(ctx context.Context, gone []model.DepartedCompany)
 			out.Changed++
 			// A departed account is out of the worklist: it is named, not
 			// opened (AccountID 0).
-			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(d.Owner)}
+			to := d.OwnerName // the new owner by name, else by id
+			if to == "" {
+				to = d.Owner
+			}
+			ch := model.SyncChange{Kind: model.ChangeReassigned, Account: name, CRMID: d.CompanyID, To: model.Sanitize(to)}
 			if d.Deleted {
 				ch = model.SyncChange{Kind: model.ChangeDeleted, Account: name, CRMID: d.CompanyID}
 			}
@@ -753,6 +757,24 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 		old.AccountID == acc && old.ContactID == contactID {
 		return false, nil
 	}
+	// Name what the CRM did to it, for the sync's summary: closed or
+	// reopened there, or (still open) moved to another due.
+	change := model.SyncChange{Task: k.Title, CRMID: k.CRMID, AccountID: acc}
+	switch {
+	case status != old.Status && status == model.TaskDone:
+		change.Kind = model.ChangeTaskClosed
+	case status != old.Status && status == model.TaskOpen:
+		change.Kind = model.ChangeTaskReopened
+	case !status.Closed() && (ms(old.Due) != ms(k.Due) || old.DueHasTime != k.DueHasTime):
+		change.Kind = model.ChangeTaskMoved
+		change.From, change.To = db.dueText(old.Due, old.DueHasTime), db.dueText(k.Due, k.DueHasTime)
+	}
+	if change.Kind != "" {
+		if err := tx.QueryRowContext(ctx, "SELECT name FROM accounts WHERE id = ?", acc).Scan(&change.Account); err != nil {
+			return false, err
+		}
+		out.Changes = append(out.Changes, change)
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE tasks SET crm_id = ?, account_id = ?, contact_id = ?, kind = ?, title = ?, due = ?,
 		due_has_time = ?, priority = ?, status = ?, closed_at = ?, snoozed_until = ?, base_rank = ?, crm_status = ? WHERE id = ?`,
 		k.CRMID, acc, nullID(contactID), string(k.Kind), k.Title, ms(k.Due), b2i(k.DueHasTime), string(k.Priority),
@@ -761,6 +783,15 @@ func (db *DB) applyTask(ctx context.Context, tx *sql.Tx, pt model.PulledTask, ac
 		return false, fmt.Errorf("update task %q: %w", k.Title, err)
 	}
 	return true, nil
+}
+
+// dueText is a due as a sync change names it: its date in the book's zone,
+// and the time when it has one.
+func (db *DB) dueText(due time.Time, hasTime bool) string {
+	if hasTime {
+		return due.In(db.zone).Format("2006-01-02 15:04")
+	}
+	return due.In(db.zone).Format("2006-01-02")
 }
 
 // PendingOutbox returns up to limit queued (not held) outbox entries of a

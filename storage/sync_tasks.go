@@ -60,10 +60,10 @@ func (db *DB) OpenTaskCRMIDs(ctx context.Context) ([]string, error) {
 
 // ApplyDeletedTasks takes tasks deleted in the CRM off the list in one
 // transaction: each is kept, closed as skipped (its history and touches
-// stay), its CRM state recorded as deleted so nothing pushes to it again. A
-// change the rep made to it that had not reached the CRM (done, snoozed) is
-// kept on the task, its queued push is closed with the reason, and the
-// report says so.
+// stay), its CRM state recorded as deleted so nothing pushes to it again,
+// and named in the changes. A change the rep made to it that had not
+// reached the CRM (done, snoozed) is kept on the task, its queued push is
+// closed with the reason, and a note says so.
 func (db *DB) ApplyDeletedTasks(ctx context.Context, crmIDs []string) (model.SyncApplied, error) {
 	var out model.SyncApplied
 	err := db.withTx(ctx, "apply tasks deleted in the CRM", func(tx *sql.Tx) error {
@@ -71,8 +71,9 @@ func (db *DB) ApplyDeletedTasks(ctx context.Context, crmIDs []string) (model.Syn
 		now := db.now()
 		for _, crmID := range crmIDs {
 			var id int64
-			var title, status string
-			err := tx.QueryRowContext(ctx, "SELECT id, title, status FROM tasks WHERE crm_id = ?", model.Sanitize(crmID)).Scan(&id, &title, &status)
+			var title, status, account string
+			err := tx.QueryRowContext(ctx, `SELECT k.id, k.title, k.status, a.name FROM tasks k JOIN accounts a ON a.id = k.account_id
+				WHERE k.crm_id = ?`, model.Sanitize(crmID)).Scan(&id, &title, &status, &account)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -96,11 +97,11 @@ func (db *DB) ApplyDeletedTasks(ctx context.Context, crmIDs []string) (model.Syn
 				return err
 			}
 			out.Changed++
-			note := fmt.Sprintf("task %q was deleted in the CRM: taken off the list", title)
+			out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeTaskDeleted, Account: account, Task: title,
+				CRMID: model.Sanitize(crmID)})
 			if pending > 0 {
-				note += fmt.Sprintf("; your change to it (%s) is kept here and was not sent", status)
+				out.Notes = append(out.Notes, fmt.Sprintf("task %q was deleted in the CRM: taken off the list; your change to it (%s) is kept here and was not sent", title, status))
 			}
-			out.Notes = append(out.Notes, note)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +38,24 @@ func TestTasksChangedInHubSpotReachTheBook(t *testing.T) {
 	snoozedThenDeleted := put("Chase the PO", "contacts", contacts[4].ID)
 	renamed := put("Follow up", "companies", companies[2].ID)
 	stays := put("Untouched", "companies", companies[2].ID)
+	reopened := put("Confirm the budget", "companies", companies[0].ID)
 
 	b := openBook(t)
 	e := crmsync.New(b.DB, adapter(t, srv.URL(), srv.Token()), crmsync.Options{OwnerEmail: email})
 	syncOK(t, e)
-	if n := b.count(t, "SELECT count(*) FROM tasks WHERE status = 'open' AND crm_id IS NOT NULL"); n != 6 {
-		t.Fatalf("%d open CRM tasks after the first sync, want 6", n)
+	if n := b.count(t, "SELECT count(*) FROM tasks WHERE status = 'open' AND crm_id IS NOT NULL"); n != 7 {
+		t.Fatalf("%d open CRM tasks after the first sync, want 7", n)
+	}
+	// The rep closes one, which goes to HubSpot; a manager reopens it there.
+	var closedHere int64
+	if err := b.raw.QueryRow("SELECT id FROM tasks WHERE crm_id = ?", reopened).Scan(&closedHere); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetTaskStatus(ctx, closedHere, model.TaskDone, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := syncOK(t, e); rep.Pushed != 1 || len(rep.Changes) != 0 {
+		t.Fatalf("the sync pushing a done task: pushed %d, changes %+v", rep.Pushed, rep.Changes)
 	}
 	// The rep snoozes one of them; a manager then deletes it in HubSpot.
 	var local int64
@@ -59,6 +72,7 @@ func TestTasksChangedInHubSpotReachTheBook(t *testing.T) {
 		completed: {"hs_task_status": "COMPLETED"},
 		moved:     {"hs_timestamp": later.UTC().Format(time.RFC3339)},
 		renamed:   {"hs_task_subject": "Follow up on pricing", "hs_task_priority": "HIGH"},
+		reopened:  {"hs_task_status": "NOT_STARTED"},
 	} {
 		if err := srv.Update("tasks", id, p); err != nil {
 			t.Fatal(err)
@@ -96,10 +110,46 @@ func TestTasksChangedInHubSpotReachTheBook(t *testing.T) {
 	if st, _, _, _ := state(stays); st != "open" {
 		t.Errorf("the untouched task is %s", st)
 	}
+	if st, _, _, _ := state(reopened); st != "open" {
+		t.Errorf("the task reopened in HubSpot is %s here", st)
+	}
+	// The summary names each: closed, reopened, moved (from and to) and
+	// deleted, with the task's title and account; the rename is counted
+	// in Pulled, not named. The deleted task the rep had snoozed also
+	// says the snooze was kept and not sent.
+	co := func(id string) string { o, _ := srv.Get("companies", id); return o.Properties["name"] }
+	ct, _ := srv.Get("contacts", contacts[2].ID)
+	movedAccount := co(ct.Properties["associatedcompanyid"])
+	ct4, _ := srv.Get("contacts", contacts[4].ID)
+	ny, err := time.LoadLocation("America/New_York") // the book's zone (openBook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dueText := func(d time.Time) string { return d.In(ny).Format("2006-01-02 15:04") }
+	want := []model.SyncChange{
+		{Kind: model.ChangeTaskClosed, Account: co(companies[0].ID), Task: "Call the CFO", CRMID: completed},
+		{Kind: model.ChangeTaskReopened, Account: co(companies[0].ID), Task: "Confirm the budget", CRMID: reopened},
+		{Kind: model.ChangeTaskMoved, Account: movedAccount, Task: "Send the deck", CRMID: moved, From: dueText(due), To: dueText(later)},
+		{Kind: model.ChangeTaskDeleted, Account: co(companies[1].ID), Task: "Book the demo", CRMID: deleted},
+		{Kind: model.ChangeTaskDeleted, Account: co(ct4.Properties["associatedcompanyid"]), Task: "Chase the PO", CRMID: snoozedThenDeleted},
+	}
+	named := make([]model.SyncChange, len(rep.Changes))
+	for i, c := range rep.Changes {
+		c.AccountID = 0 // the book's ids, compared apart
+		named[i] = c
+	}
+	for _, w := range want {
+		if !slices.Contains(named, w) {
+			t.Errorf("the summary does not name %+v: %+v", w, rep.Changes)
+		}
+	}
+	if len(rep.Changes) != len(want) {
+		t.Errorf("the summary names %d changes, want %d: %+v", len(rep.Changes), len(want), rep.Changes)
+	}
 	msgs := strings.Join(rep.Errors, "\n")
 	if !strings.Contains(msgs, `task "Chase the PO" was deleted in the CRM`) || !strings.Contains(msgs, "kept here") ||
-		!strings.Contains(msgs, `task "Book the demo" was deleted in the CRM`) {
-		t.Errorf("the deletions are not reported: %q", msgs)
+		strings.Contains(msgs, "Book the demo") {
+		t.Errorf("the deletion with a local change is not told (or a plain one is told as an error): %q", msgs)
 	}
 	if rep.Pending != 0 || rep.HeldBack != 0 {
 		t.Errorf("the snooze of the deleted task is left queued: %+v", rep)

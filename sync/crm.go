@@ -167,6 +167,7 @@ type RemoteTask struct {
 type Departure struct {
 	CompanyID string
 	Owner     string // the new owner's id when reassigned
+	OwnerName string // the new owner's name, when the CRM tells it
 	Deleted   bool
 }
 

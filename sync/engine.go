@@ -336,7 +336,7 @@ func (r *run) departed(ctx context.Context) error {
 		}
 		out := make([]model.DepartedCompany, len(gone))
 		for j, d := range gone {
-			out[j] = model.DepartedCompany{CompanyID: d.CompanyID, Owner: d.Owner, Deleted: d.Deleted}
+			out[j] = model.DepartedCompany{CompanyID: d.CompanyID, Owner: d.Owner, OwnerName: d.OwnerName, Deleted: d.Deleted}
 		}
 		applied, err := e.store.ApplyDepartures(ctx, out)
 		if err != nil {

@@ -136,11 +136,13 @@ func TestChangesToRecordsTheCRMDoesNotHold(t *testing.T) {
 
 // TestSyncReportNamesChanges: the report names the accounts that arrived,
 // left (reassigned to whom, or deleted) and were renamed, not only counts.
+// The new owner is named (HubSpot's owners API, read once per owner); one
+// HubSpot does not list (a deactivated user) is named by id.
 func TestSyncReportNamesChanges(t *testing.T) {
 	ctx := context.Background()
 	srv := hubspottest.NewServer(hubspottest.Options{Token: faultToken, RateLimit: -1, SearchPerSecond: -1})
 	defer srv.Close()
-	email := seedServer(srv, 4, 1)
+	email := seedServer(srv, 6, 1)
 	b := openFaultBook(t)
 	// The next sync is the next day's first, whose sweep finds companies
 	// reassigned or deleted (between sweeps only the owner's search runs).
@@ -159,16 +161,30 @@ func TestSyncReportNamesChanges(t *testing.T) {
 	other := srv.AddOwner("other@example.com", "Olga", "Other")
 	srv.Update("companies", cos[0].ID, map[string]string{"name": "Company Zero Renamed"})
 	srv.Update("companies", cos[1].ID, map[string]string{"hubspot_owner_id": other})
+	srv.Update("companies", cos[4].ID, map[string]string{"hubspot_owner_id": other})
+	srv.Update("companies", cos[5].ID, map[string]string{"hubspot_owner_id": "99999999"})
 	srv.Archive("companies", cos[2].ID)
 	owner := cos[3].Properties["hubspot_owner_id"]
 	srv.Put("companies", map[string]string{"name": "Newcomer", "hubspot_owner_id": owner})
+	before := len(srv.Requests())
 	rep, err = e.Sync(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ownerReads := 0
+	for _, r := range srv.Requests()[before:] {
+		if strings.HasPrefix(r.Path, "/crm/v3/owners/") {
+			ownerReads++
+		}
+	}
+	if ownerReads != 2 {
+		t.Errorf("%d reads of an owner by id, want 2 (Olga once, the unknown one once)", ownerReads)
+	}
 	want := map[model.SyncChange]bool{
 		{Kind: model.ChangeRenamed, Account: "Company Zero Renamed", CRMID: cos[0].ID, From: "Company 00000"}: false,
-		{Kind: model.ChangeReassigned, Account: "Company 00001", CRMID: cos[1].ID, To: other}:                 false,
+		{Kind: model.ChangeReassigned, Account: "Company 00001", CRMID: cos[1].ID, To: "Olga Other"}:          false,
+		{Kind: model.ChangeReassigned, Account: "Company 00004", CRMID: cos[4].ID, To: "Olga Other"}:          false,
+		{Kind: model.ChangeReassigned, Account: "Company 00005", CRMID: cos[5].ID, To: "99999999"}:            false,
 		{Kind: model.ChangeDeleted, Account: "Company 00002", CRMID: cos[2].ID}:                               false,
 	}
 	arrived := false
@@ -184,7 +200,7 @@ func TestSyncReportNamesChanges(t *testing.T) {
 			t.Errorf("not reported: %+v (got %+v)", c, rep.Changes)
 		}
 	}
-	if !arrived || len(rep.Changes) != 4 {
+	if !arrived || len(rep.Changes) != 6 {
 		t.Errorf("changes %+v", rep.Changes)
 	}
 }

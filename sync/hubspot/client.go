@@ -88,6 +88,7 @@ type Client struct {
 	portalID     string
 	uiDomain     string
 	zones        map[string]string // HubSpot zone value → IANA name ("" when unknown)
+	owners       map[string]string // owner id → name ("" when HubSpot would not say)
 }
 
 var _ crmsync.CRM = (*Client)(nil)

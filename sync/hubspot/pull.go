@@ -316,7 +316,7 @@ func zoneCandidates(v string) []string {
 }
 
 // Departed reads the given companies and returns those deleted or owned by
-// someone else.
+// someone else, with the new owner's name (read once per owner and kept).
 func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []string) ([]crmsync.Departure, error) {
 	var out []crmsync.Departure
 	for chunk := range slices.Chunk(companyIDs, 100) {
@@ -330,11 +330,62 @@ func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []stri
 			case !ok || o.Archived:
 				out = append(out, crmsync.Departure{CompanyID: id, Deleted: true})
 			case o.Properties["hubspot_owner_id"] != ownerID:
-				out = append(out, crmsync.Departure{CompanyID: id, Owner: text(o.Properties["hubspot_owner_id"])})
+				owner := text(o.Properties["hubspot_owner_id"])
+				name, err := c.ownerName(ctx, owner)
+				if err != nil {
+					return nil, c.clean(err)
+				}
+				out = append(out, crmsync.Departure{CompanyID: id, Owner: owner, OwnerName: name})
 			}
 		}
 	}
 	return out, nil
+}
+
+// ownerName is an owner's name ("First Last", else their email) from GET
+// /crm/v3/owners/{id}, kept for the client's life. An owner HubSpot does
+// not list (deactivated: 404) or will not show (403) has no name, and the
+// caller names them by id; only a cancelled sync is an error.
+func (c *Client) ownerName(ctx context.Context, id string) (string, error) {
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return "", nil // no owner, or not an id HubSpot gives
+	}
+	c.mu.Lock()
+	name, ok := c.owners[id]
+	c.mu.Unlock()
+	if ok {
+		return name, nil
+	}
+	const op = "read owner"
+	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/crm/v3/owners/" + id, scope: "crm.objects.owners.read"})
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
+		return "", nil // offline for this one read: the id says who
+	}
+	if rep.status == http.StatusOK {
+		var o struct {
+			Email     string `json:"email"`
+			FirstName string `json:"firstName"`
+			LastName  string `json:"lastName"`
+		}
+		if c.decode(op, rep, &o) == nil {
+			name = model.Sanitize(strings.TrimSpace(o.FirstName + " " + o.LastName))
+			if name == "" {
+				name = model.Sanitize(strings.TrimSpace(o.Email))
+			}
+		}
+	}
+	c.mu.Lock()
+	if c.owners == nil {
+		c.owners = map[string]string{}
+	}
+	if len(c.owners) < 1000 {
+		c.owners[id] = name
+	}
+	c.mu.Unlock()
+	return name, nil
 }
 
 // batchRead reads records by id; ids HubSpot does not hold (deleted or

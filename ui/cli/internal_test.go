@@ -170,3 +170,17 @@ func TestSummaryLine(t *testing.T) {
 		t.Errorf("summaryLine = %q; want %q", got, want)
 	}
 }
+
+// TestChangeLineNamesTheNewOwner: a reassignment says the new owner's name
+// when the CRM told it, else their id as an owner id, else no one.
+func TestChangeLineNamesTheNewOwner(t *testing.T) {
+	for to, want := range map[string]string{
+		"Olaf Other": "- Gamma left your book: reassigned to Olaf Other",
+		"80000042":   "- Gamma left your book: reassigned to owner 80000042",
+		"":           "- Gamma left your book: reassigned in the CRM",
+	} {
+		if got := changeLine(model.SyncChange{Kind: model.ChangeReassigned, Account: "Gamma", To: to}); got != want {
+			t.Errorf("To %q: %q, want %q", to, got, want)
+		}
+	}
+}

@@ -160,7 +160,8 @@ func sanitizeReport(r model.SyncReport) model.SyncReport {
 	}
 	out.Changes = nil
 	for _, c := range r.Changes {
-		c.Account, c.CRMID, c.From, c.To = model.Sanitize(c.Account), model.Sanitize(c.CRMID), model.Sanitize(c.From), model.Sanitize(c.To)
+		c.Account, c.Task, c.CRMID = model.Sanitize(c.Account), model.Sanitize(c.Task), model.Sanitize(c.CRMID)
+		c.From, c.To = model.Sanitize(c.From), model.Sanitize(c.To)
 		out.Changes = append(out.Changes, c)
 	}
 	if r.Held != nil && out.Held == nil {
@@ -185,7 +186,8 @@ const (
 )
 
 // printReport writes the summary: one line of counts, then what changed in
-// the book (accounts arrived, left, renamed; a few, then how many more),
+// the book (accounts arrived, left, renamed; tasks closed, reopened, moved or
+// deleted in the CRM; a few, then how many more),
 // each conflict with both values, each error, and each change held back
 // with its reason and the way out.
 func printReport(w io.Writer, r model.SyncReport, width int) {

@@ -77,9 +77,13 @@ func goodSync() *fakeSyncer {
 				Account: "Demo Ltd\x1b[2J", Reason: "the task is not in the CRM", Fix: "drop it (shortlist outbox drop 12)"}},
 			Changes: []model.SyncChange{
 				{Kind: model.ChangeArrived, Account: "Beta AG", CRMID: "11"},
-				{Kind: model.ChangeReassigned, Account: "Gamma", CRMID: "12", To: "8000042"},
+				{Kind: model.ChangeReassigned, Account: "Gamma", CRMID: "12", To: "Olaf Other"},
 				{Kind: model.ChangeDeleted, Account: "Delta", CRMID: "13"},
 				{Kind: model.ChangeRenamed, Account: "Acme GmbH", CRMID: "14", From: "Acme"},
+				{Kind: model.ChangeTaskClosed, Account: "Beta AG", Task: "Call the CFO\x1b[2J", CRMID: "21"},
+				{Kind: model.ChangeTaskReopened, Account: "Beta AG", Task: "Send the deck", CRMID: "22"},
+				{Kind: model.ChangeTaskMoved, Account: "Acme GmbH", Task: "Book the demo", CRMID: "23", From: "2026-12-04", To: "2026-12-11 14:00"},
+				{Kind: model.ChangeTaskDeleted, Account: "Acme GmbH", Task: "Chase the PO", CRMID: "24"},
 			},
 			ChangesMore: 7,
 		},
@@ -101,9 +105,13 @@ func TestSyncPlainProgressAndSummary(t *testing.T) {
 		"sync: done",
 		"sync in 1.5s: pulled 1276, pushed 3, 1 conflict, 1 held back, 1 error, 1 still queued",
 		"  + Beta AG arrived in your book",
-		"  - Gamma left your book: reassigned to owner 8000042",
+		"  - Gamma left your book: reassigned to Olaf Other",
 		"  - Delta left your book: deleted in the CRM",
 		`  ~ Acme GmbH renamed (was "Acme")`,
+		`  ✓ task "Call the CFO" (Beta AG) completed in the CRM: done here`,
+		`  + task "Send the deck" (Beta AG) reopened in the CRM: open here`,
+		`  ~ task "Book the demo" (Acme GmbH) moved in the CRM: due 2026-12-11 14:00, was 2026-12-04`,
+		`  - task "Chase the PO" (Acme GmbH) deleted in the CRM: off your list, kept in its history`,
 		"  and 7 more (shortlist sync --json lists them)",
 		`  conflict Acme GmbH status: kept the CRM's "customer"; yours was "working"`,
 		"  error: task 12: the CRM refused the due date",
@@ -158,7 +166,7 @@ func TestSyncJSONAndQuiet(t *testing.T) {
 	if rep.Pulled != 1276 || rep.Pushed != 3 || rep.Pending != 1 || len(rep.Conflicts) != 1 || rep.Conflicts[0].CRM != "customer" {
 		t.Errorf("sync --json = %+v", rep)
 	}
-	if len(rep.Changes) != 4 || rep.Changes[1].To != "8000042" || rep.ChangesMore != 7 || len(rep.Held) != 1 ||
+	if len(rep.Changes) != 8 || rep.Changes[6].To != "2026-12-11 14:00" || rep.Changes[7].Task != "Chase the PO" || rep.Changes[1].To != "Olaf Other" || rep.ChangesMore != 7 || len(rep.Held) != 1 ||
 		rep.Held[0].State != model.OutboxWaiting || rep.Held[0].Fix == "" || strings.ContainsAny(rep.Held[0].Account, "\x1b") {
 		t.Errorf("sync --json changes %+v (%d more), held %+v", rep.Changes, rep.ChangesMore, rep.Held)
 	}
