@@ -499,7 +499,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 			t.Errorf("the task the manager %s in HubSpot is %s in the book, want %s", what, status, want)
 		}
 	}
-	rows, err = db.Query(`SELECT k.id, coalesce(k.crm_id, ''), k.status, k.due, k.snoozed_until,
+	rows, err = db.Query(`SELECT k.id, coalesce(k.crm_id, ''), k.status, k.due, k.due_has_time, k.snoozed_until,
 		coalesce((SELECT op_id FROM outbox o WHERE o.kind = 'task.create' AND o.entity_id = k.id), '') FROM tasks k ORDER BY k.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -508,7 +508,8 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 	for rows.Next() {
 		var id, due, snoozed int64
 		var crmID, status, op string
-		if err := rows.Scan(&id, &crmID, &status, &due, &snoozed, &op); err != nil {
+		var hasTime bool
+		if err := rows.Scan(&id, &crmID, &status, &due, &hasTime, &snoozed, &op); err != nil {
 			t.Fatal(err)
 		}
 		tasks++
@@ -536,7 +537,9 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		wantStatus, wantDue := "COMPLETED", int64(0)
 		switch status {
 		case "open":
-			wantStatus, wantDue = "NOT_STARTED", due
+			// A date-only due is a civil date, which the CRM holds as noon
+			// UTC of that day (model.DueToCRM).
+			wantStatus, wantDue = "NOT_STARTED", model.DueToCRM(model.Task{Due: time.UnixMilli(due).UTC(), DueHasTime: hasTime}).UnixMilli()
 		case "snoozed":
 			wantStatus, wantDue = "NOT_STARTED", snoozed
 		}
