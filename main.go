@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 	xterm "github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
+	"github.com/shortlisthq/shortlist/internal/debuglog"
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
 	"github.com/shortlisthq/shortlist/storage/config"
@@ -60,6 +62,15 @@ func run() int {
 	if !outTerm {
 		width = 0
 	}
+	// The debug log: written only with --debug or SHORTLIST_DEBUG=1.
+	dl := debuglog.New(filepath.Join(xdg.StateHome, "shortlist", "shortlist.log"), 0)
+	defer dl.Close()
+	logFor := func(g cli.Globals) *debuglog.Log {
+		if debugOn(g, os.Getenv) {
+			return dl
+		}
+		return nil
+	}
 	env := cli.Env{
 		Stdout:          os.Stdout,
 		Stderr:          os.Stderr,
@@ -69,10 +80,11 @@ func run() int {
 		Width:           width,
 		Version:         buildVersion(),
 		Schema:          storage.LatestSchema(),
-		Open:            openBook,
+		Open:            func(ctx context.Context, g cli.Globals) (*cli.Book, error) { return openBook(ctx, g, logFor(g)) },
 		WriteDemo:       writeDemo,
 		TUI:             runTUI,
-		Setup:           newSetup(inTerm),
+		Setup:           newSetup(inTerm, dl.Path()),
+		Debug:           func(g cli.Globals) *slog.Logger { return logFor(g).Logger() },
 		CheckCRM:        checkCRM,
 		CheckToken:      tokenChecker(tokenCheckLimit),
 		SalesforceLogin: salesforceLogin,
@@ -88,6 +100,15 @@ func run() int {
 		}
 	}
 	return cli.Run(ctx, os.Args[1:], env)
+}
+
+// debugOn reports whether this run writes the debug log.
+func debugOn(g cli.Globals, getenv func(string) string) bool {
+	switch strings.ToLower(strings.TrimSpace(getenv("SHORTLIST_DEBUG"))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return g.Debug
 }
 
 func buildVersion() string {
@@ -140,7 +161,7 @@ func bookPath(g cli.Globals) string {
 	return p
 }
 
-func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
+func openBook(ctx context.Context, g cli.Globals, dl *debuglog.Log) (*cli.Book, error) {
 	cfg, err := loadConfig(g.Config)
 	if err != nil {
 		return nil, err
@@ -170,7 +191,10 @@ func openBook(ctx context.Context, g cli.Globals) (*cli.Book, error) {
 		}
 	}
 	b := book(db, cfg, g.Demo)
-	b.Syncer = newSyncer(db, cfg, g)
+	b.Syncer = newSyncer(db, cfg, g, dl)
+	if dl != nil {
+		b.Syncer = loggedSyncer{s: b.Syncer, log: dl.Logger()}
+	}
 	if n, ran := db.RescoredAtOpen(); ran {
 		b.Notice = rescoreNotice(n)
 	}
@@ -260,8 +284,9 @@ func configPath(g cli.Globals) string {
 
 // newSetup wires init, config, auth and doctor to storage/config and
 // storage/secret.
-func newSetup(stdinTerminal bool) *cli.Setup {
+func newSetup(stdinTerminal bool, logPath string) *cli.Setup {
 	return &cli.Setup{
+		DebugLog:    func(g cli.Globals) (string, bool) { return logPath, debugOn(g, os.Getenv) },
 		ConfigPath:  configPath,
 		Template:    func() string { return config.Template(config.SystemZone()) },
 		WriteConfig: config.WriteFile,
@@ -418,7 +443,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 // newSyncer is the book's syncer: the demo sandbox for the demo book, else
 // HubSpot as [crm] and the SHORTLIST_HUBSPOT_* variables say, with the
 // token from the environment, the keyring or the token file.
-func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
+func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log) model.Syncer {
 	if g.CRM != "" && !g.Demo {
 		return &lazySyncer{crm: "the CRM", build: func(context.Context) (model.Syncer, error) {
 			return nil, errors.New("--crm picks the demo's CRM and needs --demo: for your book, set [crm] kind in config.toml")
@@ -445,7 +470,7 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		}}
 	}
 	if cfg.CRM.Kind == "salesforce" {
-		return newSalesforceSyncer(db, cfg, g)
+		return newSalesforceSyncer(db, cfg, g, dl)
 	}
 	return &lazySyncer{crm: "HubSpot", build: func(ctx context.Context) (model.Syncer, error) {
 		c := cfg.CRM
@@ -461,10 +486,11 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals) model.Syncer {
 		if err != nil {
 			return nil, err
 		}
+		dl.Secret(token)
 		// The ten-second window is kept beside the book, so a sync started
 		// right after a killed one waits out what that one sent.
 		crm, err := hubspot.New(hubspot.Options{BaseURL: c.BaseURL, Token: token, MeetingLength: c.MeetingLength(),
-			RateFile: db.Path() + ".hubspot-rate"})
+			RateFile: db.Path() + ".hubspot-rate", Log: dl.Logger()})
 		if err != nil {
 			return nil, err
 		}
@@ -614,4 +640,50 @@ func explainSync(rep model.SyncReport, err error) error {
 		return &syncError{model.Sanitize(err.Error()) + ": add the scope to the private app, then shortlist auth hubspot", err}
 	}
 	return err
+}
+
+// loggedSyncer writes a sync to the debug log: each phase as it starts and
+// the report's summary (counts and the one-line error, never a record).
+type loggedSyncer struct {
+	s   model.Syncer
+	log *slog.Logger
+}
+
+func (l loggedSyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
+	start := time.Now()
+	l.log.InfoContext(ctx, "sync start")
+	inner := make(chan model.SyncProgress)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		last := model.SyncProgress{Phase: "-"}
+		for p := range inner {
+			if p.Phase != last.Phase || p.What != last.What {
+				l.log.InfoContext(ctx, "sync phase", "phase", string(p.Phase), "what", p.What, "total", p.Total)
+			}
+			last = p
+			if progress == nil {
+				continue
+			}
+			select {
+			case progress <- p:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	rep, err := l.s.Sync(ctx, inner)
+	close(inner)
+	<-done
+	attrs := []any{"pulled", rep.Pulled, "pushed", rep.Pushed, "pending", rep.Pending, "held_back", rep.HeldBack,
+		"conflicts", len(rep.Conflicts), "changes", len(rep.Changes) + rep.ChangesMore, "errors", len(rep.Errors),
+		"ms", time.Since(start).Milliseconds()}
+	if len(rep.Errors) > 0 {
+		attrs = append(attrs, "first_error", model.Sanitize(rep.Errors[0]))
+	}
+	if err != nil {
+		l.log.WarnContext(ctx, "sync failed", append(attrs, "error", model.Sanitize(err.Error()))...)
+	} else {
+		l.log.InfoContext(ctx, "sync report", attrs...)
+	}
+	return rep, err
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shortlisthq/shortlist/internal/debuglog"
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
 	"github.com/shortlisthq/shortlist/storage/config"
@@ -57,7 +58,7 @@ func newSalesforceDemo(db *storage.DB) *lazySyncer {
 // say: a session from SHORTLIST_SALESFORCE_ACCESS_TOKEN (the Salesforce CLI's
 // sf org display --json gives one), else the refresh token shortlist auth
 // salesforce stored (SHORTLIST_SALESFORCE_TOKEN, the keyring or the file).
-func newSalesforce(c config.CRM, g cli.Globals, retries int) (*salesforce.Client, error) {
+func newSalesforce(c config.CRM, g cli.Globals, retries int, dl *debuglog.Log) (*salesforce.Client, error) {
 	access := strings.TrimSpace(os.Getenv(config.EnvSalesforceAccessToken))
 	refresh := ""
 	if access == "" {
@@ -70,15 +71,18 @@ func newSalesforce(c config.CRM, g cli.Globals, retries int) (*salesforce.Client
 		}
 		refresh = t
 	}
+	dl.Secret(access)
+	dl.Secret(refresh)
 	return salesforce.New(salesforce.Options{
+		Log:         dl.Logger(),
 		InstanceURL: c.InstanceURL, LoginURL: c.LoginURL, ClientID: c.ClientID, APIVersion: c.APIVersion,
 		DailyShare: c.DailyShare, AccessToken: access, RefreshToken: refresh, MeetingLength: c.MeetingLength(), MaxRetries: retries,
 	})
 }
 
-func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals) *lazySyncer {
+func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log) *lazySyncer {
 	return &lazySyncer{crm: "Salesforce", build: func(ctx context.Context) (model.Syncer, error) {
-		crm, err := newSalesforce(cfg.CRM, g, 0)
+		crm, err := newSalesforce(cfg.CRM, g, 0, dl)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +119,7 @@ func explainSalesforce(rep model.SyncReport, err error) error {
 // checkSalesforce is doctor's Salesforce check: the session works, the
 // login is the rep, and the fields the push needs exist.
 func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) error {
-	crm, err := newSalesforce(cfg.CRM, g, 1)
+	crm, err := newSalesforce(cfg.CRM, g, 1, nil)
 	if err != nil {
 		return err
 	}

@@ -534,10 +534,10 @@ func (m root) readOnlyStatus(what string) statusMsg {
 func (m root) statusLines() []string {
 	if m.status.text == "" {
 		if m.opts.ReadOnly != "" {
-			return []string{m.sty.StatusErr.Render(fit(model.Display("read-only ("+m.opts.ReadOnly+"): changes are refused; "+m.opts.DBPath), m.width))}
+			return []string{m.sty.StatusErr.Render(fit(model.Display("read-only ("+m.opts.ReadOnly+"): changes are refused; "+homeTilde(m.opts.DBPath)), m.width))}
 		}
 		if m.opts.Demo {
-			return []string{m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(m.opts.DBPath), m.width))}
+			return []string{m.sty.Subtle.Render(fit("demo book: changes stay in "+model.Display(homeTilde(m.opts.DBPath)), m.width))}
 		}
 		return []string{""}
 	}
@@ -704,4 +704,22 @@ func frame(body string, w, h int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// homeTilde shows a path under the home directory as ~/…, as a shell does:
+// shorter on the status line, and no user name or long temporary path on
+// a screen shared or recorded.
+func homeTilde(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return p
+	}
+	home = strings.TrimRight(home, "/")
+	if p == home {
+		return "~"
+	}
+	if strings.HasPrefix(p, home+"/") {
+		return "~" + p[len(home):]
+	}
+	return p
 }

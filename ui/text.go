@@ -36,7 +36,9 @@ func fitBar(score int) string {
 	const cells = 4
 	n := (score*cells + 50) / 100
 	n = max(0, min(cells, n))
-	return strings.Repeat("█", n) + strings.Repeat("░", cells-n)
+	// Small squares and dots, not full blocks: a row of solid blocks reads
+	// as a bright slab on screen and in a recording.
+	return strings.Repeat("■", n) + strings.Repeat("·", cells-n)
 }
 
 // ago says how long before now t was, compactly: "now", "5m", "3h", "4d", "never".

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -63,11 +64,15 @@ type Options struct {
 	// MeetingLength is how long a booked meeting is written as (its end
 	// time); 0 → DefaultMeetingLength.
 	MeetingLength time.Duration
+	// Log, when set, is told each HTTP request's method, path, status and
+	// duration (never a header, a query or a body); nil → nothing logged.
+	Log *slog.Logger
 }
 
 // Client is a HubSpot CRM adapter. It is safe for concurrent use.
 type Client struct {
-	base       string // scheme://host[/prefix], no trailing slash
+	log        *slog.Logger // nil: off
+	base       string       // scheme://host[/prefix], no trailing slash
 	token      string
 	hc         *http.Client
 	general    *window // the ten-second limit
@@ -126,6 +131,7 @@ func New(o Options) (*Client, error) {
 		}
 	}
 	c := &Client{
+		log:           o.Log,
 		base:          strings.TrimRight(u.String(), "/"),
 		token:         tok,
 		hc:            o.HTTPClient,

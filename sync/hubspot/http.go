@@ -200,7 +200,9 @@ func (c *Client) once(ctx context.Context, r request, target string, payload []b
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	start := time.Now()
 	resp, err := c.hc.Do(req)
+	c.logRequest(ctx, req, resp, err, start)
 	if err != nil {
 		return reply{}, err
 	}
@@ -387,3 +389,19 @@ type scrubbed struct {
 
 func (e *scrubbed) Error() string { return e.msg }
 func (e *scrubbed) Unwrap() error { return e.err }
+
+// logRequest writes one request to the debug log (Options.Log; nil: off):
+// method, path, status and duration, never a header, a query or a body.
+func (c *Client) logRequest(ctx context.Context, req *http.Request, resp *http.Response, err error, start time.Time) {
+	if c.log == nil {
+		return
+	}
+	attrs := []any{"method", req.Method, "path", c.scrub(req.URL.Path), "ms", time.Since(start).Milliseconds()}
+	if resp != nil {
+		attrs = append(attrs, "status", resp.StatusCode)
+	}
+	if err != nil {
+		attrs = append(attrs, "error", c.scrub(describeNetErr(err)))
+	}
+	c.log.DebugContext(ctx, "hubspot request", attrs...)
+}

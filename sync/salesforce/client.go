@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -70,10 +71,14 @@ type Options struct {
 	MeetingLength time.Duration // 0 → DefaultMeetingLength
 	Now           func() time.Time
 	Sleep         func(ctx context.Context, d time.Duration) error
+	// Log, when set, is told each HTTP request's method, path, status and
+	// duration (never a header, a query or a body); nil → nothing logged.
+	Log *slog.Logger
 }
 
 // Client is a Salesforce CRM adapter. It is safe for concurrent use.
 type Client struct {
+	log           *slog.Logger // nil: off
 	instance      string
 	login         string
 	clientID      string
@@ -149,6 +154,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("salesforce: daily_share %v must be above 0 and at most 1 (0.05 is 5%%)", share)
 	}
 	c := &Client{
+		log:      o.Log,
 		instance: inst, login: login, clientID: strings.TrimSpace(o.ClientID), version: ver, share: share,
 		hc: o.HTTPClient, timeout: o.Timeout, maxRetries: o.MaxRetries, meetingLength: o.MeetingLength,
 		now: o.Now, sleep: o.Sleep, onRefresh: o.OnRefresh, refreshToken: strings.TrimSpace(o.RefreshToken), token: tok,

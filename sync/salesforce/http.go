@@ -220,7 +220,9 @@ func (c *Client) once(ctx context.Context, r request, target string, payload []b
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	start := time.Now()
 	resp, err := c.hc.Do(req)
+	c.logRequest(ctx, req, resp, err, start)
 	if err != nil {
 		return reply{}, err
 	}
@@ -273,7 +275,9 @@ func (c *Client) postForm(ctx context.Context, target string, form url.Values, v
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	start := time.Now()
 	resp, err := c.hc.Do(req)
+	c.logRequest(ctx, req, resp, err, start)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
@@ -386,3 +390,19 @@ func (e *scrubbed) Unwrap() error { return e.err }
 
 // text is a CRM string made safe for the terminal.
 func text(s string) string { return strings.TrimSpace(model.Sanitize(s)) }
+
+// logRequest writes one request to the debug log (Options.Log; nil: off):
+// method, path, status and duration, never a header, a query or a body.
+func (c *Client) logRequest(ctx context.Context, req *http.Request, resp *http.Response, err error, start time.Time) {
+	if c.log == nil {
+		return
+	}
+	attrs := []any{"method", req.Method, "path", c.scrub(req.URL.Path), "ms", time.Since(start).Milliseconds()}
+	if resp != nil {
+		attrs = append(attrs, "status", resp.StatusCode)
+	}
+	if err != nil {
+		attrs = append(attrs, "error", c.scrub(describeNetErr(err)))
+	}
+	c.log.DebugContext(ctx, "salesforce request", attrs...)
+}

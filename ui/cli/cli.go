@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -97,6 +98,9 @@ type Env struct {
 	// returns the refresh token, the org's instance URL and the config's
 	// instance_url ("" when unset). Nil when this build has none.
 	SalesforceLogin func(ctx context.Context, g Globals, show func(userCode, uri string)) (refresh, instanceURL, configured string, err error)
+	// Debug is the debug log for the globals (--debug, SHORTLIST_DEBUG=1);
+	// nil, or a nil logger: off. Each command run is written to it.
+	Debug func(g Globals) *slog.Logger
 }
 
 // command is one subcommand: its help and how to run it.
@@ -177,16 +181,30 @@ func lookup(name string) *command {
 // Run runs one command line (without the program name) and returns the exit
 // status. Errors are one line on Stderr: "shortlist: <message>".
 func Run(ctx context.Context, args []string, env Env) int {
-	err := run(ctx, args, env)
-	if err == nil {
-		return ExitOK
+	start := time.Now()
+	var ran ranCommand
+	err := run(ctx, args, env, &ran)
+	code := ExitOK
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "shortlist: %s\n", errorLine(err))
+		code = ExitFailure
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			code = ExitUsage
+		}
 	}
-	fmt.Fprintf(env.Stderr, "shortlist: %s\n", errorLine(err))
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return ExitUsage
+	if env.Debug != nil {
+		if l := env.Debug(ran.g); l != nil {
+			logCommand(ctx, l, ran.name, args, code, err, time.Since(start))
+		}
 	}
-	return ExitFailure
+	return code
+}
+
+// ranCommand is what run learnt of the command line, for the debug log.
+type ranCommand struct {
+	name string
+	g    Globals
 }
 
 // maxErrorLine bounds the one error line: a message quoting a 1 MB cell or
@@ -200,17 +218,19 @@ func errorLine(err error) string {
 	return oneLine(err.Error())
 }
 
-func run(ctx context.Context, args []string, env Env) error {
+func run(ctx context.Context, args []string, env Env, ran *ranCommand) error {
 	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
 		args = []string{"version"} // as git, gh and every GNU tool take it
 	}
 	name, rest := splitCommand(args)
+	ran.name = name
 	if name == "" && !(env.Terminal && env.TUI != nil) && !wantsHelp(rest) {
 		name = "today" // not a terminal: print today, with any of its flags
 	}
 	if name == "" {
 		f := newFlags("shortlist")
 		pos, err := f.parse(rest)
+		ran.name, ran.g = "tui", f.g
 		if err != nil {
 			return err
 		}
@@ -231,6 +251,7 @@ func run(ctx context.Context, args []string, env Env) error {
 	if name == "help" {
 		f := newFlags("help")
 		pos, err := f.parse(rest)
+		ran.g = f.g
 		if err != nil {
 			return err
 		}
@@ -253,6 +274,7 @@ func run(ctx context.Context, args []string, env Env) error {
 	f := newFlags(name)
 	runFn := cmd.define(f)
 	pos, err := f.parse(rest)
+	ran.name, ran.g = name, f.g
 	if err != nil {
 		return err
 	}
@@ -380,6 +402,9 @@ const globalsHelp = `Global flags (every command):
   --no-pager       print long output as it is; otherwise, on a terminal, output
                    taller than the screen goes through $SHORTLIST_PAGER, else
                    $PAGER, else less -FRX
+  --debug          append the commands run, sync phases and CRM requests (never a
+                   token) to $XDG_STATE_HOME/shortlist/shortlist.log; also on
+                   with SHORTLIST_DEBUG=1 (shortlist doctor names the file)
   --crm NAME       with --demo: sync with an in-process hubspot (default) or
                    salesforce sandbox
   -h, --help       help for a command

@@ -25,7 +25,7 @@ func cmdFlags(cmd *command) []*flag.Flag {
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "h":
-		case "help", "demo", "db", "config", "no-pager":
+		case "help", "demo", "db", "config", "no-pager", "debug":
 			global = append(global, fl)
 		default:
 			own = append(own, fl)
@@ -211,7 +211,7 @@ func writeMan(w io.Writer, version string) {
 		fmt.Fprintf(w, "%s\n", roff(c.about))
 		flags := cmdFlags(c)
 		for _, fl := range flags {
-			if fl.Name == "help" || fl.Name == "demo" || fl.Name == "db" || fl.Name == "config" || fl.Name == "no-pager" {
+			if fl.Name == "help" || fl.Name == "demo" || fl.Name == "db" || fl.Name == "config" || fl.Name == "no-pager" || fl.Name == "debug" {
 				continue
 			}
 			name, usage := flag.UnquoteUsage(fl)

@@ -194,6 +194,16 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 		}
 	}
 
+	// Debug log.
+	if s.DebugLog != nil {
+		path, on := s.DebugLog(g)
+		if on {
+			add("debug log", CheckOK, "on: this run appends to "+path+" (no token is ever written)", "")
+		} else {
+			add("debug log", CheckOK, "off: --debug or SHORTLIST_DEBUG=1 appends to "+path, "")
+		}
+	}
+
 	// Clock and zones.
 	now := c.now()
 	if y := now.Year(); y < 2000 || y > 2100 {

@@ -36,6 +36,9 @@ type Globals struct {
 	Create bool
 	// NoPager: print long output as it is, not through the pager.
 	NoPager bool
+	// Debug: append this run's commands, sync phases and CRM requests to
+	// the debug log (also on with SHORTLIST_DEBUG=1).
+	Debug bool
 }
 
 // flags is one command's flag set: the standard flag package holds the values
@@ -57,6 +60,7 @@ func newFlags(cmd string) *flags {
 	f.fs.StringVar(&f.g.DB, "db", "", "the book to use (default $SHORTLIST_DB, else ~/.local/share/shortlist/shortlist.db)")
 	f.fs.StringVar(&f.g.Config, "config", "", "the config file (default ~/.config/shortlist/config.toml)")
 	f.fs.BoolVar(&f.g.NoPager, "no-pager", false, "print long output as it is, not through $PAGER")
+	f.fs.BoolVar(&f.g.Debug, "debug", false, "append what this run does to the debug log ($XDG_STATE_HOME/shortlist/shortlist.log)")
 	f.fs.StringVar(&f.g.CRM, "crm", "", "with --demo: the demo CRM to sync with, hubspot or salesforce")
 	return f
 }
@@ -231,7 +235,7 @@ func isNumber(s string) bool {
 // flagHelp lists a command's own flags (globals are described once, in
 // shortlist help).
 func (f *flags) flagHelp(w io.Writer) {
-	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true, "crm": true}
+	global := map[string]bool{"help": true, "h": true, "demo": true, "db": true, "config": true, "no-pager": true, "crm": true, "debug": true}
 	var lines [][2]string
 	f.fs.VisitAll(func(fl *flag.Flag) {
 		if global[fl.Name] {

@@ -46,6 +46,9 @@ type Setup struct {
 	Stdin         io.Reader
 	StdinTerminal bool
 	ReadPassword  func() ([]byte, error)
+	// DebugLog is the debug log file and whether this run writes to it
+	// (--debug, SHORTLIST_DEBUG=1); nil: this build has none.
+	DebugLog func(g Globals) (path string, on bool)
 }
 
 // ConfigView is the effective configuration as the setup commands show it.
