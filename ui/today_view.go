@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -183,25 +182,9 @@ func (m today) syncLabel() string {
 
 // heldReasons lists why rows were held back, most first.
 func heldReasons(h map[model.HoldReason]int) []string {
-	type kv struct {
-		r model.HoldReason
-		n int
-	}
-	var list []kv
-	for r, n := range h {
-		if n > 0 {
-			list = append(list, kv{r, n})
-		}
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].n != list[j].n {
-			return list[i].n > list[j].n
-		}
-		return list[i].r < list[j].r
-	})
-	parts := make([]string, len(list))
-	for i, x := range list {
-		parts[i] = fmt.Sprintf("%s %d", x.r, x.n)
+	var parts []string
+	for _, x := range model.HeldByCount(h) {
+		parts = append(parts, fmt.Sprintf("%s %d", x.Reason, x.N))
 	}
 	return parts
 }
