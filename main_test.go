@@ -79,8 +79,16 @@ func TestBinary(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &tj); err != nil {
 			t.Fatalf("not JSON: %v", err)
 		}
-		if len(tj.Rows) != 20 || tj.Rows[0].Rank != 1 || tj.Rows[0].Account == "" {
-			t.Errorf("today --json on the demo book: %d rows, first %+v", len(tj.Rows), tj.Rows)
+		// How many rows the demo book shows depends on the hour: calls
+		// outside a contact's calling hours are held. It always has work,
+		// never more than the default page, ranked from 1 without gaps.
+		if len(tj.Rows) == 0 || len(tj.Rows) > 20 {
+			t.Errorf("today --json on the demo book: %d rows, want 1 to 20", len(tj.Rows))
+		}
+		for i, r := range tj.Rows {
+			if r.Rank != i+1 || r.Account == "" {
+				t.Errorf("today --json row %d: %+v", i, r)
+			}
 		}
 		demoDB := filepath.Join(home, "data", "shortlist", "demo.db")
 		if _, err := os.Stat(demoDB); err != nil {
