@@ -262,24 +262,31 @@ type PushOutcome struct {
 	Pushed string
 }
 
-// PulledCompany is a company pulled from the CRM (Account.CRMID and Owner
-// set; ID, Fit, Tier, LastTouched are the store's). Modified is the CRM's
+// PulledCompany is a company as a CRM adapter pulls it, mapped onto an
+// Account (CRMID set; ID, Fit, Tier, LastTouched are the store's). OwnerID
+// is the CRM's owner id; the sync engine sets Account.Owner to the name the
+// book shows before the store writes it. Modified is the CRM's
 // last-modified time.
 type PulledCompany struct {
 	Account  Account
+	OwnerID  string
 	Modified time.Time
 }
 
-// PulledContact is a contact pulled from the CRM; CompanyIDs are the CRM
-// ids of its companies, primary first.
+// PulledContact is a contact pulled from the CRM. Contact.AccountID is not
+// set (the CRM knows companies by CRM id); CompanyIDs lists them, primary
+// first.
 type PulledContact struct {
 	Contact    Contact
 	CompanyIDs []string
 	Modified   time.Time
 }
 
-// PulledTask is a task pulled from the CRM; CompanyID and ContactID are CRM
-// ids, OpID the operation id Shortlist wrote when it created the task.
+// PulledTask is a task pulled from the CRM. Task.AccountID and ContactID
+// are not set; CompanyID and ContactID are CRM ids ("" when not
+// associated). OpID is the operation id Shortlist wrote when it created the
+// task ("" otherwise), so a task pushed before a crash is recognised, not
+// duplicated.
 type PulledTask struct {
 	Task      Task
 	CompanyID string

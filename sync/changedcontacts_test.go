@@ -13,7 +13,7 @@ import (
 
 // editContact changes a contact in the CRM, bumping its modified time, as
 // HubSpot does for any property change; its companies do not change.
-func (f *fakeCRM) editContact(id string, fn func(*crmsync.RemoteContact)) {
+func (f *fakeCRM) editContact(id string, fn func(*model.PulledContact)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := f.contacts[id]
@@ -41,7 +41,7 @@ func emailRowFor(t *testing.T, b book, contactID int64, now time.Time) (model.Ro
 func TestContactOnlyOptOutReachesTheBookOnTheNextSync(t *testing.T) {
 	ctx := context.Background()
 	b, s := openBook(t), seed()
-	s.f.editTask(s.task, func(rt *crmsync.RemoteTask) {
+	s.f.editTask(s.task, func(rt *model.PulledTask) {
 		rt.Task.Kind, rt.Task.Title = model.TaskEmail, "Email Ann the pilot plan"
 	})
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
@@ -65,7 +65,7 @@ func TestContactOnlyOptOutReachesTheBookOnTheNextSync(t *testing.T) {
 	}
 
 	// Ann unsubscribes in HubSpot; nothing else changes.
-	s.f.editContact(s.ann, func(c *crmsync.RemoteContact) {
+	s.f.editContact(s.ann, func(c *model.PulledContact) {
 		c.Contact.Consent.Email = model.Consent{State: model.ConsentOptedOut, Source: "crm"}
 	})
 	contactPulls := s.f.count("Contacts")
@@ -119,8 +119,8 @@ func TestChangedContactOfACompanyOutsideTheBookIsIgnored(t *testing.T) {
 	syncOK(t, e) // the search's cursor moves past the seed
 	// Zed changes, and so does Cy (of Globex, in the book), who also
 	// works with Umbrella.
-	s.f.editContact(zed, func(c *crmsync.RemoteContact) { c.Contact.Title = "CEO" })
-	s.f.editContact(s.cy, func(c *crmsync.RemoteContact) {
+	s.f.editContact(zed, func(c *model.PulledContact) { c.Contact.Title = "CEO" })
+	s.f.editContact(s.cy, func(c *model.PulledContact) {
 		c.Contact.Title = "Chief Executive"
 		c.CompanyIDs = []string{other, s.globex}
 	})
@@ -151,7 +151,7 @@ func TestContactsCursorAdvancesOnlyWithCommittedPages(t *testing.T) {
 	syncOK(t, e)
 	// Five contacts change: pages of two.
 	for _, id := range []string{s.ann, s.bob, s.cy, s.dee, s.eve} {
-		s.f.editContact(id, func(c *crmsync.RemoteContact) { c.Contact.Title += " (interim)" })
+		s.f.editContact(id, func(c *model.PulledContact) { c.Contact.Title += " (interim)" })
 	}
 	fs := &failingContactsStore{Store: b.DB, failOn: 2}
 	_, err := crmsync.New(fs, s.f, crmsync.Options{OwnerEmail: "rep@example.com"}).Sync(ctx, nil)
@@ -212,7 +212,7 @@ func TestSweepDropsContactsGoneFromTheCRM(t *testing.T) {
 	delete(s.f.contacts, s.bob)
 	s.f.mu.Unlock()
 	for _, id := range []string{s.eve, s.dee, s.cy} {
-		s.f.editContact(id, func(c *crmsync.RemoteContact) { c.CompanyIDs = []string{outside} })
+		s.f.editContact(id, func(c *model.PulledContact) { c.CompanyIDs = []string{outside} })
 	}
 	if _, err := b.LogTouch(ctx, model.LogRequest{ContactID: b.id(t, "contacts", s.cy), Channel: model.ChannelEmail, Outcome: model.OutcomeSent, At: now}); err != nil {
 		t.Fatal(err)

@@ -41,17 +41,17 @@ type CRM interface {
 	// ID), restarting its search past the CRM's result cap. A page may
 	// repeat records already seen; the engine applies them idempotently.
 	// When fn returns an error, Companies stops and returns it.
-	Companies(ctx context.Context, ownerID string, since time.Time, fn func([]RemoteCompany) error) error
+	Companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error
 
 	// Departed returns, of the given company ids, those the CRM no longer
 	// holds for ownerID: reassigned to another owner (Owner set) or deleted
 	// (Deleted true). Ids still the rep's are not returned.
-	Departed(ctx context.Context, ownerID string, companyIDs []string) ([]Departure, error)
+	Departed(ctx context.Context, ownerID string, companyIDs []string) ([]model.DepartedCompany, error)
 
 	// Contacts returns the contacts associated with the given companies
 	// (at most 100 ids per call; the adapter batches below that), each with
 	// the ids of its companies, modified at or after since (zero: all).
-	Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteContact, error)
+	Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error)
 
 	// ContactsModifiedSince calls fn with each page of contacts modified at
 	// or after since, anywhere in the CRM, each with the ids of its
@@ -62,17 +62,17 @@ type CRM interface {
 	// book it is in: the engine keeps those whose companies are in the book.
 	// A page may repeat records already seen. When fn returns an error,
 	// ContactsModifiedSince stops and returns it.
-	ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]RemoteContact) error) error
+	ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error
 
 	// Tasks returns the open and recently changed tasks associated with the
 	// given companies or their contacts (at most 100 company ids per call),
 	// modified at or after since (zero: all open tasks).
-	Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]RemoteTask, error)
+	Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error)
 
 	// ContactsTasks is Contacts and Tasks of the same companies (since
 	// zero) in one go, reading what the two share (the companies' contacts)
 	// once.
-	ContactsTasks(ctx context.Context, companyIDs []string) ([]RemoteContact, []RemoteTask, error)
+	ContactsTasks(ctx context.Context, companyIDs []string) ([]model.PulledContact, []model.PulledTask, error)
 
 	// TasksModifiedSince calls fn with each page of tasks modified at or
 	// after since, anywhere in the CRM, open or closed, each with its
@@ -81,7 +81,7 @@ type CRM interface {
 	// manager completed or rescheduled. The engine keeps those of the book.
 	// A page may repeat records already seen. When fn returns an error,
 	// TasksModifiedSince stops and returns it.
-	TasksModifiedSince(ctx context.Context, since time.Time, fn func([]RemoteTask) error) error
+	TasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error
 
 	// DeletedTasks returns, of the given task ids (any number), those the
 	// CRM no longer holds.
@@ -133,42 +133,6 @@ type Capabilities struct {
 	// batch upsert on it. Elsewhere the adapter searches for the operation id
 	// before creating again after an ambiguous failure.
 	UniqueOpID map[string]bool
-}
-
-// RemoteCompany is a company as pulled, mapped onto an Account (ID, Fit,
-// Tier, LastTouched are the store's; CRMID is set).
-type RemoteCompany struct {
-	Account  model.Account
-	OwnerID  string
-	Modified time.Time
-}
-
-// RemoteContact is a contact as pulled. Contact.AccountID is not set (the
-// CRM knows companies by CRM id); CompanyIDs lists them, primary first.
-type RemoteContact struct {
-	Contact    model.Contact
-	CompanyIDs []string
-	Modified   time.Time
-}
-
-// RemoteTask is a task as pulled. Task.AccountID and ContactID are not set;
-// CompanyID and ContactID are CRM ids ("" when not associated). OpID is the
-// operation-id property when Shortlist created the task ("" otherwise), so a
-// task pushed before a crash is recognised, not duplicated.
-type RemoteTask struct {
-	Task      model.Task
-	CompanyID string
-	ContactID string
-	OpID      string
-	Modified  time.Time
-}
-
-// Departure says a company left the rep's book in the CRM.
-type Departure struct {
-	CompanyID string
-	Owner     string // the new owner's id when reassigned
-	OwnerName string // the new owner's name, when the CRM tells it
-	Deleted   bool
 }
 
 // OutTouch is one touch to push: the local touch and the CRM ids it is

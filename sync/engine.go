@@ -273,25 +273,23 @@ func (r *run) pullCompanies(ctx context.Context) error {
 	r.firstPull = since.IsZero()
 	done := 0
 	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "companies"})
-	err = e.crm.Companies(ctx, r.owner.ID, since, func(page []RemoteCompany) error {
+	err = e.crm.Companies(ctx, r.owner.ID, since, func(page []model.PulledCompany) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if len(page) == 0 {
 			return nil
 		}
-		pulled := make([]model.PulledCompany, len(page))
 		cursor := since
-		for i, rc := range page {
-			a := rc.Account
-			a.Owner = r.ownerName(rc.OwnerID)
-			pulled[i] = model.PulledCompany{Account: a, Modified: rc.Modified}
-			r.seen[a.CRMID] = true
-			if rc.Modified.After(cursor) {
-				cursor = rc.Modified
+		for i := range page {
+			pc := &page[i]
+			pc.Account.Owner = r.ownerName(pc.OwnerID)
+			r.seen[pc.Account.CRMID] = true
+			if pc.Modified.After(cursor) {
+				cursor = pc.Modified
 			}
 		}
-		applied, err := e.store.ApplyCompanies(ctx, pulled, key, cursor)
+		applied, err := e.store.ApplyCompanies(ctx, page, key, cursor)
 		if err != nil {
 			return err
 		}
@@ -334,11 +332,7 @@ func (r *run) departed(ctx context.Context) error {
 		if len(gone) == 0 {
 			continue
 		}
-		out := make([]model.DepartedCompany, len(gone))
-		for j, d := range gone {
-			out[j] = model.DepartedCompany{CompanyID: d.CompanyID, Owner: d.Owner, OwnerName: d.OwnerName, Deleted: d.Deleted}
-		}
-		applied, err := e.store.ApplyDepartures(ctx, out)
+		applied, err := e.store.ApplyDepartures(ctx, gone)
 		if err != nil {
 			return err
 		}
@@ -382,7 +376,7 @@ func (r *run) pullChangedContacts(ctx context.Context) error {
 	}
 	done := 0
 	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed contacts"})
-	err = e.crm.ContactsModifiedSince(ctx, since, func(page []RemoteContact) error {
+	err = e.crm.ContactsModifiedSince(ctx, since, func(page []model.PulledContact) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -396,7 +390,7 @@ func (r *run) pullChangedContacts(ctx context.Context) error {
 				cursor = rc.Modified
 			}
 			if slices.ContainsFunc(rc.CompanyIDs, func(id string) bool { return book[id] }) {
-				mine = append(mine, model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified})
+				mine = append(mine, rc)
 			}
 		}
 		applied, err := e.store.ApplyContacts(ctx, mine, key, cursor)
@@ -449,7 +443,7 @@ func (r *run) pullChangedTasks(ctx context.Context) error {
 	}
 	done := 0
 	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed tasks"})
-	err = e.crm.TasksModifiedSince(ctx, since, func(page []RemoteTask) error {
+	err = e.crm.TasksModifiedSince(ctx, since, func(page []model.PulledTask) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -457,14 +451,12 @@ func (r *run) pullChangedTasks(ctx context.Context) error {
 			return nil
 		}
 		cursor := since
-		tasks := make([]model.PulledTask, len(page))
-		for i, rt := range page {
-			if rt.Modified.After(cursor) {
-				cursor = rt.Modified
+		for _, pt := range page {
+			if pt.Modified.After(cursor) {
+				cursor = pt.Modified
 			}
-			tasks[i] = model.PulledTask{Task: rt.Task, CompanyID: rt.CompanyID, ContactID: rt.ContactID, OpID: rt.OpID, Modified: rt.Modified}
 		}
-		applied, err := e.store.ApplyTasks(ctx, tasks, key, cursor)
+		applied, err := e.store.ApplyTasks(ctx, page, key, cursor)
 		if err != nil {
 			return err
 		}
@@ -560,20 +552,14 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		if len(ids) == 0 {
 			return r.dropDetached(ctx)
 		}
-		rcs, rts, err := e.crm.ContactsTasks(ctx, ids)
+		contacts, tasks, err := e.crm.ContactsTasks(ctx, ids)
 		if err != nil {
 			return fmt.Errorf("pull contacts and tasks: %w", err)
 		}
-		contacts := make([]model.PulledContact, len(rcs))
-		for i, rc := range rcs {
-			contacts[i] = model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified}
-			if r.swept {
-				r.contacts[model.Sanitize(rc.Contact.CRMID)] = true
+		if r.swept {
+			for _, pc := range contacts {
+				r.contacts[model.Sanitize(pc.Contact.CRMID)] = true
 			}
-		}
-		tasks := make([]model.PulledTask, len(rts))
-		for i, rt := range rts {
-			tasks[i] = model.PulledTask{Task: rt.Task, CompanyID: rt.CompanyID, ContactID: rt.ContactID, OpID: rt.OpID, Modified: rt.Modified}
 		}
 		applied, err := e.store.ApplyContactsTasks(ctx, ids, contacts, tasks)
 		if err != nil {

@@ -270,7 +270,7 @@ func TestPulledTaskMatchingAnOpIDIsThatTask(t *testing.T) {
 	s.f.mu.Lock()
 	id := s.f.id()
 	s.f.created[op] = id
-	s.f.tasks[id] = &crmsync.RemoteTask{Task: model.Task{CRMID: id, Kind: model.TaskTodo, Title: "Research Initech", Due: k.Due,
+	s.f.tasks[id] = &model.PulledTask{Task: model.Task{CRMID: id, Kind: model.TaskTodo, Title: "Research Initech", Due: k.Due,
 		Priority: model.PriorityMedium, Status: model.TaskOpen}, CompanyID: s.initech, OpID: op, Modified: s.f.tick()}
 	s.f.mu.Unlock()
 	s.f.editCompany(s.initech, func(c *fakeCompany) {})
@@ -420,7 +420,7 @@ func TestConflictsKeepTheCRMValue(t *testing.T) {
 	// Meanwhile in the CRM: Acme set to nurture, the task completed, and
 	// Globex renamed (firmographics: no conflict, the CRM's value).
 	s.f.editCompany(s.acme, func(c *fakeCompany) { c.rc.Account.Status = model.StatusNurture })
-	s.f.editTask(s.task, func(k *crmsync.RemoteTask) { k.Task.Status = model.TaskDone })
+	s.f.editTask(s.task, func(k *model.PulledTask) { k.Task.Status = model.TaskDone })
 	s.f.editCompany(s.globex, func(c *fakeCompany) { c.rc.Account.Name = "Globex Corp" })
 
 	rep := syncOK(t, e)

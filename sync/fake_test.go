@@ -23,8 +23,8 @@ type fakeCRM struct {
 	seq       int
 	pageSize  int
 	companies map[string]*fakeCompany
-	contacts  map[string]crmsync.RemoteContact
-	tasks     map[string]*crmsync.RemoteTask
+	contacts  map[string]model.PulledContact
+	tasks     map[string]*model.PulledTask
 	created   map[string]string // op id → CRM id of the engagement or task it created
 	touches   map[string]crmsync.OutTouch
 	calls     map[string]int // method → calls
@@ -36,7 +36,7 @@ type fakeCRM struct {
 }
 
 type fakeCompany struct {
-	rc      crmsync.RemoteCompany
+	rc      model.PulledCompany
 	deleted bool
 }
 
@@ -54,8 +54,8 @@ func newFake() *fakeCRM {
 		clock:     time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
 		pageSize:  2,
 		companies: map[string]*fakeCompany{},
-		contacts:  map[string]crmsync.RemoteContact{},
-		tasks:     map[string]*crmsync.RemoteTask{},
+		contacts:  map[string]model.PulledContact{},
+		tasks:     map[string]*model.PulledTask{},
 		created:   map[string]string{},
 		touches:   map[string]crmsync.OutTouch{},
 		calls:     map[string]int{},
@@ -90,7 +90,7 @@ func (f *fakeCRM) addCompany(name, industry string, employees int64, country str
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id := f.id()
-	f.companies[id] = &fakeCompany{rc: crmsync.RemoteCompany{
+	f.companies[id] = &fakeCompany{rc: model.PulledCompany{
 		Account: model.Account{CRMID: id, Name: name, Industry: industry, Employees: &employees, Country: country,
 			TimeZone: "America/New_York"},
 		OwnerID: f.owner.ID, Modified: f.tick()}}
@@ -101,7 +101,7 @@ func (f *fakeCRM) addContact(companyID, first, last, title string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id := f.id()
-	f.contacts[id] = crmsync.RemoteContact{Contact: model.Contact{CRMID: id, FirstName: first, LastName: last, Title: title,
+	f.contacts[id] = model.PulledContact{Contact: model.Contact{CRMID: id, FirstName: first, LastName: last, Title: title,
 		Email: first + "@example.com", Phone: "+1 212 555 0100", TimeZone: "America/New_York"},
 		CompanyIDs: []string{companyID}, Modified: f.tick()}
 	return id
@@ -111,7 +111,7 @@ func (f *fakeCRM) addTask(companyID, contactID, title string, due time.Time) str
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id := f.id()
-	f.tasks[id] = &crmsync.RemoteTask{Task: model.Task{CRMID: id, Kind: model.TaskCall, Title: title, Due: due,
+	f.tasks[id] = &model.PulledTask{Task: model.Task{CRMID: id, Kind: model.TaskCall, Title: title, Due: due,
 		Priority: model.PriorityHigh, Status: model.TaskOpen}, CompanyID: companyID, ContactID: contactID, Modified: f.tick()}
 	return id
 }
@@ -124,7 +124,7 @@ func (f *fakeCRM) editCompany(id string, fn func(*fakeCompany)) {
 	f.companies[id].rc.Modified = f.tick()
 }
 
-func (f *fakeCRM) editTask(id string, fn func(*crmsync.RemoteTask)) {
+func (f *fakeCRM) editTask(id string, fn func(*model.PulledTask)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f.tasks[id])
@@ -157,15 +157,15 @@ func (f *fakeCRM) Prepare(ctx context.Context) (crmsync.Capabilities, error) {
 	return crmsync.Capabilities{UniqueOpID: map[string]bool{"calls": true, "notes": true, "tasks": true}}, f.call("Prepare", 0)
 }
 
-func (f *fakeCRM) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
+func (f *fakeCRM) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error {
 	f.mu.Lock()
-	var all []crmsync.RemoteCompany
+	var all []model.PulledCompany
 	for _, c := range f.companies {
 		if !c.deleted && c.rc.OwnerID == ownerID && !c.rc.Modified.Before(since) {
 			all = append(all, c.rc)
 		}
 	}
-	slices.SortFunc(all, func(a, b crmsync.RemoteCompany) int {
+	slices.SortFunc(all, func(a, b model.PulledCompany) int {
 		if c := a.Modified.Compare(b.Modified); c != 0 {
 			return c
 		}
@@ -193,50 +193,50 @@ func compareIDs(a, b string) int {
 	return x - y
 }
 
-func (f *fakeCRM) Departed(ctx context.Context, ownerID string, ids []string) ([]crmsync.Departure, error) {
+func (f *fakeCRM) Departed(ctx context.Context, ownerID string, ids []string) ([]model.DepartedCompany, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Departed", len(ids)); err != nil {
 		return nil, err
 	}
-	var out []crmsync.Departure
+	var out []model.DepartedCompany
 	for _, id := range ids {
 		c, ok := f.companies[id]
 		switch {
 		case !ok || c.deleted:
-			out = append(out, crmsync.Departure{CompanyID: id, Deleted: true})
+			out = append(out, model.DepartedCompany{CompanyID: id, Deleted: true})
 		case c.rc.OwnerID != ownerID:
-			out = append(out, crmsync.Departure{CompanyID: id, Owner: c.rc.OwnerID})
+			out = append(out, model.DepartedCompany{CompanyID: id, Owner: c.rc.OwnerID})
 		}
 	}
 	return out, nil
 }
 
-func (f *fakeCRM) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteContact, error) {
+func (f *fakeCRM) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Contacts", len(companyIDs)); err != nil {
 		return nil, err
 	}
-	var out []crmsync.RemoteContact
+	var out []model.PulledContact
 	for _, c := range f.contacts {
 		if slices.ContainsFunc(c.CompanyIDs, func(id string) bool { return slices.Contains(companyIDs, id) }) && !c.Modified.Before(since) {
 			out = append(out, c)
 		}
 	}
-	slices.SortFunc(out, func(a, b crmsync.RemoteContact) int { return compareIDs(a.Contact.CRMID, b.Contact.CRMID) })
+	slices.SortFunc(out, func(a, b model.PulledContact) int { return compareIDs(a.Contact.CRMID, b.Contact.CRMID) })
 	return out, nil
 }
 
-func (f *fakeCRM) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+func (f *fakeCRM) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error {
 	f.mu.Lock()
-	var all []crmsync.RemoteContact
+	var all []model.PulledContact
 	for _, c := range f.contacts {
 		if !c.Modified.Before(since) {
 			all = append(all, c)
 		}
 	}
-	slices.SortFunc(all, func(a, b crmsync.RemoteContact) int {
+	slices.SortFunc(all, func(a, b model.PulledContact) int {
 		if c := a.Modified.Compare(b.Modified); c != 0 {
 			return c
 		}
@@ -258,13 +258,13 @@ func (f *fakeCRM) ContactsModifiedSince(ctx context.Context, since time.Time, fn
 	return nil
 }
 
-func (f *fakeCRM) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
+func (f *fakeCRM) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Tasks", len(companyIDs)); err != nil {
 		return nil, err
 	}
-	var out []crmsync.RemoteTask
+	var out []model.PulledTask
 	for _, t := range f.tasks {
 		in := slices.Contains(companyIDs, t.CompanyID)
 		if c, ok := f.contacts[t.ContactID]; ok && slices.ContainsFunc(c.CompanyIDs, func(id string) bool { return slices.Contains(companyIDs, id) }) {
@@ -274,7 +274,7 @@ func (f *fakeCRM) Tasks(ctx context.Context, companyIDs []string, since time.Tim
 			out = append(out, *t)
 		}
 	}
-	slices.SortFunc(out, func(a, b crmsync.RemoteTask) int { return compareIDs(a.Task.CRMID, b.Task.CRMID) })
+	slices.SortFunc(out, func(a, b model.PulledTask) int { return compareIDs(a.Task.CRMID, b.Task.CRMID) })
 	return out, nil
 }
 
@@ -327,7 +327,7 @@ func (f *fakeCRM) PushTasks(ctx context.Context, in []crmsync.OutTask) ([]crmsyn
 			f.created[t.OpID] = id
 			k := t.Task
 			k.CRMID, k.ID, k.AccountID, k.ContactID = id, 0, 0, 0
-			f.tasks[id] = &crmsync.RemoteTask{Task: k, CompanyID: t.CompanyID, ContactID: t.ContactID, OpID: t.OpID, Modified: f.tick()}
+			f.tasks[id] = &model.PulledTask{Task: k, CompanyID: t.CompanyID, ContactID: t.ContactID, OpID: t.OpID, Modified: f.tick()}
 		}
 		out[i].CRMID = id
 	}
@@ -404,7 +404,7 @@ func (f *fakeCRM) UpdateContacts(ctx context.Context, in []crmsync.ContactUpdate
 	return out, nil
 }
 
-func (f *fakeCRM) ContactsTasks(ctx context.Context, companyIDs []string) ([]crmsync.RemoteContact, []crmsync.RemoteTask, error) {
+func (f *fakeCRM) ContactsTasks(ctx context.Context, companyIDs []string) ([]model.PulledContact, []model.PulledTask, error) {
 	cs, err := f.Contacts(ctx, companyIDs, time.Time{})
 	if err != nil {
 		return nil, nil, err
@@ -416,15 +416,15 @@ func (f *fakeCRM) ContactsTasks(ctx context.Context, companyIDs []string) ([]crm
 	return cs, ts, nil
 }
 
-func (f *fakeCRM) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+func (f *fakeCRM) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error {
 	f.mu.Lock()
-	var all []crmsync.RemoteTask
+	var all []model.PulledTask
 	for _, t := range f.tasks {
 		if !t.Modified.Before(since) {
 			all = append(all, *t)
 		}
 	}
-	slices.SortFunc(all, func(a, b crmsync.RemoteTask) int {
+	slices.SortFunc(all, func(a, b model.PulledTask) int {
 		if c := a.Modified.Compare(b.Modified); c != 0 {
 			return c
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
@@ -32,7 +32,7 @@ func BenchmarkPull(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var ids []string
-		err := c.Companies(ctx, "7", time.Time{}, func(p []crmsync.RemoteCompany) error {
+		err := c.Companies(ctx, "7", time.Time{}, func(p []model.PulledCompany) error {
 			for _, rc := range p {
 				ids = append(ids, rc.Account.CRMID)
 			}
@@ -79,7 +79,7 @@ func BenchmarkPullHubSpotTest(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var ids []string
-		err := c.Companies(ctx, owner, time.Time{}, func(p []crmsync.RemoteCompany) error {
+		err := c.Companies(ctx, owner, time.Time{}, func(p []model.PulledCompany) error {
 			for _, rc := range p {
 				ids = append(ids, rc.Account.CRMID)
 			}

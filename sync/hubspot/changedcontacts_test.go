@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
-	crmsync "github.com/shortlisthq/shortlist/sync"
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
@@ -52,11 +51,11 @@ func TestContactsModifiedSince(t *testing.T) {
 	}
 	set(base.Add(10 * time.Hour))
 
-	got := map[string]crmsync.RemoteContact{}
+	got := map[string]model.PulledContact{}
 	var prev time.Time
 	pages := 0
 	walk := func(since time.Time) error {
-		return c.ContactsModifiedSince(ctx, since, func(p []crmsync.RemoteContact) error {
+		return c.ContactsModifiedSince(ctx, since, func(p []model.PulledContact) error {
 			pages++
 			for j, rc := range p {
 				if j > 0 && rc.Modified.Before(p[j-1].Modified) {

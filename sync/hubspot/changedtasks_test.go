@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
-	crmsync "github.com/shortlisthq/shortlist/sync"
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
@@ -42,8 +41,8 @@ func TestTasksModifiedSince(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	got := map[string]crmsync.RemoteTask{}
-	err := c.TasksModifiedSince(ctx, base.Add(-time.Hour), func(p []crmsync.RemoteTask) error {
+	got := map[string]model.PulledTask{}
+	err := c.TasksModifiedSince(ctx, base.Add(-time.Hour), func(p []model.PulledTask) error {
 		for _, rt := range p {
 			got[rt.Task.CRMID] = rt
 		}
@@ -67,7 +66,7 @@ func TestTasksModifiedSince(t *testing.T) {
 	}
 	// Later than every change: nothing.
 	n := 0
-	if err := c.TasksModifiedSince(ctx, base.Add(3*time.Hour), func(p []crmsync.RemoteTask) error { n += len(p); return nil }); err != nil || n != 0 {
+	if err := c.TasksModifiedSince(ctx, base.Add(3*time.Hour), func(p []model.PulledTask) error { n += len(p); return nil }); err != nil || n != 0 {
 		t.Errorf("since after every change: %d tasks, %v", n, err)
 	}
 

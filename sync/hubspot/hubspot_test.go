@@ -66,7 +66,7 @@ func pullAll(t *testing.T, c *Client, since time.Time) (map[string]int, int) {
 	t.Helper()
 	seen := map[string]int{}
 	pages := 0
-	err := c.Companies(context.Background(), "7", since, func(p []crmsync.RemoteCompany) error {
+	err := c.Companies(context.Background(), "7", since, func(p []model.PulledCompany) error {
 		pages++
 		for i, rc := range p {
 			if i > 0 && rc.Modified.Before(p[i-1].Modified) {
@@ -126,8 +126,8 @@ func TestCompanyMapping(t *testing.T) {
 		"hs_ideal_customer_profile": "tier_1", propStatus: "engaged"})
 	f.put("companies", props{"name": "Neg", "hubspot_owner_id": "7", "hs_lastmodifieddate": ms(now), "numberofemployees": "-5", "annualrevenue": "1e400"})
 	c := f.client(t, Options{PortalID: "42"})
-	var got []crmsync.RemoteCompany
-	err := c.Companies(context.Background(), "7", time.Time{}, func(p []crmsync.RemoteCompany) error { got = append(got, p...); return nil })
+	var got []model.PulledCompany
+	err := c.Companies(context.Background(), "7", time.Time{}, func(p []model.PulledCompany) error { got = append(got, p...); return nil })
 	if err != nil || len(got) != 2 {
 		t.Fatalf("got %d, %v", len(got), err)
 	}
@@ -358,7 +358,7 @@ func TestMalformedIsAProtocolErrorTruncatedIsRetried(t *testing.T) {
 				return true
 			})
 			calls := 0
-			err := c.Companies(context.Background(), "7", time.Time{}, func([]crmsync.RemoteCompany) error { calls++; return nil })
+			err := c.Companies(context.Background(), "7", time.Time{}, func([]model.PulledCompany) error { calls++; return nil })
 			if name == "truncated" {
 				if err != nil || calls != 1 {
 					t.Fatalf("err = %v (pages %d), want the page asked again", err, calls)
@@ -466,7 +466,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		w.Write([]byte(`{"results": "` + r.Header.Get("Authorization")))
 		return true
 	})
-	errs = append(errs, c.Companies(ctx, "7", time.Time{}, func([]crmsync.RemoteCompany) error { return nil }))
+	errs = append(errs, c.Companies(ctx, "7", time.Time{}, func([]model.PulledCompany) error { return nil }))
 	f.srv.Close()
 	_, err = c.Connect(ctx, "x@y.z")
 	errs = append(errs, err)

@@ -70,7 +70,7 @@ func TestHubSpotTestEndToEnd(t *testing.T) {
 		t.Fatalf("UniqueOnEngagements is off, yet calls are unique: %+v", caps)
 	}
 	seen := map[string]bool{}
-	err = c.Companies(ctx, owner, time.Time{}, func(p []crmsync.RemoteCompany) error {
+	err = c.Companies(ctx, owner, time.Time{}, func(p []model.PulledCompany) error {
 		for _, rc := range p {
 			seen[rc.Account.CRMID] = true
 		}
@@ -130,17 +130,17 @@ func TestHubSpotTestEndToEnd(t *testing.T) {
 	// every time: an error once the retries are spent, no data.
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultMalformed})
 	pages := 0
-	err = c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
+	err = c.Companies(ctx, owner, time.Time{}, func([]model.PulledCompany) error { pages++; return nil })
 	if pe := (*crmsync.ProtocolError)(nil); !errors.As(err, &pe) || pages != 0 {
 		t.Fatalf("malformed: %v after %d pages", err, pages)
 	}
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultTruncated})
-	if err := c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { return nil }); err != nil {
+	if err := c.Companies(ctx, owner, time.Time{}, func([]model.PulledCompany) error { return nil }); err != nil {
 		t.Fatalf("truncated once: %v", err)
 	}
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultTruncated, Times: -1})
 	pages = 0
-	err = c.Companies(ctx, owner, time.Time{}, func([]crmsync.RemoteCompany) error { pages++; return nil })
+	err = c.Companies(ctx, owner, time.Time{}, func([]model.PulledCompany) error { pages++; return nil })
 	if err == nil || pages != 0 {
 		t.Fatalf("truncated always: %v after %d pages", err, pages)
 	}

@@ -158,18 +158,18 @@ func isHostName(s string) bool {
 // Companies pages through the companies ownerID owns, modified at or after
 // since, oldest first. Past the search cap it restarts at the last modified
 // time seen; when more than the cap share one time it pages that time by id.
-func (c *Client) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
+func (c *Client) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error {
 	return c.clean(c.companies(ctx, ownerID, since, fn))
 }
 
-func (c *Client) companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
+func (c *Client) companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error {
 	s := modifiedSearch{
 		op: "search companies", objType: "companies", scope: "crm.objects.companies.read", modProp: "hs_lastmodifieddate",
 		filters: []filter{{PropertyName: "hubspot_owner_id", Operator: "EQ", Value: ownerID}},
 		props:   companyProps,
 	}
-	conv := func(_ context.Context, objs []object) ([]crmsync.RemoteCompany, error) {
-		out := make([]crmsync.RemoteCompany, 0, len(objs))
+	conv := func(_ context.Context, objs []object) ([]model.PulledCompany, error) {
+		out := make([]model.PulledCompany, 0, len(objs))
 		for _, o := range objs {
 			rc, err := c.company(o)
 			if err != nil {
@@ -179,7 +179,7 @@ func (c *Client) companies(ctx context.Context, ownerID string, since time.Time,
 		}
 		return out, nil
 	}
-	stamp := func(rc crmsync.RemoteCompany) (time.Time, string) { return rc.Modified, rc.Account.CRMID }
+	stamp := func(rc model.PulledCompany) (time.Time, string) { return rc.Modified, rc.Account.CRMID }
 	return walkModified(ctx, c, s, since, conv, stamp, fn)
 }
 
@@ -208,16 +208,16 @@ func isDigits(s string) bool {
 
 // company maps a company record. Only a missing id or modified date fails
 // it; odd values become unknown.
-func (c *Client) company(o object) (crmsync.RemoteCompany, error) {
+func (c *Client) company(o object) (model.PulledCompany, error) {
 	p := o.Properties
 	id := model.Sanitize(string(o.ID))
 	if id == "" {
-		return crmsync.RemoteCompany{}, errors.New("a company without an id")
+		return model.PulledCompany{}, errors.New("a company without an id")
 	}
 	mod, ok := parseTime(p["hs_lastmodifieddate"])
 	if !ok {
 		if mod, ok = parseTime(o.UpdatedAt); !ok {
-			return crmsync.RemoteCompany{}, fmt.Errorf("company %s has no modified date", id)
+			return model.PulledCompany{}, fmt.Errorf("company %s has no modified date", id)
 		}
 	}
 	a := model.Account{
@@ -246,7 +246,7 @@ func (c *Client) company(o object) (crmsync.RemoteCompany, error) {
 		a.CRMURL = "https://" + c.uiDomain + "/contacts/" + c.portalID + "/company/" + url.PathEscape(id)
 	}
 	c.mu.Unlock()
-	return crmsync.RemoteCompany{Account: a, OwnerID: a.Owner, Modified: mod}, nil
+	return model.PulledCompany{Account: a, OwnerID: a.Owner, Modified: mod}, nil
 }
 
 // text is a CRM string made safe for the terminal.
@@ -317,8 +317,8 @@ func zoneCandidates(v string) []string {
 
 // Departed reads the given companies and returns those deleted or owned by
 // someone else, with the new owner's name (read once per owner and kept).
-func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []string) ([]crmsync.Departure, error) {
-	var out []crmsync.Departure
+func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []string) ([]model.DepartedCompany, error) {
+	var out []model.DepartedCompany
 	for chunk := range slices.Chunk(companyIDs, 100) {
 		got, err := c.batchRead(ctx, "companies", chunk, []string{"hubspot_owner_id"})
 		if err != nil {
@@ -328,14 +328,14 @@ func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []stri
 			o, ok := got[id]
 			switch {
 			case !ok || o.Archived:
-				out = append(out, crmsync.Departure{CompanyID: id, Deleted: true})
+				out = append(out, model.DepartedCompany{CompanyID: id, Deleted: true})
 			case o.Properties["hubspot_owner_id"] != ownerID:
 				owner := text(o.Properties["hubspot_owner_id"])
 				name, err := c.ownerName(ctx, owner)
 				if err != nil {
 					return nil, c.clean(err)
 				}
-				out = append(out, crmsync.Departure{CompanyID: id, Owner: owner, OwnerName: name})
+				out = append(out, model.DepartedCompany{CompanyID: id, Owner: owner, OwnerName: name})
 			}
 		}
 	}
@@ -537,12 +537,12 @@ func (c *Client) moreAssociations(ctx context.Context, fromType, toType, fromID,
 
 // Contacts returns the contacts of the given companies modified at or after
 // since, each with its companies among those given (the primary first).
-func (c *Client) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteContact, error) {
+func (c *Client) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error) {
 	out, err := c.contacts(ctx, companyIDs, since)
 	return out, c.clean(err)
 }
 
-func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteContact, error) {
+func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error) {
 	links, err := c.associations(ctx, "companies", "contacts", companyIDs)
 	if err != nil {
 		return nil, err
@@ -552,7 +552,7 @@ func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.T
 
 // ContactsTasks returns the contacts and the open tasks of the given
 // companies, reading the companies' contact associations once for both.
-func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]crmsync.RemoteContact, []crmsync.RemoteTask, error) {
+func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]model.PulledContact, []model.PulledTask, error) {
 	links, err := c.associations(ctx, "companies", "contacts", companyIDs)
 	if err != nil {
 		return nil, nil, c.clean(err)
@@ -569,7 +569,7 @@ func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]crms
 }
 
 // contactsOf reads the contacts links (company → its contacts) names.
-func (c *Client) contactsOf(ctx context.Context, companyIDs []string, links map[string][]assocTo, since time.Time) ([]crmsync.RemoteContact, error) {
+func (c *Client) contactsOf(ctx context.Context, companyIDs []string, links map[string][]assocTo, since time.Time) ([]model.PulledContact, error) {
 	companiesOf := map[string][]string{}
 	var ids []string
 	for _, co := range companyIDs {
@@ -582,7 +582,7 @@ func (c *Client) contactsOf(ctx context.Context, companyIDs []string, links map[
 			}
 		}
 	}
-	var out []crmsync.RemoteContact
+	var out []model.PulledContact
 	for chunk := range slices.Chunk(ids, 100) {
 		got, err := c.batchRead(ctx, "contacts", chunk, contactProps)
 		if err != nil {
@@ -604,12 +604,12 @@ func (c *Client) contactsOf(ctx context.Context, companyIDs []string, links map[
 }
 
 // contact maps a contact record; ok is false when it lacks a modified date.
-func (c *Client) contact(o object, companies []string) (crmsync.RemoteContact, bool) {
+func (c *Client) contact(o object, companies []string) (model.PulledContact, bool) {
 	p := o.Properties
 	mod, ok := parseTime(p["lastmodifieddate"])
 	if !ok {
 		if mod, ok = parseTime(o.UpdatedAt); !ok {
-			return crmsync.RemoteContact{}, false
+			return model.PulledContact{}, false
 		}
 	}
 	ct := model.Contact{
@@ -648,7 +648,7 @@ func (c *Client) contact(o object, companies []string) (crmsync.RemoteContact, b
 			cos = append([]string{primary}, slices.Delete(cos, i, i+1)...)
 		}
 	}
-	return crmsync.RemoteContact{Contact: ct, CompanyIDs: cos, Modified: mod}, true
+	return model.PulledContact{Contact: ct, CompanyIDs: cos, Modified: mod}, true
 }
 
 func truthy(s string) bool {
@@ -661,12 +661,12 @@ func truthy(s string) bool {
 
 // Tasks returns open tasks (and, when since is set, tasks changed since) on
 // the given companies and their contacts.
-func (c *Client) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
+func (c *Client) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error) {
 	out, err := c.tasks(ctx, companyIDs, since)
 	return out, c.clean(err)
 }
 
-func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
+func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error) {
 	contacts, err := c.associations(ctx, "companies", "contacts", companyIDs)
 	if err != nil {
 		return nil, err
@@ -676,7 +676,7 @@ func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time
 
 // tasksOf reads the tasks of the companies and of their contacts (contacts:
 // company → its contacts).
-func (c *Client) tasksOf(ctx context.Context, companyIDs []string, contacts map[string][]assocTo, since time.Time) ([]crmsync.RemoteTask, error) {
+func (c *Client) tasksOf(ctx context.Context, companyIDs []string, contacts map[string][]assocTo, since time.Time) ([]model.PulledTask, error) {
 	companyTasks, err := c.associations(ctx, "companies", "tasks", companyIDs)
 	if err != nil {
 		return nil, err
@@ -725,7 +725,7 @@ func (c *Client) tasksOf(ctx context.Context, companyIDs []string, contacts map[
 			}
 		}
 	}
-	var out []crmsync.RemoteTask
+	var out []model.PulledTask
 	for chunk := range slices.Chunk(ids, 100) {
 		got, err := c.batchRead(ctx, "tasks", chunk, taskProps)
 		if err != nil {
@@ -753,12 +753,12 @@ func (c *Client) tasksOf(ctx context.Context, companyIDs []string, contacts map[
 }
 
 // remoteTask maps a task record; ok is false without a modified date.
-func remoteTask(o object) (crmsync.RemoteTask, bool) {
+func remoteTask(o object) (model.PulledTask, bool) {
 	p := o.Properties
 	mod, ok := parseTime(p["hs_lastmodifieddate"])
 	if !ok {
 		if mod, ok = parseTime(o.UpdatedAt); !ok {
-			return crmsync.RemoteTask{}, false
+			return model.PulledTask{}, false
 		}
 	}
 	t := model.Task{
@@ -799,5 +799,5 @@ func remoteTask(o object) (crmsync.RemoteTask, bool) {
 	if t.Title == "" {
 		t.Title = "HubSpot task"
 	}
-	return crmsync.RemoteTask{Task: t, OpID: text(p[propOpID]), Modified: mod}, true
+	return model.PulledTask{Task: t, OpID: text(p[propOpID]), Modified: mod}, true
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
@@ -35,7 +36,7 @@ func TestTruncatedRepliesAreRetried(t *testing.T) {
 	}
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/search", Kind: hubspottest.FaultTruncated, Times: 2})
 	n := 0
-	if err := c.Companies(ctx, owner, time.Time{}, func(p []crmsync.RemoteCompany) error { n += len(p); return nil }); err != nil || n != 1 {
+	if err := c.Companies(ctx, owner, time.Time{}, func(p []model.PulledCompany) error { n += len(p); return nil }); err != nil || n != 1 {
 		t.Fatalf("companies after cut replies: %d, %v", n, err)
 	}
 	s.Inject(hubspottest.Fault{Path: "/crm/v3/objects/companies/batch/update", Kind: hubspottest.FaultTruncated})

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/model"
 )
 
 // modifiedSearch is a search walked oldest change first, the way an
@@ -151,16 +151,16 @@ func walkModified[T any](ctx context.Context, c *Client, s modifiedSearch, since
 // first), restarting past the search cap as Companies does. Contacts have
 // no owner that says whose book they are in: the caller keeps those whose
 // companies are its own.
-func (c *Client) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+func (c *Client) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error {
 	return c.clean(c.contactsModifiedSince(ctx, since, fn))
 }
 
-func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error {
 	s := modifiedSearch{
 		op: "search contacts", objType: "contacts", scope: "crm.objects.contacts.read", modProp: "lastmodifieddate",
 		props: contactProps,
 	}
-	conv := func(ctx context.Context, objs []object) ([]crmsync.RemoteContact, error) {
+	conv := func(ctx context.Context, objs []object) ([]model.PulledContact, error) {
 		ids := make([]string, 0, len(objs))
 		for _, o := range objs {
 			if o.ID == "" {
@@ -172,7 +172,7 @@ func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn 
 		if err != nil {
 			return nil, err
 		}
-		out := make([]crmsync.RemoteContact, 0, len(objs))
+		out := make([]model.PulledContact, 0, len(objs))
 		for _, o := range objs {
 			var primary, others []string
 			for _, a := range links[string(o.ID)] {
@@ -193,7 +193,7 @@ func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn 
 		}
 		return out, nil
 	}
-	stamp := func(rc crmsync.RemoteContact) (time.Time, string) { return rc.Modified, rc.Contact.CRMID }
+	stamp := func(rc model.PulledContact) (time.Time, string) { return rc.Modified, rc.Contact.CRMID }
 	return walkModified(ctx, c, s, since, conv, stamp, fn)
 }
 
@@ -202,16 +202,16 @@ func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn 
 // association reads per page), restarting past the search cap as Companies
 // does. Tasks have an owner, but a manager's task on the rep's company is in
 // the rep's book: the caller keeps those on its own companies and contacts.
-func (c *Client) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+func (c *Client) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error {
 	return c.clean(c.tasksModifiedSince(ctx, since, fn))
 }
 
-func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error {
 	s := modifiedSearch{
 		op: "search tasks", objType: "tasks", scope: "crm.objects.contacts.read", modProp: "hs_lastmodifieddate",
 		props: taskProps,
 	}
-	conv := func(ctx context.Context, objs []object) ([]crmsync.RemoteTask, error) {
+	conv := func(ctx context.Context, objs []object) ([]model.PulledTask, error) {
 		ids := make([]string, 0, len(objs))
 		for _, o := range objs {
 			if o.ID == "" {
@@ -227,7 +227,7 @@ func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn fun
 		if err != nil {
 			return nil, err
 		}
-		out := make([]crmsync.RemoteTask, 0, len(objs))
+		out := make([]model.PulledTask, 0, len(objs))
 		for _, o := range objs {
 			rt, ok := remoteTask(o)
 			if !ok {
@@ -243,7 +243,7 @@ func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn fun
 		}
 		return out, nil
 	}
-	stamp := func(rt crmsync.RemoteTask) (time.Time, string) { return rt.Modified, rt.Task.CRMID }
+	stamp := func(rt model.PulledTask) (time.Time, string) { return rt.Modified, rt.Task.CRMID }
 	return walkModified(ctx, c, s, since, conv, stamp, fn)
 }
 

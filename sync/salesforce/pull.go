@@ -263,11 +263,11 @@ func (c *Client) accountFields(fs map[string]map[string]describedField) string {
 
 // Companies pages through the accounts ownerID owns, modified at or after
 // since, in SystemModstamp order (ties by Id).
-func (c *Client) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
+func (c *Client) Companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error {
 	return c.clean(c.companies(ctx, ownerID, since, fn))
 }
 
-func (c *Client) companies(ctx context.Context, ownerID string, since time.Time, fn func([]crmsync.RemoteCompany) error) error {
+func (c *Client) companies(ctx context.Context, ownerID string, since time.Time, fn func([]model.PulledCompany) error) error {
 	const op = "query accounts"
 	if !isID(ownerID) {
 		return fmt.Errorf("%s: %q is not a Salesforce user id", op, model.Sanitize(ownerID))
@@ -282,7 +282,7 @@ func (c *Client) companies(ctx context.Context, ownerID string, since time.Time,
 	}
 	soql := "SELECT " + c.accountFields(fs) + " FROM Account WHERE " + where + " ORDER BY SystemModstamp, Id"
 	return c.query(ctx, op, soql, false, func(raw []json.RawMessage) error {
-		out := make([]crmsync.RemoteCompany, 0, len(raw))
+		out := make([]model.PulledCompany, 0, len(raw))
 		for _, r := range raw {
 			var a sfAccount
 			if err := json.Unmarshal(r, &a); err != nil {
@@ -298,13 +298,13 @@ func (c *Client) companies(ctx context.Context, ownerID string, since time.Time,
 	})
 }
 
-func (c *Client) company(a sfAccount) (crmsync.RemoteCompany, error) {
+func (c *Client) company(a sfAccount) (model.PulledCompany, error) {
 	if !isID(a.ID) {
-		return crmsync.RemoteCompany{}, errors.New("an account without an id")
+		return model.PulledCompany{}, errors.New("an account without an id")
 	}
 	mod, ok := parseTime(a.SystemModstamp)
 	if !ok {
-		return crmsync.RemoteCompany{}, fmt.Errorf("account %s has no SystemModstamp", a.ID)
+		return model.PulledCompany{}, fmt.Errorf("account %s has no SystemModstamp", a.ID)
 	}
 	acc := model.Account{
 		CRMID:         a.ID,
@@ -326,7 +326,7 @@ func (c *Client) company(a sfAccount) (crmsync.RemoteCompany, error) {
 	if st, err := model.ParseAccountStatus(a.Status); err == nil {
 		acc.Status = st
 	}
-	return crmsync.RemoteCompany{Account: acc, OwnerID: a.OwnerID, Modified: mod}, nil
+	return model.PulledCompany{Account: acc, OwnerID: a.OwnerID, Modified: mod}, nil
 }
 
 // domainOf turns a Website ("https://www.acme.com/about", "acme.com") into
@@ -360,9 +360,9 @@ func number(f *float64, limit float64) *int64 {
 
 // Departed reads the given accounts, deleted ones too (queryAll), and
 // returns those deleted or owned by someone else.
-func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []string) ([]crmsync.Departure, error) {
+func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []string) ([]model.DepartedCompany, error) {
 	const op = "check departed accounts"
-	var out []crmsync.Departure
+	var out []model.DepartedCompany
 	for chunk := range slices.Chunk(validIDs(companyIDs), inChunk) {
 		seen := map[string]sfAccount{}
 		soql := "SELECT Id, OwnerId, IsDeleted FROM Account WHERE Id IN (" + idList(chunk) + ")"
@@ -383,9 +383,9 @@ func (c *Client) Departed(ctx context.Context, ownerID string, companyIDs []stri
 			a, ok := seen[key15(id)]
 			switch {
 			case !ok || a.IsDeleted:
-				out = append(out, crmsync.Departure{CompanyID: id, Deleted: true})
+				out = append(out, model.DepartedCompany{CompanyID: id, Deleted: true})
 			case key15(a.OwnerID) != key15(ownerID):
-				out = append(out, crmsync.Departure{CompanyID: id, Owner: text(a.OwnerID)})
+				out = append(out, model.DepartedCompany{CompanyID: id, Owner: text(a.OwnerID)})
 			}
 		}
 	}
@@ -430,18 +430,18 @@ func (c *Client) contactFields(fs map[string]map[string]describedField) string {
 
 // Contacts returns the contacts of the given accounts modified at or after
 // since (zero: all).
-func (c *Client) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteContact, error) {
+func (c *Client) Contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error) {
 	out, err := c.contacts(ctx, companyIDs, since)
 	return out, c.clean(err)
 }
 
-func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteContact, error) {
+func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledContact, error) {
 	const op = "query contacts"
 	fs, err := c.describe(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []crmsync.RemoteContact
+	var out []model.PulledContact
 	for chunk := range slices.Chunk(validIDs(companyIDs), inChunk) {
 		where := "AccountId IN (" + idList(chunk) + ")"
 		if !since.IsZero() {
@@ -460,8 +460,8 @@ func (c *Client) contacts(ctx context.Context, companyIDs []string, since time.T
 	return out, nil
 }
 
-func decodeContacts(op string, raw []json.RawMessage) ([]crmsync.RemoteContact, error) {
-	out := make([]crmsync.RemoteContact, 0, len(raw))
+func decodeContacts(op string, raw []json.RawMessage) ([]model.PulledContact, error) {
+	out := make([]model.PulledContact, 0, len(raw))
 	for _, r := range raw {
 		var sc sfContact
 		if err := json.Unmarshal(r, &sc); err != nil || !isID(sc.ID) {
@@ -476,10 +476,10 @@ func decodeContacts(op string, raw []json.RawMessage) ([]crmsync.RemoteContact, 
 }
 
 // contact maps a Contact; ok is false without a SystemModstamp.
-func contact(sc sfContact) (crmsync.RemoteContact, bool) {
+func contact(sc sfContact) (model.PulledContact, bool) {
 	mod, ok := parseTime(sc.SystemModstamp)
 	if !ok {
-		return crmsync.RemoteContact{}, false
+		return model.PulledContact{}, false
 	}
 	ct := model.Contact{
 		CRMID:     sc.ID,
@@ -510,16 +510,16 @@ func contact(sc sfContact) (crmsync.RemoteContact, bool) {
 	if isID(sc.AccountID) {
 		cos = []string{sc.AccountID}
 	}
-	return crmsync.RemoteContact{Contact: ct, CompanyIDs: cos, Modified: mod}, true
+	return model.PulledContact{Contact: ct, CompanyIDs: cos, Modified: mod}, true
 }
 
 // ContactsModifiedSince pages through every contact modified at or after
 // since, in SystemModstamp order.
-func (c *Client) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+func (c *Client) ContactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error {
 	return c.clean(c.contactsModifiedSince(ctx, since, fn))
 }
 
-func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteContact) error) error {
+func (c *Client) contactsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledContact) error) error {
 	const op = "query changed contacts"
 	fs, err := c.describe(ctx)
 	if err != nil {
@@ -570,18 +570,18 @@ func (c *Client) taskFields(fs map[string]map[string]describedField) string {
 // Tasks returns the open tasks (and, when since is set, those changed
 // since) on the given accounts and their contacts: Task.AccountId is
 // Salesforce's own roll-up of both.
-func (c *Client) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
+func (c *Client) Tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error) {
 	out, err := c.tasks(ctx, companyIDs, since)
 	return out, c.clean(err)
 }
 
-func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time) ([]crmsync.RemoteTask, error) {
+func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time) ([]model.PulledTask, error) {
 	const op = "query tasks"
 	fs, err := c.describe(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []crmsync.RemoteTask
+	var out []model.PulledTask
 	for chunk := range slices.Chunk(validIDs(companyIDs), inChunk) {
 		where := "AccountId IN (" + idList(chunk) + ") AND IsClosed = false"
 		if !since.IsZero() {
@@ -600,8 +600,8 @@ func (c *Client) tasks(ctx context.Context, companyIDs []string, since time.Time
 	return out, nil
 }
 
-func decodeTasks(op string, raw []json.RawMessage) ([]crmsync.RemoteTask, error) {
-	out := make([]crmsync.RemoteTask, 0, len(raw))
+func decodeTasks(op string, raw []json.RawMessage) ([]model.PulledTask, error) {
+	out := make([]model.PulledTask, 0, len(raw))
 	for _, r := range raw {
 		var st sfTask
 		if err := json.Unmarshal(r, &st); err != nil || !isID(st.ID) {
@@ -618,10 +618,10 @@ func decodeTasks(op string, raw []json.RawMessage) ([]crmsync.RemoteTask, error)
 }
 
 // remoteTask maps a Task; ok is false without a SystemModstamp.
-func remoteTask(st sfTask) (crmsync.RemoteTask, bool) {
+func remoteTask(st sfTask) (model.PulledTask, bool) {
 	mod, ok := parseTime(st.SystemModstamp)
 	if !ok {
-		return crmsync.RemoteTask{}, false
+		return model.PulledTask{}, false
 	}
 	t := model.Task{
 		CRMID:    st.ID,
@@ -661,7 +661,7 @@ func remoteTask(st sfTask) (crmsync.RemoteTask, bool) {
 	if t.Title == "" {
 		t.Title = "Salesforce task"
 	}
-	rt := crmsync.RemoteTask{Task: t, OpID: text(st.OpID), Modified: mod}
+	rt := model.PulledTask{Task: t, OpID: text(st.OpID), Modified: mod}
 	if isID(st.AccountID) {
 		rt.CompanyID = st.AccountID
 	} else if isID(st.WhatID) && !strings.HasPrefix(st.WhatID, "006") { // an account, not an opportunity
@@ -674,7 +674,7 @@ func remoteTask(st sfTask) (crmsync.RemoteTask, bool) {
 }
 
 // ContactsTasks is Contacts and Tasks of the same accounts (since zero).
-func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]crmsync.RemoteContact, []crmsync.RemoteTask, error) {
+func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]model.PulledContact, []model.PulledTask, error) {
 	cs, err := c.contacts(ctx, companyIDs, time.Time{})
 	if err != nil {
 		return nil, nil, c.clean(err)
@@ -687,11 +687,11 @@ func (c *Client) ContactsTasks(ctx context.Context, companyIDs []string) ([]crms
 }
 
 // TasksModifiedSince pages through every task modified at or after since.
-func (c *Client) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+func (c *Client) TasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error {
 	return c.clean(c.tasksModifiedSince(ctx, since, fn))
 }
 
-func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn func([]crmsync.RemoteTask) error) error {
+func (c *Client) tasksModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledTask) error) error {
 	const op = "query changed tasks"
 	fs, err := c.describe(ctx)
 	if err != nil {

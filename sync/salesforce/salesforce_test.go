@@ -78,8 +78,8 @@ func TestCompaniesIncrementalPagedWithFirmographics(t *testing.T) {
 	}
 	srv.Put("Account", sft.Record{"Name": "Theirs", "OwnerId": other})
 	c := newClient(t, srv, nil)
-	var pages [][]crmsync.RemoteCompany
-	err := c.Companies(ctx, srv.UserID(), time.Time{}, func(p []crmsync.RemoteCompany) error {
+	var pages [][]model.PulledCompany
+	err := c.Companies(ctx, srv.UserID(), time.Time{}, func(p []model.PulledCompany) error {
 		pages = append(pages, p)
 		return nil
 	})
@@ -105,7 +105,7 @@ func TestCompaniesIncrementalPagedWithFirmographics(t *testing.T) {
 	clock = clock.Add(time.Hour)
 	srv.Update(ids[2], sft.Record{"Name": "D2"})
 	got = nil
-	err = c.Companies(ctx, srv.UserID(), clock, func(p []crmsync.RemoteCompany) error {
+	err = c.Companies(ctx, srv.UserID(), clock, func(p []model.PulledCompany) error {
 		for _, rc := range p {
 			got = append(got, rc.Account.Name)
 		}
@@ -131,7 +131,7 @@ func TestDepartedFindsReassignedAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []crmsync.Departure{{CompanyID: moved, Owner: other}, {CompanyID: binned, Deleted: true}, {CompanyID: purged, Deleted: true}}
+	want := []model.DepartedCompany{{CompanyID: moved, Owner: other}, {CompanyID: binned, Deleted: true}, {CompanyID: purged, Deleted: true}}
 	if len(deps) != 3 || deps[0] != want[0] || deps[1] != want[1] || deps[2] != want[2] {
 		t.Fatalf("departed %+v, want %+v", deps, want)
 	}
@@ -289,7 +289,7 @@ func TestPrepareNamesTheMissingField(t *testing.T) {
 		t.Fatalf("%d tasks written without the op id field", n)
 	}
 	// The pull still works: it reads only the fields the org has.
-	if err := c.Companies(ctx, srv.UserID(), time.Time{}, func([]crmsync.RemoteCompany) error { return nil }); err != nil {
+	if err := c.Companies(ctx, srv.UserID(), time.Time{}, func([]model.PulledCompany) error { return nil }); err != nil {
 		t.Fatalf("pull without Shortlist's fields: %v", err)
 	}
 }
@@ -325,7 +325,7 @@ func TestDailyShareAndLimitStopCleanly(t *testing.T) {
 	var err error
 	n := 0
 	for ; n < 10 && err == nil; n++ {
-		err = c.Companies(ctx, srv.UserID(), time.Time{}, func([]crmsync.RemoteCompany) error { return nil })
+		err = c.Companies(ctx, srv.UserID(), time.Time{}, func([]model.PulledCompany) error { return nil })
 	}
 	var le *salesforce.LimitError
 	if !errors.Is(err, crmsync.ErrDailyLimit) || !errors.As(err, &le) || !le.Share || c.Usage().Spent != 5 {
@@ -336,7 +336,7 @@ func TestDailyShareAndLimitStopCleanly(t *testing.T) {
 	}
 	srv.SetUsed(100)
 	full := newClient(t, srv, func(o *salesforce.Options) { o.DailyShare = 1 })
-	err = full.Companies(ctx, srv.UserID(), time.Time{}, func([]crmsync.RemoteCompany) error { return nil })
+	err = full.Companies(ctx, srv.UserID(), time.Time{}, func([]model.PulledCompany) error { return nil })
 	if !errors.Is(err, crmsync.ErrDailyLimit) || !strings.Contains(err.Error(), "limit is reached") {
 		t.Fatalf("org limit: %v", err)
 	}
@@ -386,7 +386,7 @@ func TestRetriesFiveHundredsAndTruncatedBodies(t *testing.T) {
 	srv.Inject(sft.Fault{Path: "/query", Kind: sft.FaultTruncated})
 	c := newClient(t, srv, nil)
 	n := 0
-	err := c.Companies(ctx, srv.UserID(), time.Time{}, func(p []crmsync.RemoteCompany) error { n += len(p); return nil })
+	err := c.Companies(ctx, srv.UserID(), time.Time{}, func(p []model.PulledCompany) error { n += len(p); return nil })
 	if err != nil || n != 1 {
 		t.Fatalf("after a 503 and a truncated body: %d %v", n, err)
 	}
