@@ -416,7 +416,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 	l.mu.Unlock()
 	if !l.slow || progress == nil {
 		rep, err := s.Sync(ctx, progress)
-		return rep, explainSync(rep, err)
+		return rep, explainCRM(hubspotWords, rep, err)
 	}
 	// The demo already said "connect the demo CRM"; the engine's own
 	// connect report would name the adapter under it ("HubSpot").
@@ -437,7 +437,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 	rep, err := s.Sync(ctx, inner)
 	close(inner)
 	<-done
-	return rep, explainSync(rep, err)
+	return rep, explainCRM(hubspotWords, rep, err)
 }
 
 // newSyncer is the book's syncer: the demo sandbox for the demo book, else
@@ -520,7 +520,7 @@ func checkCRM(ctx context.Context, g cli.Globals) error {
 		return err
 	}
 	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
-		return explainSync(model.SyncReport{}, err)
+		return explainCRM(hubspotWords, model.SyncReport{}, err)
 	}
 	return nil
 }
@@ -557,6 +557,7 @@ func tokenChecker(limit time.Duration) func(ctx context.Context, g cli.Globals, 
 		defer cancel()
 		_, err = crm.Connect(cctx, cfg.CRM.OwnerEmail)
 		var pe *crmsync.ProtocolError
+		var off *crmsync.OfflineError
 		switch {
 		case err == nil:
 			return nil
@@ -564,82 +565,21 @@ func tokenChecker(limit time.Duration) func(ctx context.Context, g cli.Globals, 
 			return ctx.Err()
 		case errors.Is(err, crmsync.ErrUnauthorized):
 			return errors.New("HubSpot refused it (HTTP 401): copy the whole token again from HubSpot → Settings → Integrations → Private apps")
-		case errors.Is(err, crmsync.ErrScope):
-			return fmt.Errorf("the private app lacks a scope Shortlist needs (%s): add it in HubSpot → Settings → Integrations → Private apps, then run shortlist auth hubspot again", scopeDetail(err))
 		case errors.Is(err, crmsync.ErrDailyLimit):
 			return &cli.TokenWarning{Msg: "not checked with HubSpot: its daily API limit is reached; shortlist doctor checks the token tomorrow"}
+		case errors.As(err, &off):
+			return fmt.Errorf("%w: %s", model.ErrOffline, off.Reason)
 		case errors.Is(err, model.ErrOffline):
-			return fmt.Errorf("%w: %s", model.ErrOffline, offlineDetail(err))
+			return err
 		case errors.Is(err, context.DeadlineExceeded) || cctx.Err() != nil:
 			return fmt.Errorf("%w: HubSpot did not answer within %s", model.ErrOffline, limit)
 		case errors.As(err, &pe):
 			return fmt.Errorf("%w: the reply was not HubSpot's (HTTP %d); a network that needs a sign-in page answers like this", model.ErrOffline, pe.Status)
-		case strings.Contains(err.Error(), "no HubSpot user has the email"):
-			return &cli.TokenWarning{Accepted: true, Msg: model.Sanitize(err.Error())}
+		case errors.Is(err, crmsync.ErrUnknownOwner):
+			return &cli.TokenWarning{Accepted: true, Msg: explainCRM(hubspotWords, model.SyncReport{}, err).Error()}
 		}
-		return err
+		return explainCRM(hubspotWords, model.SyncReport{}, err)
 	}
-}
-
-// scopeDetail is the scope part of the adapter's ErrScope text
-// ("find owner: the CRM token lacks a scope X: add it …" → "X").
-func scopeDetail(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, crmsync.ErrScope.Error()); i >= 0 {
-		s = strings.TrimLeft(s[i+len(crmsync.ErrScope.Error()):], " :")
-	}
-	if i := strings.Index(s, ": add it"); i >= 0 {
-		s = s[:i]
-	}
-	if s == "" {
-		return "HTTP 403"
-	}
-	return model.Sanitize(s)
-}
-
-// offlineDetail is the reason in the adapter's offline text without the
-// sync's wording ("find owner: offline: cannot resolve x (after 2 tries;
-// local work is kept…)" → "cannot resolve x").
-func offlineDetail(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, model.ErrOffline.Error()+": "); i >= 0 {
-		s = s[i+len(model.ErrOffline.Error())+2:]
-	}
-	for _, cut := range []string{" (after ", "; local work"} {
-		if i := strings.Index(s, cut); i >= 0 {
-			s = s[:i]
-		}
-	}
-	return model.Sanitize(s)
-}
-
-// syncError keeps the cause for errors.Is while saying what to do.
-type syncError struct {
-	msg string
-	err error
-}
-
-func (e *syncError) Error() string { return e.msg }
-func (e *syncError) Unwrap() error { return e.err }
-
-// explainSync turns the CRM's refusals into what the rep does next.
-// Offline and cancellation pass through: the CLI and the TUI word them with
-// the count still queued.
-func explainSync(rep model.SyncReport, err error) error {
-	var worded *syncError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &worded):
-		return err // the adapter's own wording (Salesforce's)
-	case errors.Is(err, crmsync.ErrUnauthorized):
-		return &syncError{"HubSpot refused the token: run shortlist auth hubspot to store a new one", err}
-	case errors.Is(err, crmsync.ErrDailyLimit):
-		return &syncError{fmt.Sprintf("HubSpot's daily API limit is reached: %d changes stay queued; sync again tomorrow", rep.Pending), err}
-	case errors.Is(err, crmsync.ErrScope):
-		return &syncError{model.Sanitize(err.Error()) + ": add the scope to the private app, then shortlist auth hubspot", err}
-	}
-	return err
 }
 
 // loggedSyncer writes a sync to the debug log: each phase as it starts and

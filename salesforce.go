@@ -90,30 +90,12 @@ func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *d
 	}}
 }
 
-// salesforceSyncer words Salesforce's refusals; explainSync passes them on.
+// salesforceSyncer words Salesforce's refusals (explainCRM).
 type salesforceSyncer struct{ e *crmsync.Engine }
 
 func (s salesforceSyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
 	rep, err := s.e.Sync(ctx, progress)
-	return rep, explainSalesforce(rep, err)
-}
-
-func explainSalesforce(rep model.SyncReport, err error) error {
-	var fm *salesforce.FieldsMissingError
-	var le *salesforce.LimitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &fm):
-		return &syncError{fmt.Sprintf("%s (%d changes stay queued)", fm.Error(), rep.Pending), err}
-	case errors.As(err, &le):
-		return &syncError{fmt.Sprintf("%s (%d changes stay queued)", le.Error(), rep.Pending), err}
-	case errors.Is(err, crmsync.ErrUnauthorized):
-		return &syncError{"Salesforce refused the session: run shortlist auth salesforce, or set a fresh " + config.EnvSalesforceAccessToken, err}
-	case errors.Is(err, crmsync.ErrScope):
-		return &syncError{model.Sanitize(err.Error()), err}
-	}
-	return err
+	return rep, explainCRM(salesforceWords, rep, err)
 }
 
 // checkSalesforce is doctor's Salesforce check: the session works, the
@@ -124,11 +106,11 @@ func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) erro
 		return err
 	}
 	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
-		return explainSalesforce(model.SyncReport{}, err)
+		return explainCRM(salesforceWords, model.SyncReport{}, err)
 	}
 	vs, err := crm.Versions(ctx)
 	if err != nil {
-		return explainSalesforce(model.SyncReport{}, err)
+		return explainCRM(salesforceWords, model.SyncReport{}, err)
 	}
 	if !slices.Contains(vs, crm.APIVersion()) {
 		newest := "none"
@@ -138,7 +120,7 @@ func checkSalesforce(ctx context.Context, cfg config.Config, g cli.Globals) erro
 		return fmt.Errorf("the org does not serve API %s (its newest is %s): set [crm] api_version", crm.APIVersion(), newest)
 	}
 	if _, err := crm.Prepare(ctx); err != nil {
-		return explainSalesforce(model.SyncReport{}, err)
+		return explainCRM(salesforceWords, model.SyncReport{}, err)
 	}
 	if u := crm.Usage(); u.Max > 0 && u.Used >= u.Max {
 		return fmt.Errorf("the org has used all %d of its daily API requests: sync waits until tomorrow", u.Max)

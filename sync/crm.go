@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -202,13 +201,6 @@ type Result struct {
 	CRMID string // the record's id in the CRM; "" on error
 	Err   error  // nil, or an *ItemError
 }
-
-// Sentinel errors a CRM adapter wraps.
-var (
-	ErrUnauthorized = errors.New("the CRM refused the token")
-	ErrScope        = errors.New("the CRM token lacks a scope")
-	ErrDailyLimit   = errors.New("the CRM's daily API limit is reached")
-)
 
 // ItemError is one pushed item the CRM refused while the rest went on.
 type ItemError struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -124,28 +123,33 @@ func (e *Engine) Sync(ctx context.Context, progress chan<- model.SyncProgress) (
 	return rep, err
 }
 
-// explain words a stopping error for the rep: what happened and what to do.
+// explain says what a stopping error leaves queued, keeping the error
+// for errors.Is and errors.As. How to get past a refusal (a new token, a
+// scope, a field) is the edge's to word, per CRM.
 func (r *run) explain(err error) error {
 	name := r.e.crm.Name()
+	var off *OfflineError
 	switch {
 	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("sync cancelled: %d change(s) queued for the next sync: %w", r.rep.Pending, err)
+		return &explained{fmt.Sprintf("sync cancelled: %d change(s) queued for the next sync", r.rep.Pending), err}
+	case errors.As(err, &off):
+		return &explained{fmt.Sprintf("%s: %d change(s) queued; sync again when %s is reachable (%s: %s)", model.ErrOffline, r.rep.Pending, name, off.Op, off.Reason), err}
 	case errors.Is(err, model.ErrOffline):
-		return fmt.Errorf("%w: %d change(s) queued; sync again when %s is reachable (%v)", model.ErrOffline, r.rep.Pending, name, stripOffline(err))
+		return &explained{fmt.Sprintf("%s: %d change(s) queued; sync again when %s is reachable (%v)", model.ErrOffline, r.rep.Pending, name, err), err}
 	case errors.Is(err, ErrDailyLimit):
-		return fmt.Errorf("%s's daily API limit is reached: %d change(s) queued; sync again tomorrow: %w", name, r.rep.Pending, ErrDailyLimit)
-	case errors.Is(err, ErrUnauthorized):
-		return fmt.Errorf("%s refused the token: run shortlist auth hubspot again: %w", name, err)
+		return &explained{fmt.Sprintf("%s's daily API limit is reached: %d change(s) queued; sync again tomorrow", name, r.rep.Pending), err}
 	}
 	return err
 }
 
-// stripOffline drops the leading "offline: " an adapter's error may carry,
-// since the explained error starts with it already.
-func stripOffline(err error) string {
-	s := err.Error()
-	return strings.TrimPrefix(s, model.ErrOffline.Error()+": ")
+// explained is an error worded for the rep that still unwraps to its cause.
+type explained struct {
+	msg string
+	err error
 }
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
 
 // send reports progress without blocking past ctx; a nil channel is fine.
 func (r *run) send(ctx context.Context, p model.SyncProgress) {

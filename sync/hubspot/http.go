@@ -80,8 +80,8 @@ type apiError struct {
 }
 
 // do sends r, waiting for the limiters, and retries what may pass. Errors are
-// final: wrapped sentinels (ErrUnauthorized, ErrScope, ErrDailyLimit,
-// model.ErrOffline), ctx's error, *ambiguousError for unsafe requests, or a
+// final: wrapped sentinels and typed errors (ErrUnauthorized, *ScopeError,
+// *LimitError, *OfflineError), ctx's error, *ambiguousError for unsafe requests, or a
 // *crmsync.ProtocolError.
 func (c *Client) do(ctx context.Context, r request) (reply, error) {
 	var payload []byte
@@ -121,7 +121,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			lastErr = err
 			failures++
 			if failures > c.maxRetries {
-				return reply{}, fmt.Errorf("%s: %w: %s (after %d tries; local work is kept for the next sync)", r.op, model.ErrOffline, c.scrub(describeNetErr(lastErr)), failures)
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(describeNetErr(lastErr)), Tries: failures}
 			}
 			if err := c.sleep(ctx, c.backoff(failures, 0)); err != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -140,7 +140,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			failures++
 			lastErr = fmt.Errorf("HubSpot's reply (HTTP %d) was cut off", s)
 			if failures > c.maxRetries {
-				return reply{}, fmt.Errorf("%s: %w: HubSpot's replies were cut off %d times; local work is kept for the next sync", r.op, model.ErrOffline, failures)
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot's replies were cut off %d times", failures)}
 			}
 			if err := c.sleep(ctx, c.backoff(failures, 0)); err != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -148,14 +148,14 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 		case s >= 200 && s < 300:
 			return rep, nil
 		case s == http.StatusUnauthorized:
-			return reply{}, fmt.Errorf("%s: %w (HTTP 401): check SHORTLIST_HUBSPOT_TOKEN or run shortlist auth again", r.op, crmsync.ErrUnauthorized)
+			return reply{}, fmt.Errorf("%s: %w (HTTP 401)", r.op, crmsync.ErrUnauthorized)
 		case s == http.StatusForbidden:
 			return reply{}, c.scopeError(r, rep)
 		case s == http.StatusTooManyRequests:
 			e := c.decodeAPIError(rep.body)
 			policy := strings.ToUpper(e.PolicyName)
 			if policy == "DAILY" || strings.Contains(strings.ToLower(e.Message), "daily") {
-				return reply{}, fmt.Errorf("%s: %w: HubSpot refuses more calls today; sync again tomorrow", r.op, crmsync.ErrDailyLimit)
+				return reply{}, fmt.Errorf("%s: %w", r.op, &crmsync.LimitError{CRM: "HubSpot"})
 			}
 			rateWaits++
 			if rateWaits > maxRateWaits {
@@ -171,7 +171,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			failures++
 			lastErr = fmt.Errorf("HubSpot answered HTTP %d", s)
 			if failures > c.maxRetries {
-				return reply{}, fmt.Errorf("%s: %w: HubSpot answered HTTP %d %d times; local work is kept for the next sync", r.op, model.ErrOffline, s, failures)
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot answered HTTP %d %d times", s, failures)}
 			}
 			if err := c.sleep(ctx, c.backoff(failures, retryAfter(rep.header))); err != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -311,7 +311,8 @@ func (c *Client) decodeAPIError(b []byte) apiError {
 	return e
 }
 
-// scopeError turns a 403 into ErrScope naming the scope HubSpot asks for.
+// scopeError turns a 403 into a *crmsync.ScopeError naming the scope
+// HubSpot asks for.
 func (c *Client) scopeError(r request, rep reply) error {
 	e := c.decodeAPIError(rep.body)
 	var scopes []string
@@ -334,9 +335,9 @@ func (c *Client) scopeError(r request, rep reply) error {
 		scopes = []string{r.scope}
 	}
 	if len(scopes) == 0 {
-		return fmt.Errorf("%s: %w: HubSpot refused the call (HTTP 403): %s", r.op, crmsync.ErrScope, e.Message)
+		return &crmsync.ScopeError{Op: r.op, CRM: "HubSpot", Detail: "HTTP 403: " + e.Message}
 	}
-	return fmt.Errorf("%s: %w %s: add it to the private app's scopes in HubSpot and sync again", r.op, crmsync.ErrScope, strings.Join(scopes, ", "))
+	return &crmsync.ScopeError{Op: r.op, CRM: "HubSpot", Scopes: scopes}
 }
 
 // scrub removes the token from text that came from elsewhere (a server may

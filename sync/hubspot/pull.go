@@ -99,7 +99,7 @@ func (c *Client) connect(ctx context.Context, ownerEmail string) (crmsync.Owner,
 		q.Set("after", page.Paging.Next.After)
 	}
 	if best == nil {
-		return crmsync.Owner{}, fmt.Errorf("find owner: no HubSpot user has the email %q: check [crm] owner_email (it must be the rep's HubSpot login)", model.Sanitize(email))
+		return crmsync.Owner{}, &crmsync.UnknownOwnerError{CRM: "HubSpot", Email: email}
 	}
 	if err := c.lookUpPortal(ctx); err != nil {
 		return crmsync.Owner{}, err

@@ -50,27 +50,9 @@ type apiError struct {
 	Fields    []string `json:"fields"`
 }
 
-// LimitError is the org's daily request limit, or Shortlist's share of it,
-// spent. It wraps crmsync.ErrDailyLimit.
-type LimitError struct {
-	Share       bool // Shortlist's own share, not the org's limit
-	Spent, Max  int
-	Used, Limit int
-}
-
-func (e *LimitError) Error() string {
-	if e.Share {
-		return fmt.Sprintf("Shortlist's share of the org's daily API requests is spent (%d of %d allowed, the org has used %d of %d today): sync again tomorrow, or raise [crm] daily_share",
-			e.Spent, e.Max, e.Used, e.Limit)
-	}
-	return fmt.Sprintf("the org's daily API request limit is reached (%d of %d used in the last 24 hours): sync again later; nothing local is lost", e.Used, e.Limit)
-}
-
-func (e *LimitError) Unwrap() error { return crmsync.ErrDailyLimit }
-
 // do sends r and retries what may pass. Errors are final: ctx's error,
 // wrapped sentinels (ErrUnauthorized, ErrScope, ErrDailyLimit via
-// *LimitError, model.ErrOffline), or a *crmsync.ProtocolError. A 4xx other
+// *crmsync.LimitError, model.ErrOffline), or a *crmsync.ProtocolError. A 4xx other
 // than 401 and 403 comes back as a reply for the caller to read.
 func (c *Client) do(ctx context.Context, r request) (reply, error) {
 	var payload []byte
@@ -121,7 +103,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			lastErr = err
 			failures++
 			if failures > c.maxRetries {
-				return reply{}, fmt.Errorf("%s: %w: %s (after %d tries; local work is kept for the next sync)", r.op, model.ErrOffline, c.scrub(describeNetErr(lastErr)), failures)
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(describeNetErr(lastErr)), Tries: failures}
 			}
 			if err := c.sleep(ctx, c.backoff(failures)); err != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -140,17 +122,17 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 				}
 				continue
 			}
-			return reply{}, fmt.Errorf("%s: %w (%s): run shortlist auth salesforce again, or set a fresh SHORTLIST_SALESFORCE_ACCESS_TOKEN", r.op, crmsync.ErrUnauthorized, c.scrub(text(e.ErrorCode)))
+			return reply{}, fmt.Errorf("%s: %w (%s)", r.op, crmsync.ErrUnauthorized, c.scrub(text(e.ErrorCode)))
 		case s == http.StatusForbidden && e.ErrorCode == "REQUEST_LIMIT_EXCEEDED":
 			u := c.Usage()
-			return reply{}, fmt.Errorf("%s: %w", r.op, &LimitError{Used: u.Used, Limit: u.Max})
+			return reply{}, fmt.Errorf("%s: %w", r.op, &crmsync.LimitError{CRM: "Salesforce", Used: u.Used, Limit: u.Max})
 		case s == http.StatusForbidden:
-			return reply{}, fmt.Errorf("%s: %w: Salesforce refused the call (%s: %s): the rep's profile needs API Enabled and access to the object", r.op, crmsync.ErrScope, text(e.ErrorCode), c.scrub(text(e.Message)))
+			return reply{}, &crmsync.ScopeError{Op: r.op, CRM: "Salesforce", Detail: text(e.ErrorCode) + ": " + c.scrub(text(e.Message))}
 		case s >= 500 || e.ErrorCode == "UNABLE_TO_LOCK_ROW":
 			failures++
 			lastErr = fmt.Errorf("Salesforce answered HTTP %d %s", s, text(e.ErrorCode))
 			if failures > c.maxRetries {
-				return reply{}, fmt.Errorf("%s: %w: Salesforce answered HTTP %d %d times; local work is kept for the next sync", r.op, model.ErrOffline, s, failures)
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce answered HTTP %d %d times", s, failures)}
 			}
 			if err := c.sleep(ctx, c.backoff(failures)); err != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -168,10 +150,10 @@ func (c *Client) spend() error {
 	defer c.mu.Unlock()
 	if c.usage.Max > 0 {
 		if c.usage.Used >= c.usage.Max {
-			return &LimitError{Used: c.usage.Used, Limit: c.usage.Max}
+			return &crmsync.LimitError{CRM: "Salesforce", Used: c.usage.Used, Limit: c.usage.Max}
 		}
 		if b := c.budgetLocked(); c.spent >= b {
-			return &LimitError{Share: true, Spent: c.spent, Max: b, Used: c.usage.Used, Limit: c.usage.Max}
+			return &crmsync.LimitError{CRM: "Salesforce", Share: true, Spent: c.spent, Max: b, Used: c.usage.Used, Limit: c.usage.Max}
 		}
 	}
 	c.spent++
@@ -254,7 +236,7 @@ func (c *Client) refresh(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if status != http.StatusOK || out.AccessToken == "" {
-		return fmt.Errorf("%s: %w (%s): run shortlist auth salesforce again", op, crmsync.ErrUnauthorized, c.scrub(text(out.Error)))
+		return fmt.Errorf("%s: %w (%s)", op, crmsync.ErrUnauthorized, c.scrub(text(out.Error)))
 	}
 	c.mu.Lock()
 	c.token = out.AccessToken
@@ -282,12 +264,12 @@ func (c *Client) postForm(ctx context.Context, target string, form url.Values, v
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, fmt.Errorf("%w: %s", model.ErrOffline, c.scrub(describeNetErr(err)))
+		return 0, &crmsync.OfflineError{Op: "oauth", Reason: c.scrub(describeNetErr(err))}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s", model.ErrOffline, describeNetErr(err))
+		return 0, &crmsync.OfflineError{Op: "oauth", Reason: describeNetErr(err)}
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return resp.StatusCode, &crmsync.ProtocolError{Op: "oauth", Status: resp.StatusCode, Detail: "the reply is not JSON"}

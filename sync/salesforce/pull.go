@@ -61,8 +61,7 @@ func (c *Client) connect(ctx context.Context, ownerEmail string) (crmsync.Owner,
 	}
 	want := strings.TrimSpace(ownerEmail)
 	if want != "" && !strings.EqualFold(want, strings.TrimSpace(ui.Email)) {
-		return crmsync.Owner{}, fmt.Errorf("%s: the token is %s's, not %s's: log in as the rep (shortlist auth salesforce) or fix [crm] owner_email",
-			op, text(ui.Email), model.Sanitize(want))
+		return crmsync.Owner{}, &crmsync.UnknownOwnerError{CRM: "Salesforce", Email: want, Login: text(ui.Email)}
 	}
 	return crmsync.Owner{ID: ui.UserID, Email: text(ui.Email), Name: text(ui.Name)}, nil
 }

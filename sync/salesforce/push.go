@@ -19,30 +19,10 @@ const maxCollection = 200
 // descriptionCap is Task and Event Description's length.
 const descriptionCap = 32000
 
-// MissingField is one custom field Shortlist needs that the org lacks.
-type MissingField struct {
-	Object string // "Task", "Account"…
-	Field  string // "Shortlist_Op_Id__c"
-	Kind   string // what to create, e.g. "Text(64), External ID, Unique"
-}
-
-// FieldsMissingError says which custom fields to add before Shortlist can
-// push: it never falls back to a create that could duplicate.
-type FieldsMissingError struct{ Fields []MissingField }
-
-func (e *FieldsMissingError) Error() string {
-	var parts []string
-	for _, f := range e.Fields {
-		parts = append(parts, fmt.Sprintf("%s.%s (%s)", f.Object, f.Field, f.Kind))
-	}
-	return "Salesforce lacks the fields Shortlist writes: ask an admin to add " + strings.Join(parts, ", ") +
-		" in Setup → Object Manager (Task and Event fields are added once, on Activity), then sync again; nothing local is lost"
-}
-
 // Prepare checks the org has what the push relies on: the operation-id
 // External ID on Task and Event (Activity), Shortlist's account status and
 // contact flags, and the Task Status values it writes. It adds nothing:
-// a missing field is a *FieldsMissingError naming each one.
+// a missing field is a *crmsync.FieldsMissingError naming each one.
 func (c *Client) Prepare(ctx context.Context) (crmsync.Capabilities, error) {
 	caps, err := c.prepare(ctx)
 	return caps, c.clean(err)
@@ -53,7 +33,7 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 	if err != nil {
 		return crmsync.Capabilities{}, err
 	}
-	var missing []MissingField
+	var missing []crmsync.MissingField
 	for _, obj := range []string{"Task", "Event"} {
 		f, ok := fs[obj][strings.ToLower(fieldOpID)]
 		if !ok || !f.ExternalID || !f.Unique {
@@ -61,20 +41,20 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 			if ok {
 				kind = "mark it External ID and Unique"
 			}
-			missing = append(missing, MissingField{Object: obj, Field: fieldOpID, Kind: kind})
+			missing = append(missing, crmsync.MissingField{Object: obj, Field: fieldOpID, Kind: kind})
 		}
 	}
-	for _, m := range []MissingField{
-		{"Account", fieldStatus, "Text(40)"},
-		{"Contact", fieldNoLinkedIn, "Checkbox"},
-		{"Contact", fieldPhoneBad, "Checkbox"},
+	for _, m := range []crmsync.MissingField{
+		{Object: "Account", Field: fieldStatus, Kind: "Text(40)"},
+		{Object: "Contact", Field: fieldNoLinkedIn, Kind: "Checkbox"},
+		{Object: "Contact", Field: fieldPhoneBad, Kind: "Checkbox"},
 	} {
 		if !c.has(fs, m.Object, m.Field) {
 			missing = append(missing, m)
 		}
 	}
 	if len(missing) > 0 {
-		return crmsync.Capabilities{}, fmt.Errorf("prepare Salesforce: %w", &FieldsMissingError{Fields: missing})
+		return crmsync.Capabilities{}, fmt.Errorf("prepare Salesforce: %w", &crmsync.FieldsMissingError{CRM: "Salesforce", Fields: missing})
 	}
 	if st, ok := fs["Task"]["status"]; ok && st.RestrictedPicklist {
 		for _, want := range []string{"Completed", "Not Started"} {
@@ -134,7 +114,7 @@ func (c *Client) collection(ctx context.Context, op, path, upsertType string, re
 	if rep.status != http.StatusOK {
 		e := firstError(rep.body)
 		if upsertType != "" && (rep.status == http.StatusNotFound || e.ErrorCode == "INVALID_FIELD" && slices.Contains(e.Fields, fieldOpID)) {
-			return nil, fmt.Errorf("%s: %w", op, &FieldsMissingError{Fields: []MissingField{{Object: upsertType, Field: fieldOpID, Kind: "Text(64), External ID, Unique"}}})
+			return nil, fmt.Errorf("%s: %w", op, &crmsync.FieldsMissingError{CRM: "Salesforce", Fields: []crmsync.MissingField{{Object: upsertType, Field: fieldOpID, Kind: "Text(64), External ID, Unique"}}})
 		}
 		return nil, c.failure(op, rep)
 	}

@@ -61,7 +61,9 @@ func TestConnectFindsTheRep(t *testing.T) {
 	if err != nil || o.ID != srv.UserID() || o.Email != "rep@example.com" || o.Name != "Rep Example" {
 		t.Fatalf("connect: %+v %v", o, err)
 	}
-	if _, err := c.Connect(ctx, "someone.else@example.com"); err == nil || !strings.Contains(err.Error(), "owner_email") {
+	_, err = c.Connect(ctx, "someone.else@example.com")
+	var uo *crmsync.UnknownOwnerError
+	if !errors.Is(err, crmsync.ErrUnknownOwner) || !errors.As(err, &uo) || uo.Login != "rep@example.com" || uo.Email != "someone.else@example.com" {
 		t.Fatalf("a token of another user: %v", err)
 	}
 }
@@ -277,7 +279,7 @@ func TestPrepareNamesTheMissingField(t *testing.T) {
 	acct, ct := seedPush(srv)
 	c := newClient(t, srv, nil)
 	_, err := c.Prepare(ctx)
-	var fm *salesforce.FieldsMissingError
+	var fm *crmsync.FieldsMissingError
 	if !errors.As(err, &fm) || len(fm.Fields) != 3 || !strings.Contains(err.Error(), "Task.Shortlist_Op_Id__c (Text(64), External ID, Unique)") {
 		t.Fatalf("prepare: %v", err)
 	}
@@ -327,17 +329,14 @@ func TestDailyShareAndLimitStopCleanly(t *testing.T) {
 	for ; n < 10 && err == nil; n++ {
 		err = c.Companies(ctx, srv.UserID(), time.Time{}, func([]model.PulledCompany) error { return nil })
 	}
-	var le *salesforce.LimitError
-	if !errors.Is(err, crmsync.ErrDailyLimit) || !errors.As(err, &le) || !le.Share || c.Usage().Spent != 5 {
+	var le *crmsync.LimitError
+	if !errors.Is(err, crmsync.ErrDailyLimit) || !errors.As(err, &le) || !le.Share || le.Spent != 5 || le.Max != 5 || c.Usage().Spent != 5 {
 		t.Fatalf("after %d pulls: %v, usage %+v", n, err, c.Usage())
-	}
-	if !strings.Contains(err.Error(), "daily_share") {
-		t.Fatalf("message: %v", err)
 	}
 	srv.SetUsed(100)
 	full := newClient(t, srv, func(o *salesforce.Options) { o.DailyShare = 1 })
 	err = full.Companies(ctx, srv.UserID(), time.Time{}, func([]model.PulledCompany) error { return nil })
-	if !errors.Is(err, crmsync.ErrDailyLimit) || !strings.Contains(err.Error(), "limit is reached") {
+	if !errors.As(err, &le) || le.Share || le.Used != 100 || le.Limit != 100 {
 		t.Fatalf("org limit: %v", err)
 	}
 }
