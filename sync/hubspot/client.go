@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +24,7 @@ import (
 	"github.com/shortlisthq/shortlist/internal/filelock"
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
 
 // DefaultBaseURL is HubSpot's API host.
@@ -75,8 +75,9 @@ type Client struct {
 	base       string       // scheme://host[/prefix], no trailing slash
 	token      string
 	hc         *http.Client
-	general    *window // the ten-second limit
-	search     *window // the search limit
+	tx         *httpx.Sender // one attempt, logged; built from hc and timeout
+	general    *window       // the ten-second limit
+	search     *window       // the search limit
 	timeout    time.Duration
 	maxRetries int
 	searchLag  time.Duration
@@ -146,19 +147,12 @@ func New(o Options) (*Client, error) {
 		zones:         map[string]string{},
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
-		}}
+		c.hc = httpx.NewClient(30 * time.Second)
 	}
 	if c.timeout <= 0 {
 		c.timeout = 20 * time.Second
 	}
+	c.tx = &httpx.Sender{HC: c.hc, Timeout: c.timeout, CRM: "HubSpot", Scrub: c.scrub, Log: c.log, LogMsg: "hubspot request"}
 	switch {
 	case c.maxRetries == 0:
 		c.maxRetries = 5
@@ -172,7 +166,7 @@ func New(o Options) (*Client, error) {
 		c.searchLag = defaultSearchLag
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = httpx.Sleep
 	}
 	switch {
 	case o.RequestsPer10s == 0:
@@ -205,20 +199,6 @@ func redactURL(s string) string {
 		s = s[:60] + "…"
 	}
 	return s
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // window is a rolling-window limiter: at most n grants in any span of per.

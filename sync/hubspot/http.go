@@ -1,14 +1,10 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,11 +13,8 @@ import (
 
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
-
-// maxBody caps a reply body: a bigger one is a protocol error, never a
-// partial read.
-const maxBody = 64 << 20
 
 // backoff bounds for 5xx, resets and timeouts (full jitter in [0, min(cap,
 // base·2^attempt)]).
@@ -96,8 +89,8 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	var lastErr error
-	failures, rateWaits := 0, 0
+	retry := httpx.Retry{Max: c.maxRetries, Base: backoffBase, Cap: backoffCap, Sleep: c.sleep}
+	rateWaits := 0
 	for {
 		lim := c.general
 		if r.search {
@@ -115,21 +108,18 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if ctx.Err() != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, ctx.Err())
 			}
-			if r.unsafe && !notSent(err) {
+			if r.unsafe && !httpx.NotSent(err) {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: %w", r.op, err)}
 			}
-			lastErr = err
-			failures++
-			if failures > c.maxRetries {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(describeNetErr(lastErr)), Tries: failures}
-			}
-			if err := c.sleep(ctx, c.backoff(failures, 0)); err != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			if more, werr := retry.Again(ctx, 0); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: retry.Failures}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
 			}
 			continue
 		}
 		switch s := rep.status; {
-		case s >= 200 && s < 300 && cutShort(rep.body):
+		case s >= 200 && s < 300 && httpx.CutShort(rep.body):
 			// A 2xx whose JSON stops mid-way (a proxy or a connection cut
 			// after the headers): the request was served, the answer lost.
 			// A read or an idempotent write is asked again like any
@@ -137,13 +127,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if r.unsafe {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: HubSpot's reply (HTTP %d) was cut off", r.op, s)}
 			}
-			failures++
-			lastErr = fmt.Errorf("HubSpot's reply (HTTP %d) was cut off", s)
-			if failures > c.maxRetries {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot's replies were cut off %d times", failures)}
-			}
-			if err := c.sleep(ctx, c.backoff(failures, 0)); err != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			if more, werr := retry.Again(ctx, 0); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot's replies were cut off %d times", retry.Failures)}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
 			}
 		case s >= 200 && s < 300:
 			return rep, nil
@@ -168,13 +155,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if r.unsafe {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: HubSpot answered HTTP %d", r.op, s)}
 			}
-			failures++
-			lastErr = fmt.Errorf("HubSpot answered HTTP %d", s)
-			if failures > c.maxRetries {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot answered HTTP %d %d times", s, failures)}
-			}
-			if err := c.sleep(ctx, c.backoff(failures, retryAfter(rep.header))); err != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			if more, werr := retry.Again(ctx, httpx.RetryAfter(rep.header)); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot answered HTTP %d %d times", s, retry.Failures)}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
 			}
 		default:
 			return rep, nil
@@ -182,100 +166,17 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 	}
 }
 
-// once sends one attempt with the per-request timeout and reads the whole
-// body (capped).
+// once sends one attempt (httpx.Sender.Once) with the token.
 func (c *Client) once(ctx context.Context, r request, target string, payload []byte) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
-	if err != nil {
-		return reply{}, fmt.Errorf("build request: %s", c.scrub(err.Error()))
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	c.logRequest(ctx, req, resp, err, start)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return reply{}, fmt.Errorf("read reply: %w", err)
-	}
-	if len(b) > maxBody {
-		return reply{status: resp.StatusCode}, &crmsync.ProtocolError{Op: r.op, Status: resp.StatusCode, Detail: "the reply is larger than 64 MiB"}
-	}
-	return reply{status: resp.StatusCode, body: b, header: resp.Header}, nil
-}
-
-// cutShort reports whether a reply body is JSON that stops before its end:
-// a reply cut off, not one that is not JSON at all (that is a protocol
-// error, and asking again would not help).
-func cutShort(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var v json.RawMessage
-	return errors.Is(dec.Decode(&v), io.ErrUnexpectedEOF)
-}
-
-// notSent reports whether err proves the request never reached the server
-// (so resending cannot duplicate anything).
-func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
-
-// describeNetErr says what went wrong on the network in a person's words,
-// without the URL (which is ours and adds nothing).
-func describeNetErr(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var dns *net.DNSError
-	var ne net.Error
-	switch {
-	case errors.As(err, &dns):
-		return "cannot resolve " + dns.Name
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return "HubSpot did not answer in time"
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return "the connection closed mid-reply"
-	}
-	return err.Error()
-}
-
-// backoff is the full-jitter delay before retry n (1-based); a server's
-// Retry-After, when given, is the floor.
-func (c *Client) backoff(n int, floor time.Duration) time.Duration {
-	ceil := backoffBase << min(n-1, 10)
-	if ceil > backoffCap {
-		ceil = backoffCap
-	}
-	d := time.Duration(rand.Int64N(int64(ceil) + 1))
-	return max(d, floor)
+	h := http.Header{"Authorization": {"Bearer " + c.token}, "Accept": {"application/json"}}
+	rep, err := c.tx.Once(ctx, httpx.Attempt{Op: r.op, Method: r.method, URL: target, Header: h, Body: payload})
+	return reply{status: rep.Status, body: rep.Body, header: rep.Header}, err
 }
 
 // rateWait is how long to wait out a 429 below the daily cap: Retry-After,
 // else the interval header, else the policy's window.
 func rateWait(h http.Header, policy string) time.Duration {
-	if d := retryAfter(h); d > 0 {
+	if d := httpx.RetryAfter(h); d > 0 {
 		return d
 	}
 	if ms, err := strconv.Atoi(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")); err == nil && ms > 0 && ms <= 60_000 {
@@ -285,22 +186,6 @@ func rateWait(h http.Header, policy string) time.Duration {
 		return time.Second
 	}
 	return 10 * time.Second
-}
-
-func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 && s <= 3600 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 && d <= time.Hour {
-			return d
-		}
-	}
-	return 0
 }
 
 // decodeAPIError reads HubSpot's error body, tolerating anything.
@@ -361,48 +246,13 @@ func (c *Client) failure(op string, rep reply) error {
 
 // decode unmarshals a 2xx body, or reports a *crmsync.ProtocolError.
 func (c *Client) decode(op string, rep reply, v any) error {
-	if err := json.Unmarshal(rep.body, v); err != nil {
-		return &crmsync.ProtocolError{Op: op, Status: rep.status, Detail: c.scrub(model.Sanitize(err.Error()))}
-	}
-	return nil
+	return httpx.Decode(op, rep.status, rep.body, v, c.scrub)
 }
 
 // protocol is a *crmsync.ProtocolError for a reply that decoded but lacks
 // what the API promises.
-func protocol(op string, status int, format string, args ...any) error {
-	return &crmsync.ProtocolError{Op: op, Status: status, Detail: fmt.Sprintf(format, args...)}
-}
+var protocol = httpx.Protocol
 
-// clean is the last line of defence on every exported method: an error whose
-// text carries the token is replaced by one that does not (keeping errors.Is
-// and errors.As through Unwrap for the sentinels).
-func (c *Client) clean(err error) error {
-	if err == nil || !strings.Contains(err.Error(), c.token) {
-		return err
-	}
-	return &scrubbed{msg: c.scrub(err.Error()), err: err}
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
-
-// logRequest writes one request to the debug log (Options.Log; nil: off):
-// method, path, status and duration, never a header, a query or a body.
-func (c *Client) logRequest(ctx context.Context, req *http.Request, resp *http.Response, err error, start time.Time) {
-	if c.log == nil {
-		return
-	}
-	attrs := []any{"method", req.Method, "path", c.scrub(req.URL.Path), "ms", time.Since(start).Milliseconds()}
-	if resp != nil {
-		attrs = append(attrs, "status", resp.StatusCode)
-	}
-	if err != nil {
-		attrs = append(attrs, "error", c.scrub(describeNetErr(err)))
-	}
-	c.log.DebugContext(ctx, "hubspot request", attrs...)
-}
+// clean is the last line of defence on every exported method: an error
+// whose text carries the token is replaced by one that does not.
+func (c *Client) clean(err error) error { return httpx.Clean(err, c.scrub) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
 
 // Shortlist's custom properties.
@@ -696,7 +697,7 @@ func (c *Client) searchThenCreate(ctx context.Context, objType string, items []c
 		for i := range rest {
 			rest[i].sentAt = sent
 		}
-		if err := c.sleep(ctx, c.backoff(attempt+1, 0)); err != nil {
+		if err := c.sleep(ctx, httpx.Backoff(attempt+1, backoffBase, backoffCap, 0)); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		pending = rest

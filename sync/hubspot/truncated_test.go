@@ -10,17 +10,6 @@ import (
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
 )
 
-func TestCutShort(t *testing.T) {
-	for body, want := range map[string]bool{
-		`{"results":[{"id":"1"`: true, `[1,2`: true, ` {"a":`: true,
-		`{"results":[]}`: false, ``: false, `<html>502</html>`: false, `{"a":1}}`: false, `nope`: false,
-	} {
-		if got := cutShort([]byte(body)); got != want {
-			t.Errorf("cutShort(%q) = %v, want %v", body, got, want)
-		}
-	}
-}
-
 // TestTruncatedRepliesAreRetried: a 2xx whose JSON is cut off is asked
 // again for reads and idempotent writes (the company search, a batch
 // update), and a create's is an ambiguous failure the create path resolves

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
 
 // Defaults.
@@ -85,6 +85,7 @@ type Client struct {
 	version       string
 	share         float64
 	hc            *http.Client
+	tx            *httpx.Sender // one attempt, logged; built from hc and timeout
 	timeout       time.Duration
 	maxRetries    int
 	meetingLength time.Duration
@@ -160,19 +161,12 @@ func New(o Options) (*Client, error) {
 		now: o.Now, sleep: o.Sleep, onRefresh: o.OnRefresh, refreshToken: strings.TrimSpace(o.RefreshToken), token: tok,
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 60 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
-		}}
+		c.hc = httpx.NewClient(60 * time.Second)
 	}
 	if c.timeout <= 0 {
 		c.timeout = 30 * time.Second
 	}
+	c.tx = c.sender()
 	switch {
 	case c.maxRetries == 0:
 		c.maxRetries = 4
@@ -186,7 +180,7 @@ func New(o Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = httpx.Sleep
 	}
 	return c, nil
 }
@@ -260,16 +254,8 @@ func (c *Client) budgetLocked() int {
 	return max(1, int(c.share*float64(c.usage.Max)))
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// sender is the client's attempt-sender: its HTTP client and timeout,
+// its scrub and its debug log.
+func (c *Client) sender() *httpx.Sender {
+	return &httpx.Sender{HC: c.hc, Timeout: c.timeout, CRM: "Salesforce", Scrub: c.scrub, Log: c.log, LogMsg: "salesforce request"}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
 
 // DeviceCode is Salesforce's answer to a device-flow start: the rep opens
@@ -58,11 +59,12 @@ func deviceClient(o DeviceOptions) (*Client, error) {
 		c.hc = &http.Client{}
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = httpx.Sleep
 	}
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.tx = c.sender()
 	return c, nil
 }
 

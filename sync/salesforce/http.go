@@ -1,14 +1,11 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,9 +14,8 @@ import (
 
 	"github.com/shortlisthq/shortlist/model"
 	crmsync "github.com/shortlisthq/shortlist/sync"
+	"github.com/shortlisthq/shortlist/sync/internal/httpx"
 )
-
-const maxBody = 64 << 20
 
 const (
 	backoffBase = 500 * time.Millisecond
@@ -68,7 +64,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 		target += "?" + r.query.Encode()
 	}
 	data := strings.HasPrefix(r.path, "/services/data/")
-	failures, refreshed := 0, false
+	refreshed := false
 	c.mu.Lock()
 	noSession := c.token == ""
 	c.mu.Unlock()
@@ -78,7 +74,7 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			return reply{}, fmt.Errorf("%s: %w", r.op, err)
 		}
 	}
-	var lastErr error
+	retry := httpx.Retry{Max: c.maxRetries, Base: backoffBase, Cap: backoffCap, Sleep: c.sleep}
 	for {
 		if err := ctx.Err(); err != nil {
 			return reply{}, fmt.Errorf("%s: %w", r.op, err)
@@ -100,18 +96,23 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if ctx.Err() != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, ctx.Err())
 			}
-			lastErr = err
-			failures++
-			if failures > c.maxRetries {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(describeNetErr(lastErr)), Tries: failures}
-			}
-			if err := c.sleep(ctx, c.backoff(failures)); err != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			if more, werr := retry.Again(ctx, 0); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: retry.Failures}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
 			}
 			continue
 		}
 		e := firstError(rep.body)
 		switch s := rep.status; {
+		case s >= 200 && s < 300 && httpx.CutShort(rep.body):
+			// A 2xx whose JSON stops mid-way: every request here may be
+			// resent (reads, upserts on the operation id, updates by id).
+			if more, werr := retry.Again(ctx, 0); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce's replies were cut off %d times", retry.Failures)}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			}
 		case s >= 200 && s < 300:
 			return rep, nil
 		case s == http.StatusUnauthorized:
@@ -129,13 +130,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 		case s == http.StatusForbidden:
 			return reply{}, &crmsync.ScopeError{Op: r.op, CRM: "Salesforce", Detail: text(e.ErrorCode) + ": " + c.scrub(text(e.Message))}
 		case s >= 500 || e.ErrorCode == "UNABLE_TO_LOCK_ROW":
-			failures++
-			lastErr = fmt.Errorf("Salesforce answered HTTP %d %s", s, text(e.ErrorCode))
-			if failures > c.maxRetries {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce answered HTTP %d %d times", s, failures)}
-			}
-			if err := c.sleep(ctx, c.backoff(failures)); err != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, err)
+			if more, werr := retry.Again(ctx, httpx.RetryAfter(rep.header)); !more {
+				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce answered HTTP %d %d times", s, retry.Failures)}
+			} else if werr != nil {
+				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
 			}
 		default:
 			return rep, nil
@@ -180,43 +178,17 @@ func (c *Client) noteLimits(h http.Header) {
 	}
 }
 
+// once sends one attempt (httpx.Sender.Once) with the session in use.
 func (c *Client) once(ctx context.Context, r request, target string, payload []byte) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
-	if err != nil {
-		return reply{}, &crmsync.ProtocolError{Op: r.op, Detail: "build request: " + c.scrub(err.Error())}
-	}
 	c.mu.Lock()
 	tok := c.token
 	c.mu.Unlock()
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
+	h := http.Header{"Authorization": {"Bearer " + tok}, "Accept": {"application/json"}}
 	if strings.HasSuffix(r.path, "/query") || strings.HasSuffix(r.path, "/queryAll") {
-		req.Header.Set("Sforce-Query-Options", "batchSize=2000")
+		h.Set("Sforce-Query-Options", "batchSize=2000")
 	}
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	c.logRequest(ctx, req, resp, err, start)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return reply{}, fmt.Errorf("read reply: %w", err)
-	}
-	if len(b) > maxBody {
-		return reply{}, &crmsync.ProtocolError{Op: r.op, Status: resp.StatusCode, Detail: "the reply is larger than 64 MiB"}
-	}
-	return reply{status: resp.StatusCode, body: b, header: resp.Header}, nil
+	rep, err := c.tx.Once(ctx, httpx.Attempt{Op: r.op, Method: r.method, URL: target, Header: h, Body: payload})
+	return reply{status: rep.Status, body: rep.Body, header: rep.Header}, err
 }
 
 // refresh trades the refresh token for a new access token.
@@ -259,48 +231,22 @@ func (c *Client) postForm(ctx context.Context, target string, form url.Values, v
 	req.Header.Set("Accept", "application/json")
 	start := time.Now()
 	resp, err := c.hc.Do(req)
-	c.logRequest(ctx, req, resp, err, start)
+	c.tx.LogRequest(ctx, req, resp, err, start)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, &crmsync.OfflineError{Op: "oauth", Reason: c.scrub(describeNetErr(err))}
+		return 0, &crmsync.OfflineError{Op: "oauth", Reason: c.scrub(c.tx.Describe(err))}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, &crmsync.OfflineError{Op: "oauth", Reason: describeNetErr(err)}
+		return 0, &crmsync.OfflineError{Op: "oauth", Reason: c.tx.Describe(err)}
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return resp.StatusCode, &crmsync.ProtocolError{Op: "oauth", Status: resp.StatusCode, Detail: "the reply is not JSON"}
 	}
 	return resp.StatusCode, nil
-}
-
-func describeNetErr(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var dns *net.DNSError
-	var ne net.Error
-	switch {
-	case errors.As(err, &dns):
-		return "cannot resolve " + dns.Name
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return "Salesforce did not answer in time"
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return "the connection closed mid-reply"
-	}
-	return err.Error()
-}
-
-func (c *Client) backoff(n int) time.Duration {
-	ceil := backoffBase << min(n-1, 10)
-	if ceil > backoffCap {
-		ceil = backoffCap
-	}
-	return time.Duration(rand.Int64N(int64(ceil) + 1))
 }
 
 // firstError reads Salesforce's error body, tolerating anything.
@@ -339,52 +285,14 @@ func (c *Client) failure(op string, rep reply) error {
 }
 
 func (c *Client) decode(op string, rep reply, v any) error {
-	if err := json.Unmarshal(rep.body, v); err != nil {
-		return &crmsync.ProtocolError{Op: op, Status: rep.status, Detail: c.scrub(model.Sanitize(err.Error()))}
-	}
-	return nil
+	return httpx.Decode(op, rep.status, rep.body, v, c.scrub)
 }
 
-func protocol(op string, status int, format string, args ...any) error {
-	return &crmsync.ProtocolError{Op: op, Status: status, Detail: fmt.Sprintf(format, args...)}
-}
+var protocol = httpx.Protocol
 
 // clean is the last line of defence on every exported method: an error
 // whose text carries a token is replaced by one that does not.
-func (c *Client) clean(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if s := c.scrub(msg); s != msg {
-		return &scrubbed{msg: s, err: err}
-	}
-	return err
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
+func (c *Client) clean(err error) error { return httpx.Clean(err, c.scrub) }
 
 // text is a CRM string made safe for the terminal.
 func text(s string) string { return strings.TrimSpace(model.Sanitize(s)) }
-
-// logRequest writes one request to the debug log (Options.Log; nil: off):
-// method, path, status and duration, never a header, a query or a body.
-func (c *Client) logRequest(ctx context.Context, req *http.Request, resp *http.Response, err error, start time.Time) {
-	if c.log == nil {
-		return
-	}
-	attrs := []any{"method", req.Method, "path", c.scrub(req.URL.Path), "ms", time.Since(start).Milliseconds()}
-	if resp != nil {
-		attrs = append(attrs, "status", resp.StatusCode)
-	}
-	if err != nil {
-		attrs = append(attrs, "error", c.scrub(describeNetErr(err)))
-	}
-	c.log.DebugContext(ctx, "salesforce request", attrs...)
-}

@@ -3,6 +3,7 @@ package salesforce_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -414,4 +415,36 @@ func (h handlerRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	http.HandlerFunc(h).ServeHTTP(rec, r)
 	return rec.Result(), nil
+}
+
+// cutOnce answers the first query with a whole HTTP reply whose JSON stops
+// mid-way (a proxy that cut it, Content-Length and all), then passes on.
+type cutOnce struct {
+	rt  http.RoundTripper
+	cut bool
+}
+
+func (c *cutOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !c.cut && strings.HasSuffix(r.URL.Path, "/query") {
+		c.cut = true
+		body := `{"totalSize":1,"done":true,"records":[{"attributes":`
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+	}
+	return c.rt.RoundTrip(r)
+}
+
+// TestACutOffReplyIsAskedAgain: a 2xx whose JSON stops before its end is a
+// reply lost on the way, asked again like a reset, not a protocol error
+// that stops the sync.
+func TestACutOffReplyIsAskedAgain(t *testing.T) {
+	srv := sft.NewUnstarted(sft.Options{})
+	srv.Put("Account", sft.Record{"Name": "Acme"})
+	rt := &cutOnce{rt: srv.Transport()}
+	c := newClient(t, srv, func(o *salesforce.Options) { o.HTTPClient = &http.Client{Transport: rt} })
+	n := 0
+	err := c.Companies(ctx, srv.UserID(), time.Time{}, func(p []model.PulledCompany) error { n += len(p); return nil })
+	if err != nil || n != 1 || !rt.cut {
+		t.Fatalf("after a cut-off reply: %d %v (cut %v)", n, err, rt.cut)
+	}
 }
