@@ -41,37 +41,70 @@ import (
 // path), so a sync after a kill does not wait out HubSpot's 10 s search lag
 // for what was in flight and 30 kills fit in CI; the search-before-create
 // path after a kill is TestKillRightAfterCreate's (sync package, fake clock).
-func TestReliabilityHubSpotCampaign(t *testing.T) {
+func TestReliabilityHubSpotCampaign(t *testing.T) { runCampaign(t, newHubSpotCampaign()) }
+
+// campaignCRM is what the campaign needs of a CRM's test server: seed the
+// rep's book, inject and clear random faults, let a manager work tasks, and
+// say what the CRM holds, in terms the checks compare with the book.
+type campaignCRM interface {
+	name() string
+	// seed adds eight companies of three contacts, the rep's, with an open
+	// CRM task on each of the first two contacts of each company, and
+	// returns the binary's environment for this CRM.
+	seed(t *testing.T) []string
+	injectFaults()
+	clearFaults()
+	requests() int
+	// wroteSince: a write (a create, upsert or update) reached the server
+	// among the requests after the first n.
+	wroteSince(n int) bool
+	faulted() int
+	// stall makes the next request wait d, for two syncs at once.
+	stall(d time.Duration)
+	// manage completes, moves three days on and deletes one open CRM task
+	// each among open (the book's open CRM tasks' ids), returning what it
+	// did to each ("completed", "moved", "deleted").
+	manage(t *testing.T, open map[string]bool) map[string]string
+	// created counts the records carrying a Shortlist operation id.
+	created() int
+	// engagements lists what the touches became, by the touch's op id.
+	engagements() map[string][]engagement
+	// engagementType is the record type a touch becomes.
+	engagementType(ch model.Channel, o model.Outcome, meetingAt int64) string
+	// tasks lists the live tasks by CRM id, and how many carry each op id.
+	tasks() (map[string]crmTask, map[string]int)
+	// taskDeleted: the CRM holds the task deleted.
+	taskDeleted(id string) bool
+	// contactFlags reads a contact's consent and phone flags; unsubscribed
+	// says whether the address is off all email where the CRM keeps that
+	// apart (true where it does not).
+	contactFlags(crmID, email string) (call, mail, linkedin, phoneBad, unsubscribed bool)
+}
+
+// engagement is a touch as the CRM holds it.
+type engagement struct {
+	ID, Type         string
+	Contact, Company string // the CRM ids it is associated with
+	Text             string // every text field, joined
+	Start            int64  // a scheduled meeting's start, epoch ms (0: not scheduled)
+	Scheduled        bool   // the CRM holds it as a meeting yet to happen
+}
+
+// crmTask is a task as the CRM holds it.
+type crmTask struct {
+	Open bool
+	// Due is compared with the book's by matches.
+	matches func(status string, due int64, hasTime bool, snoozed int64) bool
+	Show    string // for a failure's message
+}
+
+// runCampaign is issue 13's campaign against one CRM (see
+// TestReliabilityHubSpotCampaign), run against the built binary.
+func runCampaign(t *testing.T, crm campaignCRM) {
 	start := time.Now()
 	bin, env, dir := relBin(t)
 	book := filepath.Join(dir, "book.db")
-	srv := hubspottest.NewServer(hubspottest.Options{RateLimit: -1, SearchPerSecond: -1, UniqueOnEngagements: true})
-	defer srv.Close()
-	const email = "rita.rep@campaign.example"
-	owner := srv.AddOwner(email, "Rita", "Rep")
-	// Eight companies of three contacts; an open CRM task on each of the
-	// first two contacts of each company (16 tasks the rep can work).
-	due := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-	for i := range 8 {
-		co := srv.Put("companies", map[string]string{"name": fmt.Sprintf("Campaign Co %d", i), "domain": fmt.Sprintf("co%d.example", i),
-			"industry": "Software", "numberofemployees": "400", "country": "US", "timezone": "America/New_York", "hubspot_owner_id": owner})
-		for j := range 3 {
-			ct := srv.Put("contacts", map[string]string{"firstname": fmt.Sprintf("Ann%d", j), "lastname": fmt.Sprintf("Lee%d", i),
-				"jobtitle": "VP Sales", "email": fmt.Sprintf("c%d.%d@co%d.example", i, j, i), "phone": fmt.Sprintf("+1 212 555 %02d%02d", i, j),
-				"hs_linkedin_url": fmt.Sprintf("https://www.linkedin.com/in/ann-%d-%d", i, j), "hubspot_owner_id": owner})
-			if err := srv.Associate("contacts", ct, "companies", co); err != nil {
-				t.Fatal(err)
-			}
-			if j < 2 {
-				tk := srv.Put("tasks", map[string]string{"hs_task_subject": fmt.Sprintf("Call Ann%d Lee%d", j, i), "hs_task_status": "NOT_STARTED",
-					"hs_task_type": "CALL", "hs_task_priority": "MEDIUM", "hs_timestamp": due, "hubspot_owner_id": owner})
-				srv.Associate("tasks", tk, "contacts", ct)
-				srv.Associate("tasks", tk, "companies", co)
-			}
-		}
-	}
-	env = append(env, "SHORTLIST_HUBSPOT_TOKEN="+srv.Token(), "SHORTLIST_HUBSPOT_BASE_URL="+srv.URL(),
-		"SHORTLIST_HUBSPOT_OWNER_EMAIL="+email)
+	env = append(env, crm.seed(t)...)
 	cli := func(args ...string) result {
 		t.Helper()
 		return runBin(t, bin, env, append([]string{"--db", book}, args...)...)
@@ -88,19 +121,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 
 	// Random faults from here on, each a rate over the requests it matches;
 	// the adapter's own retries and backoff meet them.
-	faults := []hubspottest.Fault{
-		{Kind: hubspottest.FaultReset, Times: -1, Chance: 0.02, Seed: 1},
-		{Kind: hubspottest.FaultResetAfterApply, Method: "POST", Times: -1, Chance: 0.03, Seed: 2},
-		{Kind: hubspottest.FaultResetAfterApply, Method: "PATCH", Times: -1, Chance: 0.03, Seed: 3},
-		{Kind: hubspottest.FaultTruncated, Times: -1, Chance: 0.02, Seed: 4},
-		{Kind: hubspottest.FaultRateLimit, Policy: "SECONDLY", Times: -1, Chance: 0.015, Seed: 5},
-		{Kind: hubspottest.FaultStatus, Code: 503, Times: -1, Chance: 0.02, Seed: 6},
-		{Kind: hubspottest.FaultStatus, Code: 500, Method: "POST", Times: -1, Chance: 0.02, Seed: 7},
-		{Kind: hubspottest.FaultStatus, Code: 502, Times: -1, Chance: 0.01, Seed: 8},
-	}
-	for _, f := range faults {
-		srv.Inject(f)
-	}
+	crm.injectFaults()
 
 	rng := rand.New(rand.NewPCG(13, 13))
 	// The morning: every outcome on every channel once (66 logs), shuffled
@@ -247,41 +268,33 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		}
 	}
 
-	// A manager works the rep's HubSpot tasks too: completes one, moves
-	// one three days on and deletes one, each open in the book.
+	// A manager works the rep's CRM tasks too: completes one, moves one
+	// three days on and deletes one, each open in the book.
 	managed := map[string]string{} // CRM task id → what the manager did
 	managerEdits := func() {
 		t.Helper()
 		open := map[string]bool{}
-		for _, id := range ids(t, db, `SELECT CAST(crm_id AS INTEGER) FROM tasks WHERE status = 'open' AND origin = 'crm'`) {
-			open[strconv.FormatInt(id, 10)] = true
+		rows, err := db.Query(`SELECT crm_id FROM tasks WHERE status = 'open' AND origin = 'crm' AND crm_id IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var picked []hubspottest.Object
-		for _, o := range srv.List("tasks") {
-			if open[o.ID] && managed[o.ID] == "" && o.Properties["hs_task_status"] == "NOT_STARTED" && len(picked) < 3 {
-				picked = append(picked, o)
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			if managed[id] == "" {
+				open[id] = true
 			}
 		}
-		if len(picked) < 3 {
-			t.Fatalf("only %d open CRM tasks for the manager", len(picked))
+		rows.Close()
+		for id, what := range crm.manage(t, open) {
+			managed[id] = what
 		}
-		moved := time.UnixMilli(msOf(picked[1].Properties["hs_timestamp"])).Add(72 * time.Hour)
-		if srv.Update("tasks", picked[0].ID, map[string]string{"hs_task_status": "COMPLETED"}) != nil ||
-			srv.Update("tasks", picked[1].ID, map[string]string{"hs_timestamp": moved.UTC().Format(time.RFC3339)}) != nil ||
-			srv.Archive("tasks", picked[2].ID) != nil {
-			t.Fatal("the manager's edits failed")
-		}
-		managed[picked[0].ID], managed[picked[1].ID], managed[picked[2].ID] = "completed", "moved", "deleted"
 	}
 
 	// A sync killed at a random instant; one not killed in time ends on
 	// its own, ok or with one clean line.
 	var kills, pushKills, finished, failed int
 	var failures []string
-	isWrite := func(r hubspottest.Request) bool {
-		return r.Method == "POST" && (strings.HasSuffix(r.Path, "/batch/upsert") || strings.HasSuffix(r.Path, "/batch/update") ||
-			strings.HasSuffix(r.Path, "/batch/create") || strings.Contains(r.Path, "/communication-preferences/"))
-	}
 	// killableSync runs a sync and kills it: at a random instant within
 	// (0: never), or when atWrite, a random 0–150 ms after its first write
 	// reaches the server (so half the kills land while it pushes).
@@ -291,7 +304,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		cmd.Env = env
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
-		seen := len(srv.Requests())
+		seen := crm.requests()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +327,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 				werr = <-done
 				break wait
 			case <-poll.C:
-				if atWrite && fire == nil && slices.ContainsFunc(srv.Requests()[seen:], isWrite) {
+				if atWrite && fire == nil && crm.wroteSince(seen) {
 					fire = time.After(time.Duration(rng.Int64N(int64(150 * time.Millisecond))))
 				}
 			}
@@ -323,7 +336,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		switch {
 		case errors.As(werr, &ee) && ee.Sys().(syscall.WaitStatus).Signaled():
 			kills++
-			if slices.ContainsFunc(srv.Requests()[seen:], isWrite) {
+			if crm.wroteSince(seen) {
 				pushKills++ // killed once it had begun to write
 			}
 		case werr == nil:
@@ -371,7 +384,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 			syncSlot()
 		}
 		if i == 50 {
-			concurrentSyncs(t, bin, env, book, srv)
+			concurrentSyncs(t, bin, env, book, crm)
 			concurrent = true
 		}
 		if i == 30 || i == 70 {
@@ -386,21 +399,9 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 	}
 
 	// The faults stop; syncs until one goes clean and has nothing left.
-	faulted := 0
-	for _, r := range srv.Requests() {
-		if r.Faulted {
-			faulted++
-		}
-	}
-	srv.ClearFaults()
-	before := 0 // engagements and tasks already in the CRM when the faults stop
-	for _, typ := range []string{"calls", "emails", "communications", "meetings", "notes", "tasks"} {
-		for _, o := range srv.List(typ) {
-			if o.Properties["shortlist_op_id"] != "" {
-				before++
-			}
-		}
-	}
+	faulted, requests := crm.faulted(), crm.requests()
+	crm.clearFaults()
+	before := crm.created() // engagements and tasks already in the CRM when the faults stop
 	clean := false
 	for range 3 {
 		r := cli("sync", "--json")
@@ -420,17 +421,7 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 	bookCheck(t, book)
 
 	// Each touch exactly once, as its engagement, with both associations.
-	engagements := []string{"calls", "emails", "communications", "meetings", "notes"}
-	byOp := map[string][]hubspottest.Object{}
-	typeOf := map[string]string{}
-	for _, typ := range engagements {
-		for _, o := range srv.List(typ) {
-			if op := o.Properties["shortlist_op_id"]; op != "" && !o.Archived {
-				byOp[op] = append(byOp[op], o)
-				typeOf[o.ID] = typ
-			}
-		}
-	}
+	byOp := crm.engagements()
 	rows, err := db.Query(`SELECT t.op_id, coalesce(t.crm_id, ''), t.channel, t.outcome, t.note, t.meeting_at,
 		coalesce(c.crm_id, ''), coalesce(a.crm_id, '') FROM touches t JOIN contacts c ON c.id = t.contact_id
 		JOIN accounts a ON a.id = t.account_id WHERE t.origin = 'local' ORDER BY t.id`)
@@ -454,26 +445,21 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 			continue
 		}
 		o := found[0]
-		want := map[string]string{"call": "calls", "email": "emails", "linkedin": "communications", "meeting": "meetings",
-			"visit": "meetings", "note": "notes"}[ch]
+		want := crm.engagementType(model.Channel(ch), model.Outcome(outcome), meetingAt)
 		if model.Outcome(outcome) == model.OutcomeMeetingBooked && meetingAt != 0 {
-			want = "meetings"
 			scheduled++
-			if o.Properties["hs_meeting_outcome"] != "SCHEDULED" || msOf(o.Properties["hs_meeting_start_time"]) != meetingAt {
-				t.Errorf("booked meeting %s: outcome %q start %q, want SCHEDULED at %d", op, o.Properties["hs_meeting_outcome"],
-					o.Properties["hs_meeting_start_time"], meetingAt)
+			if !o.Scheduled || o.Start != meetingAt {
+				t.Errorf("booked meeting %s: scheduled %v at %d, want at %d", op, o.Scheduled, o.Start, meetingAt)
 			}
 		}
-		if typeOf[o.ID] != want || o.ID != crmID {
-			t.Errorf("touch %s (%s %s): in the CRM as %s %s, want %s %s", op, ch, outcome, typeOf[o.ID], o.ID, want, crmID)
+		if o.Type != want || o.ID != crmID {
+			t.Errorf("touch %s (%s %s): in the CRM as %s %s, want %s %s", op, ch, outcome, o.Type, o.ID, want, crmID)
 		}
-		if !slices.Equal(srv.AssociatedIDs(want, o.ID, "contacts"), []string{contactCRM}) ||
-			!slices.Equal(srv.AssociatedIDs(want, o.ID, "companies"), []string{companyCRM}) {
-			t.Errorf("touch %s: associated with contacts %v and companies %v, want %s and %s", op,
-				srv.AssociatedIDs(want, o.ID, "contacts"), srv.AssociatedIDs(want, o.ID, "companies"), contactCRM, companyCRM)
+		if o.Contact != contactCRM || o.Company != companyCRM {
+			t.Errorf("touch %s: associated with contact %s and company %s, want %s and %s", op, o.Contact, o.Company, contactCRM, companyCRM)
 		}
-		if !engagementHolds(o, note) {
-			t.Errorf("touch %s: the CRM's text does not hold the book's note %q: %v", op, note, o.Properties)
+		if !strings.Contains(o.Text, note) {
+			t.Errorf("touch %s: the CRM's text does not hold the book's note %q: %q", op, note, o.Text)
 		}
 	}
 	rows.Close()
@@ -482,21 +468,12 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 	}
 
 	// Each task's state and due date as in the book; each local task once.
-	crmTasks := map[string]hubspottest.Object{}
-	taskOps := map[string]int{}
-	for _, o := range srv.List("tasks") {
-		if !o.Archived {
-			crmTasks[o.ID] = o
-			if op := o.Properties["shortlist_op_id"]; op != "" {
-				taskOps[op]++
-			}
-		}
-	}
+	crmTasks, taskOps := crm.tasks()
 	for id, what := range managed {
 		var status string
 		db.QueryRow(`SELECT status FROM tasks WHERE crm_id = ?`, id).Scan(&status)
 		if want := map[string]string{"completed": "done", "deleted": "skipped"}[what]; want != "" && status != want {
-			t.Errorf("the task the manager %s in HubSpot is %s in the book, want %s", what, status, want)
+			t.Errorf("the task the manager %s in %s is %s in the book, want %s", what, crm.name(), status, want)
 		}
 	}
 	rows, err = db.Query(`SELECT k.id, coalesce(k.crm_id, ''), k.status, k.due, k.due_has_time, k.snoozed_until,
@@ -528,23 +505,14 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		}
 		o, ok := crmTasks[crmID]
 		if !ok {
-			if gone, held := srv.Get("tasks", crmID); held && gone.Archived && status == "skipped" {
+			if crm.taskDeleted(crmID) && status == "skipped" {
 				continue // deleted in the CRM: off the list here, kept
 			}
 			t.Errorf("task %d (%s): %s is not in the CRM", id, status, crmID)
 			continue
 		}
-		wantStatus, wantDue := "COMPLETED", int64(0)
-		switch status {
-		case "open":
-			// A date-only due is a civil date, which the CRM holds as noon
-			// UTC of that day (model.DueToCRM).
-			wantStatus, wantDue = "NOT_STARTED", model.DueToCRM(model.Task{Due: time.UnixMilli(due).UTC(), DueHasTime: hasTime}).UnixMilli()
-		case "snoozed":
-			wantStatus, wantDue = "NOT_STARTED", snoozed
-		}
-		if o.Properties["hs_task_status"] != wantStatus || (wantDue != 0 && msOf(o.Properties["hs_timestamp"]) != wantDue) {
-			t.Errorf("task %d (%s, due %d): the CRM has %s due %s", id, status, wantDue, o.Properties["hs_task_status"], o.Properties["hs_timestamp"])
+		if !o.matches(status, due, hasTime, snoozed) {
+			t.Errorf("task %d (%s, due %d, snoozed %d): the CRM has %s", id, status, due, snoozed, o.Show)
 		}
 	}
 	rows.Close()
@@ -561,22 +529,22 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 		if err := rows.Scan(&crmID, &addr, &call, &mail, &li, &bad); err != nil {
 			t.Fatal(err)
 		}
-		o, _ := srv.Get("contacts", crmID)
+		dnc, optEmail, optLI, phoneBad, unsubscribed := crm.contactFlags(crmID, addr)
 		for _, c := range []struct {
-			set  bool
-			prop string
-		}{{call == "opted-out", "shortlist_do_not_call"}, {mail == "opted-out", "hs_email_optout"},
-			{li == "opted-out", "shortlist_linkedin_optout"}, {bad, "shortlist_phone_bad"}} {
+			set, held bool
+			what      string
+		}{{call == "opted-out", dnc, "do not call"}, {mail == "opted-out", optEmail, "email opt-out"},
+			{li == "opted-out", optLI, "LinkedIn opt-out"}, {bad, phoneBad, "wrong number"}} {
 			if !c.set {
 				continue
 			}
 			optOuts++
-			if o.Properties[c.prop] != "true" {
-				t.Errorf("contact %s: %s is %q in the CRM, the book has it set", crmID, c.prop, o.Properties[c.prop])
+			if !c.held {
+				t.Errorf("contact %s: the book has %s set, the CRM does not", crmID, c.what)
 			}
 		}
-		if mail == "opted-out" && !srv.UnsubscribedFromAll(addr) {
-			t.Errorf("contact %s: %s is not unsubscribed from all email (v4)", crmID, addr)
+		if mail == "opted-out" && !unsubscribed {
+			t.Errorf("contact %s: %s is not unsubscribed from all email", crmID, addr)
 		}
 	}
 	rows.Close()
@@ -600,9 +568,9 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 
 	elapsed := time.Since(start)
 	t.Logf("campaign: %d actions (%d logs incl. %d booked with a time, %d done, %d skip, %d snooze, %d note edits, %d tasks worked, %d opt-outs, %d wrong numbers); "+
-		"%d tasks the manager completed, moved or deleted in HubSpot; %d syncs SIGKILLed (within 0–%s; %d after writing began), %d finished, %d failed under faults (%d distinct lines); %d of %d requests faulted; 1 concurrent sync refused; %d records created in the CRM before the faults stopped",
+		"%d tasks the manager completed, moved or deleted in %s; %d syncs SIGKILLed (within 0–%s; %d after writing began), %d finished, %d failed under faults (%d distinct lines); %d of %d requests faulted; 1 concurrent sync refused; %d records created in the CRM before the faults stopped",
 		len(plan), counts["logs"], counts["booked with a time"], counts["done"], counts["skip"], counts["snooze"], counts["note edits"],
-		counts["tasks worked"], counts["opt-outs"], len(phoneBad), len(managed), kills, window.Round(time.Millisecond), pushKills, finished, failed, len(distinct(failures)), faulted, len(srv.Requests()), before)
+		counts["tasks worked"], counts["opt-outs"], len(phoneBad), len(managed), crm.name(), kills, window.Round(time.Millisecond), pushKills, finished, failed, len(distinct(failures)), faulted, requests, before)
 	t.Logf("checked: %d touches (%d scheduled meetings) each checked once as its engagement with contact and company, %d tasks' state and due, %d opt-outs and flags; duplicates %d touches, %d tasks; %d outbox items left; %s",
 		touches, scheduled, tasks, optOuts, dups, taskDups, len(ob.Items), elapsed.Round(100*time.Millisecond))
 	for _, f := range distinct(failures) {
@@ -613,10 +581,10 @@ func TestReliabilityHubSpotCampaign(t *testing.T) {
 // concurrentSyncs starts a sync that holds the book's sync lock (its first
 // request stalls), then a second: the second says a sync is running, exits
 // 1 and sends nothing while it runs.
-func concurrentSyncs(t *testing.T, bin string, env []string, book string, srv *hubspottest.Server) {
+func concurrentSyncs(t *testing.T, bin string, env []string, book string, crm campaignCRM) {
 	t.Helper()
-	before := len(srv.Requests())
-	srv.Inject(hubspottest.Fault{Kind: hubspottest.FaultSlow, Delay: 2 * time.Second})
+	before := crm.requests()
+	crm.stall(2 * time.Second)
 	first := exec.Command(bin, "--db", book, "sync")
 	first.Env = env
 	var out bytes.Buffer
@@ -624,32 +592,21 @@ func concurrentSyncs(t *testing.T, bin string, env []string, book string, srv *h
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); len(srv.Requests()) == before; {
+	for deadline := time.Now().Add(5 * time.Second); crm.requests() == before; {
 		if time.Now().After(deadline) {
 			t.Fatal("the first sync sent nothing in 5 s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	during := len(srv.Requests())
+	during := crm.requests()
 	r := runBin(t, bin, env, "--db", book, "sync")
-	sent := len(srv.Requests()) - during
+	sent := crm.requests() - during
 	if r.code != 1 || !strings.Contains(r.errOut, "a sync is already running (pid ") || sent != 0 {
 		t.Errorf("a second sync while one runs: exit %d, %d requests\n%s%s", r.code, sent, r.out, r.errOut)
 	}
 	if err := first.Wait(); err != nil {
 		t.Logf("the first of two syncs: %v: %s", err, out.String())
 	}
-}
-
-// engagementHolds reports whether an engagement's text holds the note (its
-// HTML-escaped form, which is the same for the campaign's notes).
-func engagementHolds(o hubspottest.Object, note string) bool {
-	for _, p := range []string{"hs_call_body", "hs_email_text", "hs_communication_body", "hs_meeting_body", "hs_note_body"} {
-		if strings.Contains(o.Properties[p], note) {
-			return true
-		}
-	}
-	return false
 }
 
 // msOf reads a HubSpot datetime (ISO 8601 or epoch milliseconds) as epoch
@@ -668,4 +625,193 @@ func distinct(ss []string) []string {
 	out := slices.Clone(ss)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// hubspotCampaign is the campaign's HubSpot: hubspottest over HTTP. The
+// portal accepts the unique op-id property on engagements (the upsert
+// path), so a sync after a kill does not wait out HubSpot's 10 s search lag
+// for what was in flight and 30 kills fit in CI; the search-before-create
+// path after a kill is TestKillRightAfterCreate's (sync package, fake clock).
+type hubspotCampaign struct{ srv *hubspottest.Server }
+
+func newHubSpotCampaign() *hubspotCampaign { return &hubspotCampaign{} }
+
+func (h *hubspotCampaign) name() string { return "HubSpot" }
+
+func (h *hubspotCampaign) seed(t *testing.T) []string {
+	h.srv = hubspottest.NewServer(hubspottest.Options{RateLimit: -1, SearchPerSecond: -1, UniqueOnEngagements: true})
+	t.Cleanup(h.srv.Close)
+	srv := h.srv
+	const email = "rita.rep@campaign.example"
+	owner := srv.AddOwner(email, "Rita", "Rep")
+	due := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	for i := range 8 {
+		co := srv.Put("companies", map[string]string{"name": fmt.Sprintf("Campaign Co %d", i), "domain": fmt.Sprintf("co%d.example", i),
+			"industry": "Software", "numberofemployees": "400", "country": "US", "timezone": "America/New_York", "hubspot_owner_id": owner})
+		for j := range 3 {
+			ct := srv.Put("contacts", map[string]string{"firstname": fmt.Sprintf("Ann%d", j), "lastname": fmt.Sprintf("Lee%d", i),
+				"jobtitle": "VP Sales", "email": fmt.Sprintf("c%d.%d@co%d.example", i, j, i), "phone": fmt.Sprintf("+1 212 555 %02d%02d", i, j),
+				"hs_linkedin_url": fmt.Sprintf("https://www.linkedin.com/in/ann-%d-%d", i, j), "hubspot_owner_id": owner})
+			if err := srv.Associate("contacts", ct, "companies", co); err != nil {
+				t.Fatal(err)
+			}
+			if j < 2 {
+				tk := srv.Put("tasks", map[string]string{"hs_task_subject": fmt.Sprintf("Call Ann%d Lee%d", j, i), "hs_task_status": "NOT_STARTED",
+					"hs_task_type": "CALL", "hs_task_priority": "MEDIUM", "hs_timestamp": due, "hubspot_owner_id": owner})
+				srv.Associate("tasks", tk, "contacts", ct)
+				srv.Associate("tasks", tk, "companies", co)
+			}
+		}
+	}
+	return []string{"SHORTLIST_HUBSPOT_TOKEN=" + srv.Token(), "SHORTLIST_HUBSPOT_BASE_URL=" + srv.URL(), "SHORTLIST_HUBSPOT_OWNER_EMAIL=" + email}
+}
+
+func (h *hubspotCampaign) injectFaults() {
+	for _, f := range []hubspottest.Fault{
+		{Kind: hubspottest.FaultReset, Times: -1, Chance: 0.02, Seed: 1},
+		{Kind: hubspottest.FaultResetAfterApply, Method: "POST", Times: -1, Chance: 0.03, Seed: 2},
+		{Kind: hubspottest.FaultResetAfterApply, Method: "PATCH", Times: -1, Chance: 0.03, Seed: 3},
+		{Kind: hubspottest.FaultTruncated, Times: -1, Chance: 0.02, Seed: 4},
+		{Kind: hubspottest.FaultRateLimit, Policy: "SECONDLY", Times: -1, Chance: 0.015, Seed: 5},
+		{Kind: hubspottest.FaultStatus, Code: 503, Times: -1, Chance: 0.02, Seed: 6},
+		{Kind: hubspottest.FaultStatus, Code: 500, Method: "POST", Times: -1, Chance: 0.02, Seed: 7},
+		{Kind: hubspottest.FaultStatus, Code: 502, Times: -1, Chance: 0.01, Seed: 8},
+	} {
+		h.srv.Inject(f)
+	}
+}
+
+func (h *hubspotCampaign) clearFaults()  { h.srv.ClearFaults() }
+func (h *hubspotCampaign) requests() int { return len(h.srv.Requests()) }
+
+func (h *hubspotCampaign) wroteSince(n int) bool {
+	return slices.ContainsFunc(h.srv.Requests()[n:], func(r hubspottest.Request) bool {
+		return r.Method == "POST" && (strings.HasSuffix(r.Path, "/batch/upsert") || strings.HasSuffix(r.Path, "/batch/update") ||
+			strings.HasSuffix(r.Path, "/batch/create") || strings.Contains(r.Path, "/communication-preferences/"))
+	})
+}
+
+func (h *hubspotCampaign) faulted() int {
+	n := 0
+	for _, r := range h.srv.Requests() {
+		if r.Faulted {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *hubspotCampaign) stall(d time.Duration) {
+	h.srv.Inject(hubspottest.Fault{Kind: hubspottest.FaultSlow, Delay: d})
+}
+
+func (h *hubspotCampaign) manage(t *testing.T, open map[string]bool) map[string]string {
+	t.Helper()
+	var picked []hubspottest.Object
+	for _, o := range h.srv.List("tasks") {
+		if open[o.ID] && o.Properties["hs_task_status"] == "NOT_STARTED" && len(picked) < 3 {
+			picked = append(picked, o)
+		}
+	}
+	if len(picked) < 3 {
+		t.Fatalf("only %d open CRM tasks for the manager", len(picked))
+	}
+	moved := time.UnixMilli(msOf(picked[1].Properties["hs_timestamp"])).Add(72 * time.Hour)
+	if h.srv.Update("tasks", picked[0].ID, map[string]string{"hs_task_status": "COMPLETED"}) != nil ||
+		h.srv.Update("tasks", picked[1].ID, map[string]string{"hs_timestamp": moved.UTC().Format(time.RFC3339)}) != nil ||
+		h.srv.Archive("tasks", picked[2].ID) != nil {
+		t.Fatal("the manager's edits failed")
+	}
+	return map[string]string{picked[0].ID: "completed", picked[1].ID: "moved", picked[2].ID: "deleted"}
+}
+
+var hubspotEngagements = []string{"calls", "emails", "communications", "meetings", "notes"}
+
+func (h *hubspotCampaign) created() int {
+	n := 0
+	for _, typ := range append(slices.Clone(hubspotEngagements), "tasks") {
+		for _, o := range h.srv.List(typ) {
+			if o.Properties["shortlist_op_id"] != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (h *hubspotCampaign) engagements() map[string][]engagement {
+	out := map[string][]engagement{}
+	for _, typ := range hubspotEngagements {
+		for _, o := range h.srv.List(typ) {
+			op := o.Properties["shortlist_op_id"]
+			if op == "" || o.Archived {
+				continue
+			}
+			e := engagement{ID: o.ID, Type: typ}
+			if ids := h.srv.AssociatedIDs(typ, o.ID, "contacts"); len(ids) == 1 {
+				e.Contact = ids[0]
+			} else {
+				e.Contact = fmt.Sprint(ids)
+			}
+			if ids := h.srv.AssociatedIDs(typ, o.ID, "companies"); len(ids) == 1 {
+				e.Company = ids[0]
+			} else {
+				e.Company = fmt.Sprint(ids)
+			}
+			for _, p := range []string{"hs_call_body", "hs_email_text", "hs_communication_body", "hs_meeting_body", "hs_note_body"} {
+				e.Text += o.Properties[p] + "\n"
+			}
+			if typ == "meetings" && o.Properties["hs_meeting_outcome"] == "SCHEDULED" {
+				e.Scheduled, e.Start = true, msOf(o.Properties["hs_meeting_start_time"])
+			}
+			out[op] = append(out[op], e)
+		}
+	}
+	return out
+}
+
+func (h *hubspotCampaign) engagementType(ch model.Channel, o model.Outcome, meetingAt int64) string {
+	if o == model.OutcomeMeetingBooked && meetingAt != 0 {
+		return "meetings"
+	}
+	return map[model.Channel]string{model.ChannelCall: "calls", model.ChannelEmail: "emails", model.ChannelLinkedIn: "communications",
+		model.ChannelMeeting: "meetings", model.ChannelVisit: "meetings", model.ChannelNote: "notes"}[ch]
+}
+
+func (h *hubspotCampaign) tasks() (map[string]crmTask, map[string]int) {
+	live, ops := map[string]crmTask{}, map[string]int{}
+	for _, o := range h.srv.List("tasks") {
+		if o.Archived {
+			continue
+		}
+		if op := o.Properties["shortlist_op_id"]; op != "" {
+			ops[op]++
+		}
+		st, at := o.Properties["hs_task_status"], msOf(o.Properties["hs_timestamp"])
+		live[o.ID] = crmTask{Open: st == "NOT_STARTED", Show: st + " due " + o.Properties["hs_timestamp"],
+			matches: func(status string, due int64, hasTime bool, snoozed int64) bool {
+				switch status {
+				case "open":
+					// A date-only due is a civil date, which the CRM holds
+					// as noon UTC of that day (model.DueToCRM).
+					return st == "NOT_STARTED" && at == model.DueToCRM(model.Task{Due: time.UnixMilli(due).UTC(), DueHasTime: hasTime}).UnixMilli()
+				case "snoozed":
+					return st == "NOT_STARTED" && at == snoozed
+				}
+				return st == "COMPLETED"
+			}}
+	}
+	return live, ops
+}
+
+func (h *hubspotCampaign) taskDeleted(id string) bool {
+	o, held := h.srv.Get("tasks", id)
+	return held && o.Archived
+}
+
+func (h *hubspotCampaign) contactFlags(crmID, email string) (call, mail, linkedin, phoneBad, unsubscribed bool) {
+	o, _ := h.srv.Get("contacts", crmID)
+	p := o.Properties
+	return p["shortlist_do_not_call"] == "true", p["hs_email_optout"] == "true", p["shortlist_linkedin_optout"] == "true",
+		p["shortlist_phone_bad"] == "true", h.srv.UnsubscribedFromAll(email)
 }

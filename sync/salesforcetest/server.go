@@ -36,6 +36,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -282,12 +283,18 @@ type Fault struct {
 	Delay  time.Duration // FaultSlow
 	After  int           // let this many matching requests through first
 	Times  int           // hits; 0 → 1; -1 → every one
+	// Chance, when above 0, hits each matching request (past After) with
+	// that probability, drawn from a generator seeded with Seed, so a run
+	// is repeatable.
+	Chance float64
+	Seed   uint64
 }
 
 type faultState struct {
 	f    Fault
 	seen int
 	left int
+	rng  *rand.Rand
 }
 
 // Inject adds a fault.
@@ -298,7 +305,7 @@ func (s *Server) Inject(f Fault) {
 	if left == 0 {
 		left = 1
 	}
-	s.faults = append(s.faults, &faultState{f: f, left: left})
+	s.faults = append(s.faults, &faultState{f: f, left: left, rng: rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))})
 }
 
 // ClearFaults removes every injected fault.
@@ -319,6 +326,9 @@ func (s *Server) takeFault(method, path string) (Fault, bool) {
 		if fs.seen <= fs.f.After {
 			continue
 		}
+		if fs.f.Chance > 0 && fs.rng.Float64() >= fs.f.Chance {
+			continue
+		}
 		if fs.left > 0 {
 			fs.left--
 		}
@@ -336,6 +346,8 @@ type Request struct {
 	Body   []byte
 	Header http.Header
 	Status int // 0 when the connection was cut
+	// Faulted: an injected fault met this request.
+	Faulted bool
 }
 
 // Requests returns a copy of the request log, oldest first.
@@ -411,6 +423,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulted := s.takeFault(r.Method, path)
 	if faulted {
+		s.mu.Lock()
+		s.log[idx].Faulted = true
+		s.mu.Unlock()
 		switch f.Kind {
 		case FaultStatus:
 			code := f.Code
