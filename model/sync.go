@@ -119,6 +119,9 @@ const (
 	ChangeTaskReopened SyncChangeKind = "task-reopened" // a closed task reopened in the CRM: open here
 	ChangeTaskMoved    SyncChangeKind = "task-moved"    // the CRM changed an open task's due date
 	ChangeTaskDeleted  SyncChangeKind = "task-deleted"  // deleted in the CRM: off the list here, kept
+
+	ChangeMeetingMoved     SyncChangeKind = "meeting-moved"     // a booked meeting rescheduled in the CRM
+	ChangeMeetingCancelled SyncChangeKind = "meeting-cancelled" // a booked meeting deleted in the CRM
 )
 
 // SyncChange is one named change a pull made to the book. Account is the
@@ -127,7 +130,9 @@ const (
 // id ("" when the CRM did not say).
 // For a task change, Task is its title and CRMID the task's; when moved,
 // From and To are the old and new due ("2006-01-02", with " 15:04" when it
-// has a time, in the book's zone).
+// has a time, in the book's zone). For a meeting change, Task names the
+// meeting ("meeting with Ann Lee"), CRMID is the CRM's meeting, and when
+// moved From and To are its old and new start ("2006-01-02 15:04").
 type SyncChange struct {
 	Kind    SyncChangeKind `json:"kind"`
 	Account string         `json:"account"`
@@ -166,6 +171,10 @@ func (c SyncChange) Text() string {
 		return fmt.Sprintf("~ task %q (%s) moved in the CRM: due %s, was %s", c.Task, c.Account, c.To, c.From)
 	case ChangeTaskDeleted:
 		return fmt.Sprintf("- task %q (%s) deleted in the CRM: off your list, kept in its history", c.Task, c.Account)
+	case ChangeMeetingMoved:
+		return fmt.Sprintf("~ %s (%s) moved in the CRM: %s, was %s", c.Task, c.Account, c.To, c.From)
+	case ChangeMeetingCancelled:
+		return fmt.Sprintf("- %s (%s) cancelled in the CRM: the touch is kept, the meeting is off", c.Task, c.Account)
 	}
 	return string(c.Kind) + " " + c.Account
 }
@@ -293,6 +302,18 @@ type PulledTask struct {
 	ContactID string
 	OpID      string
 	Modified  time.Time
+}
+
+// PulledMeeting is a meeting Shortlist booked (a meeting-booked touch's
+// CRM record) as the CRM holds it now: CRMID is the record's id, OpID the
+// touch's operation id, Start when it takes place, Deleted when it was
+// deleted (cancelled) there. Modified is the CRM's last-modified time.
+type PulledMeeting struct {
+	CRMID    string
+	OpID     string
+	Start    time.Time
+	Deleted  bool
+	Modified time.Time
 }
 
 // DepartedCompany is a company that left the rep's book in the CRM.

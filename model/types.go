@@ -327,8 +327,11 @@ type Touch struct {
 	// MeetingAt is when the meeting a meeting-booked touch booked takes
 	// place; zero: not known (or another outcome).
 	MeetingAt time.Time `json:"meeting_at"`
-	Origin    Origin    `json:"origin"`
-	Synced    bool      `json:"synced"`
+	// MeetingCancelled: the booked meeting was cancelled (deleted) in the
+	// CRM after it was pushed; MeetingAt keeps when it was to be.
+	MeetingCancelled bool   `json:"meeting_cancelled,omitempty"`
+	Origin           Origin `json:"origin"`
+	Synced           bool   `json:"synced"`
 }
 
 // Task is a next action on a contact or an account.

@@ -140,12 +140,12 @@ func scanContact(s scanner, c *model.Contact) error {
 }
 
 const touchCols = `t.id, t.op_id, coalesce(t.crm_id, ''), t.contact_id, t.account_id, t.channel, t.direction,
-	t.outcome, t.note, t.at, t.duration_ns, t.origin, t.synced, t.meeting_at`
+	t.outcome, t.note, t.at, t.duration_ns, t.origin, t.synced, t.meeting_at, t.meeting_cancelled`
 
 func scanTouch(s scanner, t *model.Touch) error {
 	var at, dur, meet int64
 	err := s.Scan(&t.ID, &t.OpID, &t.CRMID, &t.ContactID, &t.AccountID, &t.Channel, &t.Direction,
-		&t.Outcome, &t.Note, &at, &dur, &t.Origin, &t.Synced, &meet)
+		&t.Outcome, &t.Note, &at, &dur, &t.Origin, &t.Synced, &meet, &t.MeetingCancelled)
 	if err != nil {
 		return err
 	}

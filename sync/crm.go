@@ -118,6 +118,20 @@ type CRM interface {
 	UpdateTouches(ctx context.Context, in []TouchUpdate) ([]Result, error)
 }
 
+// MeetingPuller is what a CRM adds whose booked meetings are records a
+// person there can move or delete (Salesforce's Events). The engine pulls
+// the meetings changed since its own cursor when the CRM implements it, so
+// a meeting rescheduled or cancelled in the CRM reaches the book. The
+// HubSpot adapter does not implement it yet.
+type MeetingPuller interface {
+	// MeetingsModifiedSince calls fn with each page of the meetings
+	// Shortlist booked (those carrying an operation id) modified or
+	// deleted at or after since, in ascending order of Modified (ties by
+	// ID). A page may repeat records already seen. When fn returns an
+	// error, it stops and returns it.
+	MeetingsModifiedSince(ctx context.Context, since time.Time, fn func([]model.PulledMeeting) error) error
+}
+
 // Owner is the rep as the CRM knows them.
 type Owner struct {
 	ID    string

@@ -190,6 +190,9 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.pullChangedTasks(ctx); err != nil {
 		return err
 	}
+	if err := r.pullChangedMeetings(ctx); err != nil {
+		return err
+	}
 	if err := r.deletedTasks(ctx); err != nil {
 		return err
 	}
@@ -464,6 +467,59 @@ func (r *run) pullChangedTasks(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("pull changed tasks: %w", err)
+	}
+	return nil
+}
+
+// pullChangedMeetings pulls the booked meetings changed in the CRM since
+// their own cursor, when the CRM keeps meetings a person there can move or
+// delete (MeetingPuller): the touch that booked one takes its new time, or
+// is marked cancelled. Each page is applied with its cursor in one
+// transaction. A first sync only sets the cursor, to the companies
+// cursor, as pullChangedTasks does: nothing it pushed yet can have moved.
+func (r *run) pullChangedMeetings(ctx context.Context) error {
+	mp, ok := r.e.crm.(MeetingPuller)
+	if !ok {
+		return nil
+	}
+	e := r.e
+	key := "meetings." + r.owner.ID
+	since, err := e.store.SyncCursor(ctx, key)
+	if err != nil {
+		return err
+	}
+	if since.IsZero() {
+		start, err := e.store.SyncCursor(ctx, r.cursorKey())
+		if err != nil || start.IsZero() {
+			return err
+		}
+		_, err = e.store.ApplyMeetings(ctx, nil, key, start)
+		return err
+	}
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed meetings"})
+	err = mp.MeetingsModifiedSince(ctx, since, func(page []model.PulledMeeting) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		cursor := since
+		for _, m := range page {
+			if m.Modified.After(cursor) {
+				cursor = m.Modified
+			}
+		}
+		applied, err := e.store.ApplyMeetings(ctx, page, key, cursor)
+		if err != nil {
+			return err
+		}
+		since = cursor
+		r.absorb(applied)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pull changed meetings: %w", err)
 	}
 	return nil
 }

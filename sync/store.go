@@ -48,6 +48,10 @@ type Store interface {
 	// transaction, as ApplyContactsTasks writes tasks; a task on neither a
 	// company nor a contact of the book is left out.
 	ApplyTasks(ctx context.Context, tasks []model.PulledTask, cursorKey string, cursor time.Time) (model.SyncApplied, error)
+	// ApplyMeetings writes a page of meetings changed in the CRM onto the
+	// booked-meeting touches they came from (moved, cancelled) and sets the
+	// cursor key to cursor, in one transaction.
+	ApplyMeetings(ctx context.Context, meetings []model.PulledMeeting, cursorKey string, cursor time.Time) (model.SyncApplied, error)
 	// OpenTaskCRMIDs lists the CRM ids of the book's open (and snoozed)
 	// tasks.
 	OpenTaskCRMIDs(ctx context.Context) ([]string, error)

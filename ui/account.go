@@ -382,7 +382,10 @@ func (m *account) build() {
 	for i, t := range d.Touches {
 		text := fmt.Sprintf("%s %s %s %s", t.At.In(now.Location()).Format("Jan 02 15:04"), fit(string(t.Channel), 8),
 			fit(t.Outcome.Label(), 15), names[t.ContactID])
-		if t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero() {
+		switch {
+		case t.Outcome == model.OutcomeMeetingBooked && t.MeetingCancelled:
+			text += " · cancelled in the CRM (was " + t.MeetingAt.In(now.Location()).Format("Mon 2 Jan 15:04") + ")"
+		case t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero():
 			text += " · meets " + t.MeetingAt.In(now.Location()).Format("Mon 2 Jan 15:04")
 		}
 		if t.Note != "" {

@@ -303,7 +303,10 @@ type TouchJSON struct {
 	At        string `json:"at"`
 	// MeetingAt is when a booked meeting takes place; "" when not known.
 	MeetingAt string `json:"meeting_at,omitempty"`
-	Synced    bool   `json:"synced"`
+	// MeetingCancelled: the meeting was cancelled in the CRM (MeetingAt is
+	// when it was to be).
+	MeetingCancelled bool `json:"meeting_cancelled,omitempty"`
+	Synced           bool `json:"synced"`
 }
 
 // TaskJSON is a task as scripts see it.
@@ -372,13 +375,17 @@ func touchJSON(t model.Touch) TouchJSON {
 	if !t.MeetingAt.IsZero() {
 		out.MeetingAt = stamp(t.MeetingAt)
 	}
+	out.MeetingCancelled = t.MeetingCancelled
 	return out
 }
 
 // outcomeText is the outcome as history shows it: a booked meeting says
 // when ("meeting booked for Thu 26 Nov 14:00").
 func outcomeText(t model.Touch, loc *time.Location) string {
-	if t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero() {
+	switch {
+	case t.Outcome == model.OutcomeMeetingBooked && t.MeetingCancelled:
+		return t.Outcome.Label() + " for " + t.MeetingAt.In(loc).Format("Mon 2 Jan 15:04") + ", cancelled in the CRM"
+	case t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero():
 		return t.Outcome.Label() + " for " + t.MeetingAt.In(loc).Format("Mon 2 Jan 15:04")
 	}
 	return t.Outcome.Label()
