@@ -86,6 +86,7 @@ func run() int {
 		Setup:           newSetup(inTerm, dl.Path()),
 		Debug:           func(g cli.Globals) *slog.Logger { return logFor(g).Logger() },
 		CheckCRM:        checkCRM,
+		FixCRM:          fixCRM,
 		CheckToken:      tokenChecker(tokenCheckLimit),
 		SalesforceLogin: salesforceLogin,
 	}

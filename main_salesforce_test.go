@@ -68,8 +68,27 @@ func TestSalesforceSync(t *testing.T) {
 	bare := sft.New(sft.Options{Missing: []string{"Task.Shortlist_Op_Id__c"}})
 	t.Cleanup(bare.Close)
 	_, out, errOut = run(t, []string{"SHORTLIST_SALESFORCE_INSTANCE_URL=" + bare.URL(), "SHORTLIST_SALESFORCE_ACCESS_TOKEN=" + bare.AccessToken()}, "doctor")
-	if !strings.Contains(out, "Task.Shortlist_Op_Id__c (Text(64), External ID, Unique)") {
+	if !strings.Contains(out, "Task.Shortlist_Op_Id__c (Text(64), External ID, Unique)") || !strings.Contains(out, "shortlist doctor --fix") {
 		t.Fatalf("doctor on an org without the op id field:\n%s\n%s", out, errOut)
+	}
+	// doctor --fix, by a user who may not customize the org: nothing added,
+	// the admin's way named.
+	locked := sft.New(sft.Options{Missing: []string{"Task.Shortlist_Op_Id__c", "Event.Shortlist_Op_Id__c"}, NoCustomize: true})
+	t.Cleanup(locked.Close)
+	code, out, errOut = run(t, []string{"SHORTLIST_SALESFORCE_INSTANCE_URL=" + locked.URL(), "SHORTLIST_SALESFORCE_ACCESS_TOKEN=" + locked.AccessToken()}, "doctor", "--fix")
+	if code != 1 || !strings.Contains(out, "may not add fields (it needs Customize Application)") || locked.FieldsCreated() != 0 {
+		t.Fatalf("doctor --fix without Customize Application: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// And by one who may: the field is added through the Tooling API, and
+	// the CRM check passes in the same run.
+	bareEnv := []string{"SHORTLIST_SALESFORCE_INSTANCE_URL=" + bare.URL(), "SHORTLIST_SALESFORCE_ACCESS_TOKEN=" + bare.AccessToken()}
+	code, out, errOut = run(t, bareEnv, "doctor", "--fix")
+	if !strings.Contains(out, "added Activity.Shortlist_Op_Id__c: Salesforce has every field Shortlist needs") ||
+		!strings.Contains(out, "Salesforce accepts the token") || bare.FieldsCreated() != 1 {
+		t.Fatalf("doctor --fix: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, out, _ = run(t, bareEnv, "doctor", "--fix"); !strings.Contains(out, "nothing to add") || bare.FieldsCreated() != 1 {
+		t.Fatalf("doctor --fix again:\n%s", out)
 	}
 	srv.ExpireSession()
 	code, out, errOut = run(t, env, "sync")

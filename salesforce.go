@@ -172,3 +172,64 @@ func openBrowser(uri string) {
 		go cmd.Wait() // reap it; its outcome changes nothing
 	}
 }
+
+// fixCRM is doctor --fix: on Salesforce, the custom fields Prepare finds
+// missing are added through the Tooling API when the rep's user may
+// customize the org, then checked again; HubSpot needs nothing (the adapter
+// creates its properties on the first push).
+func fixCRM(ctx context.Context, g cli.Globals) (string, error) {
+	cfg, err := loadConfig(g.Config)
+	if err != nil {
+		return "", err
+	}
+	if cfg.CRM.Kind != "salesforce" {
+		return "nothing to add: Shortlist creates its HubSpot properties itself when it first pushes", nil
+	}
+	crm, err := newSalesforce(cfg.CRM, g, 1, nil)
+	if err != nil {
+		return "", err
+	}
+	if _, err := crm.Connect(ctx, cfg.CRM.OwnerEmail); err != nil {
+		return "", explainCRM(salesforceWords, model.SyncReport{}, err)
+	}
+	_, err = crm.Prepare(ctx)
+	var fm *crmsync.FieldsMissingError
+	switch {
+	case err == nil:
+		return "Salesforce has every field Shortlist needs: nothing to add", nil
+	case !errors.As(err, &fm):
+		return "", explainCRM(salesforceWords, model.SyncReport{}, err)
+	}
+	missing := fm.Fields
+	added, err := crm.AddFields(ctx, missing)
+	if errors.Is(err, crmsync.ErrScope) {
+		return "", fmt.Errorf("your Salesforce user may not add fields (it needs Customize Application), so nothing was added: ask an admin to add %s in Setup → Object Manager", fieldList(missing))
+	}
+	if err != nil {
+		return "", fmt.Errorf("added %s, then: %w", orNone(added), explainCRM(salesforceWords, model.SyncReport{}, err))
+	}
+	_, err = crm.Prepare(ctx)
+	switch {
+	case err == nil:
+		return fmt.Sprintf("added %s: Salesforce has every field Shortlist needs", orNone(added)), nil
+	case errors.As(err, &fm):
+		return "", fmt.Errorf("added %s; Salesforce does not show you %s yet: give your profile read and edit access to them (Setup → Object Manager → the object → Fields → Set Field-Level Security; an existing operation-id field must be marked External ID and Unique), then run shortlist doctor",
+			orNone(added), fieldList(fm.Fields))
+	}
+	return "", explainCRM(salesforceWords, model.SyncReport{}, err)
+}
+
+func fieldList(fs []crmsync.MissingField) string {
+	var parts []string
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s.%s (%s)", f.Object, f.Field, f.Kind))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "no field"
+	}
+	return strings.Join(names, ", ")
+}

@@ -19,6 +19,10 @@ const maxCollection = 200
 // descriptionCap is Task and Event Description's length.
 const descriptionCap = 32000
 
+// kindMarkUnique is a MissingField's Kind for an operation-id field that
+// exists but is not External ID and Unique: an admin changes it.
+const kindMarkUnique = "mark it External ID and Unique"
+
 // Prepare checks the org has what the push relies on: the operation-id
 // External ID on Task and Event (Activity), Shortlist's account status and
 // contact flags, and the Task Status values it writes. It adds nothing:
@@ -39,7 +43,7 @@ func (c *Client) prepare(ctx context.Context) (crmsync.Capabilities, error) {
 		if !ok || !f.ExternalID || !f.Unique {
 			kind := "Text(64), External ID, Unique"
 			if ok {
-				kind = "mark it External ID and Unique"
+				kind = kindMarkUnique
 			}
 			missing = append(missing, crmsync.MissingField{Object: obj, Field: fieldOpID, Kind: kind})
 		}

@@ -528,6 +528,8 @@ func compareValues(f *field, a, b any) int {
 // ---- describe ----
 
 func (s *Server) describe(name string) reply {
+	s.mu.Lock() // createCustomField adds fields
+	defer s.mu.Unlock()
 	o := s.objects[strings.ToLower(name)]
 	if o == nil {
 		return apiErr(http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")

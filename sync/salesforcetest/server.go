@@ -9,7 +9,8 @@
 // /services/data/vNN.N: query and queryAll (a parsed SOQL subset, query
 // locators in nextRecordsUrl, Sforce-Query-Options batch sizes),
 // sobjects/{Type}/describe, composite/sobjects (PATCH: update by id) and
-// composite/sobjects/{Type}/{ExternalIdField} (PATCH: upsert), limits.
+// composite/sobjects/{Type}/{ExternalIdField} (PATCH: upsert), limits, and
+// the Tooling API's tooling/sobjects/CustomField (POST: add a field).
 //
 // What it models, as Salesforce does:
 //   - error bodies [{"message","errorCode","fields"}], per-item collection
@@ -64,6 +65,9 @@ type Options struct {
 	Missing []string
 	// Now is the server's clock; nil → time.Now.
 	Now func() time.Time
+	// NoCustomize: the rep's user lacks Customize Application, so the
+	// Tooling API refuses to create fields.
+	NoCustomize bool
 	// DeviceRFCOnly makes the device-flow poll accept only RFC 8628's
 	// grant (urn:ietf:params:oauth:grant-type:device_code), answering
 	// Salesforce's documented grant_type=device with unsupported_grant_type.
@@ -76,21 +80,22 @@ type Server struct {
 	ts      *httptest.Server
 	objects map[string]*object
 
-	mu        gosync.Mutex
-	token     string
-	refreshes int
-	used      int
-	records   map[string]*record // id → record
-	order     []string           // ids in creation order
-	seq       int
-	locators  map[string][]map[string]any
-	locSeq    int
-	faults    []*faultState
-	log       []Request
-	lastStamp time.Time
-	userID    string             // the logged-in user
-	devices   map[string]*device // device code → its login
-	devSeq    int
+	mu            gosync.Mutex
+	toolingWrites int // custom fields created
+	token         string
+	refreshes     int
+	used          int
+	records       map[string]*record // id → record
+	order         []string           // ids in creation order
+	seq           int
+	locators      map[string][]map[string]any
+	locSeq        int
+	faults        []*faultState
+	log           []Request
+	lastStamp     time.Time
+	userID        string             // the logged-in user
+	devices       map[string]*device // device code → its login
+	devSeq        int
 }
 
 // device is one device-flow login in progress.
@@ -621,6 +626,8 @@ func (s *Server) route(r *http.Request, path string, body []byte) reply {
 		return s.updateCollection(body)
 	case r.Method == http.MethodPatch && len(rest) == 4 && rest[0] == "composite" && rest[1] == "sobjects":
 		return s.upsertCollection(rest[2], rest[3], body)
+	case r.Method == http.MethodPost && len(rest) == 3 && rest[0] == "tooling" && rest[1] == "sobjects" && rest[2] == "CustomField":
+		return s.createCustomField(body)
 	}
 	return apiErr(http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 }

@@ -85,6 +85,10 @@ type Env struct {
 	// has no CRM adapter: the checks are then skipped, and say so.
 	CheckCRM   func(ctx context.Context, g Globals) error
 	CheckToken func(ctx context.Context, g Globals, token string) error
+	// FixCRM adds to the CRM what Shortlist needs there and the rep's user
+	// may add (doctor --fix: Salesforce's custom fields), returning what it
+	// did in a line; nil when this build cannot.
+	FixCRM func(ctx context.Context, g Globals) (string, error)
 	// Edit opens text in the rep's editor on the terminal and returns what
 	// was saved (log --edit); nil when there is no terminal.
 	Edit func(text string) (string, error)

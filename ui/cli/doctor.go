@@ -40,10 +40,13 @@ func doctorCmd() *command {
 the current schema, files are private, the CRM token is present (and accepted,
 when this build can ask the CRM), the clock and time zones are sane, and the
 terminal has colours and room. One line per check: ok, warn or fail, with the fix.
+With --fix it first adds what the CRM lacks and your CRM user may add (on
+Salesforce, the custom fields Shortlist writes, through the Tooling API).
 Exits 1 when any check fails.`,
-		example: []string{"shortlist doctor", "shortlist doctor --json | jq '.checks[] | select(.status != \"ok\")'"},
+		example: []string{"shortlist doctor", "shortlist doctor --fix", "shortlist doctor --json | jq '.checks[] | select(.status != \"ok\")'"},
 		define: func(f *flags) func(context.Context, *call) error {
 			asJSON := f.fs.Bool("json", false, "print as JSON")
+			fix := f.fs.Bool("fix", false, "first add the CRM fields Shortlist needs, where your CRM user may (Salesforce)")
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("doctor takes flags only, got %q", c.args[0])
@@ -52,7 +55,11 @@ Exits 1 when any check fails.`,
 				if err != nil {
 					return err
 				}
-				checks := doctor(ctx, c, s)
+				var checks []Check
+				if *fix {
+					checks = append(checks, fixCRM(ctx, c))
+				}
+				checks = append(checks, doctor(ctx, c, s)...)
 				failed := 0
 				for _, ch := range checks {
 					if ch.Status == CheckFail {
@@ -79,6 +86,24 @@ Exits 1 when any check fails.`,
 			}
 		},
 	}
+}
+
+// fixCRM is doctor --fix's first line: what it added to the CRM, or why
+// it could not.
+func fixCRM(ctx context.Context, c *call) Check {
+	if c.env.FixCRM == nil {
+		return Check{"crm-fix", CheckWarn, "not available in this build", ""}
+	}
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	did, err := c.env.FixCRM(cctx, c.f.g)
+	switch {
+	case err == nil:
+		return Check{"crm-fix", CheckOK, did, ""}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, model.ErrOffline):
+		return Check{"crm-fix", CheckWarn, "the CRM could not be reached: nothing was added", "check the network, then run shortlist doctor --fix again"}
+	}
+	return Check{"crm-fix", CheckFail, oneLine(model.Display(err.Error())), ""}
 }
 
 // doctor runs every check in order. Each check copes with the ones before it

@@ -22,6 +22,8 @@ type fakeSyncer struct {
 	err   error
 	block bool
 	calls int
+	// blocked, when set, is closed once Sync has sent its steps and blocks.
+	blocked chan struct{}
 }
 
 func (s *fakeSyncer) Sync(ctx context.Context, ch chan<- model.SyncProgress) (model.SyncReport, error) {
@@ -34,6 +36,9 @@ func (s *fakeSyncer) Sync(ctx context.Context, ch chan<- model.SyncProgress) (mo
 		}
 	}
 	if s.block {
+		if s.blocked != nil {
+			close(s.blocked)
+		}
 		<-ctx.Done()
 		return s.rep, fmt.Errorf("push touches: %w", ctx.Err())
 	}
@@ -263,11 +268,13 @@ func TestSyncCtrlCCancelsCleanly(t *testing.T) {
 	s := &fakeSyncer{
 		steps: []model.SyncProgress{{Phase: model.PhasePush, What: "touches", Done: 100, Total: 250}},
 		rep:   model.SyncReport{Started: syncStart, Finished: syncStart.Add(time.Second), Pushed: 100, Pending: 150},
-		block: true,
+		block: true, blocked: make(chan struct{}),
 	}
 	f.withSyncer(s)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Ctrl+C once the sync is under way (a fixed delay could fall while
+	// the book is still opening on a loaded machine).
+	go func() { <-s.blocked; cancel() }()
 	f.out.Reset()
 	f.err.Reset()
 	code := cli.Run(ctx, []string{"sync"}, f.env)
