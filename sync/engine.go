@@ -351,61 +351,31 @@ func (r *run) departed(ctx context.Context) error {
 // it only sets the cursor: to the companies cursor, a CRM time no later
 // than that pull (the local clock may not agree with the CRM's).
 func (r *run) pullChangedContacts(ctx context.Context) error {
-	e := r.e
-	key := r.contactsKey()
-	since, err := e.store.SyncCursor(ctx, key)
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		start, err := e.store.SyncCursor(ctx, r.cursorKey())
-		if err != nil || start.IsZero() {
-			return err // an empty book has no contacts to miss: decide next time
-		}
-		_, err = e.store.ApplyContacts(ctx, nil, key, start)
-		return err
-	}
-	ids, err := e.store.BookCompanyIDs(ctx)
-	if err != nil {
-		return err
-	}
-	book := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		book[id] = true
-	}
-	done := 0
-	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed contacts"})
-	err = e.crm.ContactsModifiedSince(ctx, since, func(page []model.PulledContact) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		cursor := since
-		var mine []model.PulledContact
-		for _, rc := range page {
-			if rc.Modified.After(cursor) {
-				cursor = rc.Modified
+	var book map[string]bool
+	return pullSince(ctx, r, changedSince[model.PulledContact]{
+		key: r.contactsKey(), what: "changed contacts", walk: r.e.crm.ContactsModifiedSince,
+		modified: func(pc model.PulledContact) time.Time { return pc.Modified },
+		apply: func(ctx context.Context, page []model.PulledContact, cursor time.Time) (model.SyncApplied, int, error) {
+			if book == nil && len(page) > 0 {
+				ids, err := r.e.store.BookCompanyIDs(ctx)
+				if err != nil {
+					return model.SyncApplied{}, 0, err
+				}
+				book = make(map[string]bool, len(ids))
+				for _, id := range ids {
+					book[id] = true
+				}
 			}
-			if slices.ContainsFunc(rc.CompanyIDs, func(id string) bool { return book[id] }) {
-				mine = append(mine, rc)
+			var mine []model.PulledContact
+			for _, pc := range page {
+				if slices.ContainsFunc(pc.CompanyIDs, func(id string) bool { return book[id] }) {
+					mine = append(mine, pc)
+				}
 			}
-		}
-		applied, err := e.store.ApplyContacts(ctx, mine, key, cursor)
-		if err != nil {
-			return err
-		}
-		since = cursor
-		r.absorb(applied)
-		done += len(mine)
-		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed contacts", Done: done})
-		return nil
+			applied, err := r.e.store.ApplyContacts(ctx, mine, r.contactsKey(), cursor)
+			return applied, len(mine), err
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("pull changed contacts: %w", err)
-	}
-	return nil
 }
 
 // contactsKey scopes the changed-contacts cursor to the owner, as
@@ -426,49 +396,14 @@ func (r *run) tasksKey() string { return "tasks." + r.owner.ID }
 // A first sync pulls the book's open tasks through its companies, so it
 // only sets the cursor, to the companies cursor, as pullChangedContacts does.
 func (r *run) pullChangedTasks(ctx context.Context) error {
-	e := r.e
-	key := r.tasksKey()
-	since, err := e.store.SyncCursor(ctx, key)
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		start, err := e.store.SyncCursor(ctx, r.cursorKey())
-		if err != nil || start.IsZero() {
-			return err
-		}
-		_, err = e.store.ApplyTasks(ctx, nil, key, start)
-		return err
-	}
-	done := 0
-	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed tasks"})
-	err = e.crm.TasksModifiedSince(ctx, since, func(page []model.PulledTask) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		cursor := since
-		for _, pt := range page {
-			if pt.Modified.After(cursor) {
-				cursor = pt.Modified
-			}
-		}
-		applied, err := e.store.ApplyTasks(ctx, page, key, cursor)
-		if err != nil {
-			return err
-		}
-		since = cursor
-		r.absorb(applied)
-		done += len(page)
-		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed tasks", Done: done})
-		return nil
+	return pullSince(ctx, r, changedSince[model.PulledTask]{
+		key: r.tasksKey(), what: "changed tasks", walk: r.e.crm.TasksModifiedSince,
+		modified: func(pt model.PulledTask) time.Time { return pt.Modified },
+		apply: func(ctx context.Context, page []model.PulledTask, cursor time.Time) (model.SyncApplied, int, error) {
+			applied, err := r.e.store.ApplyTasks(ctx, page, r.tasksKey(), cursor)
+			return applied, len(page), err
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("pull changed tasks: %w", err)
-	}
-	return nil
 }
 
 // pullChangedMeetings pulls the booked meetings changed in the CRM since
@@ -482,22 +417,53 @@ func (r *run) pullChangedMeetings(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	e := r.e
 	key := "meetings." + r.owner.ID
-	since, err := e.store.SyncCursor(ctx, key)
+	return pullSince(ctx, r, changedSince[model.PulledMeeting]{
+		key: key, what: "changed meetings", walk: mp.MeetingsModifiedSince,
+		modified: func(pm model.PulledMeeting) time.Time { return pm.Modified },
+		apply: func(ctx context.Context, page []model.PulledMeeting, cursor time.Time) (model.SyncApplied, int, error) {
+			applied, err := r.e.store.ApplyMeetings(ctx, page, key, cursor)
+			return applied, len(page), err
+		},
+	})
+}
+
+// changedSince is one kind of record a CRM reports changed since a cursor
+// of its own (contacts, tasks, meetings): what pullSince needs of it.
+type changedSince[T any] struct {
+	key  string // the cursor's key
+	what string // progress words, e.g. "changed tasks"
+	// walk pages through what changed at or after since (CRM's order).
+	walk     func(ctx context.Context, since time.Time, fn func([]T) error) error
+	modified func(T) time.Time
+	// apply writes a page (what of it is the book's) and sets the cursor,
+	// in one transaction, returning how many records it took. A nil page
+	// only sets the cursor.
+	apply func(ctx context.Context, page []T, cursor time.Time) (model.SyncApplied, int, error)
+}
+
+// pullSince pulls one kind of record changed in the CRM since its cursor,
+// each page applied with the page's latest modified time as the cursor in
+// one transaction. A first sync pulls the whole book through its
+// companies, so it only sets the cursor, to the companies cursor: a CRM
+// time no later than that pull (the local clock may not agree with the
+// CRM's); an empty book decides next time.
+func pullSince[T any](ctx context.Context, r *run, c changedSince[T]) error {
+	since, err := r.e.store.SyncCursor(ctx, c.key)
 	if err != nil {
 		return err
 	}
 	if since.IsZero() {
-		start, err := e.store.SyncCursor(ctx, r.cursorKey())
+		start, err := r.e.store.SyncCursor(ctx, r.cursorKey())
 		if err != nil || start.IsZero() {
 			return err
 		}
-		_, err = e.store.ApplyMeetings(ctx, nil, key, start)
+		_, _, err = c.apply(ctx, nil, start)
 		return err
 	}
-	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "changed meetings"})
-	err = mp.MeetingsModifiedSince(ctx, since, func(page []model.PulledMeeting) error {
+	done := 0
+	r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: c.what})
+	err = c.walk(ctx, since, func(page []T) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -505,21 +471,23 @@ func (r *run) pullChangedMeetings(ctx context.Context) error {
 			return nil
 		}
 		cursor := since
-		for _, m := range page {
-			if m.Modified.After(cursor) {
-				cursor = m.Modified
+		for _, x := range page {
+			if m := c.modified(x); m.After(cursor) {
+				cursor = m
 			}
 		}
-		applied, err := e.store.ApplyMeetings(ctx, page, key, cursor)
+		applied, n, err := c.apply(ctx, page, cursor)
 		if err != nil {
 			return err
 		}
 		since = cursor
 		r.absorb(applied)
+		done += n
+		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: c.what, Done: done})
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("pull changed meetings: %w", err)
+		return fmt.Errorf("pull %s: %w", c.what, err)
 	}
 	return nil
 }
