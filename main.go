@@ -389,10 +389,21 @@ type lazySyncer struct {
 	// slow: building takes a moment (the demo CRM is seeded from the book),
 	// so a progress report says so first. Otherwise the engine's own
 	// connect report comes first, and a setup error is the only output.
-	slow  bool
+	slow bool
+	// words word the CRM's refusals (explainCRM); zero: HubSpot's.
+	words crmWords
 	build func(ctx context.Context) (model.Syncer, error)
 	mu    sync.Mutex
 	s     model.Syncer
+}
+
+// explain words a sync's error with the syncer's CRM words.
+func (l *lazySyncer) explain(rep model.SyncReport, err error) error {
+	w := l.words
+	if w.name == "" {
+		w = hubspotWords
+	}
+	return explainCRM(w, rep, err)
 }
 
 func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
@@ -417,7 +428,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 	l.mu.Unlock()
 	if !l.slow || progress == nil {
 		rep, err := s.Sync(ctx, progress)
-		return rep, explainCRM(hubspotWords, rep, err)
+		return rep, l.explain(rep, err)
 	}
 	// The demo already said "connect the demo CRM"; the engine's own
 	// connect report would name the adapter under it ("HubSpot").
@@ -438,7 +449,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 	rep, err := s.Sync(ctx, inner)
 	close(inner)
 	<-done
-	return rep, explainCRM(hubspotWords, rep, err)
+	return rep, l.explain(rep, err)
 }
 
 // newSyncer is the book's syncer: the demo sandbox for the demo book, else

@@ -41,7 +41,7 @@ func demoCRM(cfg config.Config, g cli.Globals) (string, error) {
 // newSalesforceDemo is the demo's syncer against an in-process Salesforce
 // org seeded from the demo book.
 func newSalesforceDemo(db *storage.DB) *lazySyncer {
-	return &lazySyncer{crm: "the demo Salesforce", slow: true, build: func(ctx context.Context) (model.Syncer, error) {
+	return &lazySyncer{crm: "the demo Salesforce", slow: true, words: salesforceWords, build: func(ctx context.Context) (model.Syncer, error) {
 		sb, err := sfsandbox.New(ctx, db, time.Now())
 		if err != nil {
 			return nil, err
@@ -50,7 +50,7 @@ func newSalesforceDemo(db *storage.DB) *lazySyncer {
 		if err != nil {
 			return nil, err
 		}
-		return salesforceSyncer{crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail})}, nil
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail}), nil
 	}}
 }
 
@@ -81,21 +81,13 @@ func newSalesforce(c config.CRM, g cli.Globals, retries int, dl *debuglog.Log) (
 }
 
 func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log) *lazySyncer {
-	return &lazySyncer{crm: "Salesforce", build: func(ctx context.Context) (model.Syncer, error) {
+	return &lazySyncer{crm: "Salesforce", words: salesforceWords, build: func(ctx context.Context) (model.Syncer, error) {
 		crm, err := newSalesforce(cfg.CRM, g, 0, dl)
 		if err != nil {
 			return nil, err
 		}
-		return salesforceSyncer{crmsync.New(db, crm, crmsync.Options{OwnerEmail: cfg.CRM.OwnerEmail})}, nil
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: cfg.CRM.OwnerEmail}), nil
 	}}
-}
-
-// salesforceSyncer words Salesforce's refusals (explainCRM).
-type salesforceSyncer struct{ e *crmsync.Engine }
-
-func (s salesforceSyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
-	rep, err := s.e.Sync(ctx, progress)
-	return rep, explainCRM(salesforceWords, rep, err)
 }
 
 // checkSalesforce is doctor's Salesforce check: the session works, the
