@@ -20,7 +20,8 @@ import (
 // 5xx), 30 SIGKILLs and a concurrent sync; then every touch once as its
 // Task or Event with its WhoId and WhatId, tasks' status and ActivityDate
 // as in the book, the Contact's opt-outs and flags, nothing queued without
-// a reason. Every write is a collections upsert on Shortlist_Op_Id__c or an
+// a reason; the manager also reschedules booked meetings (Events), which
+// the book must follow. Every write is a collections upsert on Shortlist_Op_Id__c or an
 // update by id, so a kill at any instant is resolved by resending.
 func TestReliabilitySalesforceCampaign(t *testing.T) { runCampaign(t, &salesforceCampaign{}) }
 
@@ -28,7 +29,10 @@ func TestReliabilitySalesforceCampaign(t *testing.T) { runCampaign(t, &salesforc
 // operation id in Shortlist_Op_Id__c (Task ids and touch ids share it).
 const touchOp = "touch-"
 
-type salesforceCampaign struct{ srv *sft.Server }
+type salesforceCampaign struct {
+	srv           *sft.Server
+	movedMeetings map[string]bool // booked Events the manager rescheduled
+}
 
 func (s *salesforceCampaign) name() string { return "Salesforce" }
 
@@ -106,6 +110,27 @@ func (s *salesforceCampaign) manage(t *testing.T, open map[string]bool) map[stri
 	s.srv.Update(picked[0].Str("Id"), sft.Record{"Status": "Completed"})
 	s.srv.Update(picked[1].Str("Id"), sft.Record{"ActivityDate": due.AddDate(0, 0, 3).Format("2006-01-02")})
 	s.srv.Delete(picked[2].Str("Id"))
+	// And reschedules a meeting the rep booked, a day later: the book
+	// must follow (the touch checks compare its time with the Event's).
+	for _, e := range s.srv.Records("Event") {
+		if e.Str("Subject") != "Meeting (booked)" || s.movedMeetings[e.Str("Id")] {
+			continue
+		}
+		start, err1 := time.Parse("2006-01-02T15:04:05.000-0700", e.Str("StartDateTime"))
+		end, err2 := time.Parse("2006-01-02T15:04:05.000-0700", e.Str("EndDateTime"))
+		if err1 != nil || err2 != nil {
+			t.Fatalf("event %s: start %q end %q", e.Str("Id"), e.Str("StartDateTime"), e.Str("EndDateTime"))
+		}
+		const layout = "2006-01-02T15:04:05.000-0700"
+		s.srv.Update(e.Str("Id"), sft.Record{"StartDateTime": start.Add(24 * time.Hour).UTC().Format(layout),
+			"EndDateTime": end.Add(24 * time.Hour).UTC().Format(layout)})
+		if s.movedMeetings == nil {
+			s.movedMeetings = map[string]bool{}
+		}
+		s.movedMeetings[e.Str("Id")] = true
+		t.Logf("the manager moved the booked meeting %s a day on (%d moved so far)", e.Str("Id"), len(s.movedMeetings))
+		break
+	}
 	return map[string]string{picked[0].Str("Id"): "completed", picked[1].Str("Id"): "moved", picked[2].Str("Id"): "deleted"}
 }
 
