@@ -213,7 +213,7 @@ func doctor(ctx context.Context, c *call, s *Setup) []Check {
 		default:
 			fix := "run shortlist auth hubspot with a token that has the CRM scopes"
 			if crmKey == "salesforce" {
-				fix = "fix what it names (an admin adds missing fields), or " + authHint
+				fix = "fix what it names (shortlist doctor --fix adds missing fields where your user may), or " + authHint
 			}
 			add("crm", CheckFail, oneLine(err.Error()), fix)
 		}
