@@ -62,7 +62,7 @@ func TestApplyMeetingsMovesAndCancels(t *testing.T) {
 	page := []model.PulledMeeting{
 		{CRMID: "ev1", OpID: pushed.OpID, Start: at.Add(24 * time.Hour), Modified: mod.Add(time.Minute)},
 		{CRMID: "ev2", OpID: inFlight.OpID, Start: at.Add(2 * time.Hour), Modified: mod.Add(2 * time.Minute)},
-		{CRMID: "ev3", Start: at, Modified: mod.Add(3 * time.Minute)},             // a meeting held: not booked
+		{CRMID: "ev3", Start: at, Modified: mod.Add(3 * time.Minute)},                 // a meeting held: not booked
 		{CRMID: "ev9", OpID: "nobody", Start: at, Modified: mod.Add(4 * time.Minute)}, // not the book's
 	}
 	out, err := db.ApplyMeetings(ctx, page, "meetings.o1", mod.Add(4*time.Minute))
