@@ -384,7 +384,7 @@ func (m *account) build() {
 			fit(t.Outcome.Label(), 15), names[t.ContactID])
 		switch {
 		case t.Outcome == model.OutcomeMeetingBooked && t.MeetingCancelled:
-			text += " · cancelled in the CRM (was " + t.MeetingAt.In(now.Location()).Format("Mon 2 Jan 15:04") + ")"
+			text += " · cancelled " + t.MeetingAt.In(now.Location()).Format("Mon 2 Jan 15:04") // in the CRM (the sync summary named it)
 		case t.Outcome == model.OutcomeMeetingBooked && !t.MeetingAt.IsZero():
 			text += " · meets " + t.MeetingAt.In(now.Location()).Format("Mon 2 Jan 15:04")
 		}
