@@ -111,10 +111,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if r.unsafe && !httpx.NotSent(err) {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: %w", r.op, err)}
 			}
-			if more, werr := retry.Again(ctx, 0); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: retry.Failures}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, 0, func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: n}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 			continue
 		}
@@ -127,10 +127,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if r.unsafe {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: HubSpot's reply (HTTP %d) was cut off", r.op, s)}
 			}
-			if more, werr := retry.Again(ctx, 0); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot's replies were cut off %d times", retry.Failures)}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, 0, func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot's replies were cut off %d times", n)}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 		case s >= 200 && s < 300:
 			return rep, nil
@@ -155,10 +155,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if r.unsafe {
 				return reply{}, &ambiguousError{fmt.Errorf("%s: HubSpot answered HTTP %d", r.op, s)}
 			}
-			if more, werr := retry.Again(ctx, httpx.RetryAfter(rep.header)); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot answered HTTP %d %d times", s, retry.Failures)}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, httpx.RetryAfter(rep.header), func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("HubSpot answered HTTP %d %d times", s, n)}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 		default:
 			return rep, nil

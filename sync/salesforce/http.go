@@ -96,10 +96,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 			if ctx.Err() != nil {
 				return reply{}, fmt.Errorf("%s: %w", r.op, ctx.Err())
 			}
-			if more, werr := retry.Again(ctx, 0); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: retry.Failures}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, 0, func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: c.scrub(c.tx.Describe(err)), Tries: n}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 			continue
 		}
@@ -108,10 +108,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 		case s >= 200 && s < 300 && httpx.CutShort(rep.body):
 			// A 2xx whose JSON stops mid-way: every request here may be
 			// resent (reads, upserts on the operation id, updates by id).
-			if more, werr := retry.Again(ctx, 0); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce's replies were cut off %d times", retry.Failures)}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, 0, func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce's replies were cut off %d times", n)}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 		case s >= 200 && s < 300:
 			return rep, nil
@@ -130,10 +130,10 @@ func (c *Client) do(ctx context.Context, r request) (reply, error) {
 		case s == http.StatusForbidden:
 			return reply{}, &crmsync.ScopeError{Op: r.op, CRM: "Salesforce", Detail: text(e.ErrorCode) + ": " + c.scrub(text(e.Message))}
 		case s >= 500 || e.ErrorCode == "UNABLE_TO_LOCK_ROW":
-			if more, werr := retry.Again(ctx, httpx.RetryAfter(rep.header)); !more {
-				return reply{}, &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce answered HTTP %d %d times", s, retry.Failures)}
-			} else if werr != nil {
-				return reply{}, fmt.Errorf("%s: %w", r.op, werr)
+			if ferr := retry.Fail(ctx, r.op, httpx.RetryAfter(rep.header), func(n int) error {
+				return &crmsync.OfflineError{Op: r.op, Reason: fmt.Sprintf("Salesforce answered HTTP %d %d times", s, n)}
+			}); ferr != nil {
+				return reply{}, ferr
 			}
 		default:
 			return rep, nil

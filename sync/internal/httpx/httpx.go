@@ -167,6 +167,20 @@ func (r *Retry) Again(ctx context.Context, floor time.Duration) (bool, error) {
 	return true, r.Sleep(ctx, Backoff(r.Failures, r.Base, r.Cap, floor))
 }
 
+// Fail is Again for a request loop: it counts a failure and waits,
+// returning nil to try again, final(tries) once the request has failed too
+// often, or ctx's error (wrapped with op) when ctx ended during the wait.
+func (r *Retry) Fail(ctx context.Context, op string, floor time.Duration, final func(tries int) error) error {
+	more, err := r.Again(ctx, floor)
+	switch {
+	case !more:
+		return final(r.Failures)
+	case err != nil:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
 // Backoff is the full-jitter delay before retry n (1-based); floor, when
 // set, is the least.
 func Backoff(n int, base, ceiling, floor time.Duration) time.Duration {
