@@ -124,8 +124,19 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	if s.ContactID != 0 {
 		contact = s.ContactID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO signals(key, account_id, contact_id, kind, at, detail, source, channel)
-		VALUES(?,?,?,?,?,?,?,?)`, s.Key, s.AccountID, contact, string(s.Kind), ms(s.At), s.Detail, s.Source, string(s.Channel)); err != nil {
+	// A buyer the rep already answered (they replied in their mail client
+	// and logged the touch before this sync) is stored answered.
+	by, byAt, err := answeredBefore(ctx, tx, s)
+	if err != nil {
+		return false, err
+	}
+	var answeredBy any
+	if by != 0 {
+		answeredBy = by
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO signals(key, account_id, contact_id, kind, at, detail, source, channel, answered_at, answered_by)
+		VALUES(?,?,?,?,?,?,?,?,?,?)`, s.Key, s.AccountID, contact, string(s.Kind), ms(s.At), s.Detail, s.Source, string(s.Channel),
+		ms(byAt), answeredBy); err != nil {
 		return false, fmt.Errorf("insert signal %s: %w", s.Key, err)
 	}
 	who := contactName
@@ -186,4 +197,24 @@ func coverReply(ctx context.Context, tx *sql.Tx, s model.Signal) (bool, error) {
 	_, err = tx.ExecContext(ctx, "UPDATE signals SET key = ?, at = ?, detail = ?, channel = ? WHERE id = ?",
 		s.Key, ms(s.At), s.Detail, string(s.Channel), id)
 	return true, err
+}
+
+// answeredBefore finds the touch that already answers a signal arriving
+// now: the first outbound touch on its contact (its account, for one on
+// the account alone) at or after it; 0 when none. It is the rule a logged
+// touch answers signals by going forward (the listen side's
+// AnsweringTouch: one of the two goes at the merge).
+func answeredBefore(ctx context.Context, tx *sql.Tx, s model.Signal) (int64, time.Time, error) {
+	query := `SELECT id, at FROM touches WHERE contact_id = ? AND at >= ? AND direction = 'outbound' ORDER BY at, id LIMIT 1`
+	ref := s.ContactID
+	if s.ContactID == 0 {
+		query = `SELECT id, at FROM touches WHERE account_id = ? AND at >= ? AND direction = 'outbound' ORDER BY at, id LIMIT 1`
+		ref = s.AccountID
+	}
+	var id, at int64
+	err := tx.QueryRowContext(ctx, query, ref, ms(s.At)).Scan(&id, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, nil
+	}
+	return id, fromMS(at), err
 }

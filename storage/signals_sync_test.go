@@ -179,3 +179,36 @@ func TestApplySignalsIsAllOrNothing(t *testing.T) {
 		t.Errorf("cursor moved to %v", c)
 	}
 }
+
+// TestPulledSignalAlreadyAnswered: a reply the rep answered before the
+// sync brought it (an email sent and logged after it) is stored answered
+// by that touch; one after the touch waits for an answer.
+func TestPulledSignalAlreadyAnswered(t *testing.T) {
+	ctx := context.Background()
+	db, path := signalBook(t)
+	r := raw(t, path)
+	var ann int64
+	if err := r.QueryRow("SELECT id FROM contacts WHERE crm_id = 'p1'").Scan(&ann); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Millisecond)
+	res, err := db.LogTouch(ctx, model.LogRequest{ContactID: ann, Channel: model.ChannelEmail, Direction: model.Outbound,
+		Outcome: model.OutcomeSent, Note: "Thursday 3pm works", At: now.Add(-10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := []model.PulledSignal{
+		pulled("hubspot:emails:41", model.SignalReplied, now.Add(-30*time.Minute), "replied: 'Can we talk Thursday?'"),
+		pulled("hubspot:emails:42", model.SignalReplied, now.Add(-5*time.Minute), "replied: 'Great, see you then'"),
+	}
+	if _, err := db.ApplySignals(ctx, page, "k", now); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, r, "SELECT count(*) FROM signals WHERE key = 'hubspot:emails:41' AND answered_by = ? AND answered_at = ?",
+		res.Touch.ID, now.Add(-10*time.Minute).UnixMilli()); n != 1 {
+		t.Errorf("the reply answered before the sync is not stored answered by touch %d", res.Touch.ID)
+	}
+	if n := count(t, r, "SELECT count(*) FROM signals WHERE key = 'hubspot:emails:42' AND answered_at = 0 AND answered_by IS NULL"); n != 1 {
+		t.Errorf("the reply after the touch is stored answered")
+	}
+}
