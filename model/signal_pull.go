@@ -7,9 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// SignalWindow is how far back a signal still asks for an answer: a sync
-// keeps pulled signals younger than this and leaves older ones out.
-const SignalWindow = 7 * 24 * time.Hour
+// SignalPullWindow is how far back a sync keeps pulled signals: an older
+// one no longer asks for an answer (the morning's respond rows span the
+// same week).
+const SignalPullWindow = 7 * 24 * time.Hour
 
 // SignalQuietSpell is how long a contact must have stayed away from the
 // website for a visit to count as coming back (SignalVisited).
@@ -23,7 +24,7 @@ const SignalDetailMax = 160
 // CompanyID here are CRM ids, and Signal.Key is already the stable dedupe
 // key (source, kind and the CRM's record id, or the contact and the
 // property's time). A signal for a contact the book does not hold is left
-// out by the store, as is one older than SignalWindow.
+// out by the store, as is one older than SignalPullWindow.
 //
 // A SignalVisited signal is a candidate: At is the contact's last visit as
 // the CRM holds it now; the store keeps the visit before it and records the

@@ -40,7 +40,7 @@ func (db *DB) ApplySignals(ctx context.Context, signals []model.PulledSignal, cu
 //   - the CRM's contact and company ids become the book's; a signal for a
 //     contact the book does not hold is left out, as is one naming only a
 //     company the book does not hold;
-//   - one older than model.SignalWindow at now, or later than now (a clock
+//   - one older than model.SignalPullWindow at now, or later than now (a clock
 //     that is off), is left out;
 //   - a visit is kept only when the visit before it, as the book last saw
 //     it, is model.SignalQuietSpell or more earlier; the first visit the
@@ -75,7 +75,7 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	if _, ok := model.ParseSignalKind(string(s.Kind)); !ok {
 		return false, fmt.Errorf("a pulled signal has the unknown kind %q", s.Kind)
 	}
-	if s.Kind != model.SignalVisited && (s.At.Before(now.Add(-model.SignalWindow)) || s.At.After(now.Add(time.Minute))) {
+	if s.Kind != model.SignalVisited && (s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute))) {
 		return false, nil
 	}
 	var contactName, accountName string
@@ -104,7 +104,7 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	}
 	if s.Kind == model.SignalVisited {
 		back, err := cameBack(ctx, tx, s.ContactID, s.At)
-		if err != nil || !back || s.At.Before(now.Add(-model.SignalWindow)) || s.At.After(now.Add(time.Minute)) {
+		if err != nil || !back || s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute)) {
 			return false, err
 		}
 	}

@@ -44,7 +44,7 @@ const signalOverlap = 10 * time.Minute
 func (r *run) signalsKey(stream string) string { return "signals." + stream + "." + r.owner.ID }
 
 // pullSignals reads each signal stream of the CRM from its cursor (a first
-// sync from model.SignalWindow ago: older signals no longer ask for an
+// sync from model.SignalPullWindow ago: older signals no longer ask for an
 // answer), each page applied with its cursor in one transaction.
 func (r *run) pullSignals(ctx context.Context) error {
 	crm, ok := r.e.crm.(SignalCRM)
@@ -63,7 +63,7 @@ func (r *run) pullSignals(ctx context.Context) error {
 		}
 		since := cursor.Add(-signalOverlap)
 		if cursor.IsZero() {
-			since = r.e.o.Now().Add(-model.SignalWindow)
+			since = r.e.o.Now().Add(-model.SignalPullWindow)
 		}
 		r.send(ctx, model.SyncProgress{Phase: model.PhasePull, What: "signals (" + stream + ")"})
 		err = crm.SignalsModifiedSince(ctx, stream, since, func(page []model.PulledSignal, covered time.Time) error {
