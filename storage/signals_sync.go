@@ -218,3 +218,24 @@ func answeredBefore(ctx context.Context, tx *sql.Tx, s model.Signal) (int64, tim
 	}
 	return id, fromMS(at), err
 }
+
+// OpenSignalContacts lists the CRM ids of the contacts with a signal of
+// the last model.SignalPullWindow before now still waiting for an answer:
+// the demo sandbox makes someone else reach out.
+func (db *DB) OpenSignalContacts(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT c.crm_id FROM signals s JOIN contacts c ON c.id = s.contact_id
+		WHERE s.answered_at = 0 AND s.at >= ? AND c.crm_id IS NOT NULL ORDER BY c.crm_id`, ms(now.Add(-model.SignalPullWindow)))
+	if err != nil {
+		return nil, fmt.Errorf("read open signals: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -72,6 +72,9 @@ type Book interface {
 	// CRMTasks lists an account's tasks that have CRM ids, in any status,
 	// as the CRM held them after the last sync.
 	CRMTasks(ctx context.Context, accountID int64) ([]model.Task, error)
+	// OpenSignalContacts lists the CRM ids of the contacts with a signal
+	// of the last week still unanswered at now: someone else reaches out.
+	OpenSignalContacts(ctx context.Context, now time.Time) ([]string, error)
 }
 
 // New builds a sandbox CRM from the book: the demo rep and a colleague as
@@ -127,7 +130,11 @@ func New(ctx context.Context, book Book, now time.Time) (*Sandbox, error) {
 			return nil, err
 		}
 	}
-	s.people = candidates(seeded, s.changes.ReassignedID)
+	waiting, err := book.OpenSignalContacts(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	s.people = candidates(seeded, s.changes.ReassignedID, waiting)
 	if !st.LastSync.IsZero() {
 		s.turn = int(st.LastSync.Unix() % 1_000_000)
 	}

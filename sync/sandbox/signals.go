@@ -48,16 +48,17 @@ var replies = []string{
 var forms = []string{"Pricing request", "Demo request", "Contact sales"}
 
 // candidates lists the people who may reach out: contacts with a CRM id and
-// an email address not opted out, on accounts the rep keeps, best fit first
+// an email address not opted out, on accounts the rep keeps, with no signal
+// of theirs waiting for an answer (waiting: their CRM ids), best fit first
 // (they are who a newcomer looks at), ties by CRM id.
-func candidates(seeded []model.AccountDetail, reassigned string) []person {
+func candidates(seeded []model.AccountDetail, reassigned string, waiting []string) []person {
 	var out []person
 	for _, d := range seeded {
 		if d.Account.CRMID == reassigned || d.Account.Status == model.StatusDisqualified {
 			continue
 		}
 		for _, c := range d.Contacts {
-			if c.CRMID == "" || c.Email == "" || c.Consent.Email.State == model.ConsentOptedOut {
+			if c.CRMID == "" || c.Email == "" || c.Consent.Email.State == model.ConsentOptedOut || slices.Contains(waiting, c.CRMID) {
 				continue
 			}
 			out = append(out, person{contactID: c.CRMID, companyID: d.Account.CRMID, name: c.Name(), fit: d.Account.Fit})
@@ -91,7 +92,7 @@ func (s *Sandbox) arrive(now time.Time) error {
 	n := min(len(s.people), pool)
 	turn := s.turn + s.syncs
 	s.syncs++
-	p := s.people[turn%n]
+	p := s.next(turn, n)
 	text := replies[turn%len(replies)]
 	at := now.Add(-3 * time.Minute)
 	props := map[string]string{
@@ -122,7 +123,7 @@ func (s *Sandbox) arrive(now time.Time) error {
 	s.arrivals = append(s.arrivals, Arrival{Kind: model.SignalReplied, ContactID: p.contactID, CompanyID: p.companyID,
 		Name: p.name, Detail: "replied: '" + text + "'", RecordID: id})
 	if turn%2 == 1 && n > 1 {
-		q := s.people[(turn+n/2)%n]
+		q := s.next(turn+n/2, n)
 		if q.contactID == p.contactID {
 			return nil
 		}
@@ -137,6 +138,19 @@ func (s *Sandbox) arrive(now time.Time) error {
 			Name: q.name, Detail: "form: " + form})
 	}
 	return nil
+}
+
+// next is the person whose turn it is among the first n: from turn on,
+// the first who has not reached out in this process yet (all have: the one
+// at turn).
+func (s *Sandbox) next(turn, n int) person {
+	for i := range n {
+		p := s.people[(turn+i)%n]
+		if !slices.ContainsFunc(s.arrivals, func(a Arrival) bool { return a.ContactID == p.contactID }) {
+			return p
+		}
+	}
+	return s.people[turn%n]
 }
 
 // Arrivals lists the signals the sandbox made arrive so far, oldest first.

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,8 +43,17 @@ func TestDemoSyncBringsABuyerReply(t *testing.T) {
 			}
 		}
 		before := len(s.Arrivals())
+		waiting, err := db.OpenSignalContacts(ctx, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
 		rep := syncOnce(t, db, s)
 		arrived := s.Arrivals()[before:]
+		for _, a := range arrived {
+			if slices.Contains(waiting, a.ContactID) {
+				t.Errorf("sync %d: %s reached out again while their last signal waits for an answer", i, a.Name)
+			}
+		}
 		if len(arrived) == 0 || len(arrived) > 2 || arrived[0].Kind != model.SignalReplied {
 			t.Fatalf("sync %d: arrivals %+v, want a reply (and maybe a form)", i, arrived)
 		}
