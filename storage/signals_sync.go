@@ -116,8 +116,9 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	if _, ok := model.ParseSignalKind(string(s.Kind)); !ok {
 		return false, fmt.Errorf("a pulled signal has the unknown kind %q", s.Kind)
 	}
-	if s.Kind != model.SignalVisited && (s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute))) {
-		return false, nil
+	old, ahead := s.At.Before(now.Add(-model.SignalPullWindow)), s.At.After(now.Add(time.Minute))
+	if ahead || (old && s.Kind != model.SignalVisited) {
+		return false, nil // an old visit is still remembered, below
 	}
 	t, err := lookUp(ctx, tx, ps, memo)
 	if err != nil || !t.ok {
@@ -125,8 +126,11 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	}
 	s.ContactID, s.AccountID = t.contact, t.account
 	if s.Kind == model.SignalVisited {
+		if s.ContactID == 0 {
+			return false, nil // a visit is a person's
+		}
 		back, err := cameBack(ctx, tx, s.ContactID, s.At)
-		if err != nil || !back || s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute)) {
+		if err != nil || !back || old {
 			return false, err
 		}
 	}
