@@ -157,11 +157,11 @@ func TestSignalFromInboundCall(t *testing.T) {
 	p := newSignalPortal(t)
 	at := p.clk.Now().Add(-10 * time.Minute)
 	p.put(t, "calls", p.bob, at, map[string]string{"hs_call_direction": "OUTBOUND", "hs_call_title": "Call: no answer"})
-	id := p.put(t, "calls", "", at, map[string]string{"hs_call_direction": "INBOUND", "hs_call_title": "Inbound call", "hs_call_body": "Asked about <b>pricing</b> &amp; terms"})
+	id := p.put(t, "calls", "", at, map[string]string{"hs_call_direction": "INBOUND", "hs_call_title": "Inbound call", "hs_call_body": "<p>Asked about <b>pricing</b> &amp; terms</p><p>Call back Friday</p>"})
 	p.sync(t)
 	s := p.one(t)
 	if s.key != "hubspot:calls:"+id || s.kind != "called" || s.contact != "" || s.accountID != p.b.id(t, "accounts", p.acme) ||
-		s.detail != "called in: 'Asked about <b>pricing</b> & terms'" || s.channel != string(model.TaskCall) {
+		s.detail != "called in: 'Asked about pricing & terms'" || s.channel != string(model.TaskCall) {
 		t.Errorf("a call in on the company alone: %+v", s)
 	}
 }
