@@ -66,3 +66,49 @@ func TestSignalFromInboundCallTask(t *testing.T) {
 		t.Errorf("after the cursor: %+v, %v", again, err)
 	}
 }
+
+// TestSignalFromIncomingEmailMessage: an incoming EmailMessage is a reply
+// on the contact its FromAddress relation names (its first line, quotes
+// left out), or on its related account when a lead sent it; an outgoing
+// one is not; an org without Enhanced Email has none and no error.
+func TestSignalFromIncomingEmailMessage(t *testing.T) {
+	srv := sft.NewUnstarted(sft.Options{})
+	c := newClient(t, srv, nil)
+	acct := srv.Put("Account", sft.Record{"Name": "Acme"})
+	ann := srv.Put("Contact", sft.Record{"AccountId": acct, "FirstName": "Ann", "LastName": "Lee"})
+	mail := func(incoming bool, from, body string) string {
+		id := srv.Put("EmailMessage", sft.Record{"Subject": "Re: pilot", "TextBody": body, "Incoming": incoming,
+			"MessageDate": "2026-12-03T16:12:41.000+0000", "RelatedToId": acct})
+		srv.Put("EmailMessageRelation", sft.Record{"EmailMessageId": id, "RelationId": from, "RelationType": "FromAddress"})
+		return id
+	}
+	reply := mail(true, ann, "> earlier\nThursday works for us\n\nOn Tue, Rita wrote:\n> Would Thursday work?")
+	mail(false, srv.UserID(), "Would Thursday work?")
+	lead := mail(true, "00Q000000000042AAA", "")
+	var got []model.PulledSignal
+	if err := c.SignalsModifiedSince(ctx, "emails", time.Time{}, func(page []model.PulledSignal, _ time.Time) error {
+		got = append(got, page...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("signals %+v, want the two incoming emails", got)
+	}
+	if a := got[0]; a.Signal.Key != "salesforce:emails:"+reply || a.ContactID != ann || a.Signal.Kind != model.SignalReplied ||
+		a.Signal.Detail != "replied: 'Thursday works for us'" || a.Signal.Channel != model.TaskEmail ||
+		!a.Signal.At.Equal(time.Date(2026, 12, 3, 16, 12, 41, 0, time.UTC)) {
+		t.Errorf("Ann's reply: %+v", a)
+	}
+	if b := got[1]; b.Signal.Key != "salesforce:emails:"+lead || b.ContactID != "" || b.CompanyID != acct || b.Signal.Detail != "replied: 'Re: pilot'" {
+		t.Errorf("a lead's reply: %+v", b)
+	}
+
+	off := sft.NewUnstarted(sft.Options{Missing: []string{"EmailMessage", "EmailMessageRelation"}})
+	if err := newClient(t, off, nil).SignalsModifiedSince(ctx, "emails", time.Time{}, func([]model.PulledSignal, time.Time) error {
+		t.Error("signals from an org without Enhanced Email")
+		return nil
+	}); err != nil {
+		t.Errorf("an org without Enhanced Email: %v", err)
+	}
+}
