@@ -228,8 +228,8 @@ func coverReply(ctx context.Context, tx *sql.Tx, s model.Signal) (bool, error) {
 // answeredBefore finds the touch that already answers a signal arriving
 // now: the first outbound touch on its contact (its account, for one on
 // the account alone) at or after it; 0 when none. It is the rule a logged
-// touch answers signals by going forward (the listen side's
-// AnsweringTouch: one of the two goes at the merge).
+// touch answers signals by going forward, so a signal that arrives late
+// (pulled, or recorded by hand after the fact) meets the same one.
 func answeredBefore(ctx context.Context, tx *sql.Tx, s model.Signal) (int64, time.Time, error) {
 	query := `SELECT id, at FROM touches WHERE contact_id = ? AND at >= ? AND direction = 'outbound' ORDER BY at, id LIMIT 1`
 	ref := s.ContactID
