@@ -122,6 +122,7 @@ const (
 
 	ChangeMeetingMoved     SyncChangeKind = "meeting-moved"     // a booked meeting rescheduled in the CRM
 	ChangeMeetingCancelled SyncChangeKind = "meeting-cancelled" // a booked meeting deleted in the CRM
+	ChangeSignal           SyncChangeKind = "signal"            // a buyer reached out: Detail says how
 )
 
 // SyncChange is one named change a pull made to the book. Account is the
@@ -142,6 +143,9 @@ type SyncChange struct {
 	To      string         `json:"to,omitempty"`
 	// AccountID is the book's account, to open; 0 when it left the book.
 	AccountID int64 `json:"account_id,omitempty"`
+	// Detail is a signal's contact and what they did ("Dana Reyes
+	// replied: 'Can we talk Thursday?'").
+	Detail string `json:"detail,omitempty"`
 }
 
 // Text says the change in a few words, for both front ends.
@@ -175,6 +179,8 @@ func (c SyncChange) Text() string {
 		return fmt.Sprintf("~ %s (%s) moved in the CRM: %s, was %s", c.Task, c.Account, c.To, c.From)
 	case ChangeMeetingCancelled:
 		return fmt.Sprintf("- %s (%s) cancelled in the CRM: the touch is kept, the meeting is off", c.Task, c.Account)
+	case ChangeSignal:
+		return "! " + c.Account + ": " + c.Detail
 	}
 	return string(c.Kind) + " " + c.Account
 }
@@ -289,6 +295,9 @@ type PulledContact struct {
 	Contact    Contact
 	CompanyIDs []string
 	Modified   time.Time
+	// Signals are what the contact's own properties say the buyer did (a
+	// form, a reply, a click, a return visit), written with the contact.
+	Signals []PulledSignal
 }
 
 // PulledTask is a task pulled from the CRM. Task.AccountID and ContactID
