@@ -121,6 +121,8 @@ func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 		case r.Held:
 			s.counts.HeldBack++
 			s.counts.Held[r.HeldReason]++
+		case r.Kind == model.RowSignal:
+			s.counts.Respond++
 		case r.Kind == model.RowSuggested:
 			s.counts.Suggested++
 		case overdue:
@@ -169,11 +171,19 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	}
 	defer conn.Close()
 	s.conn = conn
+	// Buyers who reached out come first (storage/signals.go).
+	respond, err := s.scanSignals(ctx)
+	if err == nil {
+		err = s.coldToday(ctx)
+	}
+	if err != nil {
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
+	}
 	tasks := &page{k: want}
 	if err := s.scanTasks(ctx, tasks); err != nil {
 		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
-	rows := tasks.rows
+	rows := append(respond, tasks.rows...)
 	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
 		k := -1
 		if want >= 0 {
@@ -199,6 +209,7 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 				return model.Worklist{}, 0, db.mapErr("read worklist", err)
 			}
 		}
+		s.coldQuota(sug)
 		rows = append(rows, sug.rows...)
 	}
 	out := *s.counts

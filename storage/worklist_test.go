@@ -39,7 +39,8 @@ func loadBook(t *testing.T, ctx context.Context, db interface {
 }
 
 // reference ranks every candidate and sorts: the worklist by brute force.
-func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
+// cold is the cold touches logged today, which the cold quota counts.
+func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 	opts := testOptions()
 	rk := model.NewRanker(opts.Settings, opts.Profile)
 	rep, _ := time.LoadLocation(opts.Settings.RepZone)
@@ -48,12 +49,16 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, rep)
 	win := now.Add(-opts.Settings.Budget.Window)
 	out := model.Worklist{Held: map[model.HoldReason]int{}, LeftOut: map[model.LeftOutReason]int{}}
-	var tasks, sugg []model.Row
+	var respond, tasks, sugg []model.Row
 	consider := func(c model.Candidate, into *[]model.Row) {
 		if q.Tier != "" && c.Account.Tier != q.Tier {
 			return
 		}
 		for _, t := range b.details[c.Account.ID].Touches {
+			// A buyer's own touches do not use up the budget for the answer.
+			if c.Kind == model.RowSignal && t.Direction == model.Inbound {
+				continue
+			}
 			if !t.At.Before(win) {
 				c.AccountTouches++
 				if c.Contact.ID != 0 && t.ContactID == c.Contact.ID {
@@ -70,6 +75,8 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		case r.Held:
 			out.HeldBack++
 			out.Held[r.HeldReason]++
+		case r.Kind == model.RowSignal:
+			out.Respond++
 		case r.Kind == model.RowSuggested:
 			out.Suggested++
 		case overdue:
@@ -86,6 +93,12 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		contact := map[int64]model.Contact{}
 		for _, c := range d.Contacts {
 			contact[c.ID] = c
+		}
+		for _, s := range d.Signals {
+			if q.Overdue || s.Answered() || s.At.Before(now.Add(-model.SignalWindow)) || s.At.After(now.Add(time.Minute)) {
+				continue
+			}
+			consider(model.Candidate{Kind: model.RowSignal, Signal: s, Account: a, Contact: contact[s.ContactID]}, &respond)
 		}
 		for _, k := range d.Tasks {
 			if !k.DueDay(rep).Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
@@ -133,9 +146,21 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		}
 		return int(x.Account.ID - y.Account.ID)
 	}
+	slices.SortFunc(respond, order)
 	slices.SortFunc(tasks, order)
 	slices.SortFunc(sugg, order)
-	all := append(tasks, sugg...)
+	// The cold quota: suggested rows past what today's cold touches leave
+	// of cold_per_day are held.
+	if over := out.Suggested - max(opts.Settings.ColdPerDay-cold, 0); over > 0 {
+		out.Suggested -= over
+		out.HeldBack += over
+		out.Held[model.HoldColdQuota] += over
+	}
+	opts.Settings.ColdQuota(sugg, cold)
+	if !q.IncludeHeld {
+		sugg = slices.DeleteFunc(sugg, func(r model.Row) bool { return r.Held })
+	}
+	all := append(append(respond, tasks...), sugg...)
 	from := min(q.Offset, len(all))
 	to := len(all)
 	if q.Limit > 0 {
@@ -172,7 +197,7 @@ func TestWorklistMatchesBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			want := reference(b, q)
+			want := reference(b, q, got.ColdToday)
 			if len(got.Rows) != len(want.Rows) {
 				t.Errorf("%s: %d rows, want %d", name, len(got.Rows), len(want.Rows))
 				continue
@@ -232,7 +257,7 @@ func TestWorklistCopiesFollowWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := reference(loadBook(t, ctx, db), q)
+		want := reference(loadBook(t, ctx, db), q, got.ColdToday)
 		if len(got.Rows) != len(want.Rows) {
 			t.Fatalf("%s: %d rows, want %d", when, len(got.Rows), len(want.Rows))
 		}
