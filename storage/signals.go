@@ -297,7 +297,7 @@ func (db *DB) signalStats(ctx context.Context, now, week time.Time) (model.Signa
 		return st, err
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT answered_at - at FROM signals INDEXED BY signals_answered
-		WHERE answered_at >= ? ORDER BY 1`, w)
+		WHERE answered_at > 0 AND answered_at >= ? ORDER BY 1`, w)
 	if err != nil {
 		return st, err
 	}
@@ -320,4 +320,19 @@ func (db *DB) signalStats(ctx context.Context, now, week time.Time) (model.Signa
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM signals s WHERE s.answered_by = t.id))
 		FROM touches t INDEXED BY touches_at WHERE t.at >= ?`, w).Scan(&st.Touches, &st.Cold, &st.Answers)
 	return st, err
+}
+
+// Signal inserts a signal as the loader's history (the demo book's week of
+// buyers reaching out); a signal with an empty key gets one from its source.
+func (l *Loader) Signal(s model.Signal) (int64, error) {
+	if s.Key == "" {
+		s.Key = s.Source + ":" + newOpID()
+	}
+	res, err := l.tx.ExecContext(l.ctx, `INSERT INTO signals(key, account_id, contact_id, kind, at, detail, source, channel,
+		answered_at, answered_by) VALUES(?,?,?,?,?,?,?,?,?,?)`, s.Key, s.AccountID, nullID(s.ContactID), string(s.Kind),
+		ms(s.At), oneLine(model.Sanitize(s.Detail)), s.Source, string(s.Channel), ms(s.AnsweredAt), nullID(s.AnsweredBy))
+	if err != nil {
+		return 0, fmt.Errorf("insert signal: %w", err)
+	}
+	return res.LastInsertId()
 }
