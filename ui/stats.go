@@ -153,15 +153,20 @@ func (m stats) View() string {
 	)
 	// Wrapped under their label, not cut: the end of each is the figure
 	// against its bound.
-	for _, l := range st.Restraint.Lines() {
-		text := ansi.Wrap(l[1], max(w-15, 20), " ")
-		for i, part := range strings.Split(text, "\n") {
-			label := ""
-			if i == 0 {
-				label = l[0]
+	section := func(ls [][2]string) {
+		for _, l := range ls {
+			text := ansi.Wrap(l[1], max(w-15, 20), " ")
+			for i, part := range strings.Split(text, "\n") {
+				label := ""
+				if i == 0 {
+					label = l[0]
+				}
+				lines = append(lines, clip(fmt.Sprintf("%-14s %s", label, part), w))
 			}
-			lines = append(lines, clip(fmt.Sprintf("%-14s %s", label, part), w))
 		}
 	}
+	section(st.Restraint.Lines())
+	lines = append(lines, "", s.Header.Render("Listening"))
+	section(st.Listening.Lines())
 	return strings.Join(lines, "\n")
 }

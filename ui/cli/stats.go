@@ -78,4 +78,8 @@ func writeStats(w io.Writer, st model.Stats) {
 	for _, l := range st.Restraint.Lines() {
 		fmt.Fprintf(w, "%-14s %s\n", l[0], l[1])
 	}
+	fmt.Fprintln(w, "\nListening")
+	for _, l := range st.Listening.Lines() {
+		fmt.Fprintf(w, "%-14s %s\n", l[0], l[1])
+	}
 }
