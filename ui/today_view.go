@@ -126,8 +126,11 @@ func (m today) headerLines() []string {
 		if c.Overdue > 0 {
 			overdue = s.Warn.Render(overdue)
 		}
-		l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %s · held %d",
-			c.Due, overdue, c.Suggested, done, c.HeldBack)
+		l2 = fmt.Sprintf("due %d · %s · suggested %d · cold %d/%d · done today %s · held %d",
+			c.Due, overdue, c.Suggested, c.ColdToday, c.ColdQuota, done, c.HeldBack)
+		if c.Respond > 0 {
+			l2 = s.Accent.Render(fmt.Sprintf("answer %d", c.Respond)) + " · " + l2
+		}
 	} else {
 		l2 = s.Subtle.Render("counting…")
 	}
@@ -214,8 +217,11 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	}
 	fitCell := fmt.Sprintf("%s %3d %s", tierCell, r.Account.Fit, fitBar(r.Account.Fit))
 	next := string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now)
-	if r.Kind == model.RowSuggested {
+	switch r.Kind {
+	case model.RowSuggested:
 		next = "+" + string(r.Task.Kind) + " · stale"
+	case model.RowSignal:
+		next = "↩" + string(r.Task.Kind) + " · " + string(r.Signal.Kind) + " " + ago(r.Signal.At, m.now)
 	}
 	if c.next > 24 && r.Task.Title != "" {
 		next += " · " + r.Task.Title
@@ -261,6 +267,11 @@ func whyText(r model.Row) string {
 	parts := make([]string, 0, len(r.Why))
 	for _, t := range r.Why {
 		if t.Value == 0 {
+			continue
+		}
+		if t.Name == "speed" {
+			// The respond row's lead: "+9.0 replied 40 min ago".
+			parts = append([]string{fmt.Sprintf("%+.1f %s", t.Value, t.Detail)}, parts...)
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %+.1f", t.Name, t.Value))
@@ -362,6 +373,9 @@ func (m today) sidePanel(h int) []string {
 			mark = "callable now ✓"
 		}
 		add(fmt.Sprintf("%s %s · %s", m.now.In(loc).Format("15:04"), clip(r.Zone, 16), mark))
+	}
+	if r.Signal != nil {
+		add(s.Accent.Render("↩ ") + clip(r.Signal.Phrase(m.now)+" · "+r.Signal.Source, w-2))
 	}
 	if r.Task.Title != "" {
 		add(s.Accent.Render("next ") + clip(r.Task.Title, w-5))
