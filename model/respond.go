@@ -220,11 +220,12 @@ type SignalStats struct {
 func (s SignalStats) Lines() [][2]string {
 	sig := "none this week"
 	if s.Week > 0 {
-		sig = fmt.Sprintf("%d this week: %d answered, %d unanswered", s.Week, s.Answered, s.Unanswered)
+		sig = fmt.Sprintf("%d this week, %d answered", s.Week, s.Answered)
 		if s.MedianMins >= 0 && s.Answered > 0 {
-			sig += "; median answer " + Minutes(s.MedianMins)
+			sig += " (median " + Minutes(s.MedianMins) + ")"
 		}
 	}
+	sig += fmt.Sprintf("; %d waiting now", s.Open)
 	mix := "no touches this week"
 	if s.Touches > 0 {
 		mix = fmt.Sprintf("%d this week: %d%% answers (%d), %d%% cold (%d)", s.Touches,
@@ -232,7 +233,6 @@ func (s SignalStats) Lines() [][2]string {
 	}
 	return [][2]string{
 		{"signals", sig},
-		{"waiting now", fmt.Sprintf("%d unanswered from the last 7 days", s.Open)},
 		{"answers/cold", mix},
 	}
 }

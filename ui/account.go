@@ -377,7 +377,7 @@ func (m *account) build() {
 	add("")
 	head = fmt.Sprintf("Timeline (%d touches, newest first)", len(d.Touches))
 	if len(d.Signals) > 0 {
-		head = fmt.Sprintf("Timeline (%d touches, %d signals, newest first)", len(d.Touches), len(d.Signals))
+		head = fmt.Sprintf("Timeline (%d touches, %s, newest first)", len(d.Touches), signalCount(len(d.Signals)))
 	}
 	add(s.Header.Render(head))
 	names := map[int64]string{}
@@ -395,8 +395,8 @@ func (m *account) build() {
 		if g.ContactID == 0 {
 			who = "(someone)"
 		}
-		text := fmt.Sprintf("%s %s %s %s", g.At.In(now.Location()).Format("Jan 02 15:04"), fit("↩ "+string(g.Kind), 8),
-			fit(g.Kind.Verb(), 15), who)
+		text := fmt.Sprintf("  %s %s %s %s", g.At.In(now.Location()).Format("Jan 02 15:04"), fit("↩ signal", 8),
+			fit(string(g.Kind), 15), who)
 		if g.Detail != "" {
 			text += " — " + model.Display(g.Detail)
 		}
@@ -506,4 +506,11 @@ func (m account) helpKeys() keyHelp {
 	}
 	k := m.env.keys
 	return keyHelp{short: []key.Binding{k.Log, k.Down, k.EditNote, k.Undo, k.Search, k.OpenCRM, k.Copy, k.Back}}
+}
+
+func signalCount(n int) string {
+	if n == 1 {
+		return "1 signal"
+	}
+	return fmt.Sprintf("%d signals", n)
 }

@@ -61,8 +61,9 @@ func TestGolden(t *testing.T) {
 		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"50 of"}},
 		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},
 		{name: "help", keys: []tea.Msg{runes("?")}, ready: []string{"Shortlist keys"}},
-		// Echospan Inc. is row 4 only under the filter: the filtered page is in.
-		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: []string{"done today 0 · held 6  [tier A]", "4    Echospan Inc"}},
+		// Echospan Inc. is row 9 only under the filter (after the five tier-A
+		// respond rows): the filtered page is in.
+		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: []string{"held 8", "9    Echospan Inc"}},
 		{name: "sync", keys: []tea.Msg{runes("S")}, ready: []string{"sync finished"},
 			syncer: fakeSyncer{report: model.SyncReport{Started: testNow(), Finished: testNow().Add(1500 * time.Millisecond), Pulled: 120, Pushed: 3, Pending: 0}}},
 	}

@@ -165,8 +165,7 @@ func (m stats) View() string {
 			}
 		}
 	}
-	section(st.Restraint.Lines())
-	lines = append(lines, "", s.Header.Render("Listening"))
-	section(st.Listening.Lines())
+	// The listening figures sit under restraint's, so both fit 80x24.
+	section(append(st.Restraint.Lines(), st.Listening.Lines()...))
 	return strings.Join(lines, "\n")
 }

@@ -126,8 +126,8 @@ func (m today) headerLines() []string {
 		if c.Overdue > 0 {
 			overdue = s.Warn.Render(overdue)
 		}
-		l2 = fmt.Sprintf("due %d · %s · suggested %d · cold %d/%d · done today %s · held %d",
-			c.Due, overdue, c.Suggested, c.ColdToday, c.ColdQuota, done, c.HeldBack)
+		l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %s · held %d",
+			c.Due, overdue, c.Suggested, done, c.HeldBack)
 		if c.Respond > 0 {
 			l2 = s.Accent.Render(fmt.Sprintf("answer %d", c.Respond)) + " · " + l2
 		}
@@ -136,6 +136,10 @@ func (m today) headerLines() []string {
 	}
 	if m.f.any() {
 		l2 += "  " + s.Accent.Render("["+m.f.String()+"]")
+	}
+	// The cold quota, after the filters so a narrow screen keeps those.
+	if cold := fmt.Sprintf(" · cold %d/%d", m.counts.ColdToday, m.counts.ColdQuota); m.haveCounts && (!m.f.any() || widthOf(l2)+widthOf(cold) <= m.width) {
+		l2 += cold
 	}
 	// The held breakdown and the off-ICP count are added as whole
 	// phrases while they fit: never cut mid-word.
@@ -210,6 +214,9 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	}
 	if r.Contact.ID == 0 {
 		contact = "(account task)"
+		if r.Kind == model.RowSignal {
+			contact = "(who? find them)"
+		}
 	}
 	tierCell := string(r.Account.Tier)
 	if tierCell == "" {
@@ -221,7 +228,7 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	case model.RowSuggested:
 		next = "+" + string(r.Task.Kind) + " · stale"
 	case model.RowSignal:
-		next = "↩" + string(r.Task.Kind) + " · " + string(r.Signal.Kind) + " " + ago(r.Signal.At, m.now)
+		next = "↩" + string(r.Task.Kind) + " · " + ago(r.Signal.At, m.now)
 	}
 	if c.next > 24 && r.Task.Title != "" {
 		next += " · " + r.Task.Title
