@@ -119,6 +119,8 @@ const (
 	ChangeTaskReopened SyncChangeKind = "task-reopened" // a closed task reopened in the CRM: open here
 	ChangeTaskMoved    SyncChangeKind = "task-moved"    // the CRM changed an open task's due date
 	ChangeTaskDeleted  SyncChangeKind = "task-deleted"  // deleted in the CRM: off the list here, kept
+
+	ChangeSignal SyncChangeKind = "signal" // a buyer reached out: Detail says how
 )
 
 // SyncChange is one named change a pull made to the book. Account is the
@@ -137,6 +139,9 @@ type SyncChange struct {
 	To      string         `json:"to,omitempty"`
 	// AccountID is the book's account, to open; 0 when it left the book.
 	AccountID int64 `json:"account_id,omitempty"`
+	// Detail is a signal's contact and what they did ("Dana Reyes
+	// replied: 'Can we talk Thursday?'").
+	Detail string `json:"detail,omitempty"`
 }
 
 // Text says the change in a few words, for both front ends.
@@ -166,6 +171,8 @@ func (c SyncChange) Text() string {
 		return fmt.Sprintf("~ task %q (%s) moved in the CRM: due %s, was %s", c.Task, c.Account, c.To, c.From)
 	case ChangeTaskDeleted:
 		return fmt.Sprintf("- task %q (%s) deleted in the CRM: off your list, kept in its history", c.Task, c.Account)
+	case ChangeSignal:
+		return "! " + c.Account + ": " + c.Detail
 	}
 	return string(c.Kind) + " " + c.Account
 }
@@ -276,6 +283,9 @@ type PulledContact struct {
 	Contact    Contact
 	CompanyIDs []string
 	Modified   time.Time
+	// Signals are what the contact's own properties say the buyer did (a
+	// form, a reply, a click, a return visit), written with the contact.
+	Signals []PulledSignal
 }
 
 // PulledTask is a task pulled from the CRM; CompanyID and ContactID are CRM

@@ -494,6 +494,9 @@ func (db *DB) applyContacts(ctx context.Context, tx *sql.Tx, contacts []model.Pu
 		if changed {
 			out.Changed++
 		}
+		if _, err := UpsertSignals(ctx, tx, pc.Signals, now, out); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -149,6 +149,9 @@ type RemoteContact struct {
 	Contact    model.Contact
 	CompanyIDs []string
 	Modified   time.Time
+	// Signals are what the contact's properties say the buyer did (see
+	// model.PulledSignal); the store writes them with the contact.
+	Signals []model.PulledSignal
 }
 
 // RemoteTask is a task as pulled. Task.AccountID and ContactID are not set;

@@ -205,6 +205,9 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.pullContactsTasks(ctx); err != nil {
 		return err
 	}
+	if err := r.pullSignals(ctx); err != nil {
+		return err
+	}
 	queued, _, err := e.store.OutboxCounts(ctx)
 	if err != nil {
 		return err
@@ -396,7 +399,7 @@ func (r *run) pullChangedContacts(ctx context.Context) error {
 				cursor = rc.Modified
 			}
 			if slices.ContainsFunc(rc.CompanyIDs, func(id string) bool { return book[id] }) {
-				mine = append(mine, model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified})
+				mine = append(mine, model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified, Signals: rc.Signals})
 			}
 		}
 		applied, err := e.store.ApplyContacts(ctx, mine, key, cursor)
@@ -566,7 +569,7 @@ func (r *run) pullContactsTasks(ctx context.Context) error {
 		}
 		contacts := make([]model.PulledContact, len(rcs))
 		for i, rc := range rcs {
-			contacts[i] = model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified}
+			contacts[i] = model.PulledContact{Contact: rc.Contact, CompanyIDs: rc.CompanyIDs, Modified: rc.Modified, Signals: rc.Signals}
 			if r.swept {
 				r.contacts[model.Sanitize(rc.Contact.CRMID)] = true
 			}

@@ -34,6 +34,8 @@ var contactProps = []string{
 	"firstname", "lastname", "jobtitle", "email", "phone", "mobilephone", "hs_linkedin_url", "linkedin",
 	"hs_timezone", "hs_email_optout", propDoNotCall, propPhoneBad, propNoLinkedIn, "lastmodifieddate",
 	"associatedcompanyid",
+	// and what the buyer did (signals.go)
+	propConversionAt, propConversionName, propSalesReplied, propSalesClicked, propMarketClicked, propLastVisit,
 }
 
 var taskProps = []string{
@@ -648,7 +650,7 @@ func (c *Client) contact(o object, companies []string) (crmsync.RemoteContact, b
 			cos = append([]string{primary}, slices.Delete(cos, i, i+1)...)
 		}
 	}
-	return crmsync.RemoteContact{Contact: ct, CompanyIDs: cos, Modified: mod}, true
+	return crmsync.RemoteContact{Contact: ct, CompanyIDs: cos, Modified: mod, Signals: contactSignals(ct.CRMID, p)}, true
 }
 
 func truthy(s string) bool {

@@ -109,6 +109,18 @@ func builtinProps(t typeInfo) map[string]*propDef {
 		add("notes_last_contacted", "datetime")
 		// Changed through the communication-preferences API only.
 		add("hs_email_optout", "bool", "true", "false").ReadOnly = true
+		// What the buyer did, as HubSpot's tracking and forms record it on
+		// the contact: calculated, so read-only to the API (seed them with
+		// Update, as the tracking would set them). Opens are served too, so
+		// a test can show they are not read as signals.
+		for _, n := range []string{"recent_conversion_date", "first_conversion_date", "hs_sales_email_last_replied",
+			"hs_sales_email_last_clicked", "hs_sales_email_last_opened", "hs_email_last_click_date", "hs_email_last_open_date",
+			"hs_analytics_last_visit_timestamp", "hs_analytics_first_visit_timestamp"} {
+			add(n, "datetime").ReadOnly = true
+		}
+		add("recent_conversion_event_name", "string").ReadOnly = true
+		add("first_conversion_event_name", "string").ReadOnly = true
+		add("hs_analytics_num_visits", "number").ReadOnly = true
 	case "calls":
 		add("hs_timestamp", "datetime")
 		for _, n := range []string{"hs_call_body", "hs_call_title", "hs_call_disposition", "hs_call_from_number", "hs_call_to_number", "hs_call_recording_url"} {
@@ -137,9 +149,15 @@ func builtinProps(t typeInfo) map[string]*propDef {
 		add("hs_meeting_start_time", "datetime")
 		add("hs_meeting_end_time", "datetime")
 		add("hs_meeting_outcome", "enumeration", "SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED")
+		// Where the meeting came from: HubSpot sets both. A booking on a
+		// scheduling page is hs_engagement_source MEETINGS (the Scheduler
+		// spec's value) and hs_meeting_source MEETINGS_PUBLIC (or
+		// MEETINGS_EMBEDDED when the page is embedded on a site).
+		add("hs_engagement_source", "enumeration").ReadOnly = true
+		add("hs_meeting_source", "enumeration").ReadOnly = true
 	case "emails":
 		add("hs_timestamp", "datetime")
-		for _, n := range []string{"hs_email_subject", "hs_email_text", "hs_email_html", "hs_email_headers"} {
+		for _, n := range []string{"hs_email_subject", "hs_email_text", "hs_email_html", "hs_email_headers", "hs_email_from_email"} {
 			add(n, "string")
 		}
 		add("hs_email_direction", "enumeration", "EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL")

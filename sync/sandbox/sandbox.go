@@ -6,7 +6,9 @@
 // has never synced meets a CRM where a few things changed since the book was
 // written (a new task, a renamed company, a company reassigned to a
 // colleague), so the first demo sync shows real work; a book that has synced
-// is served as it now is, so the next sync finds nothing new.
+// is served as it now is, so the next sync finds nothing new but the buyers
+// who reach out before every sync (signals.go): a reply, and every other
+// sync a form fill.
 package sandbox
 
 import (
@@ -17,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -52,6 +55,15 @@ type Sandbox struct {
 	owner     string
 	colleague string
 	changes   Changes
+	// clock is the sandbox's time: the now New was given, moving on with
+	// the wall clock.
+	clock func() time.Time
+
+	mu       gosync.Mutex
+	people   []person  // who may reach out (signals.go)
+	turn     int       // where the turns start: the book's last sync
+	syncs    int       // syncs served
+	arrivals []Arrival // what arrived before them
 }
 
 // Book is what the sandbox reads from the demo book; *storage.DB is one.
@@ -60,6 +72,9 @@ type Book interface {
 	// CRMTasks lists an account's tasks that have CRM ids, in any status,
 	// as the CRM held them after the last sync.
 	CRMTasks(ctx context.Context, accountID int64) ([]model.Task, error)
+	// OpenSignalContacts lists the CRM ids of the contacts with a signal
+	// of the last week still unanswered at now: someone else reaches out.
+	OpenSignalContacts(ctx context.Context, now time.Time) ([]string, error)
 }
 
 // New builds a sandbox CRM from the book: the demo rep and a colleague as
@@ -115,6 +130,16 @@ func New(ctx context.Context, book Book, now time.Time) (*Sandbox, error) {
 			return nil, err
 		}
 	}
+	waiting, err := book.OpenSignalContacts(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	s.people = candidates(seeded, s.changes.ReassignedID, waiting)
+	if !st.LastSync.IsZero() {
+		s.turn = int(st.LastSync.Unix() % 1_000_000)
+	}
+	wall := time.Now()
+	s.clock = func() time.Time { return now.Add(time.Since(wall)) }
 	return s, nil
 }
 
@@ -197,6 +222,10 @@ func (s *Sandbox) putTouch(t model.Touch, companyID, contactID string) error {
 		"hs_object_id":     t.CRMID,
 		"hs_timestamp":     strconv.FormatInt(e.At.UnixMilli(), 10),
 		"hubspot_owner_id": s.owner,
+		// As the push writes it: the rep's own record, which a pull of
+		// signals passes over (an inbound touch the rep logged is not a
+		// buyer reaching out again).
+		"shortlist_op_id": "seed-" + strconv.FormatInt(t.ID, 10),
 	}
 	for k, v := range e.Props {
 		props[k] = v
@@ -321,7 +350,7 @@ func (s *Sandbox) CRM() (*hubspot.Client, error) {
 	c, err := hubspot.New(hubspot.Options{
 		BaseURL:         baseURL,
 		Token:           s.srv.Token(),
-		HTTPClient:      &http.Client{Transport: handlerTransport{s.srv.Handler()}, Timeout: 30 * time.Second},
+		HTTPClient:      &http.Client{Transport: handlerTransport{h: s.srv.Handler(), connect: s.connected}, Timeout: 30 * time.Second},
 		RequestsPer10s:  -1,
 		SearchPerSecond: -1,
 		SearchLag:       -1, // its search sees a write at once: nothing to wait out after a cancelled sync
@@ -333,12 +362,24 @@ func (s *Sandbox) CRM() (*hubspot.Client, error) {
 	return c, nil
 }
 
-// handlerTransport serves a request with an http.Handler in-process.
-type handlerTransport struct{ h http.Handler }
+// connected runs as a sync connects: buyers reach out (signals.go).
+func (s *Sandbox) connected() error { return s.arrive(s.clock()) }
+
+// handlerTransport serves a request with an http.Handler in-process;
+// connect, when set, runs before the request a sync starts with.
+type handlerTransport struct {
+	h       http.Handler
+	connect func() error
+}
 
 func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
+	}
+	if t.connect != nil && isConnect(req) {
+		if err := t.connect(); err != nil {
+			return nil, err
+		}
 	}
 	in := req.Clone(req.Context())
 	in.RequestURI = req.URL.RequestURI()
