@@ -22,7 +22,7 @@ type demoSignal struct {
 // a call in at the end of last week. None is answered yet, so the morning
 // opens on respond rows.
 var week = []demoSignal{
-	{kind: model.SignalReplied, ago: 40 * time.Minute, detail: "replied: 'Can we talk Thursday about 40 seats?'", channel: model.TaskEmail},
+	{kind: model.SignalReplied, ago: 110 * time.Minute, detail: "replied: 'Can we talk Thursday about 40 seats?'", channel: model.TaskEmail},
 	{kind: model.SignalForm, ago: 3*time.Hour + 10*time.Minute, detail: "form: Pricing request (team plan)", channel: model.TaskEmail},
 	{kind: model.SignalMeeting, ago: 26 * time.Hour, detail: "meeting: booked 30 min for Thu 10:00 via the scheduling link", channel: model.TaskEmail},
 	{kind: model.SignalVisited, ago: 2*24*time.Hour + 5*time.Hour, detail: "visited: pricing page, back after 45 days", account: true},
