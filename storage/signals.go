@@ -84,26 +84,6 @@ func unanswerSignals(ctx context.Context, tx *sql.Tx, ids []int64, touchID int64
 	return nil
 }
 
-// AnsweringTouch finds the touch that answers a signal arriving now: the
-// first touch on its contact (its account, for an account-only signal) at
-// or after the signal's time, the rule LogTouch applies going forward. A
-// pulled or backdated signal the rep already answered is stored answered.
-// id 0: none yet.
-func AnsweringTouch(ctx context.Context, q queryer, s model.Signal) (id int64, at time.Time, err error) {
-	query := `SELECT id, at FROM touches WHERE contact_id = ?1 AND at >= ?2 AND direction = 'outbound' ORDER BY at, id LIMIT 1`
-	ref := s.ContactID
-	if s.ContactID == 0 {
-		query = `SELECT id, at FROM touches WHERE account_id = ?1 AND at >= ?2 AND direction = 'outbound' ORDER BY at, id LIMIT 1`
-		ref = s.AccountID
-	}
-	var v int64
-	err = q.QueryRowContext(ctx, query, ref, ms(s.At)).Scan(&id, &v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, nil
-	}
-	return id, fromMS(v), err
-}
-
 // RecordSignal stores a signal the rep records by hand (l i on the log
 // screen, shortlist signal): one transaction. The contact (or, without one,
 // the account) must exist; the kind must be known; a time in the future
@@ -124,7 +104,7 @@ func (db *DB) RecordSignal(ctx context.Context, s model.Signal) (model.Signal, e
 		return s, fmt.Errorf("record signal: %s is in the future: a signal is something the buyer already did", s.At.Format(time.RFC3339))
 	}
 	s.At = fromMS(ms(s.At))
-	s.Detail = oneLine(model.Sanitize(s.Detail))
+	s.Detail = model.SignalDetail(s.Detail) // one line, capped, as pulled ones are
 	if s.Source == "" {
 		s.Source = model.SignalSourceManual
 	}
@@ -146,7 +126,7 @@ func (db *DB) RecordSignal(ctx context.Context, s model.Signal) (model.Signal, e
 		if _, err := db.account(ctx, tx, s.AccountID); err != nil {
 			return err
 		}
-		byID, byAt, err := AnsweringTouch(ctx, tx, s)
+		byID, byAt, err := answeredBefore(ctx, tx, s) // the rule pulled signals meet (signals_sync.go)
 		if err != nil {
 			return err
 		}
@@ -194,9 +174,6 @@ func signalKindNames() string {
 	}
 	return strings.Join(out, ", ")
 }
-
-// oneLine joins a text's lines with spaces and trims it.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // accountSignals are an account's signals of the last 90 days, newest
 // first, for its timeline.
@@ -330,7 +307,7 @@ func (l *Loader) Signal(s model.Signal) (int64, error) {
 	}
 	res, err := l.tx.ExecContext(l.ctx, `INSERT INTO signals(key, account_id, contact_id, kind, at, detail, source, channel,
 		answered_at, answered_by) VALUES(?,?,?,?,?,?,?,?,?,?)`, s.Key, s.AccountID, nullID(s.ContactID), string(s.Kind),
-		ms(s.At), oneLine(model.Sanitize(s.Detail)), s.Source, string(s.Channel), ms(s.AnsweredAt), nullID(s.AnsweredBy))
+		ms(s.At), model.SignalDetail(s.Detail), s.Source, string(s.Channel), ms(s.AnsweredAt), nullID(s.AnsweredBy))
 	if err != nil {
 		return 0, fmt.Errorf("insert signal: %w", err)
 	}
