@@ -225,7 +225,7 @@ func (s SignalStats) Lines() [][2]string {
 			sig += " (median " + Minutes(s.MedianMins) + ")"
 		}
 	}
-	sig += fmt.Sprintf("; %d waiting now", s.Open)
+	sig += fmt.Sprintf("; %d waiting from the last 7 days", s.Open)
 	mix := "no touches this week"
 	if s.Touches > 0 {
 		mix = fmt.Sprintf("%d this week: %d%% answers (%d), %d%% cold (%d)", s.Touches,
@@ -252,6 +252,46 @@ func Minutes(m int) string {
 	out := plural(d, "day")
 	if h > 0 {
 		out += " " + strconv.Itoa(h) + " h"
+	}
+	return out
+}
+
+// OneRowPerBuyer keeps one respond row per contact (per account for
+// signals with no contact): the best ranked, since the next touch answers
+// all of them at once. The row's title says how many more are waiting.
+// Rows keep their order otherwise.
+func OneRowPerBuyer(rows []Row) []Row {
+	type who struct{ contact, account int64 }
+	best := map[who]int{}
+	more := map[who]int{}
+	for i, r := range rows {
+		k := who{r.Contact.ID, 0}
+		if r.Contact.ID == 0 {
+			k = who{0, r.Account.ID}
+		}
+		j, ok := best[k]
+		if !ok {
+			best[k] = i
+			continue
+		}
+		more[k]++
+		if r.Rank > rows[j].Rank || (r.Rank == rows[j].Rank && r.Signal != nil && rows[j].Signal != nil && r.Signal.At.After(rows[j].Signal.At)) {
+			best[k] = i
+		}
+	}
+	out := make([]Row, 0, len(best))
+	for i, r := range rows {
+		k := who{r.Contact.ID, 0}
+		if r.Contact.ID == 0 {
+			k = who{0, r.Account.ID}
+		}
+		if best[k] != i {
+			continue
+		}
+		if n := more[k]; n > 0 {
+			r.Task.Title += fmt.Sprintf(" (+%d more waiting)", n)
+		}
+		out = append(out, r)
 	}
 	return out
 }

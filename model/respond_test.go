@@ -252,3 +252,22 @@ func TestIsCold(t *testing.T) {
 		t.Error("a touch on a stale account with no task or signal is not cold")
 	}
 }
+
+func TestOneRowPerBuyer(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	row := func(contact, account int64, rank float64, ago time.Duration) Row {
+		return Row{Kind: RowSignal, Contact: Contact{ID: contact}, Account: Account{ID: account}, Rank: rank,
+			Task: Task{Title: "Answer"}, Signal: &Signal{At: now.Add(-ago)}}
+	}
+	rows := []Row{row(1, 1, 12, time.Hour), row(2, 1, 15, time.Minute), row(1, 1, 14, time.Minute), row(0, 1, 9, time.Hour), row(0, 1, 8, 2*time.Hour), row(0, 2, 8, time.Hour)}
+	got := OneRowPerBuyer(rows)
+	if len(got) != 4 {
+		t.Fatalf("%d rows, want one per buyer (contacts 1, 2, account 1's and account 2's unknowns)", len(got))
+	}
+	if got[0].Contact.ID != 2 || got[1].Contact.ID != 1 || got[1].Rank != 14 || got[1].Task.Title != "Answer (+1 more waiting)" {
+		t.Errorf("rows %+v", got[:2])
+	}
+	if got[2].Account.ID != 1 || got[2].Rank != 9 || got[3].Account.ID != 2 || got[3].Task.Title != "Answer" {
+		t.Errorf("account-only rows %+v", got[2:])
+	}
+}

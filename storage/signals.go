@@ -202,7 +202,7 @@ func (s *wlScan) scanSignals(ctx context.Context) ([]model.Row, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []model.Row
+	var ranked []model.Row
 	for rows.Next() {
 		s.visited++
 		var ar accountRow
@@ -221,13 +221,16 @@ func (s *wlScan) scanSignals(ctx context.Context) ([]model.Row, error) {
 		if s.q.Tier != "" && c.Account.Tier != s.q.Tier {
 			continue
 		}
-		r := db.ranker.Rank(c, s.now)
-		if s.keep(r) {
-			out = append(out, r)
-		}
+		ranked = append(ranked, db.ranker.Rank(c, s.now))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	var out []model.Row
+	for _, r := range model.OneRowPerBuyer(ranked) {
+		if s.keep(r) {
+			out = append(out, r)
+		}
 	}
 	slices.SortFunc(out, cmpRows)
 	return out, nil

@@ -307,3 +307,27 @@ func TestListeningStats(t *testing.T) {
 		t.Fatalf("week figures %+v", l)
 	}
 }
+
+func TestOneRespondRowPerBuyer(t *testing.T) {
+	ctx := context.Background()
+	b := newListenBook(t, testOptions())
+	for _, ago := range []time.Duration{3 * time.Hour, 20 * time.Minute} {
+		if _, err := b.db.RecordSignal(ctx, model.Signal{ContactID: b.eli, Kind: model.SignalReplied, At: b.now.Add(-ago)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wl := b.worklist(t, model.WorklistQuery{})
+	if wl.Respond != 1 || wl.Rows[0].Kind != model.RowSignal || !strings.Contains(wl.Rows[0].Task.Title, "+1 more waiting") {
+		t.Fatalf("respond %d, first row %+v: want one row for both replies", wl.Respond, wl.Rows[0].Task)
+	}
+	if wl.Rows[0].Signal.At.Before(b.now.Add(-time.Hour)) {
+		t.Errorf("the row shows the older reply, not the newer")
+	}
+	res, err := b.db.LogTouch(ctx, model.LogRequest{ContactID: b.eli, Channel: model.ChannelEmail, Outcome: model.OutcomeSent, At: b.now})
+	if err != nil || len(res.Plan.Answers) != 2 {
+		t.Fatalf("one touch answers %d of 2 (%v)", len(res.Plan.Answers), err)
+	}
+	if wl := b.worklist(t, model.WorklistQuery{}); wl.Respond != 0 {
+		t.Fatalf("respond %d after answering", wl.Respond)
+	}
+}

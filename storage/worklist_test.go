@@ -50,15 +50,12 @@ func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 	win := now.Add(-opts.Settings.Budget.Window)
 	out := model.Worklist{Held: map[model.HoldReason]int{}, LeftOut: map[model.LeftOutReason]int{}}
 	var respond, tasks, sugg []model.Row
+	var signals []model.Candidate
 	consider := func(c model.Candidate, into *[]model.Row) {
 		if q.Tier != "" && c.Account.Tier != q.Tier {
 			return
 		}
 		for _, t := range b.details[c.Account.ID].Touches {
-			// A buyer's own touches do not use up the budget for the answer.
-			if c.Kind == model.RowSignal && t.Direction == model.Inbound {
-				continue
-			}
 			if !t.At.Before(win) {
 				c.AccountTouches++
 				if c.Contact.ID != 0 && t.ContactID == c.Contact.ID {
@@ -75,8 +72,6 @@ func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 		case r.Held:
 			out.HeldBack++
 			out.Held[r.HeldReason]++
-		case r.Kind == model.RowSignal:
-			out.Respond++
 		case r.Kind == model.RowSuggested:
 			out.Suggested++
 		case overdue:
@@ -98,7 +93,7 @@ func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 			if q.Overdue || s.Answered() || s.At.Before(now.Add(-model.SignalWindow)) || s.At.After(now.Add(time.Minute)) {
 				continue
 			}
-			consider(model.Candidate{Kind: model.RowSignal, Signal: s, Account: a, Contact: contact[s.ContactID]}, &respond)
+			signals = append(signals, model.Candidate{Kind: model.RowSignal, Signal: s, Account: a, Contact: contact[s.ContactID]})
 		}
 		for _, k := range d.Tasks {
 			if !k.DueDay(rep).Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
@@ -145,6 +140,40 @@ func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 			return int(x.Task.ID - y.Task.ID)
 		}
 		return int(x.Account.ID - y.Account.ID)
+	}
+	// One respond row per buyer: rank them all, keep each buyer's best,
+	// then filter and count as the rest.
+	var all0 []model.Row
+	for _, c := range signals {
+		if q.Tier != "" && c.Account.Tier != q.Tier {
+			continue
+		}
+		c2 := c
+		for _, t := range b.details[c.Account.ID].Touches {
+			// A buyer's own touches do not use up the budget for the answer.
+			if t.Direction == model.Inbound || t.At.Before(win) {
+				continue
+			}
+			c2.AccountTouches++
+			if c.Contact.ID != 0 && t.ContactID == c.Contact.ID {
+				c2.ContactTouches++
+			}
+		}
+		all0 = append(all0, rk.Rank(c2, now))
+	}
+	for _, r := range model.OneRowPerBuyer(all0) {
+		if (q.Channel != "" && r.Task.Kind != q.Channel) || (q.CallableNow && !r.CallableNow) {
+			continue
+		}
+		if r.Held {
+			out.HeldBack++
+			out.Held[r.HeldReason]++
+		} else {
+			out.Respond++
+		}
+		if !r.Held || q.IncludeHeld {
+			respond = append(respond, r)
+		}
 	}
 	slices.SortFunc(respond, order)
 	slices.SortFunc(tasks, order)

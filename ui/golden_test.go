@@ -56,7 +56,7 @@ func TestGolden(t *testing.T) {
 	cases := []goldenCase{
 		{name: "today"},
 		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: []string{"Buying committee"}},
-		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"upper-case"}},
+		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"UPPER: change it first"}},
 		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("thu 14:00"), tea.KeyMsg{Type: tea.KeyEnter}, runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
 		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"50 of"}},
 		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},

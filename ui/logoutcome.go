@@ -491,9 +491,16 @@ func (m logScreen) View() string {
 	}
 	lines = append(lines,
 		clipANSI(s.Title.Render("Log outcome")+" · "+string(m.channel)+" · "+clip(who, w/2)+" · "+clip(r.Account.Name, w/3), w))
-	if r.Task.ID != 0 {
+	switch {
+	case r.Signal != nil:
+		what := r.Signal.Detail
+		if what == "" {
+			what = r.Signal.Kind.Verb()
+		}
+		lines = append(lines, s.Accent.Render(clip("answers: "+r.Signal.Phrase(m.now)+" · "+what, w)))
+	case r.Task.ID != 0:
 		lines = append(lines, s.Subtle.Render(clip("closes: "+r.Task.Title+" ("+dueLabel(r.Task, m.now)+")", w)))
-	} else {
+	default:
 		lines = append(lines, s.Subtle.Render(clip("suggested row: no task to close", w)))
 	}
 	// Guardrails are shown, not enforced here: the rep may be logging a
@@ -522,7 +529,7 @@ func (m logScreen) View() string {
 			}
 			lines = append(lines, st.Render(clip(l.text, w)))
 		}
-		lines = append(lines, s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel · i: they reached out", w)))
+		lines = append(lines, s.Subtle.Render(clip("lower: log + accept · UPPER: change it first · tab: channel · i: reached out", w)))
 		if m.date.active() {
 			lines = append(lines, m.date.View())
 		}

@@ -165,7 +165,15 @@ func (m stats) View() string {
 			}
 		}
 	}
-	// The listening figures sit under restraint's, so both fit 80x24.
+	// The listening figures sit under restraint's; on a short screen the
+	// blank lines between sections go first, so the figures stay whole.
 	section(append(st.Restraint.Lines(), st.Listening.Lines()...))
+	for i := 1; len(lines) > m.height && i < len(lines); {
+		if lines[i] == "" {
+			lines = append(lines[:i], lines[i+1:]...)
+			continue
+		}
+		i++
+	}
 	return strings.Join(lines, "\n")
 }
