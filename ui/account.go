@@ -400,7 +400,7 @@ func (m *account) build() {
 		if g.Detail != "" {
 			text += " — " + model.Display(g.Detail)
 		}
-		add(clipANSI(s.Accent.Render(clip(text, max(w-24, 20)))+" · "+state, w-2))
+		add(clipANSI(s.Accent.Render(clip(text, max(w-2-3-widthOf(state), 20)))+" · "+state, w-2))
 	}
 	for i, t := range d.Touches {
 		for len(sigs) > 0 && !sigs[0].At.Before(t.At) {
