@@ -140,3 +140,23 @@ func TestSignalCommandFlagsAndErrors(t *testing.T) {
 		t.Errorf("refused commands stored %d signals", f.signals()-stored)
 	}
 }
+
+func TestShowListsSignals(t *testing.T) {
+	f := newFixture(t)
+	row := emailable(t, f.today())
+	f.ok("signal", "--contact", fmt.Sprint(row.ContactID), "--kind", "meeting", "--note", "asked for a demo Thursday", "--at", "2h")
+	var d cli.DetailJSON
+	if err := json.Unmarshal([]byte(f.ok("show", fmt.Sprint(row.AccountID), "--json")), &d); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, g := range d.Signals {
+		found = found || (g.Kind == "meeting" && g.Detail == "asked for a demo Thursday" && g.ContactID == row.ContactID && g.AnsweredAt == "")
+	}
+	if !found {
+		t.Fatalf("show --json signals %+v lack the recorded one", d.Signals)
+	}
+	if text := f.ok("show", fmt.Sprint(row.AccountID)); !strings.Contains(text, "Signals (what buyers did") || !strings.Contains(text, "asked for a demo Thursday") {
+		t.Errorf("show text lacks the signal:\n%s", text)
+	}
+}
