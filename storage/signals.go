@@ -236,6 +236,14 @@ func (s *wlScan) scanSignals(ctx context.Context) ([]model.Row, error) {
 	return out, nil
 }
 
+// noOpenSignal is the suggested rows' condition that the account has no
+// signal on the list (unanswered, of the last week): the buyer who reached
+// out is answered, not also suggested as cold. next numbers its parameters.
+func (s *wlScan) noOpenSignal(next func(any) string) string {
+	return "NOT EXISTS (SELECT 1 FROM signals g INDEXED BY signals_account WHERE g.account_id = a.id AND g.at >= " +
+		next(ms(s.now.Add(-model.SignalWindow))) + " AND g.at <= " + next(ms(s.now.Add(time.Minute))) + " AND g.answered_at = 0)"
+}
+
 // coldToday fills the day's cold figures: the cold touches logged since
 // the rep's midnight (an indexed count) and the quota.
 func (s *wlScan) coldToday(ctx context.Context) error {

@@ -331,3 +331,20 @@ func TestOneRespondRowPerBuyer(t *testing.T) {
 		t.Fatalf("respond %d after answering", wl.Respond)
 	}
 }
+
+func TestWaitingBuyerIsNotAlsoCold(t *testing.T) {
+	ctx := context.Background()
+	b := newListenBook(t, testOptions())
+	if _, err := b.db.RecordSignal(ctx, model.Signal{AccountID: b.bolt, Kind: model.SignalVisited, At: b.now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	wl := b.worklist(t, model.WorklistQuery{IncludeHeld: true})
+	for _, r := range wl.Rows {
+		if r.Kind == model.RowSuggested && r.Account.ID == b.bolt {
+			t.Fatalf("Bolt is suggested as cold while its visit waits for an answer")
+		}
+	}
+	if wl.Suggested != 1 || wl.Respond != 1 {
+		t.Fatalf("suggested %d respond %d, want Acme suggested and Bolt's visit to answer", wl.Suggested, wl.Respond)
+	}
+}

@@ -562,6 +562,8 @@ func (s *wlScan) suggestFromFocus(bare, inFocus bool) (string, []any) {
 		"a.last_touched < CASE a.tier WHEN 'A' THEN " + stale[0] + " WHEN 'B' THEN " + stale[1] +
 			" WHEN 'C' THEN " + stale[2] + " ELSE " + stale[3] + " END",
 		"NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))",
+		// A buyer there is waiting for an answer: a respond row, not cold.
+		s.noOpenSignal(next),
 	}
 	// The focus tiers are the model's own letters, never text from a book.
 	focus := "+a.tier IN ('" + strings.Join(tierNames(s.db.opts.Settings.FocusTiers()), "', '") + "')"

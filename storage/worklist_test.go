@@ -102,7 +102,10 @@ func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 			consider(model.Candidate{Kind: model.RowTask, Task: k, Account: a, Contact: contact[k.ContactID]}, &tasks)
 		}
 		stale := a.LastTouched.IsZero() || a.LastTouched.Before(rk.StaleBefore(a.Tier, now))
-		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale {
+		waiting := slices.ContainsFunc(d.Signals, func(s model.Signal) bool {
+			return !s.Answered() && !s.At.Before(now.Add(-model.SignalWindow)) && !s.At.After(now.Add(time.Minute))
+		})
+		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale || waiting {
 			continue
 		}
 		if q.Tier != "" && a.Tier != q.Tier {
