@@ -280,20 +280,14 @@ func summaryLine(wl model.Worklist) string {
 	return s
 }
 
-// leftOut says what the ICP focus kept out of the suggestions: "12 below
-// the focus tier and 2 excluded not suggested"; "" when nothing was.
+// leftOut says what the ICP focus kept out of the suggestions, in the
+// TUI header's words: "5 off-ICP not suggested" (below the focus tier or
+// excluded; stats has the split); "" when nothing was.
 func leftOut(m map[model.LeftOutReason]int) string {
-	var parts []string
-	if n := m[model.LeftOutBelowTier]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d below the focus tier", n))
+	if n := m[model.LeftOutBelowTier] + m[model.LeftOutExcluded]; n > 0 {
+		return fmt.Sprintf("%d off-ICP not suggested", n)
 	}
-	if n := m[model.LeftOutExcluded]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d excluded", n))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return strings.Join(parts, " and ") + " not suggested"
+	return ""
 }
 
 func holdLabel(r model.HoldReason) string {
