@@ -21,8 +21,7 @@ by a colleague. The signal leads the worklist as a respond row until the next
 touch you log on that contact answers it (any channel), for up to 7 days.
 Signals pulled from the CRM arrive by themselves with shortlist sync.
 
-Kinds: ` + signalKinds() + `. Email opens are not signals: mail
-clients open mail by themselves.`,
+` + wrap("Kinds: "+signalKinds()+". Email opens are not signals: mail clients open mail by themselves.", 76),
 		example: []string{
 			`shortlist signal --contact 7 --kind replied --note "Can we talk Thursday?"`,
 			`shortlist signal --contact 7 --kind called --at 40m`,

@@ -242,8 +242,12 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total 
 			if contact == "" {
 				contact = "–"
 			}
+			due := dueLabel(r.Task, now)
+			if r.Kind == model.RowSignal {
+				due = "now" // an answer is due as soon as it can be given
+			}
 			t.add(fmt.Sprint(i+1), r.Account.Name, contact, r.Contact.Title, string(r.Account.Tier),
-				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, now), local, callable, why)
+				fmt.Sprint(r.Account.Fit), action, due, local, callable, why)
 		}
 		t.write(w, width)
 		cutShort(w, len(wl.Rows), total)
