@@ -26,6 +26,7 @@ Signals pulled from the CRM arrive by themselves with shortlist sync.
 			`shortlist signal --contact 7 --kind replied --note "Can we talk Thursday?"`,
 			`shortlist signal --contact 7 --kind called --at 40m`,
 			`shortlist signal --account 3 --kind visited --note "pricing page twice"`,
+			"shortlist signal --undo 12",
 		},
 		define: func(f *flags) func(context.Context, *call) error {
 			contact := f.int64("contact", 0, "the contact's `ID` who reached out (see shortlist show ACCOUNT_ID)")
@@ -33,10 +34,17 @@ Signals pulled from the CRM arrive by themselves with shortlist sync.
 			kind := f.fs.String("kind", "", "what they did: "+signalKinds()+" (required)")
 			note := f.fs.String("note", "", "one line on what they said or did")
 			at := f.fs.String("at", "", "when, as `WHEN`: 40m or 2h (ago), 09:15 (today), 2026-12-01 09:15, or RFC 3339; default now")
+			undo := f.int64("undo", 0, "take back signal `ID` you recorded, while no touch has answered it")
 			asJSON := f.fs.Bool("json", false, `print the signal as JSON: {"id", "account_id", "contact_id", "kind", "at", "detail", "source", "channel", "answered_at", "answered_by"}`)
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("signal takes flags only, got %q (see shortlist signal --help)", c.args[0])
+				}
+				if *undo != 0 {
+					if *contact != 0 || *account != 0 || *kind != "" || *note != "" || *at != "" {
+						return usagef("--undo takes only the signal's id (see shortlist signal --help)")
+					}
+					return undoSignal(ctx, c, *undo)
 				}
 				if *contact < 0 || *account < 0 {
 					return usagef("--contact and --account take a positive id")
@@ -91,6 +99,7 @@ Signals pulled from the CRM arrive by themselves with shortlist sync.
 					fmt.Fprintf(c.env.Stdout, "  · already answered by touch %d, logged after it\n", s.AnsweredBy)
 				} else {
 					fmt.Fprintln(c.env.Stdout, "  · it leads shortlist today until you log a touch on them")
+					fmt.Fprintf(c.env.Stdout, "  undo with: shortlist signal --undo %d\n", s.ID)
 				}
 				return nil
 			}
@@ -135,4 +144,25 @@ func parseAt(s string, now time.Time) (time.Time, error) {
 		return t, fmt.Errorf("%s is in the future: a signal is something the buyer already did", t.Format("2006-01-02 15:04"))
 	}
 	return t, nil
+}
+
+// undoSignal takes back a signal recorded by hand.
+func undoSignal(ctx context.Context, c *call, id int64) error {
+	if id < 0 {
+		return usagef("--undo takes a positive signal id")
+	}
+	b, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	switch err := b.Store.UndoSignal(ctx, id); {
+	case errors.Is(err, model.ErrNotFound):
+		return fmt.Errorf("signal %d not found: shortlist show ACCOUNT_ID lists an account's signals", id)
+	case errors.Is(err, model.ErrConflict):
+		return fmt.Errorf("signal %d not undone: only a signal recorded here and not yet answered can be taken back", id)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "undone: signal %d\n", id)
+	return nil
 }

@@ -160,3 +160,31 @@ func TestShowListsSignals(t *testing.T) {
 		t.Errorf("show text lacks the signal:\n%s", text)
 	}
 }
+
+func TestSignalUndo(t *testing.T) {
+	f := newFixture(t)
+	row := emailable(t, f.today())
+	var s model.Signal
+	if err := json.Unmarshal([]byte(f.ok("signal", "--contact", fmt.Sprint(row.ContactID), "--kind", "called", "--json")), &s); err != nil {
+		t.Fatal(err)
+	}
+	n := f.signals()
+	if code, _, errOut := f.run("signal", "--undo", fmt.Sprint(s.ID), "--kind", "called"); code != cli.ExitUsage || !strings.Contains(errOut, "--undo takes only") {
+		t.Errorf("undo with other flags: %d %q", code, errOut)
+	}
+	if out := f.ok("signal", "--undo", fmt.Sprint(s.ID)); !strings.Contains(out, fmt.Sprintf("undone: signal %d", s.ID)) || f.signals() != n-1 {
+		t.Errorf("undo: %q, %d signals, want %d", out, f.signals(), n-1)
+	}
+	if code, _, errOut := f.run("signal", "--undo", fmt.Sprint(s.ID)); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
+		t.Errorf("undo twice: %d %q", code, errOut)
+	}
+	// An answered one stays: its touch's undo puts it back instead.
+	s2 := model.Signal{}
+	if err := json.Unmarshal([]byte(f.ok("signal", "--contact", fmt.Sprint(row.ContactID), "--kind", "replied", "--json")), &s2); err != nil {
+		t.Fatal(err)
+	}
+	f.ok("log", "--contact", fmt.Sprint(row.ContactID), "--outcome", "sent", "--channel", "email", "--next", "none")
+	if code, _, errOut := f.run("signal", "--undo", fmt.Sprint(s2.ID)); code != cli.ExitFailure || !strings.Contains(errOut, "not yet answered") {
+		t.Errorf("undo of an answered signal: %d %q", code, errOut)
+	}
+}
