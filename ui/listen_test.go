@@ -51,6 +51,11 @@ func TestRespondRowOnToday(t *testing.T) {
 	if !strings.Contains(v, "↩email · 40m") || !strings.Contains(v, "= +9.0 replied 40 min ago · tier +6.0") {
 		t.Fatalf("respond row not shown as such:\n%s", v)
 	}
+	h.keys("D")
+	h.wantStatus("a buyer reached out: l logs your answer")
+	if len(st.statuses) != 0 {
+		t.Fatalf("D on a respond row changed a task: %v", st.statuses)
+	}
 	h.keys("?")
 	if v := h.m.View(); !strings.Contains(v, "they reached out") {
 		t.Errorf("help does not list i:\n%s", v)
