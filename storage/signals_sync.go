@@ -54,8 +54,9 @@ func (db *DB) ApplySignals(ctx context.Context, signals []model.PulledSignal, cu
 // Each new one is named in out.Changes.
 func UpsertSignals(ctx context.Context, tx *sql.Tx, signals []model.PulledSignal, now time.Time, out *model.SyncApplied) (int, error) {
 	added := 0
+	targets := map[string]target{} // a contact's signals come together: looked up once
 	for _, ps := range signals {
-		ok, err := upsertSignal(ctx, tx, ps, now, out)
+		ok, err := upsertSignal(ctx, tx, ps, now, targets, out)
 		if err != nil {
 			return added, err
 		}
@@ -66,7 +67,47 @@ func UpsertSignals(ctx context.Context, tx *sql.Tx, signals []model.PulledSignal
 	return added, nil
 }
 
-func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now time.Time, out *model.SyncApplied) (bool, error) {
+// target is the book's contact and account a pulled signal is for (ok
+// false: not in the book).
+type target struct {
+	contact, account int64
+	who, accountName string // as a sync's summary names them
+	ok               bool
+}
+
+// lookUp finds a signal's target in the book by the CRM's ids.
+func lookUp(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, memo map[string]target) (target, error) {
+	key := "contact:" + ps.ContactID
+	if ps.ContactID == "" {
+		key = "company:" + ps.CompanyID
+	}
+	if t, ok := memo[key]; ok {
+		return t, nil
+	}
+	var t target
+	var err error
+	switch {
+	case ps.ContactID != "":
+		err = tx.QueryRowContext(ctx, `SELECT c.id, c.account_id, trim(c.first_name || ' ' || c.last_name), a.name
+			FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.crm_id = ? AND a.departed = 0`,
+			model.Sanitize(ps.ContactID)).Scan(&t.contact, &t.account, &t.who, &t.accountName)
+	case ps.CompanyID != "":
+		err = tx.QueryRowContext(ctx, "SELECT id, name FROM accounts WHERE crm_id = ? AND departed = 0",
+			model.Sanitize(ps.CompanyID)).Scan(&t.account, &t.accountName)
+	default:
+		err = sql.ErrNoRows
+	}
+	switch {
+	case err == nil:
+		t.ok = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return t, err
+	}
+	memo[key] = t
+	return t, nil
+}
+
+func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now time.Time, memo map[string]target, out *model.SyncApplied) (bool, error) {
 	s := ps.Signal
 	s.Key = model.Sanitize(s.Key)
 	if s.Key == "" || s.At.IsZero() {
@@ -75,41 +116,26 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 	if _, ok := model.ParseSignalKind(string(s.Kind)); !ok {
 		return false, fmt.Errorf("a pulled signal has the unknown kind %q", s.Kind)
 	}
-	if s.Kind != model.SignalVisited && (s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute))) {
-		return false, nil
+	old, ahead := s.At.Before(now.Add(-model.SignalPullWindow)), s.At.After(now.Add(time.Minute))
+	if ahead || (old && s.Kind != model.SignalVisited) {
+		return false, nil // an old visit is still remembered, below
 	}
-	var contactName, accountName string
-	switch {
-	case ps.ContactID != "":
-		err := tx.QueryRowContext(ctx, `SELECT c.id, c.account_id, trim(c.first_name || ' ' || c.last_name), a.name
-			FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.crm_id = ? AND a.departed = 0`,
-			model.Sanitize(ps.ContactID)).Scan(&s.ContactID, &s.AccountID, &contactName, &accountName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil // not a contact of the book
-		}
-		if err != nil {
-			return false, err
-		}
-	case ps.CompanyID != "":
-		err := tx.QueryRowContext(ctx, "SELECT id, name FROM accounts WHERE crm_id = ? AND departed = 0",
-			model.Sanitize(ps.CompanyID)).Scan(&s.AccountID, &accountName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	default:
-		return false, nil
+	t, err := lookUp(ctx, tx, ps, memo)
+	if err != nil || !t.ok {
+		return false, err // not a contact (or, with none, a company) of the book
 	}
+	s.ContactID, s.AccountID = t.contact, t.account
 	if s.Kind == model.SignalVisited {
+		if s.ContactID == 0 {
+			return false, nil // a visit is a person's
+		}
 		back, err := cameBack(ctx, tx, s.ContactID, s.At)
-		if err != nil || !back || s.At.Before(now.Add(-model.SignalPullWindow)) || s.At.After(now.Add(time.Minute)) {
+		if err != nil || !back || old {
 			return false, err
 		}
 	}
 	var exists int
-	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM signals WHERE key = ?", s.Key).Scan(&exists)
+	err = tx.QueryRowContext(ctx, "SELECT count(*) FROM signals WHERE key = ?", s.Key).Scan(&exists)
 	if err != nil || exists > 0 {
 		return false, err
 	}
@@ -139,12 +165,12 @@ func upsertSignal(ctx context.Context, tx *sql.Tx, ps model.PulledSignal, now ti
 		ms(byAt), answeredBy); err != nil {
 		return false, fmt.Errorf("insert signal %s: %w", s.Key, err)
 	}
-	who := contactName
+	who := t.who
 	if who == "" {
 		who = "someone"
 	}
 	out.Changed++
-	out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeSignal, Account: accountName,
+	out.Changes = append(out.Changes, model.SyncChange{Kind: model.ChangeSignal, Account: t.accountName,
 		AccountID: s.AccountID, Detail: who + " " + s.Detail})
 	return true, nil
 }
@@ -202,8 +228,8 @@ func coverReply(ctx context.Context, tx *sql.Tx, s model.Signal) (bool, error) {
 // answeredBefore finds the touch that already answers a signal arriving
 // now: the first outbound touch on its contact (its account, for one on
 // the account alone) at or after it; 0 when none. It is the rule a logged
-// touch answers signals by going forward (the listen side's
-// AnsweringTouch: one of the two goes at the merge).
+// touch answers signals by going forward, so a signal that arrives late
+// (pulled, or recorded by hand after the fact) meets the same one.
 func answeredBefore(ctx context.Context, tx *sql.Tx, s model.Signal) (int64, time.Time, error) {
 	query := `SELECT id, at FROM touches WHERE contact_id = ? AND at >= ? AND direction = 'outbound' ORDER BY at, id LIMIT 1`
 	ref := s.ContactID

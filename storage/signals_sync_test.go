@@ -212,3 +212,33 @@ func TestPulledSignalAlreadyAnswered(t *testing.T) {
 		t.Errorf("the reply after the touch is stored answered")
 	}
 }
+
+// TestVisitOddities: a visit naming only a company is no one's and is
+// passed over; a visit time ahead of the clock is not remembered, so the
+// real visits after it still count.
+func TestVisitOddities(t *testing.T) {
+	ctx := context.Background()
+	db, path := signalBook(t)
+	r := raw(t, path)
+	now := time.Now().Truncate(time.Millisecond)
+	visit := func(ps model.PulledSignal) {
+		t.Helper()
+		if _, err := db.ApplySignals(ctx, []model.PulledSignal{ps}, "k", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(d time.Duration) model.PulledSignal {
+		a := now.Add(d)
+		return pulled(model.SignalPropertyKey("hubspot", "hs_analytics_last_visit_timestamp", "p1", a), model.SignalVisited, a, "back")
+	}
+	visit(model.PulledSignal{CompanyID: "c1", Signal: at(-time.Hour).Signal})
+	visit(at(48 * time.Hour))       // a clock that is off
+	visit(at(-40 * 24 * time.Hour)) // the first real visit seen
+	visit(at(-time.Minute))         // a return after 40 days
+	if n := count(t, r, "SELECT count(*) FROM signals WHERE kind = 'visited' AND contact_id IS NOT NULL"); n != 1 {
+		t.Errorf("%d visited signals, want the return", n)
+	}
+	if n := count(t, r, "SELECT count(*) FROM signals"); n != 1 {
+		t.Errorf("%d signals in all", n)
+	}
+}

@@ -79,7 +79,9 @@ type run struct {
 // contacts and tasks of changed companies; once a day (the sweep) also take
 // departed companies out of the worklist and pull the contacts and tasks of
 // the whole book; then prepare the CRM and push the outbox in batches when
-// there is anything to push, and record the outcome. A sync with nothing
+// there is anything to push; then pull the CRM's signal records (a
+// SignalCRM's: replies, calls in, bookings; signals.go), and record the
+// outcome. A sync with nothing
 // new costs a handful of requests whatever the size of the book.
 // It reports progress on the channel (never blocking past ctx) and returns
 // the report with an error when the sync stopped early: wrapping
@@ -205,9 +207,6 @@ func (r *run) sync(ctx context.Context) error {
 	if err := r.pullContactsTasks(ctx); err != nil {
 		return err
 	}
-	if err := r.pullSignals(ctx); err != nil {
-		return err
-	}
 	queued, _, err := e.store.OutboxCounts(ctx)
 	if err != nil {
 		return err
@@ -220,6 +219,10 @@ func (r *run) sync(ctx context.Context) error {
 		}
 	}
 	if err := r.push(ctx); err != nil {
+		return err
+	}
+	// Signals after the push: the rep's own work never waits on them.
+	if err := r.pullSignals(ctx); err != nil {
 		return err
 	}
 	if _, err := e.store.PurgeDeparted(ctx, e.o.Now()); err != nil {

@@ -157,11 +157,11 @@ func TestSignalFromInboundCall(t *testing.T) {
 	p := newSignalPortal(t)
 	at := p.clk.Now().Add(-10 * time.Minute)
 	p.put(t, "calls", p.bob, at, map[string]string{"hs_call_direction": "OUTBOUND", "hs_call_title": "Call: no answer"})
-	id := p.put(t, "calls", "", at, map[string]string{"hs_call_direction": "INBOUND", "hs_call_title": "Inbound call", "hs_call_body": "Asked about <b>pricing</b> &amp; terms"})
+	id := p.put(t, "calls", "", at, map[string]string{"hs_call_direction": "INBOUND", "hs_call_title": "Inbound call", "hs_call_body": "<p>Asked about <b>pricing</b> &amp; terms</p><p>Call back Friday</p>"})
 	p.sync(t)
 	s := p.one(t)
 	if s.key != "hubspot:calls:"+id || s.kind != "called" || s.contact != "" || s.accountID != p.b.id(t, "accounts", p.acme) ||
-		s.detail != "called in: 'Asked about <b>pricing</b> & terms'" || s.channel != string(model.TaskCall) {
+		s.detail != "called in: 'Asked about pricing & terms'" || s.channel != string(model.TaskCall) {
 		t.Errorf("a call in on the company alone: %+v", s)
 	}
 }
@@ -378,5 +378,27 @@ func TestSignalPullKilledAndRerun(t *testing.T) {
 			t.Errorf("recorded twice: %s", g.key)
 		}
 		seen[g.key] = true
+	}
+}
+
+// TestSignalTroubleDoesNotHoldThePush: a signal search HubSpot refuses
+// fails the sync with its error, after the rep's touches went; the next
+// sync brings the signal.
+func TestSignalTroubleDoesNotHoldThePush(t *testing.T) {
+	p := newSignalPortal(t)
+	ann := p.b.id(t, "contacts", p.ann)
+	if _, err := p.b.LogTouch(context.Background(), model.LogRequest{ContactID: ann, Channel: model.ChannelCall, Outcome: model.OutcomeNoAnswer, At: p.clk.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	p.put(t, "emails", p.ann, p.clk.Now().Add(-time.Minute), map[string]string{"hs_email_direction": "INCOMING_EMAIL", "hs_email_text": "Call me"})
+	p.srv.Inject(hubspottest.Fault{Method: "POST", Path: "/crm/v3/objects/emails/search", Kind: hubspottest.FaultStatus, Code: 400, Times: 1})
+	p.clk.Add(time.Minute)
+	rep, err := p.engine(t, nil).Sync(context.Background(), nil)
+	if err == nil || rep.Pushed != 1 || rep.Pending != 0 {
+		t.Fatalf("sync with a refused signal search: %v, pushed %d, %d queued; want the error after the push", err, rep.Pushed, rep.Pending)
+	}
+	p.sync(t)
+	if s := p.one(t); s.detail != "replied: 'Call me'" {
+		t.Errorf("the next sync: %+v", s)
 	}
 }

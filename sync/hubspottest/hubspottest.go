@@ -24,7 +24,9 @@
 //     propertiesWithHistory, a search's filterGroups, sorts, properties and
 //     limit, every property option's hidden), else a 400 naming it;
 //   - writes are validated: unknown properties, read-only ones
-//     (hs_email_optout, the modified dates), wrong types, enumeration
+//     (hs_email_optout, the modified dates, what HubSpot's tracking, forms
+//     and scheduling pages set: a contact's last reply, click, open, visit
+//     and conversion, a meeting's source), wrong types, enumeration
 //     options (hs_email_direction, hs_communication_channel_type,
 //     hs_meeting_outcome, hs_task_status…), values over 65,536 characters,
 //     a missing hs_timestamp on engagements and a communication's missing

@@ -1,6 +1,9 @@
 package salesforcetest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // field is one field of an object as the server describes and checks it.
 type field struct {
@@ -132,7 +135,19 @@ func schema(missing map[string]bool) map[string]*object {
 			ref("WhoId", "003"), ref("WhatId", "001"), readOnly(ref("AccountId", "001")), ref("OwnerId", "005"),
 			text("Description", 32000), opID(),
 		),
+		// An email as Enhanced Email keeps it; Incoming is a reply from
+		// outside. Its sender is the relation of type FromAddress.
+		newObject("EmailMessage", "02s",
+			text("Subject", 3000), text("TextBody", 32000), rw("Incoming", "boolean"), rw("MessageDate", "datetime"),
+			rw("FromAddress", "email"), ref("RelatedToId", "001"), pick("Status", false, "0", "1", "2", "3", "4", "5"),
+		),
+		newObject("EmailMessageRelation", "0EA",
+			ref("EmailMessageId", "02s"), ref("RelationId", "003", "005", "00Q"),
+			pick("RelationType", true, "FromAddress", "ToAddress", "CcAddress", "BccAddress"),
+		),
 	}
+	// An org without an object (Enhanced Email off) names it in missing.
+	objs = slices.DeleteFunc(objs, func(o *object) bool { return missing[o.Name] })
 	out := map[string]*object{}
 	for _, o := range objs {
 		for name := range missing {

@@ -59,7 +59,8 @@ type Options struct {
 	// DailyLimit is the org's daily API requests; 0 → 15000.
 	DailyLimit int
 	// Missing lists custom fields the org has not added, as
-	// "Task.Shortlist_Op_Id__c".
+	// "Task.Shortlist_Op_Id__c", and objects it does not have, as
+	// "EmailMessage" (Enhanced Email off).
 	Missing []string
 	// Now is the server's clock; nil → time.Now.
 	Now func() time.Time
