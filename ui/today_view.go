@@ -387,7 +387,11 @@ func (m today) sidePanel(h int) []string {
 	if r.Task.Title != "" {
 		add(s.Accent.Render("next ") + clip(r.Task.Title, w-5))
 	}
-	add(string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now))
+	if r.Kind == model.RowSignal {
+		add(string(r.Task.Kind) + " · now")
+	} else {
+		add(string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now))
+	}
 	if r.Held {
 		add(s.Warn.Render("held: " + string(r.HeldReason)))
 		for _, l := range wrap(r.HeldDetail, w) {
@@ -398,7 +402,10 @@ func (m today) sidePanel(h int) []string {
 	add(s.Accent.Render(fmt.Sprintf("why · rank %.1f", r.Rank)))
 	for _, t := range r.Why {
 		line := fmt.Sprintf("%+6.1f %s", t.Value, t.Name)
-		if t.Detail != "" {
+		switch {
+		case t.Name == "speed":
+			line = fmt.Sprintf("%+6.1f %s", t.Value, t.Detail) // "+9.0 replied 40 min ago"
+		case t.Detail != "":
 			line += " (" + t.Detail + ")"
 		}
 		add(clip(line, w))
