@@ -72,8 +72,10 @@ func DefaultSettings() Settings {
 			// or due-today term, and this small lift instead.
 			Suggested:  2,
 			ContactFit: 2,
+			Speed:      10,
 		},
-		FocusTier: TierC,
+		FocusTier:  TierC,
+		ColdPerDay: 10,
 		StaleAfter: map[Tier]time.Duration{
 			TierA: 7 * 24 * time.Hour, TierB: 14 * 24 * time.Hour,
 			TierC: 30 * 24 * time.Hour, TierD: 60 * 24 * time.Hour,

@@ -37,6 +37,12 @@ type LogState struct {
 	Open           []Task      // open or snoozed, the worked task included or not
 	ContactTouches []time.Time // the contact's touches since now - budget window
 	AccountTouches []time.Time // the account's, likewise
+	// Signals are the contact's unanswered signals and its account's
+	// account-only ones, of the last week: what a touch now answers.
+	Signals []Signal
+	// AccountHasTask: the account has an open or snoozed task on any
+	// contact, so a touch there is planned work, not cold.
+	AccountHasTask bool
 }
 
 // RefuseReason says why a guard refused outreach on a channel.
@@ -228,6 +234,10 @@ type Plan struct {
 	Status  AccountStatus `json:"status,omitempty"`
 	Refused []Refusal     `json:"refused,omitempty"`
 	Held    *BudgetHold   `json:"held,omitempty"`
+	// Answers are the signals the touch answers (they leave the list).
+	Answers []Signal `json:"answers,omitempty"`
+	// Cold: the touch counts against today's cold quota (IsCold).
+	Cold bool `json:"cold"`
 }
 
 // PlanLog decides what logging req does, given the book's state. It is pure:
@@ -251,6 +261,8 @@ func (s Settings) PlanLog(st LogState, req LogRequest, now time.Time) Plan {
 	if req.Outcome == OutcomeMeetingBooked && !req.MeetingAt.IsZero() {
 		p.Touch.MeetingAt = req.MeetingAt
 	}
+	p.Answers = Answers(st.Signals, c.ID, a.ID, req.At)
+	p.Cold = IsCold(p.Touch, st.Worked != nil, len(p.Answers), st.AccountHasTask || len(st.Open) > 0)
 	closed := map[int64]bool{}
 	if st.Worked != nil {
 		p.Close = append(p.Close, Closure{Task: *st.Worked, Status: TaskDone, Why: CloseWorked})
@@ -459,6 +471,13 @@ func (p Plan) Effects(c Contact, from AccountStatus) []string {
 	}
 	for _, r := range p.Refused {
 		out = append(out, r.Text())
+	}
+	for _, s := range p.Answers {
+		what := s.Detail
+		if what == "" {
+			what = s.Kind.Verb()
+		}
+		out = append(out, fmt.Sprintf("answers %s: %s", nameOr(c), what))
 	}
 	return out
 }

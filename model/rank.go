@@ -81,14 +81,21 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 		{Name: "fit", Value: co.Fit * float64(fit) / 100, Detail: "fit " + strconv.Itoa(fit)},
 	}
 	dyn := make([]Term, 0, 5)
-	if c.Kind == RowSuggested {
+	var switched string
+	switch c.Kind {
+	case RowSignal:
+		sig := c.Signal
+		row.Signal = &sig
+		row.Task, switched = r.answerTask(c, now, open)
+		dyn = append(dyn, r.s.SpeedTerm(sig, now))
+	case RowSuggested:
 		var reason HoldReason
 		var detail string
 		row.Task, reason, detail = r.suggest(c, now, open)
 		if reason != "" {
 			row.Held, row.HeldReason, row.HeldDetail = true, reason, detail
 		}
-	} else {
+	default:
 		p := c.Task.Priority
 		if p == "" {
 			p = PriorityMedium
@@ -99,10 +106,17 @@ func (r *Ranker) Rank(c Candidate, now time.Time) Row {
 	if !row.Held {
 		row.HeldReason, row.HeldDetail = r.hold(c, row.Task.Kind, local, loc.String(), known, open)
 		row.Held = row.HeldReason != ""
+		if row.Held && c.Kind == RowSignal && switched == "" && (row.HeldReason == HoldOptedOut || row.HeldReason == HoldBadNumber || row.HeldReason == HoldNoChannel) {
+			row.HeldDetail += "; no other channel is open to answer on"
+		}
 	}
 	row.CallableNow = row.Task.Kind == TaskCall && open && !row.Held
-	dyn = append(dyn, r.staleTerm(c.Account, now))
-	if row.CallableNow {
+	if c.Kind != RowSignal {
+		// Staleness and the callable lift order cold and planned work; an
+		// answer is ordered by how long the buyer has waited.
+		dyn = append(dyn, r.staleTerm(c.Account, now))
+	}
+	if row.CallableNow && c.Kind != RowSignal {
 		dyn = append(dyn, Term{Name: "callable now", Value: co.CallableNow, Detail: "callable now (" + local.Format("15:04") + " local)"})
 	}
 	if c.Contact.ID != 0 {
@@ -235,6 +249,27 @@ func (r *Ranker) suggest(c Candidate, now time.Time, open bool) (Task, HoldReaso
 		return t, HoldNoChannel, "no way to reach " + nameOr(ct) + ": " + strings.Join(channelGaps(ct), ", ")
 	}
 	return t, "", ""
+}
+
+// answerTask is a respond row's proposed action: an answer on the channel
+// answer picks, due now, its title the signal's detail; switched says why
+// the buyer's own channel was not used ("" when it was).
+func (r *Ranker) answerTask(c Candidate, now time.Time, open bool) (Task, string) {
+	k, switched := answer(c.Signal, c.Contact, c.Account, open)
+	t := Task{AccountID: c.Account.ID, ContactID: c.Contact.ID, Kind: k, Due: now, DueHasTime: true,
+		Priority: PriorityHigh, Status: TaskOpen, Origin: OriginLocal, CreatedAt: now}
+	what := c.Signal.Detail
+	if what == "" {
+		what = c.Signal.Kind.Verb()
+	}
+	t.Title = "Answer: " + what
+	if k == TaskTodo {
+		t.Title = "Find who at " + c.Account.Name + " " + c.Signal.Kind.Verb() + ": " + what
+	}
+	if switched != "" {
+		t.Title += " (by " + kindNoun(k) + ": " + switched + ")"
+	}
+	return t, switched
 }
 
 func nameOr(c Contact) string {

@@ -38,6 +38,9 @@ type Coefficients struct {
 	CallableNow float64
 	Suggested   float64 // added to every suggested row (negative: after tasks)
 	ContactFit  float64 // times contact level/100 (persona and seniority)
+	// Speed is the peak of a respond row's speed term, at the moment the
+	// buyer reached out (see SpeedHalfLife).
+	Speed float64
 }
 
 // Settings are the rep's working rules: who they are, guardrails, rank weights
@@ -56,7 +59,12 @@ type Settings struct {
 	// for cold outreach; accounts below it, and any an exclusion hits, are
 	// never suggested (their open tasks still show). Default C: A–C.
 	FocusTier Tier
-	Rules     []OutcomeRule
+	// ColdPerDay caps the suggested (cold) rows a day offers: once this
+	// many cold touches are logged today, or rows above fill what is left,
+	// further suggested rows are held with reason cold-quota. 0: no cold
+	// outreach at all.
+	ColdPerDay int
+	Rules      []OutcomeRule
 }
 
 // InFocus reports whether an account of tier t may be suggested.

@@ -21,6 +21,9 @@ type AccountDetail struct {
 	Contacts []Contact `json:"contacts"`
 	Touches  []Touch   `json:"touches"` // newest first
 	Tasks    []Task    `json:"open_tasks"`
+	// Signals are what the account's buyers did in the last 90 days
+	// (replies, forms, meetings, calls in…), newest first, answered or not.
+	Signals []Signal `json:"signals"`
 	// Gaps are the committee personas with no contact reached yet.
 	Gaps []Persona `json:"committee_gaps"`
 }
@@ -89,6 +92,7 @@ type Stats struct {
 	TierA          int             `json:"tier_a_accounts"`
 	TierATouched   int             `json:"tier_a_touched_14d"`
 	Restraint      Restraint       `json:"restraint"`
+	Listening      SignalStats     `json:"listening"`
 }
 
 // Restraint is holding back, as figures: what the guardrails held today,
@@ -149,6 +153,11 @@ type Store interface {
 	UndoTaskStatus(ctx context.Context, taskID int64, prior TaskState) error
 	UndoAddTask(ctx context.Context, taskID int64) error
 	UndoNoteEdit(ctx context.Context, touchID int64, prior string) error
+
+	// RecordSignal stores a signal the rep records by hand (they called,
+	// wrote, turned up); UndoSignal deletes it while it is unanswered.
+	RecordSignal(ctx context.Context, s Signal) (Signal, error)
+	UndoSignal(ctx context.Context, id int64) error
 }
 
 // TaskState is the part of a task a status change sets, as it was before.

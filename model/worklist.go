@@ -13,6 +13,10 @@ type RowKind string
 const (
 	RowTask      RowKind = "task"      // an open task due today or overdue
 	RowSuggested RowKind = "suggested" // an account gone stale for its tier with no open task
+	// RowSignal: a buyer reached out (replied, filled in a form, booked a
+	// meeting, called in…) in the last week and nobody has answered yet. These
+	// respond rows come before all other work.
+	RowSignal RowKind = "signal"
 )
 
 // Term is one visible coefficient of a row's rank: its "why".
@@ -34,16 +38,22 @@ const (
 	HoldAccountBudget HoldReason = "account-budget"
 	HoldNoChannel     HoldReason = "no-channel" // nothing to reach the contact on
 	HoldBadNumber     HoldReason = "bad-number" // a call on a phone flagged wrong
+	// HoldColdQuota: a suggested (cold) row past the day's cap, [restraint]
+	// cold_per_day, counting the cold touches already made today.
+	HoldColdQuota HoldReason = "cold-quota"
 )
 
 // Candidate is what the store hands the ranker: an open task or a stale
 // account, with the facts the guardrails need.
 type Candidate struct {
 	Kind    RowKind
-	Task    Task // for a suggested row: zero
+	Task    Task // for a suggested or respond row: zero
 	Account Account
 	Contact Contact // zero ID: an account-level task, or no contact to suggest
-	// Touches in the budget window, counted by the store.
+	Signal  Signal  // for a respond row: the signal to answer
+	// Touches in the budget window, counted by the store. For a respond
+	// row the buyer's own (inbound) touches are left out: a reply does not
+	// use up the budget for the answer to it.
 	ContactTouches int
 	AccountTouches int
 }
@@ -51,7 +61,8 @@ type Candidate struct {
 // Row is one line of the worklist: a contact and the next action, ranked.
 type Row struct {
 	Kind        RowKind    `json:"kind"`
-	Task        Task       `json:"task"` // for a suggested row: the proposed action, ID 0
+	Task        Task       `json:"task"`             // for a suggested or respond row: the proposed action, ID 0
+	Signal      *Signal    `json:"signal,omitempty"` // for a respond row: what the buyer did
 	Account     Account    `json:"account"`
 	Contact     Contact    `json:"contact"`
 	Rank        float64    `json:"rank"`
@@ -79,11 +90,18 @@ type WorklistQuery struct {
 
 // Worklist is a ranked page and, when asked for, the day's counts.
 type Worklist struct {
-	Rows      []Row              `json:"rows"`
-	Due       int                `json:"due"`     // task rows due today (with Counts)
-	Overdue   int                `json:"overdue"` // task rows overdue (with Counts)
-	Suggested int                `json:"suggested"`
-	HeldBack  int                `json:"held_back"`
+	Rows      []Row `json:"rows"`
+	Due       int   `json:"due"`     // task rows due today (with Counts)
+	Overdue   int   `json:"overdue"` // task rows overdue (with Counts)
+	Suggested int   `json:"suggested"`
+	// Respond counts the unanswered signals of the last week on the list
+	// (not held), with Counts.
+	Respond  int `json:"respond"`
+	HeldBack int `json:"held_back"`
+	// ColdToday is the cold touches logged since the rep's midnight and
+	// ColdQuota the day's cap ([restraint] cold_per_day); always filled.
+	ColdToday int                `json:"cold_today"`
+	ColdQuota int                `json:"cold_quota"`
 	Held      map[HoldReason]int `json:"held_by_reason"`
 	// LeftOut counts stale accounts not suggested because they are outside
 	// the ICP focus, by reason (with Counts).

@@ -83,6 +83,9 @@ func (db *DB) AccountDetail(ctx context.Context, id int64) (model.AccountDetail,
 		return d, db.mapErr(op, err)
 	}
 	d.Gaps = db.opts.Profile.CommitteeGaps(d.Contacts, d.Touches)
+	if d.Signals, err = db.accountSignals(ctx, id, db.now()); err != nil {
+		return d, db.mapErr(op, err)
+	}
 	return d, nil
 }
 
@@ -160,6 +163,9 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (model.Stats, error) {
 		return s, db.mapErr("stats", err)
 	}
 	if s.Restraint, err = db.restraint(ctx, now, week); err != nil {
+		return s, db.mapErr("stats", err)
+	}
+	if s.Listening, err = db.signalStats(ctx, now, week); err != nil {
 		return s, db.mapErr("stats", err)
 	}
 	return s, nil

@@ -121,6 +121,8 @@ func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 		case r.Held:
 			s.counts.HeldBack++
 			s.counts.Held[r.HeldReason]++
+		case r.Kind == model.RowSignal:
+			s.counts.Respond++
 		case r.Kind == model.RowSuggested:
 			s.counts.Suggested++
 		case overdue:
@@ -169,11 +171,19 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 	}
 	defer conn.Close()
 	s.conn = conn
+	// Buyers who reached out come first (storage/signals.go).
+	respond, err := s.scanSignals(ctx)
+	if err == nil {
+		err = s.coldToday(ctx)
+	}
+	if err != nil {
+		return model.Worklist{}, 0, db.mapErr("read worklist", err)
+	}
 	tasks := &page{k: want}
 	if err := s.scanTasks(ctx, tasks); err != nil {
 		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
-	rows := tasks.rows
+	rows := append(respond, tasks.rows...)
 	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
 		k := -1
 		if want >= 0 {
@@ -199,6 +209,7 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 				return model.Worklist{}, 0, db.mapErr("read worklist", err)
 			}
 		}
+		s.coldQuota(sug)
 		rows = append(rows, sug.rows...)
 	}
 	out := *s.counts
@@ -551,6 +562,8 @@ func (s *wlScan) suggestFromFocus(bare, inFocus bool) (string, []any) {
 		"a.last_touched < CASE a.tier WHEN 'A' THEN " + stale[0] + " WHEN 'B' THEN " + stale[1] +
 			" WHEN 'C' THEN " + stale[2] + " ELSE " + stale[3] + " END",
 		"NOT EXISTS (SELECT 1 FROM tasks k WHERE k.account_id = a.id AND k.status IN ('open', 'snoozed'))",
+		// A buyer there is waiting for an answer: a respond row, not cold.
+		s.noOpenSignal(next),
 	}
 	// The focus tiers are the model's own letters, never text from a book.
 	focus := "+a.tier IN ('" + strings.Join(tierNames(s.db.opts.Settings.FocusTiers()), "', '") + "')"

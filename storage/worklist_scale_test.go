@@ -115,7 +115,7 @@ func TestWorklistWithContactlessMatchesBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			want := reference(b, q)
+			want := reference(b, q, got.ColdToday)
 			if len(got.Rows) != len(want.Rows) {
 				t.Errorf("%s: %d rows, want %d", name, len(got.Rows), len(want.Rows))
 				continue

@@ -39,7 +39,8 @@ func loadBook(t *testing.T, ctx context.Context, db interface {
 }
 
 // reference ranks every candidate and sorts: the worklist by brute force.
-func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
+// cold is the cold touches logged today, which the cold quota counts.
+func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
 	opts := testOptions()
 	rk := model.NewRanker(opts.Settings, opts.Profile)
 	rep, _ := time.LoadLocation(opts.Settings.RepZone)
@@ -48,7 +49,8 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, rep)
 	win := now.Add(-opts.Settings.Budget.Window)
 	out := model.Worklist{Held: map[model.HoldReason]int{}, LeftOut: map[model.LeftOutReason]int{}}
-	var tasks, sugg []model.Row
+	var respond, tasks, sugg []model.Row
+	var signals []model.Candidate
 	consider := func(c model.Candidate, into *[]model.Row) {
 		if q.Tier != "" && c.Account.Tier != q.Tier {
 			return
@@ -87,6 +89,12 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		for _, c := range d.Contacts {
 			contact[c.ID] = c
 		}
+		for _, s := range d.Signals {
+			if q.Overdue || s.Answered() || s.At.Before(now.Add(-model.SignalWindow)) || s.At.After(now.Add(time.Minute)) {
+				continue
+			}
+			signals = append(signals, model.Candidate{Kind: model.RowSignal, Signal: s, Account: a, Contact: contact[s.ContactID]})
+		}
 		for _, k := range d.Tasks {
 			if !k.DueDay(rep).Before(end) || (k.Status == model.TaskSnoozed && k.SnoozedUntil.After(now)) {
 				continue
@@ -94,7 +102,10 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 			consider(model.Candidate{Kind: model.RowTask, Task: k, Account: a, Contact: contact[k.ContactID]}, &tasks)
 		}
 		stale := a.LastTouched.IsZero() || a.LastTouched.Before(rk.StaleBefore(a.Tier, now))
-		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale {
+		waiting := slices.ContainsFunc(d.Signals, func(s model.Signal) bool {
+			return !s.Answered() && !s.At.Before(now.Add(-model.SignalWindow)) && !s.At.After(now.Add(time.Minute))
+		})
+		if q.Overdue || len(d.Tasks) > 0 || a.Status == model.StatusDisqualified || !stale || waiting {
 			continue
 		}
 		if q.Tier != "" && a.Tier != q.Tier {
@@ -133,9 +144,55 @@ func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
 		}
 		return int(x.Account.ID - y.Account.ID)
 	}
+	// One respond row per buyer: rank them all, keep each buyer's best,
+	// then filter and count as the rest.
+	var all0 []model.Row
+	for _, c := range signals {
+		if q.Tier != "" && c.Account.Tier != q.Tier {
+			continue
+		}
+		c2 := c
+		for _, t := range b.details[c.Account.ID].Touches {
+			// A buyer's own touches do not use up the budget for the answer.
+			if t.Direction == model.Inbound || t.At.Before(win) {
+				continue
+			}
+			c2.AccountTouches++
+			if c.Contact.ID != 0 && t.ContactID == c.Contact.ID {
+				c2.ContactTouches++
+			}
+		}
+		all0 = append(all0, rk.Rank(c2, now))
+	}
+	for _, r := range model.OneRowPerBuyer(all0) {
+		if (q.Channel != "" && r.Task.Kind != q.Channel) || (q.CallableNow && !r.CallableNow) {
+			continue
+		}
+		if r.Held {
+			out.HeldBack++
+			out.Held[r.HeldReason]++
+		} else {
+			out.Respond++
+		}
+		if !r.Held || q.IncludeHeld {
+			respond = append(respond, r)
+		}
+	}
+	slices.SortFunc(respond, order)
 	slices.SortFunc(tasks, order)
 	slices.SortFunc(sugg, order)
-	all := append(tasks, sugg...)
+	// The cold quota: suggested rows past what today's cold touches leave
+	// of cold_per_day are held.
+	if over := out.Suggested - max(opts.Settings.ColdPerDay-cold, 0); over > 0 {
+		out.Suggested -= over
+		out.HeldBack += over
+		out.Held[model.HoldColdQuota] += over
+	}
+	opts.Settings.ColdQuota(sugg, cold)
+	if !q.IncludeHeld {
+		sugg = slices.DeleteFunc(sugg, func(r model.Row) bool { return r.Held })
+	}
+	all := append(append(respond, tasks...), sugg...)
 	from := min(q.Offset, len(all))
 	to := len(all)
 	if q.Limit > 0 {
@@ -172,7 +229,7 @@ func TestWorklistMatchesBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			want := reference(b, q)
+			want := reference(b, q, got.ColdToday)
 			if len(got.Rows) != len(want.Rows) {
 				t.Errorf("%s: %d rows, want %d", name, len(got.Rows), len(want.Rows))
 				continue
@@ -232,7 +289,7 @@ func TestWorklistCopiesFollowWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := reference(loadBook(t, ctx, db), q)
+		want := reference(loadBook(t, ctx, db), q, got.ColdToday)
 		if len(got.Rows) != len(want.Rows) {
 			t.Fatalf("%s: %d rows, want %d", when, len(got.Rows), len(want.Rows))
 		}

@@ -198,6 +198,8 @@ type undoRecord struct {
 		ConsentChange bool          `json:"consent_change"`
 	} `json:"contact"`
 	Next int64 `json:"next,omitempty"` // the task created
+	// Answered are the signals the touch answered, unanswered again on undo.
+	Answered []int64 `json:"answered,omitempty"`
 }
 
 type taskPrior struct {
@@ -279,6 +281,13 @@ func (db *DB) logState(ctx context.Context, q queryer, contactID, taskID int64, 
 	if err := rows.Err(); err != nil {
 		return st, err
 	}
+	if st.Signals, err = openSignals(ctx, q, st.Contact.ID, st.Account.ID, now.Add(-model.SignalWindow)); err != nil {
+		return st, err
+	}
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE account_id = ? AND status IN ('open', 'snoozed'))`,
+		st.Account.ID).Scan(&st.AccountHasTask); err != nil {
+		return st, err
+	}
 	since := ms(now.Add(-db.opts.Settings.Budget.Window))
 	for _, w := range []struct {
 		col  string
@@ -347,8 +356,8 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 		t.MeetingAt = fromMS(ms(t.MeetingAt))
 	}
 	r, err := tx.ExecContext(ctx, `INSERT INTO touches(op_id, contact_id, account_id, channel, direction, outcome, note,
-		at, duration_ns, origin, meeting_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)`, t.OpID, t.ContactID, t.AccountID, string(t.Channel),
-		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin), ms(t.MeetingAt))
+		at, duration_ns, origin, meeting_at, cold) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`, t.OpID, t.ContactID, t.AccountID, string(t.Channel),
+		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin), ms(t.MeetingAt), b2i(p.Cold))
 	if err != nil {
 		return model.LogResult{}, err
 	}
@@ -360,6 +369,10 @@ func (db *DB) logTouch(ctx context.Context, tx *sql.Tx, req model.LogRequest) (m
 	}
 	p.Touch = t
 	var u undoRecord
+	// The buyers this touch answers leave the list with it.
+	if u.Answered, err = answerSignals(ctx, tx, p.Answers, t.ID, t.At); err != nil {
+		return model.LogResult{}, err
+	}
 
 	for i := range p.Close {
 		cl := &p.Close[i]
@@ -542,6 +555,9 @@ func (db *DB) UndoLog(ctx context.Context, touchID int64) error {
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE log_touch = ?", touchID); err != nil {
+			return err
+		}
+		if err := unanswerSignals(ctx, tx, u.Answered, touchID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "DELETE FROM touches WHERE id = ?", touchID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -374,12 +375,38 @@ func (m *account) build() {
 		add(clip(fmt.Sprintf("%s %s · %s", fit(dueLabel(t, now), 9), t.Kind, t.Title), w))
 	}
 	add("")
-	add(s.Header.Render(fmt.Sprintf("Timeline (%d touches, newest first)", len(d.Touches))))
+	head = fmt.Sprintf("Timeline (%d touches, newest first)", len(d.Touches))
+	if len(d.Signals) > 0 {
+		head = fmt.Sprintf("Timeline (%d touches, %s, newest first)", len(d.Touches), signalCount(len(d.Signals)))
+	}
+	add(s.Header.Render(head))
 	names := map[int64]string{}
 	for _, c := range d.Contacts {
 		names[c.ID] = c.Name()
 	}
+	// Signals (what the buyers did) sit between the touches by time.
+	sigs := d.Signals
+	signalLine := func(g model.Signal) {
+		state := s.Warn.Render("waiting")
+		if g.Answered() {
+			state = "answered in " + model.Minutes(int(g.AnsweredAt.Sub(g.At)/time.Minute))
+		}
+		who := names[g.ContactID]
+		if g.ContactID == 0 {
+			who = "(someone)"
+		}
+		text := fmt.Sprintf("  %s %s %s %s", g.At.In(now.Location()).Format("Jan 02 15:04"), fit("↩ signal", 8),
+			fit(string(g.Kind), 15), who)
+		if g.Detail != "" {
+			text += " — " + model.Display(g.Detail)
+		}
+		add(clipANSI(s.Accent.Render(clip(text, max(w-2-3-widthOf(state), 20)))+" · "+state, w-2))
+	}
 	for i, t := range d.Touches {
+		for len(sigs) > 0 && !sigs[0].At.Before(t.At) {
+			signalLine(sigs[0])
+			sigs = sigs[1:]
+		}
 		text := fmt.Sprintf("%s %s %s %s", t.At.In(now.Location()).Format("Jan 02 15:04"), fit(string(t.Channel), 8),
 			fit(t.Outcome.Label(), 15), names[t.ContactID])
 		switch {
@@ -395,6 +422,9 @@ func (m *account) build() {
 			text += " ·"
 		}
 		ls = append(ls, acctLine{text: clip(text, w-2), contact: -1, touch: i})
+	}
+	for _, g := range sigs {
+		signalLine(g)
 	}
 	m.lines = ls
 	if m.sel >= len(ls) {
@@ -479,4 +509,11 @@ func (m account) helpKeys() keyHelp {
 	}
 	k := m.env.keys
 	return keyHelp{short: []key.Binding{k.Log, k.Down, k.EditNote, k.Undo, k.Search, k.OpenCRM, k.Copy, k.Back}}
+}
+
+func signalCount(n int) string {
+	if n == 1 {
+		return "1 signal"
+	}
+	return fmt.Sprintf("%d signals", n)
 }

@@ -32,6 +32,8 @@ type fakeStore struct {
 	hits         []model.SearchHit
 	searches     []searchCall // every Search asked, in order
 	logErr       error
+	signals      []model.Signal // RecordSignal calls, in order
+	undoneSigs   []int64
 }
 
 func newFakeStore(n int, now time.Time) *fakeStore {
@@ -301,4 +303,20 @@ func (s fakeSyncer) Sync(ctx context.Context, ch chan<- model.SyncProgress) (mod
 		return s.report, ctx.Err()
 	}
 	return s.report, s.err
+}
+
+func (f *fakeStore) RecordSignal(ctx context.Context, sig model.Signal) (model.Signal, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	sig.ID = f.nextID
+	f.signals = append(f.signals, sig)
+	return sig, nil
+}
+
+func (f *fakeStore) UndoSignal(ctx context.Context, id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.undoneSigs = append(f.undoneSigs, id)
+	return nil
 }

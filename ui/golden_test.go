@@ -56,13 +56,14 @@ func TestGolden(t *testing.T) {
 	cases := []goldenCase{
 		{name: "today"},
 		{name: "account", keys: []tea.Msg{keyMsg("enter")}, ready: []string{"Buying committee"}},
-		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"upper-case"}},
+		{name: "log", keys: []tea.Msg{runes("l")}, ready: []string{"UPPER: change it first"}},
 		{name: "log_next", keys: []tea.Msg{runes("l"), runes("M"), runes("thu 14:00"), tea.KeyMsg{Type: tea.KeyEnter}, runes("e"), runes("demo call Tue")}, ready: []string{"demo call Tue"}},
 		{name: "search", keys: []tea.Msg{runes("/"), runes("an")}, ready: []string{"50 of"}},
 		{name: "stats", keys: []tea.Msg{runes("s")}, ready: []string{"ICP coverage"}},
 		{name: "help", keys: []tea.Msg{runes("?")}, ready: []string{"Shortlist keys"}},
-		// Echospan Inc. is row 4 only under the filter: the filtered page is in.
-		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: []string{"done today 0 · held 6  [tier A]", "4    Echospan Inc"}},
+		// Echospan Inc. is row 9 only under the filter (after the five tier-A
+		// respond rows): the filtered page is in.
+		{name: "tier_a", keys: []tea.Msg{runes("t")}, ready: []string{"held 8", "9    Echospan Inc"}},
 		{name: "sync", keys: []tea.Msg{runes("S")}, ready: []string{"sync finished"},
 			syncer: fakeSyncer{report: model.SyncReport{Started: testNow(), Finished: testNow().Add(1500 * time.Millisecond), Pulled: 120, Pushed: 3, Pending: 0}}},
 	}

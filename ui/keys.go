@@ -22,6 +22,9 @@ type KeyMap struct {
 	// LogChannel switches the channel a touch is logged on (the task's,
 	// or a call, to start with).
 	LogChannel key.Binding
+	// ReachedOut records on the log screen that the contact reached out
+	// (a signal: they called, wrote, asked for a meeting).
+	ReachedOut key.Binding
 }
 
 // DefaultKeyMap returns Shortlist's bindings: vim keys and arrows.
@@ -68,6 +71,7 @@ func DefaultKeyMap() KeyMap {
 		SkipNext:     b([]string{"s"}, "s", "no next action"),
 		Note:         b([]string{"e", "tab"}, "e/tab", "note"),
 		LogChannel:   b([]string{"tab", "shift+tab"}, "tab", "channel"),
+		ReachedOut:   b([]string{"i"}, "i", "they reached out"),
 	}
 }
 

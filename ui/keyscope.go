@@ -30,7 +30,7 @@ func (k KeyMap) keysOn(s screen, logPicking bool) []key.Binding {
 		return join(global, move, []key.Binding{k.Refresh, k.Log, k.EditNote, k.OpenCRM, k.Copy, k.Undo})
 	case scrLog:
 		if logPicking {
-			return join(global, []key.Binding{k.LogChannel, outcomeBinding()})
+			return join(global, []key.Binding{k.LogChannel, k.ReachedOut, outcomeBinding()})
 		}
 		return join(global, []key.Binding{k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note})
 	case scrStats:
@@ -158,7 +158,7 @@ func (k KeyMap) helpGroups() []keyGroup {
 		}
 		add(where, b)
 	}
-	for _, b := range []key.Binding{outcomeBinding(), k.LogChannel, k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note} {
+	for _, b := range []key.Binding{outcomeBinding(), k.LogChannel, k.ReachedOut, k.Accept, k.Tomorrow, k.BusinessDays, k.TypedDate, k.SkipNext, k.Note} {
 		if b.Help().Key == "n…s" {
 			b = key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept"))
 			add("on Log", b)

@@ -240,6 +240,9 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		m.repropose()
 		return m, nil
 	}
+	if key.Matches(msg, m.env.keys.ReachedOut) {
+		return m.reachedOut()
+	}
 	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
 		return m, nil
 	}
@@ -261,6 +264,41 @@ func (m logScreen) pickKey(msg tea.KeyMsg) (logScreen, tea.Cmd) {
 		return m, nil
 	}
 	return m.submit()
+}
+
+// reachedOut records that the contact reached out on the screen's channel
+// (a call in, a reply, a meeting asked for), with the note typed so far as
+// its detail, and goes back to Today, where it leads as a respond row until
+// a touch answers it.
+func (m logScreen) reachedOut() (logScreen, tea.Cmd) {
+	kind := model.SignalKindFor(m.channel)
+	sig := model.Signal{ContactID: m.row.Contact.ID, AccountID: m.row.Account.ID, Kind: kind, At: m.env.now(),
+		Detail: strings.TrimSpace(m.note.Value()), Source: model.SignalSourceManual, Channel: followUpChannel(m.channel, kind)}
+	if sig.Detail == "" {
+		sig.Detail = "they reached out (" + string(m.channel) + ")"
+	}
+	m.pending = true
+	m.nav = backMsg{}
+	st, who, acct := m.env.store, m.row.Contact.Name(), m.row.Account.Name
+	return m, withTimeout(func(ctx context.Context) tea.Msg {
+		s, err := st.RecordSignal(ctx, sig)
+		if err != nil {
+			return changeDoneMsg{err: fmt.Errorf("record that %s reached out: %w (nothing was recorded)", who, err)}
+		}
+		c := change{kind: changeSignal, signal: s.ID, what: "signal of " + acct + " · " + who}
+		return changeDoneMsg{c: c, text: "recorded: " + who + " " + kind.Verb() + " · it leads Today until you answer"}
+	})
+}
+
+// followUpChannel is the channel a buyer who reached out on ch is answered
+// on: the same one when it is a channel one reaches people by.
+func followUpChannel(ch model.Channel, k model.SignalKind) model.TaskKind {
+	for _, t := range []model.TaskKind{model.TaskCall, model.TaskEmail, model.TaskLinkedIn} {
+		if t.Channel() == ch {
+			return t
+		}
+	}
+	return k.AnswerKind()
 }
 
 // meetingAt takes the typed meeting time, proposes the preparation before
@@ -453,9 +491,16 @@ func (m logScreen) View() string {
 	}
 	lines = append(lines,
 		clipANSI(s.Title.Render("Log outcome")+" · "+string(m.channel)+" · "+clip(who, w/2)+" · "+clip(r.Account.Name, w/3), w))
-	if r.Task.ID != 0 {
+	switch {
+	case r.Signal != nil:
+		what := r.Signal.Detail
+		if what == "" {
+			what = r.Signal.Kind.Verb()
+		}
+		lines = append(lines, s.Accent.Render(clip("answers: "+r.Signal.Phrase(m.now)+" · "+what, w)))
+	case r.Task.ID != 0:
 		lines = append(lines, s.Subtle.Render(clip("closes: "+r.Task.Title+" ("+dueLabel(r.Task, m.now)+")", w)))
-	} else {
+	default:
 		lines = append(lines, s.Subtle.Render(clip("suggested row: no task to close", w)))
 	}
 	// Guardrails are shown, not enforced here: the rep may be logging a
@@ -484,7 +529,7 @@ func (m logScreen) View() string {
 			}
 			lines = append(lines, st.Render(clip(l.text, w)))
 		}
-		lines = append(lines, s.Subtle.Render(clip("lower-case: log + accept next · upper-case: change it first · tab: channel", w)))
+		lines = append(lines, s.Subtle.Render(clip("lower: log + accept · UPPER: change it first · tab: channel · i: reached out", w)))
 		if m.date.active() {
 			lines = append(lines, m.date.View())
 		}
@@ -523,7 +568,7 @@ func (m logScreen) helpKeys() keyHelp {
 		return keyHelp{short: []key.Binding{
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n…s", "log + accept")),
 			key.NewBinding(key.WithKeys("N"), key.WithHelp("N…S", "log, change next")),
-			k.LogChannel, k.Back}}
+			k.LogChannel, k.ReachedOut, k.Back}}
 	}
 	short := func(b key.Binding, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))

@@ -153,15 +153,27 @@ func (m stats) View() string {
 	)
 	// Wrapped under their label, not cut: the end of each is the figure
 	// against its bound.
-	for _, l := range st.Restraint.Lines() {
-		text := ansi.Wrap(l[1], max(w-15, 20), " ")
-		for i, part := range strings.Split(text, "\n") {
-			label := ""
-			if i == 0 {
-				label = l[0]
+	section := func(ls [][2]string) {
+		for _, l := range ls {
+			text := ansi.Wrap(l[1], max(w-15, 20), " ")
+			for i, part := range strings.Split(text, "\n") {
+				label := ""
+				if i == 0 {
+					label = l[0]
+				}
+				lines = append(lines, clip(fmt.Sprintf("%-14s %s", label, part), w))
 			}
-			lines = append(lines, clip(fmt.Sprintf("%-14s %s", label, part), w))
 		}
+	}
+	// The listening figures sit under restraint's; on a short screen the
+	// blank lines between sections go first, so the figures stay whole.
+	section(append(st.Restraint.Lines(), st.Listening.Lines()...))
+	for i := 1; len(lines) > m.height && i < len(lines); {
+		if lines[i] == "" {
+			lines = append(lines[:i], lines[i+1:]...)
+			continue
+		}
+		i++
 	}
 	return strings.Join(lines, "\n")
 }

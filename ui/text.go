@@ -105,6 +105,11 @@ func cleanRow(r model.Row) model.Row {
 	r.Task.Title = model.Display(r.Task.Title)
 	r.HeldDetail = model.Display(r.HeldDetail)
 	r.Zone = model.Display(r.Zone)
+	if r.Signal != nil {
+		g := *r.Signal
+		g.Detail, g.Source = model.Display(g.Detail), model.Display(g.Source)
+		r.Signal = &g
+	}
 	why := make([]model.Term, len(r.Why))
 	for i, t := range r.Why {
 		why[i] = model.Term{Name: model.Display(t.Name), Value: t.Value, Detail: model.Display(t.Detail)}

@@ -520,6 +520,9 @@ func (m today) key(msg tea.KeyMsg) (today, tea.Cmd) {
 	case key.Matches(msg, k.Why):
 		return m, statusCmd(fullWhy(row), false)
 	case key.Matches(msg, k.Snooze), key.Matches(msg, k.Done), key.Matches(msg, k.Skip):
+		if row.Kind == model.RowSignal {
+			return m, statusCmd("a buyer reached out: l logs your answer and the row leaves the list", true)
+		}
 		if row.Task.ID == 0 {
 			return m, statusCmd("a suggested row has no task yet: press a to add one, or l to log a touch", true)
 		}

@@ -128,11 +128,18 @@ func (m today) headerLines() []string {
 		}
 		l2 = fmt.Sprintf("due %d · %s · suggested %d · done today %s · held %d",
 			c.Due, overdue, c.Suggested, done, c.HeldBack)
+		if c.Respond > 0 {
+			l2 = s.Accent.Render(fmt.Sprintf("answer %d", c.Respond)) + " · " + l2
+		}
 	} else {
 		l2 = s.Subtle.Render("counting…")
 	}
 	if m.f.any() {
 		l2 += "  " + s.Accent.Render("["+m.f.String()+"]")
+	}
+	// The cold quota, after the filters so a narrow screen keeps those.
+	if cold := fmt.Sprintf(" · cold %d/%d", m.counts.ColdToday, m.counts.ColdQuota); m.haveCounts && (!m.f.any() || widthOf(l2)+widthOf(cold) <= m.width) {
+		l2 += cold
 	}
 	// The held breakdown and the off-ICP count are added as whole
 	// phrases while they fit: never cut mid-word.
@@ -207,6 +214,9 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	}
 	if r.Contact.ID == 0 {
 		contact = "(account task)"
+		if r.Kind == model.RowSignal {
+			contact = "(who? find them)"
+		}
 	}
 	tierCell := string(r.Account.Tier)
 	if tierCell == "" {
@@ -214,8 +224,11 @@ func (m today) rowLine(i int, c columns, tw int) string {
 	}
 	fitCell := fmt.Sprintf("%s %3d %s", tierCell, r.Account.Fit, fitBar(r.Account.Fit))
 	next := string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now)
-	if r.Kind == model.RowSuggested {
+	switch r.Kind {
+	case model.RowSuggested:
 		next = "+" + string(r.Task.Kind) + " · stale"
+	case model.RowSignal:
+		next = "↩" + string(r.Task.Kind) + " · " + ago(r.Signal.At, m.now)
 	}
 	if c.next > 24 && r.Task.Title != "" {
 		next += " · " + r.Task.Title
@@ -261,6 +274,11 @@ func whyText(r model.Row) string {
 	parts := make([]string, 0, len(r.Why))
 	for _, t := range r.Why {
 		if t.Value == 0 {
+			continue
+		}
+		if t.Name == "speed" {
+			// The respond row's lead: "+9.0 replied 40 min ago".
+			parts = append([]string{fmt.Sprintf("%+.1f %s", t.Value, t.Detail)}, parts...)
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %+.1f", t.Name, t.Value))
@@ -363,10 +381,17 @@ func (m today) sidePanel(h int) []string {
 		}
 		add(fmt.Sprintf("%s %s · %s", m.now.In(loc).Format("15:04"), clip(r.Zone, 16), mark))
 	}
+	if r.Signal != nil {
+		add(s.Accent.Render("↩ ") + clip(r.Signal.Phrase(m.now)+" · "+r.Signal.Source, w-2))
+	}
 	if r.Task.Title != "" {
 		add(s.Accent.Render("next ") + clip(r.Task.Title, w-5))
 	}
-	add(string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now))
+	if r.Kind == model.RowSignal {
+		add(string(r.Task.Kind) + " · now")
+	} else {
+		add(string(r.Task.Kind) + " · " + dueLabel(r.Task, m.now))
+	}
 	if r.Held {
 		add(s.Warn.Render("held: " + string(r.HeldReason)))
 		for _, l := range wrap(r.HeldDetail, w) {
@@ -377,7 +402,10 @@ func (m today) sidePanel(h int) []string {
 	add(s.Accent.Render(fmt.Sprintf("why · rank %.1f", r.Rank)))
 	for _, t := range r.Why {
 		line := fmt.Sprintf("%+6.1f %s", t.Value, t.Name)
-		if t.Detail != "" {
+		switch {
+		case t.Name == "speed":
+			line = fmt.Sprintf("%+6.1f %s", t.Value, t.Detail) // "+9.0 replied 40 min ago"
+		case t.Detail != "":
 			line += " (" + t.Detail + ")"
 		}
 		add(clip(line, w))

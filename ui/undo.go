@@ -19,6 +19,7 @@ const (
 	changeStatus
 	changeAdd
 	changeNote
+	changeSignal // a signal recorded by hand (l i)
 )
 
 // change is one entry of the session's undo stack: every change the rep
@@ -34,6 +35,7 @@ type change struct {
 	taskID  int64 // changeStatus, changeAdd; changeLog: the task it worked
 	prior   model.TaskState
 	note    string // changeLog: the touch's note now; changeNote: the note before the edit
+	signal  int64  // changeSignal: the signal recorded
 }
 
 // changeDoneMsg reports a change written to the store; on success the root
@@ -111,6 +113,8 @@ func (m root) undoLast() (tea.Model, tea.Cmd) {
 			err = st.UndoAddTask(ctx, c.taskID)
 		case changeNote:
 			err = st.UndoNoteEdit(ctx, c.touchID, c.note)
+		case changeSignal:
+			err = st.UndoSignal(ctx, c.signal)
 		}
 		return changeUndoneMsg{c: c, err: err}
 	})

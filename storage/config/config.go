@@ -276,7 +276,7 @@ func (w *walker) budget(v any, s *model.Settings) {
 }
 
 func (w *walker) restraint(v any, s *model.Settings) {
-	m, ok := w.table("restraint", v, "suggest_tier")
+	m, ok := w.table("restraint", v, "suggest_tier", "cold_per_day")
 	if !ok {
 		return
 	}
@@ -288,6 +288,11 @@ func (w *walker) restraint(v any, s *model.Settings) {
 				return
 			}
 			s.FocusTier = tier
+		}
+	}
+	if v, ok := m["cold_per_day"]; ok {
+		if n, ok := w.whole("restraint.cold_per_day", v, 0, 1000); ok {
+			s.ColdPerDay = int(n)
 		}
 	}
 }

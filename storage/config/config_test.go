@@ -258,3 +258,29 @@ func TestMeetingMinutes(t *testing.T) {
 		})
 	}
 }
+
+func TestRestraintColdPerDay(t *testing.T) {
+	if d := Default(); d.Settings.ColdPerDay != 10 {
+		t.Errorf("default cold_per_day %d, want 10", d.Settings.ColdPerDay)
+	}
+	for _, tc := range []struct {
+		text string
+		want int
+		err  string
+	}{
+		{"[restraint]\ncold_per_day = 4\n", 4, ""},
+		{"[restraint]\ncold_per_day = 0\n", 0, ""},
+		{"[restraint]\ncold_per_day = -1\n", 0, "config.toml:2: restraint.cold_per_day"},
+		{"[restraint]\ncold_per_day = \"ten\"\n", 0, "config.toml:2: restraint.cold_per_day"},
+	} {
+		c, err := Parse("config.toml", []byte(tc.text))
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err %v, want %q", tc.text, err, tc.err)
+			}
+		case err != nil || c.Settings.ColdPerDay != tc.want:
+			t.Errorf("%q: %v, cold_per_day %d, want %d", tc.text, err, c.Settings.ColdPerDay, tc.want)
+		}
+	}
+}

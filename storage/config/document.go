@@ -77,13 +77,14 @@ func sections() []section {
 		{name: "restraint", doc: "Cold outreach is rationed: stale accounts are suggested only at or above this ICP tier, and never when an exclusion hits them. Tasks that exist stay on the list whatever the tier.",
 			keys: []keyDoc{
 				{"suggest_tier", "\"A\", \"B\", \"C\" or \"D\"", "the lowest tier suggested for cold outreach (default C: tiers A–C)"},
+				{"cold_per_day", "whole number 0–1000", "cold (suggested) rows a day offers, counting the cold touches already logged today; past it they are held as cold-quota (0: none)"},
 			},
 			tables: func(c Config) []map[string]any {
 				t := c.Settings.FocusTier
 				if t == "" {
 					t = model.TierC
 				}
-				return one(map[string]any{"suggest_tier": string(t)})
+				return one(map[string]any{"suggest_tier": string(t), "cold_per_day": int64(c.Settings.ColdPerDay)})
 			}},
 		{name: "rank", doc: "Rank coefficients: each row's rank is the sum of these terms, in the manner of Taskwarrior's urgency.",
 			keys: []keyDoc{

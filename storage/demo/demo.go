@@ -84,6 +84,9 @@ func Generate(ctx context.Context, db *storage.DB, opts Options) error {
 			opts.Progress(end, opts.Accounts)
 		}
 	}
+	if err := signals(ctx, db, g.now); err != nil {
+		return fmt.Errorf("demo book: signals: %w", err)
+	}
 	return nil
 }
 

@@ -253,6 +253,21 @@ type DetailJSON struct {
 	CommitteeGaps []string      `json:"committee_gaps"`
 	Touches       []TouchJSON   `json:"touches"`
 	OpenTasks     []TaskJSON    `json:"open_tasks"`
+	// Signals are what the account's buyers did in the last 90 days,
+	// newest first; answered_by is the touch that answered one (0: waiting).
+	Signals []AccountSignalJSON `json:"signals"`
+}
+
+// AccountSignalJSON is one signal in show --json.
+type AccountSignalJSON struct {
+	ID         int64  `json:"id"`
+	ContactID  int64  `json:"contact_id"`
+	Kind       string `json:"kind"`
+	At         string `json:"at"`
+	Detail     string `json:"detail"`
+	Source     string `json:"source"`
+	AnsweredAt string `json:"answered_at"` // "" while waiting
+	AnsweredBy int64  `json:"answered_by"`
 }
 
 // FitJSON is an explained fit score.
@@ -342,6 +357,11 @@ func detailJSON(d model.AccountDetail, loc *time.Location) DetailJSON {
 		Fit: FitJSON{Score: d.Fit.Score, Tier: string(d.Fit.Tier), Excluded: d.Fit.Excluded, ExcludedBy: model.Sanitize(d.Fit.ExcludedBy),
 			KnownWeight: d.Fit.Known, TotalWeight: d.Fit.Total, Criteria: []CriterionJSON{}},
 		Contacts: []ContactJSON{}, CommitteeGaps: []string{}, Touches: []TouchJSON{}, OpenTasks: []TaskJSON{},
+		Signals: []AccountSignalJSON{},
+	}
+	for _, g := range d.Signals {
+		out.Signals = append(out.Signals, AccountSignalJSON{ID: g.ID, ContactID: g.ContactID, Kind: string(g.Kind), At: stamp(g.At),
+			Detail: model.Sanitize(g.Detail), Source: model.Sanitize(g.Source), AnsweredAt: stamp(g.AnsweredAt), AnsweredBy: g.AnsweredBy})
 	}
 	for _, cr := range d.Fit.Criteria {
 		out.Fit.Criteria = append(out.Fit.Criteria, CriterionJSON{Name: model.Sanitize(cr.Name), Field: string(cr.Field),
@@ -508,6 +528,31 @@ func writeDetail(w io.Writer, width int, d model.AccountDetail, now time.Time) {
 			}
 			t.add(fmt.Sprint(tc.ID), tc.At.In(now.Location()).Format("Mon 2 Jan 15:04"), names[tc.ContactID],
 				string(tc.Channel), outcomeText(tc, now.Location()), tc.Note)
+		}
+		t.write(w, width)
+	}
+
+	if len(d.Signals) > 0 {
+		fmt.Fprintln(w, "\nSignals (what buyers did, last 90 days)")
+		names := map[int64]string{}
+		for _, ct := range d.Contacts {
+			names[ct.ID] = ct.Name()
+		}
+		t := newTable(column{Title: "when"}, column{Title: "contact", Min: 8}, column{Title: "kind"},
+			column{Title: "detail", Min: 8}, column{Title: "answered"})
+		for i, g := range d.Signals {
+			if i == 10 {
+				break
+			}
+			who := names[g.ContactID]
+			if g.ContactID == 0 {
+				who = "(someone)"
+			}
+			state := "waiting"
+			if g.Answered() {
+				state = fmt.Sprintf("in %s (touch %d)", model.Minutes(int(g.AnsweredAt.Sub(g.At)/time.Minute)), g.AnsweredBy)
+			}
+			t.add(g.At.In(now.Location()).Format("Mon 2 Jan 15:04"), who, string(g.Kind), g.Detail, state)
 		}
 		t.write(w, width)
 	}

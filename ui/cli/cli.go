@@ -165,7 +165,7 @@ func commands() []*command {
 	// In the order a rep meets them: the day's work, moving data in and
 	// out, setting up, then the rest.
 	return []*command{
-		todayCmd(), accountsCmd(), showCmd(), logCmd(), searchCmd(),
+		todayCmd(), accountsCmd(), showCmd(), logCmd(), signalCmd(), searchCmd(),
 		doneCmd(), skipCmd(), snoozeCmd(), undoCmd(),
 		statsCmd(), syncCmd(), outboxCmd(), importCmd(), exportCmd(), backupCmd(),
 		initCmd(), configCmd(), authCmd(), doctorCmd(),

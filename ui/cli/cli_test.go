@@ -204,7 +204,7 @@ func TestTodayTable(t *testing.T) {
 		if got := len(lines); got > 8+5 {
 			t.Errorf("--limit 8 printed %d lines", got)
 		}
-		if !strings.Contains(out, "\n8 of 18 (--limit 0 for all)\n") {
+		if !strings.Contains(out, "\n8 of 25 (--limit 0 for all)\n") {
 			t.Errorf("a list cut short should say so:\n%s", out)
 		}
 	}

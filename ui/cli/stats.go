@@ -19,7 +19,7 @@ of the suggestions, opt-outs recorded this week, and touches per contact
 against the budget.`,
 		example: []string{"shortlist stats", "shortlist stats --json"},
 		define: func(f *flags) func(context.Context, *call) error {
-			asJSON := f.fs.Bool("json", false, `print a JSON object; the restraint figures sit under "restraint"`)
+			asJSON := f.fs.Bool("json", false, `print a JSON object; the restraint figures sit under "restraint", the listening ones (signals, answers, cold) under "listening"`)
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("stats takes flags only, got %q (see shortlist stats --help)", c.args[0])
@@ -76,6 +76,10 @@ func writeStats(w io.Writer, st model.Stats) {
 	fmt.Fprintf(w, "%-14s %s of tier-A accounts touched in 14 days (%d of %d)\n\n", "ICP coverage", cover, st.TierATouched, st.TierA)
 	fmt.Fprintln(w, "Restraint")
 	for _, l := range st.Restraint.Lines() {
+		fmt.Fprintf(w, "%-14s %s\n", l[0], l[1])
+	}
+	fmt.Fprintln(w, "\nListening")
+	for _, l := range st.Listening.Lines() {
 		fmt.Fprintf(w, "%-14s %s\n", l[0], l[1])
 	}
 }

@@ -30,7 +30,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 			limit := f.int("limit", 20, "show at most `N` rows (0: all)")
 			all := f.fs.Bool("all", false, "include held-back rows, marked with the reason")
 			tier := f.fs.String("tier", "", "only accounts of this `tier` (A, B, C or D)")
-			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "due", "overdue", "suggested", "held_back", "held_by_reason", "left_out"}`)
+			asJSON := f.fs.Bool("json", false, `print JSON: {"rows": [...], "respond", "due", "overdue", "suggested", "held_back", "held_by_reason", "left_out", "cold_today", "cold_quota"}`)
 			return func(ctx context.Context, c *call) error {
 				if len(c.args) > 0 {
 					return usagef("today takes no arguments, got %q (see shortlist today --help)", c.args[0])
@@ -59,7 +59,7 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 				if *asJSON {
 					return writeJSON(c.env.Stdout, todayJSON(wl, now.Location()))
 				}
-				total := wl.Due + wl.Overdue + wl.Suggested
+				total := wl.Respond + wl.Due + wl.Overdue + wl.Suggested
 				if *all {
 					total += wl.HeldBack
 				}
@@ -83,7 +83,10 @@ touch budget spent) are counted on the last line; --all lists them too.`,
 
 // TodayJSON is `today --json`: the rows under "rows" and the day's counts.
 type TodayJSON struct {
-	Rows         []RowJSON      `json:"rows"`
+	Rows []RowJSON `json:"rows"`
+	// Respond counts the respond rows: buyers who reached out in the last
+	// 7 days and are not answered yet (not held).
+	Respond      int            `json:"respond"`
 	Due          int            `json:"due"`
 	Overdue      int            `json:"overdue"`
 	Suggested    int            `json:"suggested"`
@@ -92,32 +95,50 @@ type TodayJSON struct {
 	// LeftOut counts stale accounts not suggested at all, by reason:
 	// below-focus-tier ([restraint] suggest_tier), excluded (an ICP exclusion).
 	LeftOut map[string]int `json:"left_out"`
+	// ColdToday is the cold touches logged today, ColdQuota the cap
+	// ([restraint] cold_per_day); suggested rows past it are held as
+	// cold-quota.
+	ColdToday int `json:"cold_today"`
+	ColdQuota int `json:"cold_quota"`
 }
 
 // RowJSON is one worklist row as scripts see it. Field names are stable.
 type RowJSON struct {
-	Rank        int        `json:"rank"`
-	Kind        string     `json:"kind"` // task or suggested
-	Score       float64    `json:"score"`
-	AccountID   int64      `json:"account_id"`
-	Account     string     `json:"account"`
-	ContactID   int64      `json:"contact_id"`
-	Contact     string     `json:"contact"`
-	Title       string     `json:"title"`
-	Tier        string     `json:"tier"`
-	Fit         int        `json:"fit"`
-	Action      string     `json:"action"` // call, email, linkedin, todo
-	ActionTitle string     `json:"action_title"`
-	Due         string     `json:"due"` // 2026-11-26, or RFC 3339 when due_has_time; "" if none
-	DueHasTime  bool       `json:"due_has_time"`
-	TaskID      int64      `json:"task_id"` // 0 for a suggested row
-	LocalTime   string     `json:"local_time"`
-	Zone        string     `json:"zone"`
-	CallableNow bool       `json:"callable_now"`
-	Held        bool       `json:"held"`
-	HeldReason  string     `json:"held_reason"`
-	HeldDetail  string     `json:"held_detail"`
-	Why         []TermJSON `json:"why"`
+	Rank int    `json:"rank"`
+	Kind string `json:"kind"` // signal (respond), task or suggested
+	// Signal is what the buyer did, for a respond row (kind "signal").
+	Signal      *SignalJSON `json:"signal,omitempty"`
+	Score       float64     `json:"score"`
+	AccountID   int64       `json:"account_id"`
+	Account     string      `json:"account"`
+	ContactID   int64       `json:"contact_id"`
+	Contact     string      `json:"contact"`
+	Title       string      `json:"title"`
+	Tier        string      `json:"tier"`
+	Fit         int         `json:"fit"`
+	Action      string      `json:"action"` // call, email, linkedin, todo
+	ActionTitle string      `json:"action_title"`
+	Due         string      `json:"due"` // 2026-11-26, or RFC 3339 when due_has_time; "" if none
+	DueHasTime  bool        `json:"due_has_time"`
+	TaskID      int64       `json:"task_id"` // 0 for a suggested row
+	LocalTime   string      `json:"local_time"`
+	Zone        string      `json:"zone"`
+	CallableNow bool        `json:"callable_now"`
+	Held        bool        `json:"held"`
+	HeldReason  string      `json:"held_reason"`
+	HeldDetail  string      `json:"held_detail"`
+	Why         []TermJSON  `json:"why"`
+}
+
+// SignalJSON is a respond row's signal: its kind (replied, form, meeting,
+// called, clicked, visited, other), when, the one-line detail and where it
+// came from (hubspot, salesforce, manual, demo).
+type SignalJSON struct {
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	At     string `json:"at"` // RFC 3339
+	Detail string `json:"detail"`
+	Source string `json:"source"`
 }
 
 // TermJSON is one term of a row's rank.
@@ -133,6 +154,7 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 	out := TodayJSON{
 		Rows: make([]RowJSON, 0, len(wl.Rows)), Due: wl.Due, Overdue: wl.Overdue,
 		Suggested: wl.Suggested, HeldBack: wl.HeldBack, HeldByReason: map[string]int{}, LeftOut: map[string]int{},
+		Respond: wl.Respond, ColdToday: wl.ColdToday, ColdQuota: wl.ColdQuota,
 	}
 	for r, n := range wl.Held {
 		out.HeldByReason[string(r)] = n
@@ -162,6 +184,10 @@ func todayJSON(wl model.Worklist, loc *time.Location) TodayJSON {
 		if !r.LocalTime.IsZero() {
 			row.LocalTime = r.LocalTime.Format(time.RFC3339)
 		}
+		if r.Signal != nil {
+			row.Signal = &SignalJSON{ID: r.Signal.ID, Kind: string(r.Signal.Kind), At: r.Signal.At.In(loc).Format(time.RFC3339),
+				Detail: model.Sanitize(r.Signal.Detail), Source: r.Signal.Source}
+		}
 		for _, t := range r.Why {
 			row.Why = append(row.Why, TermJSON{Name: model.Sanitize(t.Name), Value: round2(t.Value), Detail: model.Sanitize(t.Detail)})
 		}
@@ -187,8 +213,11 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total 
 			if action == "" {
 				action = string(r.Task.Kind)
 			}
-			if r.Kind == model.RowSuggested {
+			switch r.Kind {
+			case model.RowSuggested:
 				action += " (suggested)"
+			case model.RowSignal:
+				action = "↩ " + action
 			}
 			callable := "–"
 			if r.CallableNow {
@@ -199,6 +228,9 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total 
 				local = r.LocalTime.Format("15:04")
 			}
 			why := topTerms(r.Why, 2)
+			if r.Signal != nil {
+				why = signalWhy(r)
+			}
 			if r.Held {
 				callable = "held"
 				why = "held: " + holdLabel(r.HeldReason)
@@ -210,8 +242,12 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total 
 			if contact == "" {
 				contact = "–"
 			}
+			due := dueLabel(r.Task, now)
+			if r.Kind == model.RowSignal {
+				due = "now" // an answer is due as soon as it can be given
+			}
 			t.add(fmt.Sprint(i+1), r.Account.Name, contact, r.Contact.Title, string(r.Account.Tier),
-				fmt.Sprint(r.Account.Fit), action, dueLabel(r.Task, now), local, callable, why)
+				fmt.Sprint(r.Account.Fit), action, due, local, callable, why)
 		}
 		t.write(w, width)
 		cutShort(w, len(wl.Rows), total)
@@ -224,6 +260,9 @@ func writeToday(w io.Writer, width int, wl model.Worklist, now time.Time, total 
 // then "3 held back: 2 outside calling hours, 1 contact budget".
 func summaryLine(wl model.Worklist) string {
 	s := fmt.Sprintf("%d due today, %d overdue", wl.Due, wl.Overdue)
+	if wl.Respond > 0 {
+		s = fmt.Sprintf("%d to answer, %s", wl.Respond, s)
+	}
 	if wl.Suggested > 0 {
 		s += fmt.Sprintf(", %d suggested", wl.Suggested)
 	}
@@ -231,29 +270,28 @@ func summaryLine(wl model.Worklist) string {
 		s += " (" + out + ")"
 	}
 	if wl.HeldBack == 0 {
-		return s + "\nnothing held back"
+		s += "\nnothing held back"
+	} else {
+		var parts []string
+		for _, h := range model.HeldByCount(wl.Held) {
+			parts = append(parts, fmt.Sprintf("%d %s", h.N, holdLabel(h.Reason)))
+		}
+		s += fmt.Sprintf("\n%d held back: %s", wl.HeldBack, strings.Join(parts, ", "))
 	}
-	var parts []string
-	for _, h := range model.HeldByCount(wl.Held) {
-		parts = append(parts, fmt.Sprintf("%d %s", h.N, holdLabel(h.Reason)))
+	if wl.ColdQuota > 0 || wl.ColdToday > 0 {
+		s += fmt.Sprintf(" · cold %d/%d today", wl.ColdToday, wl.ColdQuota)
 	}
-	return fmt.Sprintf("%s\n%d held back: %s", s, wl.HeldBack, strings.Join(parts, ", "))
+	return s
 }
 
-// leftOut says what the ICP focus kept out of the suggestions: "12 below
-// the focus tier and 2 excluded not suggested"; "" when nothing was.
+// leftOut says what the ICP focus kept out of the suggestions, in the
+// TUI header's words: "5 off-ICP not suggested" (below the focus tier or
+// excluded; stats has the split); "" when nothing was.
 func leftOut(m map[model.LeftOutReason]int) string {
-	var parts []string
-	if n := m[model.LeftOutBelowTier]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d below the focus tier", n))
+	if n := m[model.LeftOutBelowTier] + m[model.LeftOutExcluded]; n > 0 {
+		return fmt.Sprintf("%d off-ICP not suggested", n)
 	}
-	if n := m[model.LeftOutExcluded]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d excluded", n))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return strings.Join(parts, " and ") + " not suggested"
+	return ""
 }
 
 func holdLabel(r model.HoldReason) string {
@@ -272,6 +310,8 @@ func holdLabel(r model.HoldReason) string {
 		return "no way to reach"
 	case model.HoldBadNumber:
 		return "bad number"
+	case model.HoldColdQuota:
+		return "cold quota"
 	}
 	return strings.ReplaceAll(string(r), "-", " ")
 }
@@ -291,6 +331,24 @@ func topTerms(terms []model.Term, n int) string {
 		parts = append(parts, t.Name+" "+strings.TrimSuffix(fmt.Sprintf("%+.1f", t.Value), ".0"))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// signalWhy leads a respond row's why with its speed term: "+9.0 replied
+// 40 min ago", then the next biggest term.
+func signalWhy(r model.Row) string {
+	var rest []model.Term
+	lead := ""
+	for _, t := range r.Why {
+		if t.Name == "speed" {
+			lead = fmt.Sprintf("%+.1f %s", t.Value, t.Detail)
+			continue
+		}
+		rest = append(rest, t)
+	}
+	if more := topTerms(rest, 1); more != "" {
+		return lead + ", " + more
+	}
+	return lead
 }
 
 func abs(f float64) float64 {
