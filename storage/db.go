@@ -80,8 +80,11 @@ type DB struct {
 	zone   *time.Location // the rep's zone, for "today"
 	// readOnly says why the book opened read-only ("" : writable).
 	readOnly    string
-	staleScores bool          // read-only, scored with another profile
-	busyWait    time.Duration // how long a write waits its turn
+	staleScores bool // read-only, scored with another profile
+	// budgetsStale: read-only, its budget_at columns hold other budgets
+	// than the settings' (the counts then count touches).
+	budgetsStale bool
+	busyWait     time.Duration // how long a write waits its turn
 	// rescored is what Open's re-score found, when the profile or the
 	// rank weights had changed since the book was last scored.
 	rescored struct {
@@ -231,6 +234,9 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 			return fmt.Errorf("open %s: rep time zone %q: %w", db.path, z, err)
 		}
 		db.zone = loc
+	}
+	if err := db.syncBudgets(ctx); err != nil {
+		return err
 	}
 	hash, err := profileHash(db.opts.Profile, db.opts.Settings.Coefficients)
 	if err != nil {
