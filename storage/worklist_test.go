@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
 )
 
 // bookCopy is the whole book read through the plain read API, for the
@@ -40,7 +41,11 @@ func loadBook(t *testing.T, ctx context.Context, db interface {
 
 // reference ranks every candidate and sorts: the worklist by brute force.
 func reference(b bookCopy, q model.WorklistQuery) model.Worklist {
-	opts := testOptions()
+	return referenceWith(b, q, testOptions())
+}
+
+// referenceWith is reference under other settings and another profile.
+func referenceWith(b bookCopy, q model.WorklistQuery, opts storage.Options) model.Worklist {
 	rk := model.NewRanker(opts.Settings, opts.Profile)
 	rep, _ := time.LoadLocation(opts.Settings.RepZone)
 	now := q.Now.In(rep)
