@@ -65,6 +65,23 @@ type Options struct {
 	// BusyWait is how long a write waits its turn behind other writers
 	// before it fails with model.ErrBusy; 0 means defaultBusyWait.
 	BusyWait time.Duration
+	// Progress, when set, hears how far a long step of Open got (a
+	// migration copying the book's rows into a new index), after each
+	// batch.
+	Progress func(Progress)
+}
+
+// bigBackup is the size from which the copy of a book made before a
+// migration is announced.
+const bigBackup = 64 << 20
+
+// Progress is how far a long step of Open got: Done of Total Noun
+// ("building the search index": 40,000 of 100,000 accounts); a step with
+// no Total is one that cannot count, said once before it starts.
+type Progress struct {
+	Step        string
+	Noun        string
+	Done, Total int
 }
 
 // defaultBusyWait: ten processes logging at once each wait well under a
@@ -477,6 +494,10 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 			switch {
 			case err == nil:
 				f.Close()
+				// A big book's copy takes seconds: say so first.
+				if fi, err := os.Stat(db.path); err == nil && fi.Size() >= bigBackup && db.opts.Progress != nil {
+					db.opts.Progress(Progress{Step: fmt.Sprintf("backing up the book to %s before its upgrade", filepath.Base(bak))})
+				}
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
 					os.Remove(bak)
 					return db.mapErr("back up before migration", err)
@@ -488,6 +509,11 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 		err := db.withTx(ctx, "migrate to "+m.name, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
+			}
+			if fill := migrationFills[m.version]; fill != nil {
+				if err := fill(ctx, tx, db.opts.Progress); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 				return err
