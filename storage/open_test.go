@@ -108,12 +108,12 @@ func TestOpenRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.Exec("PRAGMA user_version = 7; PRAGMA journal_mode = DELETE"); err != nil {
+			if _, err := r.Exec(fmt.Sprintf("PRAGMA user_version = %d; PRAGMA journal_mode = DELETE", storage.LatestSchema()+1)); err != nil {
 				t.Fatal(err)
 			}
 			r.Close()
 			write(t, path, read(t, src))
-		}, storage.ErrTooNew, fmt.Sprintf("is schema 7, this shortlist knows up to %d: upgrade shortlist", storage.LatestSchema())},
+		}, storage.ErrTooNew, fmt.Sprintf("is schema %d, this shortlist knows up to %d: upgrade shortlist", storage.LatestSchema()+1, storage.LatestSchema())},
 		{"truncated book", func(t *testing.T, path string) {
 			b := read(t, book(t))
 			write(t, path, b[:len(b)/2])
