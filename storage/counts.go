@@ -127,6 +127,9 @@ func (s *wlScan) countAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// After this, s.counts.Suggested is every suggestion nothing holds:
+	// a per-day cap on cold suggestions applies to it as a whole (held
+	// for the quota: Suggested beyond what is left of the day's cap).
 	if err := s.countSuggested(ctx, excluded); err != nil {
 		return err
 	}
