@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,9 @@ import (
 const (
 	metaBudgetContact = "budget_per_contact"
 	metaBudgetAccount = "budget_per_account"
+	// metaBudgetDeferred marks a Loader's transaction: the triggers leave
+	// budget_at to loadBudgets.
+	metaBudgetDeferred = "budget_deferred"
 )
 
 // budgetAtSQL computes one row's budget_at: the time of its budget-th most
@@ -86,6 +90,42 @@ func (db *DB) syncBudgets(ctx context.Context) error {
 		}
 		return nil
 	})
+	return err
+}
+
+// loadBudgets computes budget_at for the contacts and accounts whose
+// touches the Loader wrote, in one statement each, and lifts the mark that deferred it, before the load
+// commits.
+func (l *Loader) loadBudgets() error {
+	b := l.db.opts.Settings.Budget
+	for _, t := range []struct {
+		table, col string
+		n          int
+		ids        map[int64]struct{}
+	}{
+		{"contacts", "contact_id", b.PerContact, l.touched.contacts},
+		{"accounts", "account_id", b.PerAccount, l.touched.accounts},
+	} {
+		if len(t.ids) == 0 {
+			continue
+		}
+		expr := budgetAtSQL(t.col, t.table+".id", t.n)
+		st := "UPDATE " + t.table + " SET budget_at = " + expr + " WHERE budget_at IS NOT " + expr
+		ids := make([]int64, 0, len(t.ids))
+		for id := range t.ids {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids) // the rows in b-tree order
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		st += " AND id IN (SELECT value FROM json_each(?))"
+		if _, err := l.tx.ExecContext(l.ctx, st, string(list)); err != nil {
+			return fmt.Errorf("compute touch budgets: %w", err)
+		}
+	}
+	_, err := l.tx.ExecContext(l.ctx, "DELETE FROM meta WHERE key = ?", metaBudgetDeferred)
 	return err
 }
 
