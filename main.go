@@ -335,12 +335,8 @@ func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
 func openProgress() func(storage.Progress) {
 	start := time.Now()
 	return func(p storage.Progress) {
-		if p.Total == 0 {
-			fmt.Fprintln(os.Stderr, p.Step+"…")
-			return
-		}
-		if time.Since(start) >= time.Second {
-			cli.OpenProgress(os.Stderr, p.Step, p.Noun, p.Done, p.Total)
+		if p.Once || time.Since(start) >= time.Second {
+			cli.OpenProgress(os.Stderr, p.Step, p.Noun, p.Done, p.Total, p.Once)
 		}
 	}
 }

@@ -72,6 +72,16 @@ func (db *DB) syncBudgets(ctx context.Context) error {
 		db.budgetsStale = true
 		return nil
 	}
+	if db.opts.Progress != nil {
+		// Seconds on a big book: say so before it starts.
+		var n int64
+		if err := db.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM contacts").Scan(&n); err != nil {
+			return db.mapErr("compute touch budgets", err)
+		}
+		if n >= bigBudgets {
+			db.opts.Progress(Progress{Step: "computing the touch budgets", Noun: "contacts", Total: int(n), Once: true})
+		}
+	}
 	err := db.withTx(ctx, "compute touch budgets", func(tx *sql.Tx) error {
 		for k, v := range want {
 			if err := setMeta(ctx, tx, k, strconv.Itoa(v)); err != nil {
@@ -128,6 +138,10 @@ func (l *Loader) loadBudgets() error {
 	_, err := l.tx.ExecContext(l.ctx, "DELETE FROM meta WHERE key = ?", metaBudgetDeferred)
 	return err
 }
+
+// bigBudgets is the number of contacts from which computing their budgets
+// at Open is announced (about a second per 150,000 here).
+const bigBudgets = 100_000
 
 // sqlArgs numbers a query's parameters as they are added.
 type sqlArgs []any

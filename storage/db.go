@@ -76,12 +76,14 @@ type Options struct {
 const bigBackup = 64 << 20
 
 // Progress is how far a long step of Open got: Done of Total Noun
-// ("building the search index": 40,000 of 100,000 accounts); a step with
-// no Total is one that cannot count, said once before it starts.
+// ("building the search index": 40,000 of 100,000 accounts). A step that
+// cannot count its way is said Once, before it starts, with the Total
+// Noun it covers, if any.
 type Progress struct {
 	Step        string
 	Noun        string
 	Done, Total int
+	Once        bool
 }
 
 // defaultBusyWait: ten processes logging at once each wait well under a
@@ -504,7 +506,7 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 				f.Close()
 				// A big book's copy takes seconds: say so first.
 				if fi, err := os.Stat(db.path); err == nil && fi.Size() >= bigBackup && db.opts.Progress != nil {
-					db.opts.Progress(Progress{Step: fmt.Sprintf("backing up the book to %s before its upgrade", filepath.Base(bak))})
+					db.opts.Progress(Progress{Step: fmt.Sprintf("backing up the book to %s before its upgrade", filepath.Base(bak)), Once: true})
 				}
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
 					os.Remove(bak)
