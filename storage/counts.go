@@ -69,8 +69,7 @@ func (db *DB) syncBudgets(ctx context.Context) error {
 		return nil
 	}
 	if db.readOnly != "" {
-		db.budgetsStale = true
-		return nil
+		return nil // its counts count touches (budgetsCurrent)
 	}
 	if db.opts.Progress != nil {
 		// Seconds on a big book: say so before it starts.
@@ -152,8 +151,9 @@ func (a *sqlArgs) add(v any) string {
 }
 
 // budgetHeld is the SQL truth of "the budget holds this contact (c) or
-// account (a) back now": budget_at inside the window, or, on a read-only
-// book whose columns hold other budgets, its touches counted.
+// account (a) back now": budget_at inside the window, or, when the columns
+// hold other budgets than this store's (a read-only book, or another
+// process with other settings opened it since), its touches counted.
 func (s *wlScan) budgetHeld(args *sqlArgs, alias string) string {
 	b := s.db.opts.Settings.Budget
 	col, n := "contact_id", b.PerContact
@@ -161,7 +161,7 @@ func (s *wlScan) budgetHeld(args *sqlArgs, alias string) string {
 		col, n = "account_id", b.PerAccount
 	}
 	win := args.add(s.window())
-	if s.db.budgetsStale {
+	if !s.budgetsCurrent {
 		return fmt.Sprintf("(SELECT count(*) FROM touches WHERE %s = %s.id AND at >= %s) >= %d", col, alias, win, n)
 	}
 	return alias + ".budget_at >= " + win
@@ -171,6 +171,15 @@ func (s *wlScan) budgetHeld(args *sqlArgs, alias string) string {
 // are asked for) the suggestions, those without a contact, and the stale
 // accounts left out.
 func (s *wlScan) countAll(ctx context.Context) error {
+	b := s.db.opts.Settings.Budget
+	s.budgetsCurrent = true
+	for k, v := range map[string]int{metaBudgetContact: b.PerContact, metaBudgetAccount: b.PerAccount} {
+		got, err := readMeta(ctx, s.conn, k)
+		if err != nil {
+			return err
+		}
+		s.budgetsCurrent = s.budgetsCurrent && got == strconv.Itoa(v)
+	}
 	if err := s.countTasks(ctx); err != nil {
 		return err
 	}

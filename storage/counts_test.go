@@ -136,9 +136,10 @@ func countsText(w model.Worklist) string {
 // TestWorklistCountsMatchRanking: the header counts read from the indexes
 // are those of ranking every candidate, on a varied book, under the
 // default settings and under a focus down to tier D with an exclusion and
-// tighter budgets; after touches logged, undone, moved and deleted; after
-// an opt-out; and on a read-only book whose stored budgets are not the
-// settings'.
+// tighter budgets (and the first store still right after the second
+// recomputed the stored budgets for its own); after touches logged, undone,
+// moved and deleted; after an opt-out; and on a read-only book whose stored
+// budgets are not the settings'.
 func TestWorklistCountsMatchRanking(t *testing.T) {
 	db := variedBook(t)
 	ctx := context.Background()
@@ -157,6 +158,8 @@ func TestWorklistCountsMatchRanking(t *testing.T) {
 	}
 	sameCounts(t, "focus D, exclusion, budgets 1/2", other, wide)
 	other.Close()
+	// The first store's budgets are no longer the ones stored: it counts.
+	sameCounts(t, "default, after another store recomputed the budgets", db, base)
 
 	// Back to the default budgets: Open recomputes them. Then writes.
 	db.Close()

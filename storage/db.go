@@ -99,11 +99,8 @@ type DB struct {
 	zone   *time.Location // the rep's zone, for "today"
 	// readOnly says why the book opened read-only ("" : writable).
 	readOnly    string
-	staleScores bool // read-only, scored with another profile
-	// budgetsStale: read-only, its budget_at columns hold other budgets
-	// than the settings' (the counts then count touches).
-	budgetsStale bool
-	busyWait     time.Duration // how long a write waits its turn
+	staleScores bool          // read-only, scored with another profile
+	busyWait    time.Duration // how long a write waits its turn
 	// rescored is what Open's re-score found, when the profile or the
 	// rank weights had changed since the book was last scored.
 	rescored struct {

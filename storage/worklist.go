@@ -93,6 +93,8 @@ type wlScan struct {
 	// pairCache holds whether a call is in its calling hours now, by
 	// contact and account zone (counts.go).
 	pairCache map[string]bool
+	// budgetsCurrent: budget_at holds this store's budgets (counts.go).
+	budgetsCurrent bool
 	// visited counts the candidate rows read (task index entries and
 	// stale accounts), so a test can tell a page read from the indexes
 	// from a pass over every candidate without timing it.
