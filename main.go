@@ -168,7 +168,7 @@ func openBook(ctx context.Context, g cli.Globals, dl *debuglog.Log) (*cli.Book, 
 		return nil, err
 	}
 	path := bookPath(g)
-	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true}
+	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true, Progress: openProgress()}
 	if g.Demo && !hasBook(path) {
 		// The demo book is made on first use, whole or not at all.
 		err := storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
@@ -321,12 +321,25 @@ func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true})
+	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true,
+		Progress: openProgress()})
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
 	return db.SchemaVersion(ctx)
+}
+
+// openProgress reports a long step of opening the book (a migration
+// indexing an old, big book) on stderr once it has taken more than a
+// second, so a rep does not wait in silence; the TUI starts after it.
+func openProgress() func(storage.Progress) {
+	start := time.Now()
+	return func(p storage.Progress) {
+		if p.Once || time.Since(start) >= time.Second {
+			cli.OpenProgress(os.Stderr, p.Step, p.Noun, p.Done, p.Total, p.Once)
+		}
+	}
 }
 
 func terminalInfo() cli.TermInfo {

@@ -85,7 +85,7 @@ type WorklistQuery struct {
 	CallableNow bool // only rows callable now
 	Channel     TaskKind
 	IncludeHeld bool // include held rows (marked Held) in Rows
-	Counts      bool // fill Worklist.Held and the counts; costs a pass over every candidate
+	Counts      bool // fill Worklist.Held and the counts (grouped queries over indexes, no pass over every candidate)
 }
 
 // Worklist is a ranked page and, when asked for, the day's counts.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -259,4 +260,126 @@ func ftsFloor(raw *sql.DB, words []string) error {
 		}
 	}
 	return nil
+}
+
+// bookNow is the benchmark book's "now": its latest touch (a book made by
+// `shortlist demo` is made around the time it is written, the cached one
+// around clock), so its worklist has the shape of a morning's.
+func bookNow(b *testing.B, path string) time.Time {
+	b.Helper()
+	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	var at sql.NullInt64
+	if err := r.QueryRow("SELECT max(at) FROM touches").Scan(&at); err != nil || !at.Valid {
+		return clock
+	}
+	return time.UnixMilli(at.Int64).UTC()
+}
+
+// todayFloor is storage/testdata/today_floor.sql with its parameters for
+// now: the top 50 and the header counts in plain SQL.
+func todayFloor(b *testing.B, now time.Time) (script string, params map[string]int64) {
+	b.Helper()
+	text, err := os.ReadFile("testdata/today_floor.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := testOptions()
+	rep, err := time.LoadLocation(opts.Settings.RepZone)
+	if err != nil {
+		b.Fatal(err)
+	}
+	y, m, d := now.In(rep).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, rep)
+	return string(text), map[string]int64{"now": now.UnixMilli(), "win": now.Add(-opts.Settings.Budget.Window).UnixMilli(),
+		"today": today.UnixMilli(), "tomorrow": today.AddDate(0, 0, 1).UnixMilli(), "stale": now.AddDate(0, 0, -30).UnixMilli()}
+}
+
+// BenchmarkToday is `shortlist today --limit 50` in process: open the book,
+// read the first 50 rows with the header counts, close; and beside it its
+// floors: the same question in plain SQL (testdata/today_floor.sql) through
+// the same driver, and by the sqlite3 CLI as a whole process (when on
+// PATH). Each reports CPU time: on a shared machine it says more than wall.
+func BenchmarkToday(b *testing.B) {
+	path := benchBook(b)
+	ctx := context.Background()
+	now := bookNow(b, path)
+	b.Run("shortlist", func(b *testing.B) {
+		cpuLoop(b, func() error {
+			db, err := storage.Open(ctx, path, testOptions())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			wl, err := db.Worklist(ctx, model.WorklistQuery{Now: now, Limit: 50, Counts: true})
+			if err == nil && (len(wl.Rows) != 50 || wl.HeldBack == 0) {
+				err = fmt.Errorf("%d rows, %d held back", len(wl.Rows), wl.HeldBack)
+			}
+			return err
+		})
+	})
+	script, params := todayFloor(b, now)
+	b.Run("floor-driver", func(b *testing.B) {
+		var args []any
+		for k, v := range params {
+			args = append(args, sql.Named(k, v))
+		}
+		var stmts []string
+		for _, st := range strings.Split(script, ";\n") {
+			if strings.Contains(st, "SELECT") {
+				stmts = append(stmts, st)
+			}
+		}
+		cpuLoop(b, func() error {
+			r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			conn, err := r.Conn(ctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			for _, st := range stmts {
+				rows, err := conn.QueryContext(ctx, st, args...)
+				if err != nil {
+					return fmt.Errorf("%s: %w", st, err)
+				}
+				for rows.Next() {
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			_, err = conn.ExecContext(ctx, "DROP TABLE temp.cand")
+			return err
+		})
+	})
+	b.Run("floor-sqlite3", func(b *testing.B) {
+		bin, err := exec.LookPath("sqlite3")
+		if err != nil {
+			b.Skip("no sqlite3 CLI on PATH (apt-get install sqlite3)")
+		}
+		cmdArgs := []string{"-readonly", path}
+		for k, v := range params {
+			cmdArgs = append(cmdArgs, "-cmd", fmt.Sprintf(".parameter set @%s %d", k, v))
+		}
+		var cpu time.Duration
+		for b.Loop() {
+			cmd := exec.Command(bin, cmdArgs...)
+			cmd.Stdin = strings.NewReader(script)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+				b.Fatalf("sqlite3: %v: %s", err, stderr.String())
+			}
+			cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		}
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	})
 }

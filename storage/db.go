@@ -65,6 +65,25 @@ type Options struct {
 	// BusyWait is how long a write waits its turn behind other writers
 	// before it fails with model.ErrBusy; 0 means defaultBusyWait.
 	BusyWait time.Duration
+	// Progress, when set, hears how far a long step of Open got (a
+	// migration copying the book's rows into a new index), after each
+	// batch.
+	Progress func(Progress)
+}
+
+// bigBackup is the size from which the copy of a book made before a
+// migration is announced.
+const bigBackup = 64 << 20
+
+// Progress is how far a long step of Open got: Done of Total Noun
+// ("building the search index": 40,000 of 100,000 accounts). A step that
+// cannot count its way is said Once, before it starts, with the Total
+// Noun it covers, if any.
+type Progress struct {
+	Step        string
+	Noun        string
+	Done, Total int
+	Once        bool
 }
 
 // defaultBusyWait: ten processes logging at once each wait well under a
@@ -232,6 +251,9 @@ func (db *DB) init(ctx context.Context, ms []migration, version int) error {
 		}
 		db.zone = loc
 	}
+	if err := db.syncBudgets(ctx); err != nil {
+		return err
+	}
 	hash, err := profileHash(db.opts.Profile, db.opts.Settings.Coefficients)
 	if err != nil {
 		return err
@@ -301,6 +323,14 @@ func dsn(path string, readOnly, immutable bool, busy time.Duration) string {
 	// the book, and fewer, larger pages cost less to bring in.
 	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Statement journals in memory: a statement that may need to roll
+	// back alone (an insert that fires a trigger) journals each page it
+	// changes, and with 16 KiB pages a few pages pass the 64 KiB SQLite
+	// keeps in memory before it spills to a temporary file, a write per
+	// page (the demo's touches cost 13 writes each). The same for temporary
+	// tables and sorts, which are bounded here (a re-score's index builds
+	// sort in the 256 MiB cache they ask for anyway).
+	q.Add("_pragma", "temp_store(2)")
 	// WAL through the driver's own key, not _pragma: the driver runs the
 	// _pragma list sorted by name, so journal_mode would run before
 	// page_size and fix a new book at 4 KiB pages (it did until this).
@@ -471,6 +501,10 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 			switch {
 			case err == nil:
 				f.Close()
+				// A big book's copy takes seconds: say so first.
+				if fi, err := os.Stat(db.path); err == nil && fi.Size() >= bigBackup && db.opts.Progress != nil {
+					db.opts.Progress(Progress{Step: fmt.Sprintf("backing up the book to %s before its upgrade", filepath.Base(bak)), Once: true})
+				}
 				if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
 					os.Remove(bak)
 					return db.mapErr("back up before migration", err)
@@ -482,6 +516,11 @@ func (db *DB) migrate(ctx context.Context, ms []migration, version int) error {
 		err := db.withTx(ctx, "migrate to "+m.name, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
+			}
+			if fill := migrationFills[m.version]; fill != nil {
+				if err := fill(ctx, tx, db.opts.Progress); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 				return err

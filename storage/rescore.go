@@ -465,6 +465,9 @@ type Loader struct {
 	tou   *sql.Stmt
 	tas   *sql.Stmt
 	score map[int64]model.Fit
+	// touched lists the contacts and accounts of the touches loaded: their
+	// budget_at is computed once, at the end (see loadBudgets).
+	touched struct{ contacts, accounts map[int64]struct{} }
 }
 
 // Load runs fn with a Loader in one transaction; any error rolls it all back.
@@ -499,7 +502,13 @@ func (db *DB) Load(ctx context.Context, fn func(l *Loader) error) error {
 				s.Close()
 			}
 		}()
-		return fn(l)
+		if err := setMeta(ctx, tx, metaBudgetDeferred, "1"); err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+		return l.loadBudgets()
 	})
 }
 
@@ -588,6 +597,12 @@ func (l *Loader) Touch(t model.Touch) (int64, error) {
 	}
 	if t.Origin == "" {
 		t.Origin = model.OriginCRM
+	}
+	for m, id := range map[*map[int64]struct{}]int64{&l.touched.contacts: t.ContactID, &l.touched.accounts: t.AccountID} {
+		if *m == nil {
+			*m = map[int64]struct{}{}
+		}
+		(*m)[id] = struct{}{}
 	}
 	res, err := l.tou.ExecContext(l.ctx, t.OpID, nullStr(t.CRMID), t.ContactID, t.AccountID, string(t.Channel),
 		string(t.Direction), string(t.Outcome), t.Note, ms(t.At), int64(t.Duration), string(t.Origin), b2i(t.Synced))

@@ -244,11 +244,40 @@ func TestSearchIndexBuiltOnMigration(t *testing.T) {
 	}
 	rawExec(t, r, fmt.Sprintf("PRAGMA user_version = %d", before))
 	rawExec(t, r, fmt.Sprintf("PRAGMA application_id = %d", storage.ApplicationID))
-	rawExec(t, r, "INSERT INTO accounts(id, name, domain) VALUES (1, 'Acme GmbH', 'acme.de')")
-	rawExec(t, r, "INSERT INTO contacts(account_id, first_name, last_name, email, title) VALUES (1, 'Anna', 'Schmidt', 'anna@acme.de', 'VP Sales')")
+	rawExec(t, r, "INSERT INTO accounts(id, name, domain) VALUES (1, 'Acme GmbH', 'acme.de'), (50001, 'Zeta AG', 'zeta.ch')")
+	// Ids in more than one batch of the migration's copy.
+	rawExec(t, r, `INSERT INTO contacts(id, account_id, first_name, last_name, email, title) VALUES
+		(1, 1, 'Anna', 'Schmidt', 'anna@acme.de', 'VP Sales'), (30000, 50001, 'Jonas', 'Keller', 'jonas@zeta.ch', 'CTO'),
+		(65000, 1, 'Lea', 'Brunner', 'lea@acme.de', 'CFO')`)
 	r.Close()
 
-	db := openDB(t, path)
+	opts := testOptions()
+	var heard []storage.Progress
+	opts.Progress = func(p storage.Progress) { heard = append(heard, p) }
+	db, err := storage.Open(ctx, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Indexed by the migration itself, before any search could catch up.
+	check := rawDB(t, path)
+	var nAccounts, nContacts int
+	if err := check.QueryRow("SELECT (SELECT count(*) FROM accounts_fts), (SELECT count(*) FROM contacts_fts)").Scan(&nAccounts, &nContacts); err != nil {
+		t.Fatal(err)
+	}
+	if nAccounts != 2 || nContacts != 3 {
+		t.Errorf("after migration the index holds %d accounts and %d contacts, want 2 and 3", nAccounts, nContacts)
+	}
+	last := map[string]storage.Progress{}
+	for _, p := range heard {
+		if p.Step != "building the search index" || p.Done > p.Total {
+			t.Errorf("progress %+v", p)
+		}
+		last[p.Noun] = p
+	}
+	if a, c := last["accounts"], last["contacts"]; a.Done != 2 || a.Total != 2 || c.Done != 3 || c.Total != 3 || len(heard) < 5 {
+		t.Errorf("progress heard %+v: want a report per batch ending at 2 of 2 accounts and 3 of 3 contacts", heard)
+	}
 	res, err := db.Search(ctx, "schmidt acme", 10)
 	if err != nil {
 		t.Fatal(err)

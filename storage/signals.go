@@ -228,6 +228,14 @@ func (s *wlScan) scanSignals(ctx context.Context) ([]model.Row, error) {
 	}
 	var out []model.Row
 	for _, r := range model.OneRowPerBuyer(ranked) {
+		if s.q.Counts {
+			// Respond rows are a week's buyers at most: counted as ranked.
+			var held model.HoldReason
+			if r.Held {
+				held = r.HeldReason
+			}
+			s.tally(model.RowSignal, r.Task.Kind, r.CallableNow, false, held, 1)
+		}
 		if s.keep(r) {
 			out = append(out, r)
 		}
@@ -258,15 +266,19 @@ func (s *wlScan) coldToday(ctx context.Context) error {
 // beyond what the quota leaves move to held.
 func (s *wlScan) coldQuota(sug *page) {
 	set := s.db.opts.Settings
-	if s.q.Counts {
-		if over := s.counts.Suggested - max(set.ColdPerDay-s.counts.ColdToday, 0); over > 0 {
-			s.counts.Suggested -= over
-			s.counts.HeldBack += over
-			s.counts.Held[model.HoldColdQuota] += over
-		}
-	}
 	if set.ColdQuota(sug.rows, s.counts.ColdToday) > 0 && !s.q.IncludeHeld {
 		sug.rows = slices.DeleteFunc(sug.rows, func(r model.Row) bool { return r.Held })
+	}
+}
+
+// coldCounts holds, in the header counts, the suggestions beyond what is
+// left of the day's cold quota: countAll has counted every suggestion
+// nothing else holds in Suggested.
+func (s *wlScan) coldCounts() {
+	if over := s.counts.Suggested - max(s.db.opts.Settings.ColdPerDay-s.counts.ColdToday, 0); over > 0 {
+		s.counts.Suggested -= over
+		s.counts.HeldBack += over
+		s.counts.Held[model.HoldColdQuota] += over
 	}
 }
 

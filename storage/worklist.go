@@ -90,46 +90,28 @@ type wlScan struct {
 	staleCache map[int]float64
 	// zoneCache holds each zone's calling window at now.
 	zoneCache map[string]zoneState
+	// pairCache holds whether a call is in its calling hours now, by
+	// contact and account zone (counts.go).
+	pairCache map[string]bool
+	// budgetsCurrent: budget_at holds this store's budgets (counts.go).
+	budgetsCurrent bool
 	// visited counts the candidate rows read (task index entries and
 	// stale accounts), so a test can tell a page read from the indexes
 	// from a pass over every candidate without timing it.
 	visited int
 }
 
-// keep applies the query's filters and counts a ranked row; it reports
-// whether the row belongs in Rows.
+// keep applies the query's filters to a ranked row; it reports whether the
+// row belongs in Rows. The header counts are read apart (counts.go).
 func (s *wlScan) keep(r model.Row) bool {
-	return s.keepCounting(r, s.q.Counts)
-}
-
-func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 	if s.q.Channel != "" && r.Task.Kind != s.q.Channel {
 		return false
 	}
 	if s.q.CallableNow && !r.CallableNow {
 		return false
 	}
-	overdue := false
-	if r.Kind == model.RowTask {
-		overdue = slices.ContainsFunc(r.Why, func(t model.Term) bool { return t.Name == "overdue" })
-	}
-	if s.q.Overdue && !overdue {
+	if s.q.Overdue && (r.Kind != model.RowTask || !slices.ContainsFunc(r.Why, func(t model.Term) bool { return t.Name == "overdue" })) {
 		return false
-	}
-	if counts {
-		switch {
-		case r.Held:
-			s.counts.HeldBack++
-			s.counts.Held[r.HeldReason]++
-		case r.Kind == model.RowSignal:
-			s.counts.Respond++
-		case r.Kind == model.RowSuggested:
-			s.counts.Suggested++
-		case overdue:
-			s.counts.Overdue++
-		default:
-			s.counts.Due++
-		}
 	}
 	return !r.Held || s.q.IncludeHeld
 }
@@ -139,10 +121,10 @@ func (s *wlScan) keepCounting(r model.Row, counts bool) bool {
 // each by rank. It never loads the book: candidates are read from indexes in
 // descending order of the clock-free part of their rank, and the scan stops
 // once no further candidate can reach the page (BaseRank + MaxDynamic below
-// the page's cut), so the page is exact. With q.Counts every candidate is
-// ranked to count due, overdue, suggested and held rows (after the filters),
-// but for stale accounts without a contact: always held, they are counted
-// in SQL.
+// the page's cut), so the page is exact. With q.Counts the header counts
+// (due, overdue, suggested, held by reason, left out, after the filters)
+// come from grouped queries over the indexes (counts.go), not from ranking
+// every candidate.
 func (db *DB) Worklist(ctx context.Context, q model.WorklistQuery) (model.Worklist, error) {
 	wl, _, err := db.worklist(ctx, q)
 	return wl, err
@@ -154,7 +136,7 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 		q.Now = db.now()
 	}
 	s := &wlScan{db: db, q: q, now: q.Now.In(db.zone), counts: &model.Worklist{}, dueCache: map[int]float64{},
-		staleCache: map[int]float64{}, zoneCache: map[string]zoneState{}}
+		staleCache: map[int]float64{}, zoneCache: map[string]zoneState{}, pairCache: map[string]bool{}}
 	if q.Counts {
 		s.counts.Held = map[model.HoldReason]int{}
 		s.counts.LeftOut = map[model.LeftOutReason]int{}
@@ -184,7 +166,7 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 		return model.Worklist{}, 0, db.mapErr("read worklist", err)
 	}
 	rows := append(respond, tasks.rows...)
-	if !q.Overdue && (want < 0 || len(rows) < want || q.Counts) {
+	if !q.Overdue && (want < 0 || len(rows) < want) {
 		k := -1
 		if want >= 0 {
 			k = max(want-len(rows), 0)
@@ -194,23 +176,21 @@ func (db *DB) worklist(ctx context.Context, q model.WorklistQuery) (model.Workli
 			return model.Worklist{}, 0, db.mapErr("read worklist", err)
 		}
 		// An account without a contact is always held (nobody to reach):
-		// its rows are read only when held rows are shown, and counted in
-		// SQL, so a book of such accounts costs the page nothing.
+		// its rows are read only when held rows are shown, so a book of
+		// such accounts costs the page nothing.
 		if q.IncludeHeld {
 			if err := s.scanSuggested(ctx, sug, true); err != nil {
 				return model.Worklist{}, 0, db.mapErr("read worklist", err)
 			}
 		}
-		if q.Counts {
-			if err := s.countBare(ctx); err != nil {
-				return model.Worklist{}, 0, db.mapErr("read worklist", err)
-			}
-			if err := s.countLeftOut(ctx); err != nil {
-				return model.Worklist{}, 0, db.mapErr("read worklist", err)
-			}
-		}
 		s.coldQuota(sug)
 		rows = append(rows, sug.rows...)
+	}
+	if q.Counts {
+		if err := s.countAll(ctx); err != nil {
+			return model.Worklist{}, 0, db.mapErr("read worklist counts", err)
+		}
+		s.coldCounts()
 	}
 	out := *s.counts
 	if off := max(q.Offset, 0); off < len(rows) {
@@ -374,7 +354,7 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		// Touch budgets can only hold a row back (and so drop its callable
 		// term), never raise its rank: a row that cannot enter the page
 		// with no touches counted cannot enter it at all.
-		if !s.q.Counts && p.full() && !s.q.IncludeHeld {
+		if p.full() && !s.q.IncludeHeld {
 			if r := db.ranker.Rank(c, s.now); !before(r, p.rows[len(p.rows)-1]) {
 				return nil
 			}
@@ -388,8 +368,8 @@ func (s *wlScan) scanTasks(ctx context.Context, p *page) error {
 		}
 		return nil
 	}
-	if s.q.Counts || p.k < 0 {
-		// Every candidate is ranked: no bound can spare a read.
+	if p.k < 0 {
+		// The whole list: every candidate is ranked.
 		for rows.Next() {
 			s.visited++
 			var id int64
@@ -577,48 +557,9 @@ func (s *wlScan) suggestFromFocus(bare, inFocus bool) (string, []any) {
 	return "FROM accounts a INDEXED BY " + index + " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// countLeftOut counts the stale accounts below the ICP focus, with a
-// contact or without: never suggested, only counted, from the same partial
-// indexes as the page.
-func (s *wlScan) countLeftOut(ctx context.Context) error {
-	total := 0
-	for _, bare := range []bool{false, true} {
-		from, args := s.suggestFromFocus(bare, false)
-		var n int
-		if err := s.conn.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&n); err != nil {
-			return err
-		}
-		total += n
-	}
-	if total > 0 {
-		s.counts.LeftOut[model.LeftOutBelowTier] = total
-	}
-	return nil
-}
-
-// countBare counts the suggested rows of accounts without a contact, all
-// held for having no channel, as ranking each would (their proposed action
-// is a todo, never callable).
-func (s *wlScan) countBare(ctx context.Context) error {
-	if s.q.CallableNow || (s.q.Channel != "" && s.q.Channel != model.TaskTodo) {
-		return nil
-	}
-	from, args := s.suggestFrom(true)
-	var n int
-	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		s.counts.HeldBack += n
-		s.counts.Held[model.HoldNoChannel] += n
-	}
-	return nil
-}
-
 // scanSuggested ranks stale accounts best first into p and stops once no
-// further account can reach the page. With bare (accounts without a
-// contact, counted by countBare) it only fills the page; else with q.Counts
-// it ranks and counts every candidate.
+// further account can reach the page; bare reads the accounts without a
+// contact.
 //
 // Accounts without a contact tie often (an imported list: one tier and fit
 // for thousands), so their index also orders them by name, as the page
@@ -675,7 +616,6 @@ func (s *wlScan) scanSuggestedBelow(ctx context.Context, p *page, bare bool, bes
 		return below, err
 	}
 	defer rows.Close()
-	counts := s.q.Counts && !bare
 	maxDyn := db.suggestMaxDynamic(bare)
 	win := s.window()
 	for rows.Next() {
@@ -688,15 +628,12 @@ func (s *wlScan) scanSuggestedBelow(ctx context.Context, p *page, bare bool, bes
 		if err != nil {
 			return below, err
 		}
-		if !counts && (p.k == 0 || (p.full() && base+maxDyn+rankSlack < p.cut())) {
+		if p.k == 0 || (p.full() && base+maxDyn+rankSlack < p.cut()) {
 			break
 		}
 		// An exclusion forces tier D, so it is out of focus unless D is in
 		// it; then the exclusion itself keeps the account out.
 		if db.opts.Profile.Excludes(c.Account) {
-			if counts {
-				s.counts.LeftOut[model.LeftOutExcluded]++
-			}
 			continue
 		}
 		if best != nil {
@@ -718,7 +655,7 @@ func (s *wlScan) scanSuggestedBelow(ctx context.Context, p *page, bare bool, bes
 				return base, rows.Err()
 			}
 		}
-		if s.keepCounting(r, counts) {
+		if s.keep(r) {
 			p.add(r)
 		}
 	}

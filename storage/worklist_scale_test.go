@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,5 +165,136 @@ func TestContactCountFollowsWrites(t *testing.T) {
 	}
 	if n := count(t, r, "SELECT count(*) FROM contacts WHERE account_id = 7"); n != 0 {
 		t.Errorf("the deleted account's %d contacts stayed", n)
+	}
+}
+
+// replicate copies every account with its contacts and tasks times-1 more
+// times under new ids (touch budgets, last touches and everything else the
+// worklist reads copied as they are), in SQL: a book of times × its size
+// in seconds, whose counts are exactly times those of the original.
+func replicate(t *testing.T, path string, times int) {
+	t.Helper()
+	r := raw(t, path)
+	cols := func(table string, set map[string]string) string {
+		rows, err := r.Query("SELECT name FROM pragma_table_info(?)", table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names, exprs []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			e := n
+			if v, ok := set[n]; ok {
+				e = v
+			}
+			names, exprs = append(names, n), append(exprs, e)
+		}
+		return "(" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ")
+	}
+	var na, nc, nk, ns, nt int64
+	if err := r.QueryRow(`SELECT (SELECT max(id) FROM accounts), (SELECT max(id) FROM contacts), (SELECT max(id) FROM tasks),
+		(SELECT coalesce(max(id), 0) FROM signals), (SELECT coalesce(max(id), 0) FROM touches)`).Scan(&na, &nc, &nk, &ns, &nt); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := r.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for i := int64(1); i < int64(times); i++ {
+		for _, st := range []string{
+			"INSERT INTO accounts " + cols("accounts", map[string]string{"id": fmt.Sprintf("id + %d", i*na), "crm_id": "NULL", "n_contacts": "0"}) +
+				fmt.Sprintf(" FROM accounts WHERE id <= %d", na),
+			"INSERT INTO contacts " + cols("contacts", map[string]string{"id": fmt.Sprintf("id + %d", i*nc), "crm_id": "NULL",
+				"account_id": fmt.Sprintf("account_id + %d", i*na)}) + fmt.Sprintf(" FROM contacts WHERE id <= %d", nc),
+			"INSERT INTO tasks " + cols("tasks", map[string]string{"id": fmt.Sprintf("id + %d", i*nk), "crm_id": "NULL",
+				"account_id": fmt.Sprintf("account_id + %d", i*na), "contact_id": fmt.Sprintf("contact_id + %d", i*nc)}) +
+				fmt.Sprintf(" FROM tasks WHERE id <= %d", nk),
+			// Respond rows count the budget from the touches themselves:
+			// the touches of the accounts with signals go with them.
+			"INSERT INTO touches " + cols("touches", map[string]string{"id": fmt.Sprintf("id + %d", i*nt), "op_id": fmt.Sprintf("op_id || '#%d'", i), "crm_id": "NULL",
+				"account_id": fmt.Sprintf("account_id + %d", i*na), "contact_id": fmt.Sprintf("contact_id + %d", i*nc)}) +
+				fmt.Sprintf(" FROM touches WHERE id <= %d AND account_id IN (SELECT account_id FROM signals)", nt),
+			"INSERT INTO signals " + cols("signals", map[string]string{"id": fmt.Sprintf("id + %d", i*ns), "key": fmt.Sprintf("key || '#%d'", i),
+				"account_id": fmt.Sprintf("account_id + %d", i*na), "contact_id": fmt.Sprintf("contact_id + %d", i*nc), "answered_by": "NULL"}) +
+				fmt.Sprintf(" FROM signals WHERE id <= %d", ns),
+		} {
+			if _, err := tx.Exec(st); err != nil {
+				t.Fatalf("%s: %v", st, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWorklistCountsDoNotRankEveryCandidate: on a 50,000-account book the
+// header counts read no candidate row one by one: the page with its counts
+// reads the same index entries as the page alone, a fraction of the rows it
+// counts; and the counts are exactly 50 times those of the 1,000-account
+// book it was copied from.
+func TestWorklistCountsDoNotRankEveryCandidate(t *testing.T) {
+	const base, times = 1000, 50
+	db := demoDB(t, base)
+	ctx := context.Background()
+	queries := []model.WorklistQuery{{Limit: 50}, {Limit: 30, IncludeHeld: true}, {Limit: 20, Tier: model.TierB},
+		{Limit: 20, CallableNow: true}, {Limit: 20, Channel: model.TaskEmail}, {Limit: 20, Overdue: true}}
+	var small []model.Worklist
+	for _, q := range queries {
+		q.Now, q.Counts = clock, true
+		wl, err := db.Worklist(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small = append(small, wl)
+	}
+	replicate(t, db.Path(), times)
+	for i, q := range queries {
+		q.Now = clock
+		_, page, err := db.WorklistVisited(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Counts = true
+		wl, visited, err := db.WorklistVisited(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted := wl.Due + wl.Overdue + wl.Suggested + wl.HeldBack
+		if visited > page || (i == 0 && visited*3 > counted) {
+			t.Errorf("%+v: read %d candidate rows with the counts, %d without, to count %d: the counts rank candidates one by one",
+				q, visited, page, counted)
+		}
+		w := small[i]
+		want := model.Worklist{Due: w.Due * times, Overdue: w.Overdue * times, Respond: w.Respond * times,
+			HeldBack: w.HeldBack * times, Held: map[model.HoldReason]int{}, LeftOut: map[model.LeftOutReason]int{}}
+		for k, v := range w.Held {
+			want.Held[k] = v * times
+		}
+		// The cold quota is one cap for the day, not one per copy: of the
+		// suggestions nothing else holds, what is left of it is suggested
+		// and the rest held for the quota. (Touches are not copied, so
+		// today's cold touches are the small book's.)
+		if free := (w.Suggested + w.Held[model.HoldColdQuota]) * times; free > 0 {
+			want.Suggested = min(free, max(wl.ColdQuota-w.ColdToday, 0))
+			want.HeldBack += free - want.Suggested - want.Held[model.HoldColdQuota]
+			if want.Held[model.HoldColdQuota] = free - want.Suggested; want.Held[model.HoldColdQuota] == 0 {
+				delete(want.Held, model.HoldColdQuota)
+			}
+		}
+		for k, v := range w.LeftOut {
+			want.LeftOut[k] = v * times
+		}
+		if g, w := countsText(wl), countsText(want); g != w {
+			t.Errorf("%+v on %d accounts:\n got  %s\n want %s", q, base*times, g, w)
+		}
+		if i == 0 && counted < 5_000 {
+			t.Errorf("%d rows counted on %d accounts: the book is not the size the test means", counted, base*times)
+		}
 	}
 }

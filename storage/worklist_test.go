@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
 )
 
 // bookCopy is the whole book read through the plain read API, for the
@@ -41,7 +42,11 @@ func loadBook(t *testing.T, ctx context.Context, db interface {
 // reference ranks every candidate and sorts: the worklist by brute force.
 // cold is the cold touches logged today, which the cold quota counts.
 func reference(b bookCopy, q model.WorklistQuery, cold int) model.Worklist {
-	opts := testOptions()
+	return referenceWith(b, q, cold, testOptions())
+}
+
+// referenceWith is reference under other settings and another profile.
+func referenceWith(b bookCopy, q model.WorklistQuery, cold int, opts storage.Options) model.Worklist {
 	rk := model.NewRanker(opts.Settings, opts.Profile)
 	rep, _ := time.LoadLocation(opts.Settings.RepZone)
 	now := q.Now.In(rep)

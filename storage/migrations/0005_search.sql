@@ -13,10 +13,9 @@ CREATE VIRTUAL TABLE accounts_fts USING fts5(name, domain, tokenize='trigram');
 -- contacts rows (a third of the time of a common name at 100k accounts).
 CREATE VIRTUAL TABLE contacts_fts USING fts5(name, email, title, company, account_id UNINDEXED, tokenize='trigram');
 
-INSERT INTO accounts_fts(rowid, name, domain) SELECT id, name, domain FROM accounts;
-INSERT INTO contacts_fts(rowid, name, email, title, company, account_id)
-	SELECT c.id, c.first_name || ' ' || c.last_name, c.email, c.title, a.name, a.id
-	FROM contacts c JOIN accounts a ON a.id = c.account_id;
+-- The rows already in the book are indexed after this file, in the same
+-- transaction, a batch of ids at a time so a big book's migration says how
+-- far it got (fillSearchIndex in storage/migrate_fill.go).
 
 -- search_pending lists the accounts (kind 0) and contacts (kind 1) whose
 -- entries are to be written again. The triggers below fill it whatever

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -137,4 +138,24 @@ func versionCmd() *command {
 			}
 		},
 	}
+}
+
+// OpenProgress writes how far a long step of opening the book got ("building
+// the search index: 40,000 of 100,000 accounts") on one line of w, which
+// each report rewrites; a step done ends its line. A step said once, before
+// it starts, is one line: "computing the touch budgets of 400,120
+// contacts…".
+func OpenProgress(w io.Writer, step, noun string, done, total int, once bool) {
+	if once {
+		if total > 0 {
+			step += " of " + groupDigits(int64(total)) + " " + noun
+		}
+		fmt.Fprintln(w, step+"…")
+		return
+	}
+	end := ""
+	if done >= total {
+		end = "\n"
+	}
+	fmt.Fprintf(w, "\r%s: %s of %s %s%s", step, groupDigits(int64(done)), groupDigits(int64(total)), noun, end)
 }
