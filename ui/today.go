@@ -124,13 +124,20 @@ type today struct {
 
 	prompt prompt
 	nav    tea.Msg // a screen change for the root, taken synchronously
+	memo   *todayMemo
+}
+
+// todayMemo keeps what View draws the same way until the width changes.
+type todayMemo struct {
+	colHead  string
+	colHeadW int
 }
 
 func newToday(env screenEnv, demo bool) today {
 	// seq 1 and cseq 1 are the replies Init asks for.
 	now := env.now()
 	return today{env: env, demo: demo, width: 80, height: 22, now: now, loadedAt: now, seq: 1, cseq: 1,
-		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
+		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty), memo: &todayMemo{}}
 }
 
 // Init asks for the first page only; the counts, which pass over every
