@@ -56,6 +56,9 @@ type root struct {
 
 	stamp   bookStamp // the book's files at the last check (freshness.go)
 	stamped bool
+	// checking: a key's or focus event's book check is on its way;
+	// recheck: another key came meanwhile, so one more is due when it lands.
+	checking, recheck bool
 }
 
 func newRoot(opts Options) root {
@@ -108,6 +111,20 @@ func hyperlinksSupported(getenv func(string) string) bool {
 	return strings.Contains(t, "kitty") || strings.Contains(t, "foot") || strings.Contains(t, "wezterm")
 }
 
+// askCheck is checkBook with at most one check on its way: a key or focus
+// event while one is out asks for one more when it lands, so the last key
+// of a burst is still followed by a check that started after it. A burst
+// of 20 keys costs two checks, not 20 queries and 20 redraws.
+func (m *root) askCheck() tea.Cmd {
+	if m.checking {
+		m.recheck = true
+		return nil
+	}
+	cmd := checkBook(m.opts.DBPath, m.opts.Store)
+	m.checking = cmd != nil
+	return cmd
+}
+
 // Init takes the book's first stamp before the first load reads anything
 // (bookChecked starts the load), so a commit landing between the two is
 // newer than the stamp and the next key reloads for it.
@@ -143,11 +160,21 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.keysOneByOne(msg)
 		}
 		nm, cmd := m.key(msg)
-		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath, m.opts.Store))
+		r := nm.(root)
+		return r, tea.Batch(cmd, r.askCheck())
 	case tea.FocusMsg:
-		return m, checkBook(m.opts.DBPath, m.opts.Store)
+		return m, m.askCheck()
 	case bookCheckedMsg:
-		return m.bookChecked(msg)
+		var again tea.Cmd
+		if !msg.first {
+			m.checking = false
+			if m.recheck {
+				m.recheck = false
+				again = m.askCheck()
+			}
+		}
+		nm, cmd := m.bookChecked(msg)
+		return nm, tea.Batch(cmd, again)
 	case tea.MouseMsg:
 		return m.forward(msg)
 	case statusMsg:
