@@ -25,7 +25,7 @@ const noteLimit = 4000
 //
 // The textarea drops control characters (ESC, C0, DEL, C1) from typed and
 // pasted runes and turns a tab into spaces; what is left is stored as typed.
-func newNoteArea(sty Styles) textarea.Model {
+func newNoteArea(sty *Styles) textarea.Model {
 	ta := textarea.New()
 	ta.Prompt = "│ "
 	ta.ShowLineNumbers = false
@@ -70,7 +70,7 @@ type editor struct {
 	subtle      lipgloss.Style
 }
 
-func newEditor(sty Styles) editor {
+func newEditor(sty *Styles) editor {
 	return editor{width: 40, limit: 500, cursorStyle: sty.Cursor.Style, subtle: sty.Subtle.Style}
 }
 

@@ -31,8 +31,8 @@ const (
 // undo) and forwards everything else to the active screen.
 type root struct {
 	opts   Options
-	keys   KeyMap
-	sty    Styles
+	keys   *KeyMap // shared, as every screen's env: the model is copied on every Update
+	sty    *Styles
 	fx     effects
 	links  bool
 	width  int
@@ -62,8 +62,8 @@ type root struct {
 }
 
 func newRoot(opts Options) root {
-	keys := DefaultKeyMap()
-	sty := newStyles()
+	km := DefaultKeyMap()
+	keys, sty := &km, newStyles()
 	links := hyperlinksSupported(os.Getenv)
 	env := screenEnv{store: opts.Store, settings: opts.Settings, profile: opts.Profile,
 		now: opts.Now, keys: keys, sty: sty, links: links}
@@ -89,9 +89,12 @@ type screenEnv struct {
 	settings model.Settings
 	profile  model.Profile
 	now      func() time.Time
-	keys     KeyMap
-	sty      Styles
-	links    bool
+	// keys and sty are shared, never changed after New: each Update copies
+	// the whole root model (every screen, each with its env), and by value
+	// they made it 98 KB, most of a key press's cost in copies and GC.
+	keys  *KeyMap
+	sty   *Styles
+	links bool
 }
 
 // hyperlinksSupported guesses whether the terminal draws OSC 8 links rather

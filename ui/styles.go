@@ -80,7 +80,7 @@ func (p Paint) Render(s string) string {
 	return p.pre + s + p.post
 }
 
-func newStyles() Styles {
+func newStyles() *Styles {
 	sty := buildStyles()
 	for _, p := range []*Paint{&sty.Title, &sty.Subtle, &sty.Accent, &sty.Warn, &sty.Bad, &sty.Good,
 		&sty.Selected, &sty.Header, &sty.ColHead, &sty.Status, &sty.StatusErr, &sty.Cursor} {
@@ -89,7 +89,7 @@ func newStyles() Styles {
 	for t, p := range sty.Tier {
 		sty.Tier[t] = newPaint(p.Style)
 	}
-	return sty
+	return &sty
 }
 
 func buildStyles() Styles {
@@ -116,7 +116,7 @@ func buildStyles() Styles {
 }
 
 // tier renders a tier letter: the letter carries the meaning, colour repeats it.
-func (s Styles) tier(t model.Tier) string {
+func (s *Styles) tier(t model.Tier) string {
 	if st, ok := s.Tier[t]; ok {
 		return st.Render(string(t))
 	}
