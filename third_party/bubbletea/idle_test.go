@@ -2,9 +2,11 @@ package tea
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -156,5 +158,61 @@ func TestProgramIdle(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the program did not quit on q")
+	}
+}
+
+type bumpMsg struct{}
+
+// viewCounter counts its Views through a pointer all its copies share.
+type viewCounter struct {
+	n     int
+	views *atomic.Int64
+}
+
+func (m viewCounter) Init() Cmd { return nil }
+
+func (m viewCounter) Update(msg Msg) (Model, Cmd) {
+	switch msg.(type) {
+	case bumpMsg:
+		m.n++
+	case KeyMsg:
+		return m, Quit
+	}
+	return m, nil
+}
+
+func (m viewCounter) View() string {
+	m.views.Add(1)
+	return fmt.Sprintf("n=%d.", m.n)
+}
+
+// TestBurstOneView: messages that are already waiting are handled before
+// the view is drawn, so a burst costs a few Views, not one per message,
+// and its last state is drawn.
+func TestBurstOneView(t *testing.T) {
+	inR, inW := io.Pipe()
+	out := &syncBuffer{}
+	views := &atomic.Int64{}
+	p := NewProgram(viewCounter{views: views}, WithInput(inR), WithOutput(out), WithFPS(60))
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	waitOutput(t, out, "n=0.", 2*time.Second)
+	before := views.Load()
+	const burst = 200
+	for i := 0; i < burst; i++ {
+		p.Send(bumpMsg{})
+	}
+	waitOutput(t, out, fmt.Sprintf("n=%d.", burst), 2*time.Second)
+	if n := views.Load() - before; n > burst/4 {
+		t.Errorf("%d messages sent at once took %d Views, want far fewer than one each", burst, n)
+	}
+	_, _ = inW.Write([]byte("q"))
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the program did not quit")
 	}
 }
