@@ -17,7 +17,7 @@ type procUsage struct {
 	cpu      time.Duration
 }
 
-// readUsage reads /proc/PID/task/*/status and /proc/PID/stat.
+// readUsage reads /proc/PID/task/*/status and /proc/PID/task/*/schedstat.
 func readUsage(pid int) (procUsage, error) {
 	var u procUsage
 	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
@@ -36,15 +36,19 @@ func readUsage(pid int) (procUsage, error) {
 			}
 		}
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return u, err
+	// CPU: the nanoseconds each thread ran (schedstat), finer than the
+	// 10 ms ticks of /proc/PID/stat, which a few keys of less never reach.
+	stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			ns, _ := strconv.ParseInt(f[0], 10, 64)
+			u.cpu += time.Duration(ns)
+		}
 	}
-	// The command name (field 2) may hold spaces: count from after it.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	u.cpu = time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 	return u, nil
 }
 

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shortlisthq/shortlist/model"
+	"github.com/shortlisthq/shortlist/storage"
 )
 
 // TestPerf measures the TUI rows of the README's Performance table in one
@@ -24,7 +28,9 @@ import (
 // (.ci/perf.sh runs it). The book is copied first, so the original is only
 // read. SHORTLIST_PERF_IDLE sets the idle measurement (default 60s),
 // SHORTLIST_PERF_RUNS the runs per figure (default 7), SHORTLIST_PERF_ONLY a
-// comma-separated subset (first,key,jk,search,memory,sync,idle). Figures are medians;
+// comma-separated subset (first,key,jk,search,memory,sync,idle) and
+// SHORTLIST_PERF_BIN a binary to drive instead of this source's (to compare
+// builds back to back; the key-press row always measures this source). Figures are medians;
 // on a shared machine read the CPU columns and the ratios, and run it twice.
 func TestPerf(t *testing.T) {
 	needTmux(t)
@@ -46,7 +52,10 @@ func TestPerf(t *testing.T) {
 		}
 		p.idle = d
 	}
-	p.bin = buildBinary(t)
+	p.bin = os.Getenv("SHORTLIST_PERF_BIN") // another build to compare (the tmux rows only)
+	if p.bin == "" {
+		p.bin = buildBinary(t)
+	}
 	dir := t.TempDir()
 	p.home = filepath.Join(dir, "home")
 	if err := os.MkdirAll(p.home, 0o700); err != nil {
@@ -229,7 +238,7 @@ func (p *perf) jk() {
 	sl.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
 	ls := startTmux(p.t, "less -S "+p.lessFile, w, h)
 	ls.waitUntil(top(0), 10*time.Second)
-	pid := sl.programPID()
+	pid, lessPID := sl.programPID(), ls.programPID()
 	burst := func(d *tmuxDriver, key string, ok func(string) bool) time.Duration {
 		args := []string{"send-keys", "-t", "e2e"}
 		for i := 0; i < n; i++ {
@@ -243,6 +252,7 @@ func (p *perf) jk() {
 	}
 	var a, b []time.Duration
 	u0, _ := readUsage(pid)
+	l0, _ := readUsage(lessPID)
 	for i := 0; i < p.runs; i++ {
 		a = append(a, burst(sl, "j", func(s string) bool { return strings.Contains(s, fmt.Sprintf("> %d ", n+1)) }))
 		b = append(b, burst(ls, "j", top(n)))
@@ -250,10 +260,13 @@ func (p *perf) jk() {
 		b = append(b, burst(ls, "k", top(0)))
 	}
 	u1, _ := readUsage(pid)
-	cpu := (u1.cpu - u0.cpu) / time.Duration(len(a)*n)
+	l1, _ := readUsage(lessPID)
+	keys := time.Duration(len(a) * n)
+	cpu, lessCPU := (u1.cpu-u0.cpu)/keys, (l1.cpu-l0.cpu)/keys
 	p.add(fmt.Sprintf("j/k: a burst of %d keys to its last state on screen (tmux %dx%d)", n, w, h),
-		spread(a)+fmt.Sprintf("; %.2f ms CPU a key", float64(cpu.Microseconds())/1000),
-		"`less -S` on the same rows: "+spread(b), ratio(median(a), median(b)))
+		spread(a)+fmt.Sprintf("; %.3f ms CPU a key", float64(cpu.Microseconds())/1000),
+		"`less -S` on the same rows: "+spread(b)+fmt.Sprintf("; %.3f ms CPU a key", float64(lessCPU.Microseconds())/1000),
+		ratio(median(a), median(b))+" wall")
 }
 
 // search types /anna a key every 150 ms and times the last key to its
@@ -294,7 +307,30 @@ func (p *perf) search() {
 		runs = append(runs, at.Sub(last))
 		back()
 	}
-	p.add("Search `/anna`, a key every 150 ms: last key to its results on screen", spread(runs), "target 100 ms", "")
+	floor := p.storeSearch("anna")
+	p.add("Search `/anna`, a key every 150 ms: last key to its results on screen", spread(runs),
+		fmt.Sprintf("the store's Search(\"anna\") alone, in process: %s CPU (median of 5); target 100 ms", ms(floor)), ratio(median(runs), floor))
+}
+
+// storeSearch is the CPU time of one Search for q on the copy, in this
+// process: what the TUI's search waits for at least.
+func (p *perf) storeSearch(q string) time.Duration {
+	db, err := storage.Open(context.Background(), p.book, storage.Options{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer db.Close()
+	var cpu []time.Duration
+	for i := 0; i < 6; i++ {
+		c0 := processCPU()
+		if _, err := db.Search(context.Background(), q, searchLimit); err != nil {
+			p.t.Fatal(err)
+		}
+		if i > 0 { // the first warms the cache
+			cpu = append(cpu, processCPU()-c0)
+		}
+	}
+	return median(cpu)
 }
 
 // memory browses a morning's worth (90 rows, 3 accounts, 12 searches, the
