@@ -25,7 +25,7 @@ const noteLimit = 4000
 //
 // The textarea drops control characters (ESC, C0, DEL, C1) from typed and
 // pasted runes and turns a tab into spaces; what is left is stored as typed.
-func newNoteArea(sty Styles) textarea.Model {
+func newNoteArea(sty *Styles) textarea.Model {
 	ta := textarea.New()
 	ta.Prompt = "│ "
 	ta.ShowLineNumbers = false
@@ -35,9 +35,9 @@ func newNoteArea(sty Styles) textarea.Model {
 	ta.KeyMap.Paste.SetEnabled(false)
 	plain := lipgloss.NewStyle()
 	st := textarea.Style{Base: plain, CursorLine: plain, CursorLineNumber: plain, EndOfBuffer: plain,
-		LineNumber: plain, Placeholder: sty.Subtle, Prompt: plain, Text: plain}
+		LineNumber: plain, Placeholder: sty.Subtle.Style, Prompt: plain, Text: plain}
 	ta.FocusedStyle, ta.BlurredStyle = st, st
-	ta.Cursor.Style = sty.Cursor
+	ta.Cursor.Style = sty.Cursor.Style
 	// SetMode returns a Cmd only for CursorBlink; static returns nil.
 	_ = ta.Cursor.SetMode(cursor.CursorStatic)
 	ta.SetHeight(3)
@@ -70,8 +70,8 @@ type editor struct {
 	subtle      lipgloss.Style
 }
 
-func newEditor(sty Styles) editor {
-	return editor{width: 40, limit: 500, cursorStyle: sty.Cursor, subtle: sty.Subtle}
+func newEditor(sty *Styles) editor {
+	return editor{width: 40, limit: 500, cursorStyle: sty.Cursor.Style, subtle: sty.Subtle.Style}
 }
 
 func (e editor) Value() string { return string(e.value) }

@@ -56,7 +56,7 @@ func (p *prompt) take() (promptDoneMsg, bool) {
 	return d, true
 }
 
-func newPrompt(sty Styles) prompt {
+func newPrompt(sty *Styles) prompt {
 	in := newEditor(sty)
 	return prompt{in: in}
 }

@@ -31,8 +31,8 @@ const (
 // undo) and forwards everything else to the active screen.
 type root struct {
 	opts   Options
-	keys   KeyMap
-	sty    Styles
+	keys   *KeyMap // shared, as every screen's env: the model is copied on every Update
+	sty    *Styles
 	fx     effects
 	links  bool
 	width  int
@@ -56,11 +56,14 @@ type root struct {
 
 	stamp   bookStamp // the book's files at the last check (freshness.go)
 	stamped bool
+	// checking: a key's or focus event's book check is on its way;
+	// recheck: another key came meanwhile, so one more is due when it lands.
+	checking, recheck bool
 }
 
 func newRoot(opts Options) root {
-	keys := DefaultKeyMap()
-	sty := newStyles()
+	km := DefaultKeyMap()
+	keys, sty := &km, newStyles()
 	links := hyperlinksSupported(os.Getenv)
 	env := screenEnv{store: opts.Store, settings: opts.Settings, profile: opts.Profile,
 		now: opts.Now, keys: keys, sty: sty, links: links}
@@ -86,9 +89,12 @@ type screenEnv struct {
 	settings model.Settings
 	profile  model.Profile
 	now      func() time.Time
-	keys     KeyMap
-	sty      Styles
-	links    bool
+	// keys and sty are shared, never changed after New: each Update copies
+	// the whole root model (every screen, each with its env), and by value
+	// they made it 98 KB, most of a key press's cost in copies and GC.
+	keys  *KeyMap
+	sty   *Styles
+	links bool
 }
 
 // hyperlinksSupported guesses whether the terminal draws OSC 8 links rather
@@ -106,6 +112,20 @@ func hyperlinksSupported(getenv func(string) string) bool {
 	}
 	t := getenv("TERM")
 	return strings.Contains(t, "kitty") || strings.Contains(t, "foot") || strings.Contains(t, "wezterm")
+}
+
+// askCheck is checkBook with at most one check on its way: a key or focus
+// event while one is out asks for one more when it lands, so the last key
+// of a burst is still followed by a check that started after it. A burst
+// of 20 keys costs two checks, not 20 queries and 20 redraws.
+func (m *root) askCheck() tea.Cmd {
+	if m.checking {
+		m.recheck = true
+		return nil
+	}
+	cmd := checkBook(m.opts.DBPath, m.opts.Store)
+	m.checking = cmd != nil
+	return cmd
 }
 
 // Init takes the book's first stamp before the first load reads anything
@@ -143,11 +163,21 @@ func (m root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.keysOneByOne(msg)
 		}
 		nm, cmd := m.key(msg)
-		return nm, tea.Batch(cmd, checkBook(m.opts.DBPath, m.opts.Store))
+		r := nm.(root)
+		return r, tea.Batch(cmd, r.askCheck())
 	case tea.FocusMsg:
-		return m, checkBook(m.opts.DBPath, m.opts.Store)
+		return m, m.askCheck()
 	case bookCheckedMsg:
-		return m.bookChecked(msg)
+		var again tea.Cmd
+		if !msg.first {
+			m.checking = false
+			if m.recheck {
+				m.recheck = false
+				again = m.askCheck()
+			}
+		}
+		nm, cmd := m.bookChecked(msg)
+		return nm, tea.Batch(cmd, again)
 	case tea.MouseMsg:
 		return m.forward(msg)
 	case statusMsg:

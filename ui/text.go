@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -14,6 +15,14 @@ import (
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
+	}
+	if n := styledWidth(s); n >= 0 {
+		switch {
+		case n <= w:
+			return s + strings.Repeat(" ", w-n)
+		case strings.IndexByte(s, 0x1b) < 0:
+			return cutCells(s, w-1) + "…"
+		}
 	}
 	s = ansi.Truncate(s, w, "…")
 	if n := ansi.StringWidth(s); n < w {
@@ -26,6 +35,14 @@ func fit(s string, w int) string {
 func clip(s string, w int) string {
 	if w <= 0 {
 		return ""
+	}
+	if n := styledWidth(s); n >= 0 {
+		switch {
+		case n <= w:
+			return s
+		case strings.IndexByte(s, 0x1b) < 0:
+			return cutCells(s, w-1) + "…"
+		}
 	}
 	return ansi.Truncate(s, w, "…")
 }
@@ -182,11 +199,97 @@ func osc8(on bool, url, text string) string {
 
 // clipANSI cuts a styled line to w cells, keeping its escape sequences whole.
 func clipANSI(s string, w int) string {
-	if ansi.StringWidth(s) <= w {
+	if widthOf(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "")
 }
 
 // widthOf is the cells a (possibly styled) string takes.
-func widthOf(s string) int { return ansi.StringWidth(s) }
+func widthOf(s string) int {
+	if n := styledWidth(s); n >= 0 {
+		return n
+	}
+	return ansi.StringWidth(s)
+}
+
+// The worklist draws every cell of every visible row on each key, and
+// x/ansi measures text by grapheme clusters, which costs most of a frame at
+// 100k rows on screen (a key press took 1–2 ms, most of it here). Nearly
+// all text on screen is ASCII, Latin letters and a few marks that are one
+// cell each and never join the next rune into one cluster: for those a
+// rune is a cell. Anything else (combining marks, wide or emoji runes,
+// escapes other than CSI and OSC) goes to x/ansi. TestFastWidths holds the
+// two to the same answers.
+
+// oneCell reports whether r is drawn in one cell and is always a grapheme
+// cluster of its own next to another oneCell rune.
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0x20 && r <= 0x7e:
+		return true
+	case r >= 0xa0 && r <= 0x24f: // Latin-1 Supplement, Latin Extended-A and -B
+		return r != 0xad // the soft hyphen's width differs between libraries
+	}
+	switch r {
+	case '—', '–', '‘', '’', '“', '”', '…', '•', '·', '→', '←', '↑', '↓', '■', '✓', '✗', '€':
+		return true
+	}
+	return false
+}
+
+// styledWidth is the cells of s when every rune of it is oneCell, between
+// CSI (colour) and OSC (link) sequences, which take none; else -1.
+func styledWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c <= 0x7e:
+			n++
+			i++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x3f {
+				j++
+			}
+			if j >= len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return -1
+			}
+			i = j + 1
+		case c == 0x1b && i+1 < len(s) && s[i+1] == ']':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x7e {
+				j++
+			}
+			switch {
+			case j < len(s) && s[j] == 0x07:
+				i = j + 1
+			case j+1 < len(s) && s[j] == 0x1b && s[j+1] == '\\':
+				i = j + 2
+			default:
+				return -1
+			}
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return -1
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// cutCells is the first w cells of s, which styledWidth measured and which
+// holds no escapes.
+func cutCells(s string, w int) string {
+	for i := range s {
+		if w == 0 {
+			return s[:i]
+		}
+		w--
+	}
+	return s
+}

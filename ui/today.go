@@ -115,22 +115,30 @@ type today struct {
 	loadedAt time.Time // when the rows were asked for
 	locs     map[string]*time.Location
 
-	counts     model.Worklist
-	haveCounts bool
-	syncState  model.SyncState
-	doneToday  int
-	haveDone   bool
-	offline    bool
+	counts       model.Worklist
+	haveCounts   bool
+	countsCancel context.CancelFunc // the counts query on its way; a newer one cancels it
+	syncState    model.SyncState
+	doneToday    int
+	haveDone     bool
+	offline      bool
 
 	prompt prompt
 	nav    tea.Msg // a screen change for the root, taken synchronously
+	memo   *todayMemo
+}
+
+// todayMemo keeps what View draws the same way until the width changes.
+type todayMemo struct {
+	colHead  string
+	colHeadW int
 }
 
 func newToday(env screenEnv, demo bool) today {
 	// seq 1 and cseq 1 are the replies Init asks for.
 	now := env.now()
 	return today{env: env, demo: demo, width: 80, height: 22, now: now, loadedAt: now, seq: 1, cseq: 1,
-		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty)}
+		loading: true, locs: map[string]*time.Location{}, prompt: newPrompt(env.sty), memo: &todayMemo{}}
 }
 
 // Init asks for the first page only; the counts, which pass over every
@@ -162,7 +170,8 @@ func (m today) reload() (today, tea.Cmd) {
 	var page tea.Cmd
 	m, page = m.loadPage(off, firstPage)
 	m.cseq++
-	return m, tea.Batch(page, m.countsCmd(), m.doneTodayCmd())
+	counts := m.countsCmd()
+	return m, tea.Batch(page, counts, m.doneTodayCmd())
 }
 
 // doneTodayCmd counts what was done today (an indexed count, not the stats
@@ -175,17 +184,27 @@ func (m today) doneTodayCmd() tea.Cmd {
 	})
 }
 
-func (m today) countsCmd() tea.Cmd {
+// countsCmd asks for the header counts, cancelling the counts still being
+// worked out for an older reload: its reply would be dropped (by cseq), and
+// on a big book each costs seconds of the two cores the page and the keys
+// need (a tier filter cycled, r pressed twice).
+func (m *today) countsCmd() tea.Cmd {
+	if m.countsCancel != nil {
+		m.countsCancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	m.countsCancel = cancel
 	seq, st, q := m.cseq, m.env.store, m.query()
 	q.Counts, q.Limit = true, 1
-	return withTimeout(func(ctx context.Context) tea.Msg {
+	return func() tea.Msg {
+		defer cancel()
 		msg := countsLoadedMsg{seq: seq}
 		if msg.wl, msg.err = st.Worklist(ctx, q); msg.err != nil {
 			return msg
 		}
 		msg.sync, msg.err = st.SyncState(ctx)
 		return msg
-	})
+	}
 }
 
 func (m today) loadPage(off, limit int) (today, tea.Cmd) {
@@ -404,7 +423,8 @@ func (m today) Update(msg tea.Msg) (today, tea.Cmd) {
 		var fill tea.Cmd
 		m, fill = m.fill()
 		if first {
-			return m, tea.Batch(fill, m.countsCmd(), m.doneTodayCmd())
+			counts := m.countsCmd()
+			return m, tea.Batch(fill, counts, m.doneTodayCmd())
 		}
 		return m, fill
 	case countsLoadedMsg:

@@ -54,9 +54,7 @@ func (m today) View() string {
 	tw := m.tableWidth()
 	c := layout(tw)
 	table := make([]string, 0, m.listHeight()+1)
-	table = append(table, m.env.sty.ColHead.Render(fit("  "+strings.Join([]string{
-		fit("#", c.rank), fit("account", c.account), fit("contact", c.contact), fit("tier fit", c.tier),
-		fit("next · due", c.next), fit("local", c.local), fit("last", c.last)}, " "), tw)))
+	table = append(table, m.colHead(c, tw))
 	vis := m.listHeight()
 	switch {
 	case !m.loaded && m.loading:
@@ -100,6 +98,22 @@ func (m today) View() string {
 		lines = append(lines, m.prompt.View())
 	}
 	return strings.Join(lines, "\n")
+}
+
+// colHead is the table's column line. Underlined, lipgloss styles it rune
+// by rune: it is drawn once per width and kept (memo is shared by every
+// copy of the model, and the line depends only on the width).
+func (m today) colHead(c columns, tw int) string {
+	if m.memo != nil && m.memo.colHeadW == tw && m.memo.colHead != "" {
+		return m.memo.colHead
+	}
+	line := m.env.sty.ColHead.Render(fit("  "+strings.Join([]string{
+		fit("#", c.rank), fit("account", c.account), fit("contact", c.contact), fit("tier fit", c.tier),
+		fit("next · due", c.next), fit("local", c.local), fit("last", c.last)}, " "), tw))
+	if m.memo != nil {
+		m.memo.colHead, m.memo.colHeadW = line, tw
+	}
+	return line
 }
 
 func (m today) headerLines() []string {

@@ -41,13 +41,17 @@ func New(opts Options) tea.Model {
 	return newRoot(opts)
 }
 
-// frameRate is how often Bubble Tea's renderer wakes to draw what changed.
-// Its ticker runs whether or not anything changed (nothing else in the TUI
-// ticks: the cursors are static and the search waits on one-shot timers),
-// so this sets how often an idle screen wakes: the default 60 a second
-// cost an idle TUI 1.4–1.9% of a core. At 20 a changed screen is on the
-// terminal within 50 ms (25 ms on average).
-const frameRate = 20
+// frameRate caps how often the renderer draws while the screen changes.
+// Shortlist's copy of Bubble Tea (third_party/bubbletea/PATCHED.md) draws
+// only when the view changed: a change that comes after a quiet frame is
+// drawn at once, one within a frame of the last is drawn at the end of
+// that frame, and nothing wakes while the screen stays the same (upstream
+// v1 ticks at this rate for ever, 60 times a second by default). So the
+// rate costs nothing idle; at 120, Bubble Tea's most, a burst of keys (a
+// held j, a paste) has its last state on screen at most 8.3 ms after its
+// last key. Nothing else in the TUI ticks: the cursors are static, the
+// search waits on one-shot timers and local times refresh on the next key.
+const frameRate = 120
 
 // Run draws the TUI on the alternate screen until the user quits or ctx is
 // cancelled. Bubble Tea restores the terminal on every exit path, panics

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -19,8 +20,15 @@ const (
 	maxFPS     = 120
 )
 
-// standardRenderer is a framerate-based terminal renderer, updating the view
-// at a given framerate to avoid overloading the terminal emulator.
+// standardRenderer is a terminal renderer that draws when the view changed,
+// at most once per frame interval to avoid overloading the terminal emulator.
+//
+// Patched for Shortlist (PATCHED.md): upstream v1 flushes on a ticker that
+// runs at the frame rate whether or not anything changed, so an idle program
+// wakes 60 times a second. Here a write that changes the view wakes the
+// renderer's goroutine; it draws at once if the last frame is at least one
+// interval old, else it arms a one-shot timer for the end of the interval and
+// draws the newest view then. Nothing runs while the view is unchanged.
 //
 // In cases where very high performance is needed the renderer can be told
 // to exclude ranges of lines, allowing them to be written to directly.
@@ -31,7 +39,8 @@ type standardRenderer struct {
 	buf                bytes.Buffer
 	queuedMessageLines []string
 	framerate          time.Duration
-	ticker             *time.Ticker
+	wake               chan struct{} // buffered 1: the view changed since the last flush
+	wakeups            atomic.Int64  // times listen woke (a change or its timer): idle_test.go counts them
 	done               chan struct{}
 	lastRender         string
 	lastRenderedLines  []string
@@ -72,6 +81,7 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 		out:                out,
 		mtx:                &sync.Mutex{},
 		done:               make(chan struct{}),
+		wake:               make(chan struct{}, 1),
 		framerate:          time.Second / time.Duration(fps),
 		useANSICompressor:  useANSICompressor,
 		queuedMessageLines: []string{},
@@ -84,14 +94,6 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 
 // start starts the renderer.
 func (r *standardRenderer) start() {
-	if r.ticker == nil {
-		r.ticker = time.NewTicker(r.framerate)
-	} else {
-		// If the ticker already exists, it has been stopped and we need to
-		// reset it.
-		r.ticker.Reset(r.framerate)
-	}
-
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
 	r.once = sync.Once{}
@@ -143,16 +145,47 @@ func (r *standardRenderer) kill() {
 	r.execute("\r")
 }
 
-// listen waits for ticks on the ticker, or a signal to stop the renderer.
+// listen draws each changed view, at most once per frame interval, until
+// the renderer stops. It blocks while nothing changes: no ticker, and the
+// one timer it uses is armed only when a change comes within an interval of
+// the last frame.
 func (r *standardRenderer) listen() {
+	var (
+		timer *time.Timer
+		due   <-chan time.Time // non-nil while a flush is armed
+		last  time.Time        // when the last frame was drawn
+	)
 	for {
 		select {
 		case <-r.done:
-			r.ticker.Stop()
+			if timer != nil {
+				timer.Stop()
+			}
 			return
 
-		case <-r.ticker.C:
+		case <-r.wake:
+			r.wakeups.Add(1)
+			if due != nil {
+				continue // the armed flush draws the newest view
+			}
+			wait := r.framerate - time.Since(last)
+			if wait <= 0 {
+				r.flush()
+				last = time.Now()
+				continue
+			}
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
+			}
+			due = timer.C
+
+		case <-due:
+			r.wakeups.Add(1)
+			due = nil
 			r.flush()
+			last = time.Now()
 		}
 	}
 }
@@ -298,8 +331,8 @@ func (r *standardRenderer) lastLinesRendered() int {
 	return r.linesRendered
 }
 
-// write writes to the internal buffer. The buffer will be outputted via the
-// ticker which calls flush().
+// write writes to the internal buffer and, when it differs from what is on
+// the terminal, wakes listen to flush it.
 func (r *standardRenderer) write(s string) {
 	r.mtx.Lock()
 	defer r.mtx.Unlock()
@@ -314,6 +347,13 @@ func (r *standardRenderer) write(s string) {
 	}
 
 	_, _ = r.buf.WriteString(s)
+	if s == r.lastRender {
+		return // flush would find nothing to do
+	}
+	select {
+	case r.wake <- struct{}{}:
+	default: // already woken; the flush takes the newest buffer
+	}
 }
 
 func (r *standardRenderer) repaint() {

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/muesli/cancelreader"
@@ -241,7 +242,9 @@ func Interrupt() Msg {
 func NewProgram(model Model, opts ...ProgramOption) *Program {
 	p := &Program{
 		initialModel: model,
-		msgs:         make(chan Msg),
+		// Buffered (patched): keys parsed from one read queue up at once,
+		// so the event loop sees them waiting and draws once for them all.
+		msgs: make(chan Msg, 64),
 	}
 
 	// Apply all options to the program.
@@ -379,16 +382,48 @@ func (p *Program) disableMouse() {
 
 // eventLoop is the central message loop. It receives and handles the default
 // Bubble Tea messages, update the model and triggers redraws.
+//
+// Patched for Shortlist (PATCHED.md): the view is drawn once the messages
+// already waiting are handled, not after each one. A burst of keys (a held
+// j, keys a terminal sends in one go) or a reply arriving with them is
+// folded into one View; a stream that never pauses is still drawn once a
+// frame interval.
 func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
+	dirty := false // Update ran since the last View
+	var viewed time.Time
+	frame := time.Second / time.Duration(max(1, min(p.fps, maxFPS)))
+	if p.fps < 1 {
+		frame = time.Second / defaultFPS
+	}
 	for {
+		var msg Msg
+		select {
+		case msg = <-p.msgs:
+			if dirty && time.Since(viewed) >= frame {
+				p.renderer.write(model.View())
+				viewed = time.Now()
+			}
+		default:
+			if dirty {
+				p.renderer.write(model.View()) // send view to renderer
+				dirty, viewed = false, time.Now()
+			}
+			select {
+			case <-p.ctx.Done():
+				return model, nil
+
+			case err := <-p.errs:
+				return model, err
+
+			case msg = <-p.msgs:
+			}
+		}
 		select {
 		case <-p.ctx.Done():
 			return model, nil
-
-		case err := <-p.errs:
-			return model, err
-
-		case msg := <-p.msgs:
+		default:
+		}
+		{
 			// Filter messages.
 			if p.filter != nil {
 				msg = p.filter(model, msg)
@@ -499,7 +534,7 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 			case cmds <- cmd: // process command (if any)
 			}
 
-			p.renderer.write(model.View()) // send view to renderer
+			dirty = true
 		}
 	}
 }
