@@ -169,7 +169,7 @@ func (d *tmuxDriver) waitUntil(ok func(string) bool, timeout time.Duration) (str
 	}
 }
 
-var countsLine = regexp.MustCompile(`(?m)^due \d+ · `)
+var countsLine = regexp.MustCompile(`(?m)^(answer \d+ · )?due \d+ · `)
 
 // firstFrame: `shortlist` typed in a shell already up in tmux, to the
 // first worklist row, then to the header counts.
