@@ -1,6 +1,7 @@
 package model
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,26 @@ type PulledSignal struct {
 	Signal    Signal
 	ContactID string // CRM id; "" when the record names only a company
 	CompanyID string // CRM id; used when ContactID is ""
+}
+
+// quoteStart matches the line a mail client puts above a quoted message.
+var quoteStart = regexp.MustCompile(`(?i)^(on .{0,200} wrote:|-{2,}\s*original message|from:\s)`)
+
+// FirstWrittenLine is the first line someone wrote in a plain-text reply or
+// call note: not blank, not quoted, not the header of a quote (then ""), as
+// a signal's detail. Both CRMs' bodies come through it.
+func FirstWrittenLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "" || strings.HasPrefix(l, ">"):
+			continue
+		case quoteStart.MatchString(l):
+			return ""
+		}
+		return SignalDetail(l)
+	}
+	return ""
 }
 
 // SignalDetail makes text from a CRM one line fit to show as a signal's

@@ -163,31 +163,17 @@ func engagementSignal(o object, objType string, kind model.SignalKind, channel m
 		Kind: kind, At: t, Detail: detail, Source: model.SignalSourceHubSpot, Channel: channel}, true
 }
 
-// quoteStart matches the line a mail client puts above a quoted message.
-var quoteStart = regexp.MustCompile(`(?i)^(on .{0,200} wrote:|-{2,}\s*original message|from:\s)`)
-
-// htmlBreak and htmlTag are the markup a body HubSpot renders as HTML
+// htmlBreak and htmlTag turn an email's HTML into the lines its text
 // carries: line breaks (and block ends) become new lines, other tags go.
 var (
 	htmlBreak = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|li|tr|h[1-6])>`)
 	htmlTag   = regexp.MustCompile(`<[^>]*>`)
 )
 
-// firstLine is the first line the buyer wrote in a body: not blank, not
-// quoted, not the header of a quote; markup dropped, entities decoded.
+// firstLine is the first line the buyer wrote in a body, markup dropped and
+// entities decoded (model.FirstWrittenLine).
 func firstLine(body string) string {
-	body = html.UnescapeString(htmlTag.ReplaceAllString(htmlBreak.ReplaceAllString(body, "\n"), ""))
-	for _, l := range strings.Split(body, "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case l == "" || strings.HasPrefix(l, ">"):
-			continue
-		case quoteStart.MatchString(l):
-			return ""
-		}
-		return model.SignalDetail(l)
-	}
-	return ""
+	return model.FirstWrittenLine(html.UnescapeString(htmlTag.ReplaceAllString(htmlBreak.ReplaceAllString(body, "\n"), "")))
 }
 
 // SignalStreams names the engagement types read for signals.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ func (c *Client) SignalsModifiedSince(ctx context.Context, stream string, since 
 				}
 			}
 			detail := "called in"
-			if said := firstLine(t.Description); said != "" {
+			if said := model.FirstWrittenLine(t.Description); said != "" {
 				detail += ": '" + said + "'"
 			} else if s := text(t.Subject); s != "" && !strings.EqualFold(s, "call") {
 				detail += ": '" + s + "'"
@@ -105,25 +104,6 @@ func (c *Client) SignalsModifiedSince(ctx context.Context, stream string, since 
 		}
 		return fn(out, covered)
 	}))
-}
-
-// quoteStart matches the line a mail client puts above a quoted message.
-var quoteStart = regexp.MustCompile(`(?i)^(on .{0,200} wrote:|-{2,}\s*original message|from:\s)`)
-
-// firstLine is the first line someone wrote in a text: not blank, not
-// quoted, not the header of a quote.
-func firstLine(s string) string {
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case l == "" || strings.HasPrefix(l, ">"):
-			continue
-		case quoteStart.MatchString(l):
-			return ""
-		}
-		return model.SignalDetail(l)
-	}
-	return ""
 }
 
 // sfEmail is an incoming EmailMessage as the signal query reads it.
@@ -188,7 +168,7 @@ func (c *Client) replies(ctx context.Context, since time.Time, fn func([]model.P
 					continue
 				}
 			}
-			said := firstLine(m.TextBody)
+			said := model.FirstWrittenLine(m.TextBody)
 			if said == "" {
 				said = text(m.Subject)
 			}
