@@ -232,3 +232,28 @@ func TestImportFileWithBOMAndWindows1252(t *testing.T) {
 		})
 	}
 }
+
+// TestImportWriteErrorKeepsNothing: new accounts are written many to a
+// statement; when a write in the middle of one fails, the import fails with
+// the database's reason, as a write a row did, and nothing of the file is
+// kept.
+func TestImportWriteErrorKeepsNothing(t *testing.T) {
+	db := freshDB(t)
+	r := raw(t, db.Path())
+	if _, err := r.Exec(`CREATE TRIGGER refuse_bad BEFORE INSERT ON accounts WHEN new.name = 'Company 70'
+		BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("name,domain\n")
+	for i := range 200 {
+		fmt.Fprintf(&csv, "Company %d,co%d.example.com\n", i, i)
+	}
+	_, err := importCSV(t, db, model.KindAccounts, csv.String())
+	if err == nil || !strings.Contains(err.Error(), "nothing was imported") || !strings.Contains(err.Error(), "refused by a test trigger") {
+		t.Fatalf("err %v, want the trigger's message and nothing imported", err)
+	}
+	if n := count(t, r, "SELECT count(*) FROM accounts"); n != 0 {
+		t.Errorf("%d accounts kept from a failed import", n)
+	}
+}
