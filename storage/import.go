@@ -391,12 +391,14 @@ func (p *importPlan) flushAdds() error {
 var errKeyAgain = errors.New("a key comes again")
 
 // keyHashFileMax is the largest file whose keys are checked by their
-// hashes in memory, and keyHashMax the most hashes held: about 16 bytes
-// each, so the set stays under about 20 MiB whatever the file. The
-// benchmark's 100,000 rows (13 MB) hold 200,000; the table, which bounds
-// memory by a row, took a fifth of that import's time.
+// hashes in memory, and keyHashMax the most hashes held (about 10 bytes
+// each: 80,000 rows, 160,000 keys, peaked 1.6 MiB above the table's
+// 3.4 MiB), so the set stays in the low tens of MiB whatever the file. A
+// file of HubSpot's columns holds about 2 keys in 130 bytes: 32 MiB is
+// some 500,000 keys, below the cap. The table, which bounds memory by a
+// row, took a fifth of a 100,000-row import's time.
 const (
-	keyHashFileMax = 64 << 20
+	keyHashFileMax = 32 << 20
 	keyHashMax     = 1 << 20
 )
 
