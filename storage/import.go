@@ -30,11 +30,15 @@ var (
 // model.ErrRowsInvalid, with the rows in the report.
 //
 // The file is streamed, never held: each row is checked and written as it
-// comes, its keys kept in a temporary table. When a later row turns out to
-// replace an earlier one (a key in common: the later row wins), what the
-// pass wrote is undone (a savepoint) and a second pass over the file writes
-// the rows that won. Memory is bounded by a row and the report's lists (at
-// most model.ImportListMax entries each; the counts are exact), whatever the
+// comes (new accounts a batch to a statement). A file up to keyHashFileMax
+// has its keys checked against a set of their hashes; when one comes again,
+// the pass is undone (its transaction) and the file planned again as a
+// bigger one is, with its keys kept in a temporary table. When a later row
+// turns out to replace an earlier one (a key in common: the later row
+// wins), what that pass wrote is undone (a savepoint) and a second pass
+// over the file writes the rows that won. Memory is bounded by a row, the
+// hash set (at most keyHashMax) and the report's lists (at most
+// model.ImportListMax entries each; the counts are exact), whatever the
 // size of the file; an input that cannot seek (standard input) is first
 // copied to a private temporary file.
 //
