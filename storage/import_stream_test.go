@@ -232,3 +232,58 @@ func TestImportFileWithBOMAndWindows1252(t *testing.T) {
 		})
 	}
 }
+
+// TestImportWriteErrorKeepsNothing: new accounts are written many to a
+// statement; when a write in the middle of one fails, the import fails with
+// the database's reason, as a write a row did, and nothing of the file is
+// kept.
+func TestImportWriteErrorKeepsNothing(t *testing.T) {
+	db := freshDB(t)
+	r := raw(t, db.Path())
+	if _, err := r.Exec(`CREATE TRIGGER refuse_bad BEFORE INSERT ON accounts WHEN new.name = 'Company 70'
+		BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("name,domain\n")
+	for i := range 200 {
+		fmt.Fprintf(&csv, "Company %d,co%d.example.com\n", i, i)
+	}
+	_, err := importCSV(t, db, model.KindAccounts, csv.String())
+	if err == nil || !strings.Contains(err.Error(), "nothing was imported") || !strings.Contains(err.Error(), "refused by a test trigger") {
+		t.Fatalf("err %v, want the trigger's message and nothing imported", err)
+	}
+	if n := count(t, r, "SELECT count(*) FROM accounts"); n != 0 {
+		t.Errorf("%d accounts kept from a failed import", n)
+	}
+}
+
+// TestImportRepeatAfterManyRowsReportsAsTheWrite: a key that comes again
+// after more rows than one INSERT holds (new accounts are written many to
+// a statement while no key repeats; a repeat plans the file again) gives a
+// dry run and the write the same report, counts from one pass only, and
+// the later row wins.
+func TestImportRepeatAfterManyRowsReportsAsTheWrite(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("name,domain,employees\n")
+	for i := range 150 {
+		fmt.Fprintf(&csv, "Company %d,co%d.example.com,%d\n", i, i, i+1)
+	}
+	csv.WriteString("Company 3 again,https://co3.example.com,999\nBad,not a domain,1\n")
+	db := freshDB(t)
+	skip := func(r *model.ImportRequest) { r.SkipInvalid = true }
+	dry := mustImport(t, db, model.KindAccounts, csv.String(), skip, func(r *model.ImportRequest) { r.DryRun = true })
+	rep := mustImport(t, db, model.KindAccounts, csv.String(), skip)
+	if rep.Rows != 152 || rep.Added != 150 || rep.Skipped != 1 || len(rep.Errors) != 1 || len(rep.Duplicates) != 1 ||
+		rep.Duplicates[0] != (model.ImportDuplicate{Line: 5, Winner: 152, Key: `domain "co3.example.com"`}) {
+		t.Fatalf("report %+v", rep)
+	}
+	if dry.Rows != rep.Rows || dry.Added != rep.Added || dry.Skipped != rep.Skipped || len(dry.Changes) != len(rep.Changes) ||
+		mustJSON(t, dry.Duplicates) != mustJSON(t, rep.Duplicates) {
+		t.Errorf("dry run %+v\nwrite %+v", dry, rep)
+	}
+	as := allAccounts(t, db)
+	if len(as) != 150 || as[len(as)-1].Name != "Company 3 again" || *as[len(as)-1].Employees != 999 {
+		t.Errorf("%d accounts, last %+v", len(as), as[len(as)-1])
+	}
+}
