@@ -172,10 +172,12 @@ func bigCache(ctx context.Context, tx *sql.Tx) (func(), error) {
 	return restore, nil
 }
 
-// rescoreAccounts re-scores every account, reading only the columns Score
-// looks at, and writes the ones whose fit, tier or suggest rank changed
-// with one UPDATE from a temporary table rather than one statement each.
-// It returns how many changed and how many there are.
+// rescoreAccounts re-scores every account inside SQLite, with Rate called
+// from SQL (shortlist_rate) on the columns it looks at, notes the ones whose
+// fit, tier or suggest rank changed in a temporary table, and writes them
+// with one UPDATE from it. Rows never cross into Go: reading each through
+// database/sql and inserting the changed ones back cost more than rating
+// them. It returns how many changed and how many there are.
 func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total int, err error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS rescored(
 		id INTEGER PRIMARY KEY, fit INTEGER, tier TEXT, suggest REAL)`); err != nil {
@@ -184,76 +186,36 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.rescored"); err != nil {
 		return 0, 0, err
 	}
-	ins, err := tx.PrepareContext(ctx, rescoredInsert(rescoredBatch))
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&total); err != nil {
+		return 0, 0, err
+	}
+	key, done := ratingWith(db.opts.Profile)
+	defer done()
+	co := db.opts.Settings.Coefficients
+	// rate is materialized so shortlist_rate runs once per account; the
+	// suggest rank is suggestRank's sum in the same order of operations.
+	res, err := tx.ExecContext(ctx, `WITH rated AS MATERIALIZED (
+			SELECT id, fit AS ofit, tier AS otier, suggest_rank AS osuggest,
+				shortlist_rate(?, id, industry, employees, annual_revenue, country, region, technologies) AS code
+			FROM accounts),
+		decoded AS (SELECT id, ofit, otier, osuggest, code >> 2 AS fit,
+				CASE code & 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' WHEN 2 THEN 'C' ELSE 'D' END AS tier
+			FROM rated),
+		ranked AS (SELECT id, ofit, otier, osuggest, fit, tier,
+				CASE tier WHEN 'A' THEN ? WHEN 'B' THEN ? WHEN 'C' THEN ? ELSE ? END
+					+ ? * min(max(fit, 0), 100) / 100.0 AS suggest
+			FROM decoded)
+		INSERT INTO temp.rescored SELECT id, fit, tier, suggest FROM ranked
+		WHERE (fit, tier, suggest) IS NOT (ofit, otier, osuggest)`,
+		key, co.Tier[model.TierA], co.Tier[model.TierB], co.Tier[model.TierC], co.Tier[model.TierD], co.Fit)
+	if err != nil {
+		return 0, 0, fmt.Errorf("rate accounts: %w", err)
+	}
+	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, 0, err
 	}
-	defer ins.Close()
-	// Changed rows go to the temporary table a batch per statement: one
-	// statement per row spends more on the call than on the insert.
-	batch := make([]any, 0, 4*rescoredBatch)
-	flush := func() error {
-		var err error
-		if len(batch) == cap(batch) {
-			_, err = ins.ExecContext(ctx, batch...)
-		} else if len(batch) > 0 {
-			_, err = tx.ExecContext(ctx, rescoredInsert(len(batch)/4), batch...)
-		}
-		batch = batch[:0]
-		if err != nil {
-			return fmt.Errorf("note rescored accounts: %w", err)
-		}
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, industry, employees, annual_revenue, country, region,
-		technologies, fit, tier, suggest_rank FROM accounts`)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer rows.Close()
-	p := db.opts.Profile
-	for rows.Next() {
-		total++
-		var (
-			a        model.Account
-			emp, rev sql.NullInt64
-			tech     string
-			old      float64
-		)
-		if err := rows.Scan(&a.ID, &a.Industry, &emp, &rev, &a.Country, &a.Region, &tech, &a.Fit, &a.Tier, &old); err != nil {
-			return 0, 0, err
-		}
-		if emp.Valid {
-			a.Employees = &emp.Int64
-		}
-		if rev.Valid {
-			a.AnnualRevenue = &rev.Int64
-		}
-		if a.Technologies, err = parseTech(tech); err != nil {
-			return 0, 0, fmt.Errorf("account %d technologies: %w", a.ID, err)
-		}
-		fit, tier := p.Rate(a)
-		suggest := db.suggestRank(tier, fit)
-		if fit == a.Fit && tier == a.Tier && suggest == old {
-			continue
-		}
-		batch = append(batch, a.ID, fit, string(tier), suggest)
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return 0, 0, err
-			}
-		}
-		changed++
-	}
-	if err := rows.Err(); err != nil {
-		return 0, 0, err
-	}
-	if err := rows.Close(); err != nil {
-		return 0, 0, err
-	}
-	if err := flush(); err != nil {
-		return 0, 0, err
-	}
+	changed = int(n)
 	if changed == 0 {
 		return 0, total, nil
 	}
@@ -267,15 +229,6 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	}
 	// temp.rescored stays for rerankTasks; Rescore empties it.
 	return changed, total, nil
-}
-
-// rescoredBatch is how many rescored accounts one INSERT carries (four
-// parameters each, well under SQLite's limit of 32,766).
-const rescoredBatch = 256
-
-// rescoredInsert is the INSERT of n rows into temp.rescored.
-func rescoredInsert(n int) string {
-	return "INSERT INTO temp.rescored VALUES" + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
 }
 
 // parseTech decodes the stored technologies, a JSON array of strings as
