@@ -220,8 +220,11 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 		return 0, total, nil
 	}
 	err = withoutIndexes(ctx, tx, "accounts", changed*4 >= total, []string{"fit", "tier", "suggest_rank"}, func() error {
-		_, err := tx.ExecContext(ctx, `UPDATE accounts SET fit = r.fit, tier = r.tier, suggest_rank = r.suggest
-			FROM temp.rescored r WHERE accounts.id = r.id`)
+		// A correlated row value, not UPDATE … FROM: the FROM form joins
+		// into a materialized result first and costs a quarter more.
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET (fit, tier, suggest_rank) =
+			(SELECT r.fit, r.tier, r.suggest FROM temp.rescored r WHERE r.id = accounts.id)
+			WHERE id IN (SELECT id FROM temp.rescored)`)
 		return err
 	})
 	if err != nil {
