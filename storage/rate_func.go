@@ -41,7 +41,7 @@ func ratingWith(p model.Profile) (key int64, done func()) {
 
 // rateSQL is shortlist_rate(key, id, industry, employees, annual_revenue,
 // country, region, technologies): Profile.Rate of the account those columns
-// describe, as fit*4 + the tier's place in A, B, C, D.
+// describe, as fit*4 + the tier's place in A, B, C, D (temp.fits's key).
 func rateSQL(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 	key, ok := args[0].(int64)
 	if !ok {
@@ -78,6 +78,10 @@ func rateSQL(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, erro
 		return nil, fmt.Errorf("account %v technologies: %w", args[1], err)
 	}
 	fit, tier := v.(model.Profile).Rate(a)
+	if fit < 0 || fit > 100 {
+		// Only a negative criterion weight gets here; Validate refuses one.
+		return nil, fmt.Errorf("shortlist_rate: account %v: fit %d is outside 0–100 (is a criterion weight negative?)", args[1], fit)
+	}
 	place := int64(3)
 	switch tier {
 	case model.TierA:

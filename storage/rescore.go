@@ -189,25 +189,34 @@ func (db *DB) rescoreAccounts(ctx context.Context, tx *sql.Tx) (changed, total i
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&total); err != nil {
 		return 0, 0, err
 	}
+	// Every fit and tier Rate can give (fit 0–100: weights are not
+	// negative) with its suggest rank, so the statement below looks one up
+	// by shortlist_rate's code instead of decoding it row by row.
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS fits(
+		code INTEGER PRIMARY KEY, fit INTEGER, tier TEXT, suggest REAL)`); err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.fits"); err != nil {
+		return 0, 0, err
+	}
+	var codes []any
+	for fit := 0; fit <= 100; fit++ {
+		for place, t := range []model.Tier{model.TierA, model.TierB, model.TierC, model.TierD} {
+			codes = append(codes, fit*4+place, fit, string(t), db.suggestRank(t, fit))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO temp.fits VALUES"+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(codes)/4), ", "), codes...); err != nil {
+		return 0, 0, fmt.Errorf("note fits: %w", err)
+	}
 	key, done := ratingWith(db.opts.Profile)
 	defer done()
-	co := db.opts.Settings.Coefficients
-	// rate is materialized so shortlist_rate runs once per account; the
-	// suggest rank is suggestRank's sum in the same order of operations.
-	res, err := tx.ExecContext(ctx, `WITH rated AS MATERIALIZED (
-			SELECT id, fit AS ofit, tier AS otier, suggest_rank AS osuggest,
-				shortlist_rate(?, id, industry, employees, annual_revenue, country, region, technologies) AS code
-			FROM accounts),
-		decoded AS (SELECT id, ofit, otier, osuggest, code >> 2 AS fit,
-				CASE code & 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' WHEN 2 THEN 'C' ELSE 'D' END AS tier
-			FROM rated),
-		ranked AS (SELECT id, ofit, otier, osuggest, fit, tier,
-				CASE tier WHEN 'A' THEN ? WHEN 'B' THEN ? WHEN 'C' THEN ? ELSE ? END
-					+ ? * min(max(fit, 0), 100) / 100.0 AS suggest
-			FROM decoded)
-		INSERT INTO temp.rescored SELECT id, fit, tier, suggest FROM ranked
-		WHERE (fit, tier, suggest) IS NOT (ofit, otier, osuggest)`,
-		key, co.Tier[model.TierA], co.Tier[model.TierB], co.Tier[model.TierC], co.Tier[model.TierD], co.Fit)
+	// CROSS JOIN keeps accounts the outer loop: shortlist_rate runs once
+	// per account, its code the key of one lookup.
+	res, err := tx.ExecContext(ctx, `INSERT INTO temp.rescored SELECT a.id, f.fit, f.tier, f.suggest
+		FROM accounts a CROSS JOIN temp.fits f
+		ON f.code = shortlist_rate(?, a.id, a.industry, a.employees, a.annual_revenue, a.country, a.region, a.technologies)
+		WHERE (f.fit, f.tier, f.suggest) IS NOT (a.fit, a.tier, a.suggest_rank)`, key)
 	if err != nil {
 		return 0, 0, fmt.Errorf("rate accounts: %w", err)
 	}
