@@ -80,7 +80,7 @@ func rateSQL(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, erro
 	fit, tier := v.(model.Profile).Rate(a)
 	if fit < 0 || fit > 100 {
 		// Only a negative criterion weight gets here; Validate refuses one.
-		return nil, fmt.Errorf("shortlist_rate: account %v: fit %d is outside 0–100 (is a criterion weight negative?)", args[1], fit)
+		return nil, fmt.Errorf("shortlist_rate: account %v: fit %d is outside 0–100: a criterion weight is negative; make every weight 0 or more", args[1], fit)
 	}
 	place := int64(3)
 	switch tier {
