@@ -212,6 +212,9 @@ func open(ctx context.Context, path string, opts Options, access func(string) st
 	if busyWait <= 0 {
 		busyWait = defaultBusyWait
 	}
+	if err := registerRate(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	sdb, err := sql.Open("sqlite", dsn(path, ro != "", immutable, busyWait))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shortlisthq/shortlist/model"
@@ -237,5 +238,32 @@ func TestRescoredAtOpen(t *testing.T) {
 		if ran != step.ran || (ran && n == 0) {
 			t.Errorf("%s: re-scored %v, %d changed; want re-scored %v", step.name, ran, n, step.ran)
 		}
+	}
+}
+
+// TestRescoreRefusesNegativeWeight checks that a profile Validate would
+// refuse (a negative weight can push a fit below 0) fails the re-score
+// whole, naming the cause, instead of leaving accounts unscored.
+func TestRescoreRefusesNegativeWeight(t *testing.T) {
+	db := demoDB(t, 50)
+	path := db.Path()
+	r := raw(t, path)
+	before := count(t, r, "SELECT sum(fit) FROM accounts")
+	db.Close()
+	bad := testOptions()
+	for i := range bad.Profile.Criteria {
+		bad.Profile.Criteria[i].Weight = -10
+	}
+	bad.Profile.Criteria[0].Weight = 100
+	db, err := storage.Open(context.Background(), path, bad)
+	if err == nil {
+		db.Close()
+		t.Fatal("a profile with negative weights re-scored the book")
+	}
+	if !strings.Contains(err.Error(), "criterion weight is negative") {
+		t.Errorf("error %q does not name the negative weight", err)
+	}
+	if after := count(t, r, "SELECT sum(fit) FROM accounts"); after != before {
+		t.Errorf("sum of fits %d after the failed re-score, want %d", after, before)
 	}
 }
