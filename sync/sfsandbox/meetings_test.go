@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
-	crmsync "github.com/shortlisthq/shortlist/sync"
 	sft "github.com/shortlisthq/shortlist/sync/salesforcetest"
-	"github.com/shortlisthq/shortlist/sync/sfsandbox"
 )
 
 // TestMeetingMovedOrCancelledInSalesforce: a meeting the rep booked and
@@ -19,15 +17,7 @@ import (
 func TestMeetingMovedOrCancelledInSalesforce(t *testing.T) {
 	ctx := context.Background()
 	db := openDemo(t, 20)
-	sb, err := sfsandbox.New(ctx, db, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	crm, err := sb.CRM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail})
+	sb, eng := sandboxEngine(t, db)
 	mustSync(t, eng)
 	accts, err := db.Accounts(ctx, model.AccountFilter{})
 	if err != nil {

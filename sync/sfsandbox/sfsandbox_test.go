@@ -57,6 +57,21 @@ func mustSync(t *testing.T, eng *crmsync.Engine) model.SyncReport {
 	return rep
 }
 
+// sandboxEngine starts the in-process Salesforce on the book and a sync
+// engine against it, as the rep's demo sync does.
+func sandboxEngine(t *testing.T, db *storage.DB) (*sfsandbox.Sandbox, *crmsync.Engine) {
+	t.Helper()
+	sb, err := sfsandbox.New(context.Background(), db, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crm, err := sb.CRM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb, crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail})
+}
+
 // activities counts the Tasks and Events carrying each operation id.
 func activities(srv *sft.Server) map[string]int {
 	out := map[string]int{}

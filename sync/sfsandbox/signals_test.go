@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
-	crmsync "github.com/shortlisthq/shortlist/sync"
 	sft "github.com/shortlisthq/shortlist/sync/salesforcetest"
-	"github.com/shortlisthq/shortlist/sync/sfsandbox"
 )
 
 // TestSalesforceCallInIsASignal: a call in logged in Salesforce reaches the
@@ -18,15 +16,7 @@ import (
 func TestSalesforceCallInIsASignal(t *testing.T) {
 	ctx := context.Background()
 	db := openDemo(t, 20)
-	sb, err := sfsandbox.New(ctx, db, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	crm, err := sb.CRM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail})
+	sb, eng := sandboxEngine(t, db)
 	mustSync(t, eng)
 	r, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro")
 	if err != nil {
