@@ -95,7 +95,7 @@ func (m *logScreen) setSize(w, h int) {
 // for the status line.
 func (m logScreen) open(r model.Row, from screen) (logScreen, tea.Cmd, string) {
 	if r.Contact.ID == 0 {
-		return m, nil, "this row has no contact: press enter to open the account and log from a contact there"
+		return m, nil, "this row has no contact: enter opens the account, log from a contact there"
 	}
 	m.row, m.now = r, m.env.now()
 	m.channel = r.Task.Kind.Channel()
