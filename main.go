@@ -27,6 +27,7 @@ import (
 	xterm "github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
+	"github.com/shortlisthq/shortlist/internal/clock"
 	"github.com/shortlisthq/shortlist/internal/debuglog"
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/storage"
@@ -62,6 +63,13 @@ func run() int {
 	if !outTerm {
 		width = 0
 	}
+	// The one clock: every part of the app reads now from it, so a test
+	// pins it (SHORTLIST_NOW) for the whole process.
+	now, err := clock.FromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "shortlist: %s\n", err)
+		return cli.ExitUsage
+	}
 	// The debug log: written only with --debug or SHORTLIST_DEBUG=1.
 	dl := debuglog.New(filepath.Join(xdg.StateHome, "shortlist", "shortlist.log"), 0)
 	defer dl.Close()
@@ -75,15 +83,15 @@ func run() int {
 		Stdout:          os.Stdout,
 		Stderr:          os.Stderr,
 		Stdin:           os.Stdin,
-		Now:             time.Now,
+		Now:             now,
 		Terminal:        outTerm && inTerm,
 		Width:           width,
 		Version:         buildVersion(),
 		Schema:          storage.LatestSchema(),
-		Open:            func(ctx context.Context, g cli.Globals) (*cli.Book, error) { return openBook(ctx, g, logFor(g)) },
-		WriteDemo:       writeDemo,
-		TUI:             runTUI,
-		Setup:           newSetup(inTerm, dl.Path()),
+		Open:            func(ctx context.Context, g cli.Globals) (*cli.Book, error) { return openBook(ctx, g, logFor(g), now) },
+		WriteDemo:       demoWriter(now),
+		TUI:             func(ctx context.Context, b *cli.Book) error { return runTUI(ctx, b, now) },
+		Setup:           newSetup(inTerm, dl.Path(), now),
 		Debug:           func(g cli.Globals) *slog.Logger { return logFor(g).Logger() },
 		CheckCRM:        checkCRM,
 		FixCRM:          fixCRM,
@@ -162,17 +170,17 @@ func bookPath(g cli.Globals) string {
 	return p
 }
 
-func openBook(ctx context.Context, g cli.Globals, dl *debuglog.Log) (*cli.Book, error) {
+func openBook(ctx context.Context, g cli.Globals, dl *debuglog.Log, now func() time.Time) (*cli.Book, error) {
 	cfg, err := loadConfig(g.Config)
 	if err != nil {
 		return nil, err
 	}
 	path := bookPath(g)
-	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true, Progress: openProgress()}
+	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true, Progress: openProgress(), Now: now}
 	if g.Demo && !hasBook(path) {
 		// The demo book is made on first use, whole or not at all.
 		err := storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
-			return demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: time.Now()})
+			return demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: now()})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("write demo book %s: %w", path, err)
@@ -186,13 +194,13 @@ func openBook(ctx context.Context, g cli.Globals, dl *debuglog.Log) (*cli.Book, 
 		return nil, err
 	}
 	if g.Demo {
-		if err := fillDemo(ctx, db); err != nil {
+		if err := fillDemo(ctx, db, now); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
 	b := book(db, cfg, g.Demo)
-	b.Syncer = newSyncer(db, cfg, g, dl)
+	b.Syncer = newSyncer(db, cfg, g, dl, now)
 	if dl != nil {
 		b.Syncer = loggedSyncer{s: b.Syncer, log: dl.Logger()}
 	}
@@ -214,7 +222,7 @@ func hasBook(path string) bool {
 
 // fillDemo writes the demo book when --demo opens one left empty (by an
 // older Shortlist, or by hand).
-func fillDemo(ctx context.Context, db *storage.DB) error {
+func fillDemo(ctx context.Context, db *storage.DB, now func() time.Time) error {
 	accts, err := db.Accounts(ctx, model.AccountFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("open demo book: %w", err)
@@ -222,20 +230,26 @@ func fillDemo(ctx context.Context, db *storage.DB) error {
 	if len(accts) > 0 || db.ReadOnly() != "" {
 		return nil
 	}
-	if err := demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: time.Now()}); err != nil {
+	if err := demo.Generate(ctx, db, demo.Options{Accounts: demoAccounts, Seed: demoSeed, Now: now()}); err != nil {
 		return fmt.Errorf("write demo book %s: %w", db.Path(), err)
 	}
 	return nil
 }
 
-// writeDemo writes a new demo book at path beside it under a temporary
+// demoWriter writes a new demo book at path beside it under a temporary
 // name, moved into place only when whole: a killed demo leaves no book.
-func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions) (*cli.Book, error) {
+func demoWriter(now func() time.Time) func(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions) (*cli.Book, error) {
+	return func(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions) (*cli.Book, error) {
+		return writeDemo(ctx, g, path, o, now)
+	}
+}
+
+func writeDemo(ctx context.Context, g cli.Globals, path string, o cli.DemoOptions, now func() time.Time) (*cli.Book, error) {
 	cfg, err := loadConfig(g.Config)
 	if err != nil {
 		return nil, err
 	}
-	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile}
+	opts := storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, Now: now}
 	err = storage.Build(ctx, path, opts, func(ctx context.Context, db *storage.DB) error {
 		if err := demo.Generate(ctx, db, demo.Options{Accounts: o.Accounts, Seed: o.Seed, Now: o.Now, Progress: o.Progress}); err != nil {
 			return fmt.Errorf("write demo book %s: %w", path, err)
@@ -268,10 +282,10 @@ func rescoreNotice(changed int) string {
 	return "ICP or rank weights changed: re-scored, " + what
 }
 
-func runTUI(ctx context.Context, b *cli.Book) error {
+func runTUI(ctx context.Context, b *cli.Book, now func() time.Time) error {
 	return ui.Run(ctx, ui.Options{
 		Store: b.Store, Settings: b.Settings, Profile: b.Profile, Syncer: b.Syncer,
-		Now: time.Now, Demo: b.Demo, DBPath: b.Path, Notice: b.Notice, ReadOnly: b.ReadOnly,
+		Now: now, Demo: b.Demo, DBPath: b.Path, Notice: b.Notice, ReadOnly: b.ReadOnly,
 	})
 }
 
@@ -285,7 +299,7 @@ func configPath(g cli.Globals) string {
 
 // newSetup wires init, config, auth and doctor to storage/config and
 // storage/secret.
-func newSetup(stdinTerminal bool, logPath string) *cli.Setup {
+func newSetup(stdinTerminal bool, logPath string, now func() time.Time) *cli.Setup {
 	return &cli.Setup{
 		DebugLog:    func(g cli.Globals) (string, bool) { return logPath, debugOn(g, os.Getenv) },
 		ConfigPath:  configPath,
@@ -305,7 +319,7 @@ func newSetup(stdinTerminal bool, logPath string) *cli.Setup {
 			return tokenStore{secret.Options{ConfigDir: filepath.Dir(configPath(g))}}
 		},
 		BookPath:      bookPath,
-		BookSchema:    bookSchema,
+		BookSchema:    func(ctx context.Context, g cli.Globals) (int, error) { return bookSchema(ctx, g, now) },
 		SystemZone:    config.SystemZone,
 		Terminal:      terminalInfo,
 		Stdin:         os.Stdin,
@@ -316,13 +330,13 @@ func newSetup(stdinTerminal bool, logPath string) *cli.Setup {
 
 // bookSchema opens the book as every command does (migrating an older one)
 // and reads its schema version.
-func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
+func bookSchema(ctx context.Context, g cli.Globals, now func() time.Time) (int, error) {
 	cfg, err := loadConfig(g.Config)
 	if err != nil {
 		return 0, err
 	}
 	db, err := storage.Open(ctx, bookPath(g), storage.Options{Settings: cfg.Settings, Profile: cfg.Profile, MustExist: true,
-		Progress: openProgress()})
+		Progress: openProgress(), Now: now})
 	if err != nil {
 		return 0, err
 	}
@@ -334,7 +348,7 @@ func bookSchema(ctx context.Context, g cli.Globals) (int, error) {
 // indexing an old, big book) on stderr once it has taken more than a
 // second, so a rep does not wait in silence; the TUI starts after it.
 func openProgress() func(storage.Progress) {
-	start := time.Now()
+	start := time.Now() // a duration: the monotonic clock, pinned or not
 	return func(p storage.Progress) {
 		if p.Once || time.Since(start) >= time.Second {
 			cli.OpenProgress(os.Stderr, p.Step, p.Noun, p.Done, p.Total, p.Once)
@@ -468,7 +482,7 @@ func (l *lazySyncer) Sync(ctx context.Context, progress chan<- model.SyncProgres
 // newSyncer is the book's syncer: the demo sandbox for the demo book, else
 // HubSpot as [crm] and the SHORTLIST_HUBSPOT_* variables say, with the
 // token from the environment, the keyring or the token file.
-func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log) model.Syncer {
+func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log, now func() time.Time) model.Syncer {
 	if g.CRM != "" && !g.Demo {
 		return &lazySyncer{crm: "the CRM", build: func(context.Context) (model.Syncer, error) {
 			return nil, errors.New("--crm picks the demo's CRM and needs --demo: for your book, set [crm] kind in config.toml")
@@ -480,10 +494,10 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Lo
 			return &lazySyncer{crm: "the demo CRM", build: func(context.Context) (model.Syncer, error) { return nil, err }}
 		}
 		if kind == "salesforce" {
-			return newSalesforceDemo(db)
+			return newSalesforceDemo(db, now)
 		}
 		return &lazySyncer{crm: "the demo CRM", slow: true, build: func(ctx context.Context) (model.Syncer, error) {
-			sb, err := sandbox.New(ctx, db, time.Now())
+			sb, err := sandbox.New(ctx, db, now())
 			if err != nil {
 				return nil, err
 			}
@@ -491,11 +505,11 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Lo
 			if err != nil {
 				return nil, err
 			}
-			return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail}), nil
+			return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sandbox.OwnerEmail, Now: now}), nil
 		}}
 	}
 	if cfg.CRM.Kind == "salesforce" {
-		return newSalesforceSyncer(db, cfg, g, dl)
+		return newSalesforceSyncer(db, cfg, g, dl, now)
 	}
 	return &lazySyncer{crm: "HubSpot", build: func(ctx context.Context) (model.Syncer, error) {
 		c := cfg.CRM
@@ -519,7 +533,7 @@ func newSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Lo
 		if err != nil {
 			return nil, err
 		}
-		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: c.OwnerEmail}), nil
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: c.OwnerEmail, Now: now}), nil
 	}}
 }
 
@@ -615,7 +629,7 @@ type loggedSyncer struct {
 }
 
 func (l loggedSyncer) Sync(ctx context.Context, progress chan<- model.SyncProgress) (model.SyncReport, error) {
-	start := time.Now()
+	start := time.Now() // a duration: the monotonic clock, pinned or not
 	l.log.InfoContext(ctx, "sync start")
 	inner := make(chan model.SyncProgress)
 	done := make(chan struct{})

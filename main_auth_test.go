@@ -90,7 +90,7 @@ func TestAuthChecksTokenWithHubSpot(t *testing.T) {
 				limit = 5 * time.Second
 			}
 			opts := secret.Options{ConfigDir: dir, Keyring: noKeyring{}, Getenv: func(string) string { return "" }}
-			setup := newSetup(false, "")
+			setup := newSetup(false, "", time.Now)
 			setup.Stdin = strings.NewReader(tc.token + "\n")
 			setup.Token = func(cli.Globals) cli.TokenStore { return tokenStore{opts} }
 			var out, errs bytes.Buffer

@@ -40,9 +40,9 @@ func demoCRM(cfg config.Config, g cli.Globals) (string, error) {
 
 // newSalesforceDemo is the demo's syncer against an in-process Salesforce
 // org seeded from the demo book.
-func newSalesforceDemo(db *storage.DB) *lazySyncer {
+func newSalesforceDemo(db *storage.DB, now func() time.Time) *lazySyncer {
 	return &lazySyncer{crm: "the demo Salesforce", slow: true, words: salesforceWords, build: func(ctx context.Context) (model.Syncer, error) {
-		sb, err := sfsandbox.New(ctx, db, time.Now())
+		sb, err := sfsandbox.New(ctx, db, now())
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +50,7 @@ func newSalesforceDemo(db *storage.DB) *lazySyncer {
 		if err != nil {
 			return nil, err
 		}
-		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail}), nil
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: sfsandbox.OwnerEmail, Now: now}), nil
 	}}
 }
 
@@ -80,13 +80,13 @@ func newSalesforce(c config.CRM, g cli.Globals, retries int, dl *debuglog.Log) (
 	})
 }
 
-func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log) *lazySyncer {
+func newSalesforceSyncer(db *storage.DB, cfg config.Config, g cli.Globals, dl *debuglog.Log, now func() time.Time) *lazySyncer {
 	return &lazySyncer{crm: "Salesforce", words: salesforceWords, build: func(ctx context.Context) (model.Syncer, error) {
 		crm, err := newSalesforce(cfg.CRM, g, 0, dl)
 		if err != nil {
 			return nil, err
 		}
-		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: cfg.CRM.OwnerEmail}), nil
+		return crmsync.New(db, crm, crmsync.Options{OwnerEmail: cfg.CRM.OwnerEmail, Now: now}), nil
 	}}
 }
 

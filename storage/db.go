@@ -69,6 +69,10 @@ type Options struct {
 	// migration copying the book's rows into a new index), after each
 	// batch.
 	Progress func(Progress)
+	// Now is the clock every timestamp the store writes and every "now"
+	// it ranks or counts at reads, when a caller gives none; nil: the
+	// wall clock. main.go passes the app's one clock (SHORTLIST_NOW).
+	Now func() time.Time
 }
 
 // bigBackup is the size from which the copy of a book made before a
@@ -637,6 +641,7 @@ func (db *DB) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 
 // begin starts a write transaction, retrying while the book is busy.
 func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	// A timeout, not an instant: the monotonic clock, pinned or not.
 	deadline := time.Now().Add(db.busyWait)
 	pause := 5 * time.Millisecond
 	for {

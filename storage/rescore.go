@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -497,7 +496,7 @@ func (l *Loader) Account(a model.Account) (int64, error) {
 		a.Status = model.StatusTarget
 	}
 	if a.UpdatedAt.IsZero() {
-		a.UpdatedAt = time.Now()
+		a.UpdatedAt = l.db.now()
 	}
 	res, err := l.acc.ExecContext(l.ctx, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
 		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
@@ -522,7 +521,7 @@ func (l *Loader) Account(a model.Account) (int64, error) {
 func (l *Loader) Contact(c model.Contact) (int64, error) {
 	classify(l.db.opts.Profile, &c)
 	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = time.Now()
+		c.UpdatedAt = l.db.now()
 	}
 	res, err := l.con.ExecContext(l.ctx, nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title,
 		string(c.Persona), string(c.Seniority), l.db.opts.Profile.ContactLevel(c), c.Email, c.Phone,

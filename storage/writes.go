@@ -13,7 +13,13 @@ import (
 	"github.com/shortlisthq/shortlist/model"
 )
 
-func (db *DB) now() time.Time { return time.Now().UTC() }
+// now is the store's clock (Options.Now), in UTC as it is stored.
+func (db *DB) now() time.Time {
+	if db.opts.Now != nil {
+		return db.opts.Now().UTC()
+	}
+	return time.Now().UTC()
+}
 
 // tierFit reads an account's stored tier and fit.
 func tierFit(ctx context.Context, tx *sql.Tx, accountID int64) (model.Tier, int, error) {

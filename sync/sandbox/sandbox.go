@@ -22,6 +22,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/shortlisthq/shortlist/internal/clock"
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/sync/hubspot"
 	"github.com/shortlisthq/shortlist/sync/hubspottest"
@@ -95,9 +96,13 @@ func New(ctx context.Context, book Book, now time.Time) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the demo book's accounts: %w", err)
 	}
-	srv := hubspottest.NewUnstartedHandler(hubspottest.Options{RateLimit: -1, SearchPerSecond: -1})
+	// The CRM's clock is the book's: what it stamps (a record's last
+	// change, a reply) is read against the book's now, pinned or not.
+	clk := clock.Pinned(now)
+	srv := hubspottest.NewUnstartedHandler(hubspottest.Options{RateLimit: -1, SearchPerSecond: -1, Now: clk})
 	s := &Sandbox{
 		srv:       srv,
+		clock:     clk,
 		owner:     srv.AddOwner(OwnerEmail, "Demo", "Rep"),
 		colleague: srv.AddOwner(ColleagueEmail, "Jordan", "Lee"),
 	}
@@ -138,8 +143,6 @@ func New(ctx context.Context, book Book, now time.Time) (*Sandbox, error) {
 	if !st.LastSync.IsZero() {
 		s.turn = int(st.LastSync.Unix() % 1_000_000)
 	}
-	wall := time.Now()
-	s.clock = func() time.Time { return now.Add(time.Since(wall)) }
 	return s, nil
 }
 
@@ -355,6 +358,7 @@ func (s *Sandbox) CRM() (*hubspot.Client, error) {
 		SearchPerSecond: -1,
 		SearchLag:       -1, // its search sees a write at once: nothing to wait out after a cancelled sync
 		PortalID:        portalID,
+		Now:             s.clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to the demo CRM: %w", err)

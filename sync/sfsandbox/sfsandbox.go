@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shortlisthq/shortlist/internal/clock"
 	"github.com/shortlisthq/shortlist/model"
 	"github.com/shortlisthq/shortlist/sync/salesforce"
 	sft "github.com/shortlisthq/shortlist/sync/salesforcetest"
@@ -57,7 +58,9 @@ func New(ctx context.Context, book sandbox.Book, now time.Time) (*Sandbox, error
 		return nil, fmt.Errorf("read the demo book's accounts: %w", err)
 	}
 	// The demo spends what it likes: the org is this process's.
-	srv := sft.NewUnstarted(sft.Options{DailyLimit: 1 << 30})
+	// The org's clock is the book's, so what it stamps reads against the
+	// book's now, pinned or not.
+	srv := sft.NewUnstarted(sft.Options{DailyLimit: 1 << 30, Now: clock.Pinned(now)})
 	s := &Sandbox{srv: srv, owner: srv.AddUser(OwnerEmail, "Demo Rep"), colleague: srv.AddUser(ColleagueEmail, "Jordan Lee")}
 	srv.SetLogin(s.owner)
 	seedAt := now
