@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/shortlisthq/shortlist/internal/clock"
 	"github.com/shortlisthq/shortlist/storage"
 )
 
@@ -30,13 +31,14 @@ func BenchmarkKeyPress(b *testing.B) {
 		b.Skipf("bench book: %v", err)
 	}
 	opts := testOptions(nil)
-	db, err := storage.Open(context.Background(), path, storage.Options{Settings: opts.Settings, Profile: opts.Profile})
+	// The book's next morning, so the figure does not move with the hour.
+	opts.Now = clock.Pinned(e2eTime(b, benchNow(b, path)))
+	db, err := storage.Open(context.Background(), path, storage.Options{Settings: opts.Settings, Profile: opts.Profile, Now: opts.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
 	opts.Store = db
-	opts.Now = time.Now
 	m := New(opts)
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	start := time.Now()

@@ -46,7 +46,83 @@ func buildBinary(t testing.TB) string {
 	return bin
 }
 
+// The end-to-end tests run the binary as a rep in New York on a Tuesday
+// morning, whatever the hour and zone of the machine they run on: calls are
+// held outside calling hours and the demo's rows follow the clock, so an
+// unpinned clock made them fail at some hours.
+const (
+	e2eZone = "America/New_York"
+	e2eNow  = "2026-12-01T10:30:00-05:00"
+)
+
+// e2eTime is e2eNow as a time, for checks of the book afterwards.
+func e2eTime(t testing.TB, at string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// e2eLater is an hour after e2eNow, the same day: each run of the binary
+// starts its clock at e2eNow, so what a test logged is stamped between the
+// two.
+func e2eLater(t testing.TB) time.Time { return e2eTime(t, e2eNow).Add(time.Hour) }
+
+// e2eBook opens a book a test's binary wrote, in the rep's zone of the
+// end-to-end runs.
+func e2eBook(t testing.TB, path string) *storage.DB {
+	t.Helper()
+	set := model.DefaultSettings()
+	set.RepZone = e2eZone
+	db, err := storage.Open(context.Background(), path, storage.Options{Settings: set, Profile: model.DefaultProfile(),
+		Now: func() time.Time { return e2eLater(t) }})
+	if err != nil {
+		t.Fatalf("reopen book: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// benchNow pins the clock for a run on a benchmark book written at any
+// hour: the first weekday 10:30 in New York after the book was written (its
+// newest account stamp), so its figures do not move with the hour they are
+// taken at (calls held outside calling hours change what is counted) and
+// nothing in the book lies in the clock's future.
+func benchNow(t testing.TB, book string) string {
+	t.Helper()
+	r := rawBook(t, book)
+	var ms int64
+	if err := r.QueryRow("SELECT coalesce(max(updated_at), 0) FROM accounts").Scan(&ms); err != nil {
+		t.Fatalf("read when %s was written: %v", book, err)
+	}
+	ny, err := time.LoadLocation(e2eZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nextMorning(time.UnixMilli(ms).In(ny)).Format(time.RFC3339)
+}
+
+// nextMorning is the first weekday 10:30 after written, in its zone.
+func nextMorning(written time.Time) time.Time {
+	y, m, d := written.Date()
+	at := time.Date(y, m, d, 10, 30, 0, 0, written.Location())
+	for !at.After(written) || at.Weekday() == time.Saturday || at.Weekday() == time.Sunday {
+		at = at.AddDate(0, 0, 1)
+	}
+	return at
+}
+
+// startTmux runs cmdline in tmux at w×h with the clock pinned at e2eNow.
 func startTmux(t testing.TB, cmdline string, w, h int) *tmuxDriver {
+	t.Helper()
+	return startTmuxAt(t, e2eNow, cmdline, w, h)
+}
+
+// startTmuxAt runs cmdline in tmux at w×h, in e2eZone with the clock
+// pinned at now (RFC 3339).
+func startTmuxAt(t testing.TB, now, cmdline string, w, h int) *tmuxDriver {
 	t.Helper()
 	d := &tmuxDriver{t: t, sock: fmt.Sprintf("shortlist-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	conf := filepath.Join(t.TempDir(), "tmux.conf")
@@ -56,7 +132,7 @@ func startTmux(t testing.TB, cmdline string, w, h int) *tmuxDriver {
 	// Keep the pane after the program exits so the test can see it ended.
 	shell := cmdline + "; echo \"[exited $?]\"; sleep 60"
 	d.tmux("-f", conf, "new-session", "-d", "-s", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h),
-		"env", "TERM=xterm-256color", "sh", "-c", shell)
+		"env", "TERM=xterm-256color", "TZ="+e2eZone, "SHORTLIST_NOW="+now, "sh", "-c", shell)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", d.sock, "kill-server").Run() })
 	return d
 }
@@ -100,17 +176,11 @@ func (d *tmuxDriver) waitFor(text string, timeout time.Duration) {
 	d.t.Fatalf("timed out waiting for %q; screen:\n%s", text, d.screen())
 }
 
-// todayTouches opens the book after the program quit and counts today's
-// touches by outcome.
+// todayTouches opens the book after the program quit and counts the
+// touches of its day (e2eNow in e2eZone) by outcome.
 func todayTouches(t testing.TB, path string) model.Stats {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, path, storage.Options{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()})
-	if err != nil {
-		t.Fatalf("reopen book: %v", err)
-	}
-	defer db.Close()
-	s, err := db.Stats(ctx, time.Now())
+	s, err := e2eBook(t, path).Stats(context.Background(), e2eLater(t))
 	if err != nil {
 		t.Fatalf("stats: %v", err)
 	}
@@ -145,13 +215,14 @@ func TestFirstFrame(t *testing.T) {
 		t.Skip("SHORTLIST_BENCH_DB not set: point it at the 100,000-account book")
 	}
 	bin := buildBinary(t)
+	now := benchNow(t, path)
 	// The first run may rescore a book written with other weights; the
 	// median of five is the figure, as the machines are noisy.
 	var runs []time.Duration
 	for i := 0; i < 5; i++ {
 		// A shell is already up in tmux, so the time is the program's own:
 		// exec, open the book, first page, first frame.
-		d := startTmux(t, "sh", 120, 40)
+		d := startTmuxAt(t, now, "sh", 120, 40)
 		time.Sleep(300 * time.Millisecond)
 		d.typeText(bin + " --db " + path)
 		start := time.Now()

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/shortlisthq/shortlist/model"
-	"github.com/shortlisthq/shortlist/storage"
 )
 
 // TestNoteInEditor: ctrl+e in the log screen's note hands it to $VISUAL and
@@ -42,12 +41,8 @@ func TestNoteInEditor(t *testing.T) {
 	d.waitFor("[exited 0]", 5*time.Second)
 
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(dir, "demo.db"), storage.Options{Settings: model.DefaultSettings(), Profile: model.DefaultProfile()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := db.Stats(ctx, time.Now())
+	db := e2eBook(t, filepath.Join(dir, "demo.db"))
+	s, err := db.Stats(ctx, e2eLater(t))
 	if err != nil {
 		t.Fatal(err)
 	}

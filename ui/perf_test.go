@@ -62,11 +62,12 @@ func TestPerf(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.book = filepath.Join(dir, "book.db")
+	p.now = benchNow(t, src)
 	copyFile(t, src, p.book)
 	if _, err := os.Stat(src + "-wal"); err == nil {
 		copyFile(t, src+"-wal", p.book+"-wal")
 	}
-	t.Logf("book %s copied to %s; %d runs a figure, idle %v", src, p.book, p.runs, p.idle)
+	t.Logf("book %s copied to %s; %d runs a figure, idle %v, the clock pinned at %s", src, p.book, p.runs, p.idle, p.now)
 
 	only := os.Getenv("SHORTLIST_PERF_ONLY") // e.g. "jk,search": only those
 	for _, step := range []struct {
@@ -92,6 +93,7 @@ type perfRow struct{ what, figure, floor, ratio string }
 
 type perf struct {
 	t          *testing.T
+	now        string // the pinned clock (benchNow)
 	bin, home  string
 	book       string
 	runs       int
@@ -107,7 +109,7 @@ func (p *perf) add(what, figure, floor, ratio string) {
 }
 
 func (p *perf) cmd(args string) string {
-	return "HOME=" + p.home + " " + p.bin + " --db " + p.book + " " + args
+	return "HOME=" + p.home + " TZ=" + e2eZone + " SHORTLIST_NOW=" + p.now + " " + p.bin + " --db " + p.book + " " + args
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -176,7 +178,7 @@ var countsLine = regexp.MustCompile(`(?m)^(answer \d+ · )?due \d+ · `)
 func (p *perf) firstFrame() {
 	var first, counts []time.Duration
 	for i := 0; i <= p.runs; i++ {
-		d := startTmux(p.t, "sh", 120, 40)
+		d := startTmuxAt(p.t, p.now, "sh", 120, 40)
 		time.Sleep(300 * time.Millisecond)
 		d.typeText(p.cmd(""))
 		start := time.Now()
@@ -234,9 +236,9 @@ func (p *perf) jk() {
 			return strings.HasPrefix(l, want)
 		}
 	}
-	sl := startTmux(p.t, p.cmd(""), w, h)
+	sl := startTmuxAt(p.t, p.now, p.cmd(""), w, h)
 	sl.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
-	ls := startTmux(p.t, "less -S "+p.lessFile, w, h)
+	ls := startTmuxAt(p.t, p.now, "less -S "+p.lessFile, w, h)
 	ls.waitUntil(top(0), 10*time.Second)
 	pid, lessPID := sl.programPID(), ls.programPID()
 	burst := func(d *tmuxDriver, key string, ok func(string) bool) time.Duration {
@@ -272,7 +274,7 @@ func (p *perf) jk() {
 // search types /anna a key every 150 ms and times the last key to its
 // results on screen.
 func (p *perf) search() {
-	d := startTmux(p.t, p.cmd(""), 100, 30)
+	d := startTmuxAt(p.t, p.now, p.cmd(""), 100, 30)
 	d.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
 	typed := func() time.Time {
 		d.keys("/")
@@ -336,7 +338,7 @@ func (p *perf) storeSearch(q string) time.Duration {
 // memory browses a morning's worth (90 rows, 3 accounts, 12 searches, the
 // stats, a tier filter) and reads the resident and peak memory.
 func (p *perf) memory() {
-	d := startTmux(p.t, p.cmd(""), 120, 40)
+	d := startTmuxAt(p.t, p.now, p.cmd(""), 120, 40)
 	d.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
 	pid := d.programPID()
 	start := vm(p.t, pid)
@@ -386,7 +388,7 @@ func (p *perf) memory() {
 // reads the peak memory.
 func (p *perf) demoSync() {
 	dir := p.t.TempDir()
-	d := startTmux(p.t, "HOME="+p.home+" "+p.bin+" --demo --db "+filepath.Join(dir, "x.db"), 100, 30)
+	d := startTmuxAt(p.t, p.now, "HOME="+p.home+" "+p.bin+" --demo --db "+filepath.Join(dir, "x.db"), 100, 30)
 	d.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
 	pid := d.programPID()
 	d.keys("S")
@@ -397,7 +399,7 @@ func (p *perf) demoSync() {
 
 // idleScreen counts the wake-ups of an idle TUI on the book.
 func (p *perf) idleScreen() {
-	d := startTmux(p.t, p.cmd(""), 100, 30)
+	d := startTmuxAt(p.t, p.now, p.cmd(""), 100, 30)
 	d.waitUntil(func(s string) bool { return countsLine.MatchString(s) }, 60*time.Second)
 	pid := d.programPID()
 	time.Sleep(3 * time.Second)
