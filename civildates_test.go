@@ -30,7 +30,7 @@ func TestDateOnlyDueAcrossTimeZones(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(bin, append([]string{"--db", book}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
-			"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SHORTLIST_DB=", "TZ="+tz)
+			"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SHORTLIST_DB=", "TZ="+tz, "SHORTLIST_NOW="+binaryNow)
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		if err := cmd.Run(); err != nil {
@@ -41,7 +41,8 @@ func TestDateOnlyDueAcrossTimeZones(t *testing.T) {
 	run("Asia/Tokyo", "demo")
 	// Three weeks out: a date, and a weekday name, that no zone's "today"
 	// can reach while the test runs.
-	date := time.Now().AddDate(0, 0, 21)
+	pinned, _ := time.Parse(time.RFC3339, binaryNow)
+	date := pinned.AddDate(0, 0, 21)
 	ymd := date.Format(time.DateOnly)
 	label := date.Format("Mon 2 Jan")
 	logged := run("Asia/Tokyo", "log", "--contact", "1", "--outcome", "no-answer", "--next", ymd)

@@ -43,7 +43,7 @@ func TestDebugLog(t *testing.T) {
 				cmd.Env = append(cmd.Env, kv)
 			}
 		}
-		cmd.Env = append(cmd.Env, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		cmd.Env = append(append(cmd.Env, pinnedEnv()...), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 			"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+state,
 			"SHORTLIST_HUBSPOT_TOKEN="+token, "SHORTLIST_HUBSPOT_BASE_URL="+srv.URL(),
 			"SHORTLIST_HUBSPOT_OWNER_EMAIL=rita.rep@acme.test")

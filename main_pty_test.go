@@ -29,10 +29,12 @@ func TestNoTerminalQueryWait(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	home := filepath.Join(dir, "home")
-	env := append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+	env := append(append(os.Environ(), pinnedEnv()...), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SHORTLIST_DB=", "TERM=xterm-256color")
 	demo := filepath.Join(dir, "demo.db")
-	if out, err := exec.Command(bin, "demo", "--db", demo, "--accounts", "50").CombinedOutput(); err != nil {
+	mk := exec.Command(bin, "demo", "--db", demo, "--accounts", "50")
+	mk.Env = env
+	if out, err := mk.CombinedOutput(); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	for _, args := range []string{"version", "--db " + demo + " today", "--db " + demo + " show 1"} {

@@ -33,7 +33,7 @@ func TestSalesforceSync(t *testing.T) {
 			base = append(base, kv)
 		}
 	}
-	base = append(base, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
+	base = append(append(base, pinnedEnv()...), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
 	run := func(t *testing.T, extra []string, args ...string) (int, string, string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

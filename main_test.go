@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,7 @@ func TestBinary(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	home := filepath.Join(dir, "home")
-	env := append(os.Environ(),
+	env := append(append(os.Environ(), pinnedEnv()...),
 		"HOME="+home,
 		"XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
@@ -119,6 +120,36 @@ func TestBinary(t *testing.T) {
 		}
 		if code, _, _ := run(t, nil, "frobnicate"); code != 2 {
 			t.Errorf("unknown command: exit %d", code)
+		}
+	})
+
+	t.Run("SHORTLIST_NOW pins the clock; a bad one is refused", func(t *testing.T) {
+		p := filepath.Join(dir, "pinned.db")
+		for _, bad := range []string{"tomorrow", "2026-12-01 10:30", "2026-12-01T10:30:00"} {
+			code, out, errOut := run(t, []string{"SHORTLIST_NOW=" + bad}, "demo", "--accounts", "20", "--db", p)
+			if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 ||
+				!strings.HasPrefix(errOut, fmt.Sprintf("shortlist: SHORTLIST_NOW=%q is not an RFC 3339 time like 2026-12-01T10:30:00-05:00", bad)) {
+				t.Errorf("SHORTLIST_NOW=%q: exit %d stdout %q stderr %q", bad, code, out, errOut)
+			}
+			if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("SHORTLIST_NOW=%q wrote a book (%v)", bad, err)
+			}
+		}
+		if code, _, errOut := run(t, nil, "demo", "--accounts", "20", "--db", p); code != 0 {
+			t.Fatalf("demo: exit %d %s", code, errOut)
+		}
+		code, out, errOut := run(t, nil, "--db", p, "log", "--contact", "1", "--outcome", "no-answer", "--json")
+		var logged struct {
+			Touch struct {
+				At time.Time `json:"at"`
+			} `json:"touch"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &logged) != nil {
+			t.Fatalf("log: exit %d %q %q", code, out, errOut)
+		}
+		pinned, _ := time.Parse(time.RFC3339, binaryNow)
+		if d := logged.Touch.At.Sub(pinned); d < 0 || d > time.Minute {
+			t.Errorf("the touch was stamped %v, want the pinned %v", logged.Touch.At, pinned)
 		}
 	})
 
@@ -283,7 +314,7 @@ func TestSync(t *testing.T) {
 			base = append(base, kv)
 		}
 	}
-	base = append(base, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+	base = append(append(base, pinnedEnv()...), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"))
 	run := func(t *testing.T, extra []string, args ...string) (int, string, string) {
 		t.Helper()

@@ -34,7 +34,7 @@ func relBin(t *testing.T) (bin string, env []string, dir string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	home := filepath.Join(dir, "home")
-	env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+	env = append(append(os.Environ(), pinnedEnv()...), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SHORTLIST_DB=", "SHORTLIST_HUBSPOT_TOKEN=")
 	return bin, env, dir
 }
