@@ -9,6 +9,8 @@
 # demo book and counts an idle screen's wake-ups, then prints a markdown table.
 # Knobs: SHORTLIST_PERF_RUNS (runs a figure, default 7), SHORTLIST_PERF_IDLE (default 60s),
 # SHORTLIST_PERF_ONLY (a subset: first,key,jk,search,memory,sync,idle).
+# The binary's clock is pinned (SHORTLIST_NOW) at the first weekday 10:30 in New York after the
+# book was written, so the figures do not move with the hour they are taken at.
 # About 6 minutes on 2 cores. Machines are noisy: run it twice and read medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
