@@ -155,3 +155,26 @@ func TestEndToEndPinnedHours(t *testing.T) {
 		})
 	}
 }
+
+func TestNextMorning(t *testing.T) {
+	ny, err := time.LoadLocation(e2eZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		written, want time.Time
+	}{
+		{"written at night: the next morning", time.Date(2026, 12, 3, 23, 41, 0, 0, ny), time.Date(2026, 12, 4, 10, 30, 0, 0, ny)},
+		{"written early: the same morning", time.Date(2026, 12, 3, 8, 0, 0, 0, ny), time.Date(2026, 12, 3, 10, 30, 0, 0, ny)},
+		{"written at 10:30: the next day", time.Date(2026, 12, 3, 10, 30, 0, 0, ny), time.Date(2026, 12, 4, 10, 30, 0, 0, ny)},
+		{"written on Friday night: Monday", time.Date(2026, 12, 4, 20, 0, 0, 0, ny), time.Date(2026, 12, 7, 10, 30, 0, 0, ny)},
+		{"written on Saturday: Monday", time.Date(2026, 12, 5, 9, 0, 0, 0, ny), time.Date(2026, 12, 7, 10, 30, 0, 0, ny)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := nextMorning(tc.written); !got.Equal(tc.want) {
+				t.Errorf("nextMorning(%v) = %v, want %v", tc.written, got, tc.want)
+			}
+		})
+	}
+}
