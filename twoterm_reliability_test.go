@@ -149,7 +149,7 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 	}
 	envArgs := []string{"env", "TERM=xterm-256color"}
 	for _, e := range env {
-		if strings.HasPrefix(e, "HOME=") || strings.HasPrefix(e, "XDG_") || strings.HasPrefix(e, "SHORTLIST_") {
+		if strings.HasPrefix(e, "HOME=") || strings.HasPrefix(e, "XDG_") || strings.HasPrefix(e, "SHORTLIST_") || strings.HasPrefix(e, "TZ=") {
 			envArgs = append(envArgs, e)
 		}
 	}
@@ -157,10 +157,11 @@ func TestReliabilityTwoTerminals(t *testing.T) {
 	d.tmux(append(append([]string{"-f", conf, "new-session", "-d", "-s", "tt", "-x", "100", "-y", "30"}, envArgs...), "sh", "-c", shell)...)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", d.sock, "kill-server").Run() })
 	base := doneToday(d.waitFor("the worklist", 20*time.Second, func(s string) bool { return doneToday(s) >= 0 }))
-	// The touches behind base: the book's base newest ones up to now (the
-	// demo book dates none in the future).
+	// The touches behind base: the book's base newest ones up to now, the
+	// pinned clock's (the demo book dates none in the future).
+	pinned, _ := time.Parse(time.RFC3339, binaryNow)
 	var baseIDs []int64
-	rows, err = r.Query("SELECT id FROM touches WHERE id <= ? AND at <= ? ORDER BY at DESC, id DESC LIMIT ?", before, time.Now().UnixMilli(), base)
+	rows, err = r.Query("SELECT id FROM touches WHERE id <= ? AND at <= ? ORDER BY at DESC, id DESC LIMIT ?", before, pinned.Add(time.Hour).UnixMilli(), base)
 	if err != nil {
 		t.Fatal(err)
 	}
