@@ -69,6 +69,10 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 		return rep, fmt.Errorf("%s: line %d: %w", op, sc.HeaderLine, err)
 	}
 	rep.Columns, rep.Ignored, rep.Computed = m.Columns, m.Ignored, m.Computed
+	fileFields := map[string]bool{}
+	for _, f := range m.Fields {
+		fileFields[f] = f != ""
+	}
 	if req.Kind != model.KindAccounts && req.Kind != model.KindContacts {
 		return rep, db.mapErr(op, fmt.Errorf("%s cannot be imported: import accounts or contacts", req.Kind))
 	}
@@ -111,15 +115,16 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	// The keys of a file small enough are checked against a set of their
 	// hashes, in memory; a bigger file, or one where a key comes again,
 	// keeps them in temp.import_keys (see importPlan).
-	hashKeys := false
-	if size, err := remaining(in); err == nil && size <= keyHashFileMax {
-		hashKeys = true
+	size, err := remaining(in)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", op, err)
 	}
+	hashKeys := size <= keyHashFileMax
 	base := rep
 	// run plans the file on q (scratch holds the keys) and, with l, writes
 	// it; it reports whether the rows failed (the caller then rolls back).
 	run := func(q queryer, scratch execer, l *Loader) (rejected bool, err error) {
-		p := &importPlan{db: db, req: req, rep: &rep, ctx: ctx, q: q, scratch: scratch}
+		p := &importPlan{db: db, req: req, rep: &rep, ctx: ctx, q: q, scratch: scratch, fileFields: fileFields}
 		if hashKeys {
 			p.seen, p.seed = map[uint64]struct{}{}, maphash.MakeSeed()
 		}
@@ -201,7 +206,14 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	}
 	errRejected := errors.New("rejected")
 	load := func(l *Loader) error {
-		rejected, err := run(l.tx, l.tx, l)
+		// A file with many rows for its book writes them with the
+		// table's indexes dropped, and builds them again once at the end.
+		var rejected bool
+		err := l.bulk(string(req.Kind), size/bytesPerRow, func() error {
+			var err error
+			rejected, err = run(l.tx, l.tx, l)
+			return err
+		})
 		if err == nil && rejected {
 			err = errRejected
 		}
@@ -320,36 +332,10 @@ type importPlan struct {
 	seed maphash.Seed
 
 	// adds holds new accounts of a first pass that checks keys by their
-	// hashes, written acctsPerInsert to a statement (insertAccts).
-	adds        []*planItem
-	insertAccts *sql.Stmt
-}
-
-// acctsPerInsert is how many new accounts one INSERT writes: a statement
-// a row cost a 100,000-row import about 0.45 s in the driver alone.
-const acctsPerInsert = 64
-
-// acctInsertCols are the columns of a new account, as Loader.Account
-// writes them.
-const acctInsertCols = `INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue, country, region,
-	city, time_zone, technologies, owner, status, crm_tier, do_not_contact, last_touched, crm_url, fit, tier,
-	suggest_rank, updated_at) VALUES`
-
-func acctInsert(n int) string {
-	return acctInsertCols + strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),", n), ",")
-}
-
-// acctArgs appends the values of a new account, scored, as Loader.Account
-// writes them.
-func (p *importPlan) acctArgs(args []any, a model.Account) []any {
-	fit, tier := p.db.opts.Profile.Rate(a)
-	if a.Status == "" {
-		a.Status = model.StatusTarget
-	}
-	return append(args, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
-		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
-		string(a.Status), a.CRMTier, b2i(a.DoNotContact), ms(a.LastTouched), a.CRMURL, fit, string(tier),
-		p.db.suggestRank(tier, fit), ms(a.UpdatedAt))
+	// hashes, written acctsPerInsert to a statement (newRows).
+	adds       []*planItem
+	newRows    *acctBatch
+	fileFields map[string]bool // the fields the file has a column for
 }
 
 // flushAdds writes the new accounts held, in one statement. When it fails
@@ -361,21 +347,10 @@ func (p *importPlan) flushAdds() error {
 	}
 	adds := p.adds
 	p.adds = p.adds[:0]
-	args := make([]any, 0, 21*len(adds))
-	for _, it := range adds {
-		args = p.acctArgs(args, it.account)
+	if p.newRows == nil {
+		p.newRows = newAcctBatch(p.db, p.l.tx, p.fileFields, p.req.Now)
 	}
-	var err error
-	if len(adds) == acctsPerInsert {
-		if p.insertAccts == nil {
-			if p.insertAccts, err = p.l.tx.PrepareContext(p.ctx, acctInsert(acctsPerInsert)); err != nil {
-				return err
-			}
-		}
-		_, err = p.insertAccts.ExecContext(p.ctx, args...)
-	} else {
-		_, err = p.l.tx.ExecContext(p.ctx, acctInsert(len(adds)), args...)
-	}
+	err := p.newRows.write(p.ctx, adds)
 	if err == nil {
 		return nil
 	}
@@ -447,8 +422,8 @@ func (p *importPlan) begin() error {
 
 // end drops the keys (inside the import's transaction when it writes).
 func (p *importPlan) end() {
-	if p.insertAccts != nil {
-		p.insertAccts.Close()
+	if p.newRows != nil {
+		p.newRows.close()
 	}
 	p.scratch.ExecContext(context.WithoutCancel(p.ctx), "DROP TABLE IF EXISTS temp.import_keys")
 }
