@@ -265,7 +265,8 @@ func parseTech(s string) ([]string, error) {
 	return out, nil
 }
 
-// withoutIndexes runs update with the table's indexes on cols dropped, then
+// withoutIndexes runs update with the table's indexes on cols (nil: all
+// but unique ones) dropped, then
 // builds them again from their stored definitions, when many says update is
 // about to rewrite a large share (a quarter or more) of the table's rows:
 // moving 100,000 entries one by one through a b-tree costs several times
@@ -295,7 +296,8 @@ func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, many bool, co
 }
 
 // indexesOn returns the definitions, by name, of the table's explicit
-// indexes that cover any of cols (key or partial-index columns alike).
+// indexes that cover any of cols (key or partial-index columns alike), or
+// of all but the unique ones when cols is nil.
 func indexesOn(ctx context.Context, tx *sql.Tx, table string, cols []string) (map[string]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, table)
@@ -319,6 +321,14 @@ func indexesOn(ctx context.Context, tx *sql.Tx, table string, cols []string) (ma
 		// index_xinfo names the key columns; a partial index's WHERE can
 		// read others, so its text is checked too (over-matching only
 		// rebuilds an index that did not need it).
+		if cols == nil {
+			// All but unique ones: a row that breaks one must fail as
+			// it is written, naming itself, not when the index is built.
+			if !strings.HasPrefix(strings.ToUpper(def), "CREATE UNIQUE") {
+				out[name] = def
+			}
+			continue
+		}
 		hit := false
 		xr, err := tx.QueryContext(ctx, "SELECT coalesce(name, '') FROM pragma_index_xinfo(?)", name)
 		if err != nil {
