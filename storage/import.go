@@ -333,7 +333,7 @@ type importPlan struct {
 
 	// adds holds new accounts of a first pass that checks keys by their
 	// hashes, written acctsPerInsert to a statement (newRows).
-	adds       []*planItem
+	adds       []newAcct
 	newRows    *acctBatch
 	fileFields map[string]bool // the fields the file has a column for
 }
@@ -354,11 +354,11 @@ func (p *importPlan) flushAdds() error {
 	if err == nil {
 		return nil
 	}
-	for _, it := range adds {
+	for _, a := range adds {
 		if p.held != nil {
 			return nil
 		}
-		if err := p.writeRow(it); err != nil {
+		if err := p.writeRow(&planItem{line: a.line, account: a.account}); err != nil {
 			return err
 		}
 	}
@@ -589,6 +589,9 @@ func (x *acctIndex) find(crm, dom, name string) (int64, error) {
 		}
 	}
 	if dom != "" {
+		if len(x.byDomain) == 0 {
+			return 0, nil // a new book: nothing to lower-case the domain for
+		}
 		var ids []int64
 		for _, id := range x.byDomain[strings.ToLower(dom)] {
 			if c := x.crmOf[id]; c == "" || crm == "" {
@@ -597,7 +600,7 @@ func (x *acctIndex) find(crm, dom, name string) (int64, error) {
 		}
 		return one(ids, fmt.Sprintf("domain %q", dom), "crm_id")
 	}
-	if crm == "" && name != "" {
+	if crm == "" && name != "" && len(x.byName) > 0 {
 		return one(x.byName[strings.ToLower(name)], fmt.Sprintf("name %q", name), "domain or crm_id")
 	}
 	return 0, nil
@@ -648,29 +651,31 @@ func (p *importPlan) keep(it *planItem) error {
 		return nil
 	}
 	rep := p.rep
-	var ch *model.ImportChange
 	switch {
 	case it.id == 0:
 		rep.Added++
-		ch = &model.ImportChange{Line: it.line, Action: "add", Label: it.label}
 	case len(it.changes) > 0:
 		rep.Updated++
-		ch = &model.ImportChange{Line: it.line, Action: "update", ID: it.id, Label: it.label, Fields: it.changes}
 	default:
 		rep.Unchanged++
 		return nil
 	}
-	if len(rep.Changes) < model.ImportListMax {
-		rep.Changes = append(rep.Changes, *ch)
-	} else {
+	if len(rep.Changes) >= model.ImportListMax {
 		rep.ChangesOmitted++
+	} else if it.id == 0 {
+		if it.label == "" { // a new account's, worked out only when listed
+			it.label = accountLabel(it.account)
+		}
+		rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "add", Label: it.label})
+	} else {
+		rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "update", ID: it.id, Label: it.label, Fields: it.changes})
 	}
 	if p.l == nil || p.held != nil {
 		return nil
 	}
 	if p.seen != nil && p.req.Kind == model.KindAccounts {
 		if it.id == 0 {
-			if p.adds = append(p.adds, it); len(p.adds) == acctsPerInsert {
+			if p.adds = append(p.adds, newAcct{it.line, it.account}); len(p.adds) == acctsPerInsert {
 				return p.flushAdds()
 			}
 			return nil
@@ -745,7 +750,7 @@ func (p *importPlan) account(r csvio.AccountRecord) error {
 			return nil
 		}
 		a.UpdatedAt = p.req.Now
-		it.account, it.label = a, accountLabel(a)
+		it.account = a
 		return p.keep(it)
 	}
 	old, err := p.db.account(p.ctx, p.q, id)

@@ -44,6 +44,13 @@ func (db *DB) acctArgs(args []any, a model.Account) []any {
 		db.suggestRank(tier, fit), ms(a.UpdatedAt))
 }
 
+// newAcct is a new account of an import waiting for its batch, and the
+// line it came from.
+type newAcct struct {
+	line    int
+	account model.Account
+}
+
 // acctBatch writes an import's new accounts acctsPerInsert to a statement.
 // A column no field of the file can fill holds the same value in every
 // row (what acctArgs gives an account without it), so it is written as a
@@ -104,7 +111,7 @@ func (b *acctBatch) text(n int) string {
 
 // write inserts the accounts of its, in one statement: all of them or,
 // on an error, none.
-func (b *acctBatch) write(ctx context.Context, its []*planItem) error {
+func (b *acctBatch) write(ctx context.Context, its []newAcct) error {
 	b.args = b.args[:0]
 	for _, it := range its {
 		b.vals = b.db.acctArgs(b.vals[:0], it.account)
