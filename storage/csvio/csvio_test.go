@@ -368,3 +368,18 @@ func TestMessagesAreBounded(t *testing.T) {
 		t.Errorf("map error over 20,000 headers: %d bytes: %.200v", len(err.Error()), err)
 	}
 }
+
+// TestPlaceholder: every cell is asked whether it only says "no value", so
+// long cells skip the lower-casing; what counts as one must not change.
+func TestPlaceholder(t *testing.T) {
+	for s, want := range map[string]bool{
+		"": true, " - ": true, "N/A": true, "Unknown": true, "NULL\t": true, "?": true,
+		"UN\u212aNOWN": true, // a Kelvin sign lower-cases to k: 9 bytes, 7 once lower-cased
+		"unknowns": false, "Company 12": false, "acme.com": false, "n/a n/a": false,
+		strings.Repeat("\u212a", 8): false,
+	} {
+		if got := placeholder(s); got != want {
+			t.Errorf("placeholder(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

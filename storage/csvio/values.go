@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -26,13 +27,28 @@ const maxQuoted = 60
 // characters.
 func quote(s string) string { return fmt.Sprintf("%q", model.Shorten(s, maxQuoted)) }
 
-// placeholder reports whether a cell only says "no value".
+// placeholder reports whether a cell only says "no value". Every cell of
+// a file is asked, so a cell too long to be one is not lower-cased (a
+// rune lower-cased takes at least a third of its bytes).
 func placeholder(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+	s = strings.TrimSpace(s)
+	if len(s) > len("unknown") && (len(s) > 3*len("unknown") || ascii(s)) {
+		return false
+	}
+	switch strings.ToLower(s) {
 	case "", "-", "--", "n/a", "na", "null", "none", "unknown", "?":
 		return true
 	}
 	return false
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // currencies are the prefixes and suffixes an amount may carry; the amount
