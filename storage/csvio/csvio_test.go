@@ -375,7 +375,7 @@ func TestPlaceholder(t *testing.T) {
 	for s, want := range map[string]bool{
 		"": true, " - ": true, "N/A": true, "Unknown": true, "NULL\t": true, "?": true,
 		"UN\u212aNOWN": true, // a Kelvin sign lower-cases to k: 9 bytes, 7 once lower-cased
-		"unknowns": false, "Company 12": false, "acme.com": false, "n/a n/a": false,
+		"unknowns":     false, "Company 12": false, "acme.com": false, "n/a n/a": false,
 		strings.Repeat("\u212a", 8): false,
 	} {
 		if got := placeholder(s); got != want {
