@@ -205,7 +205,9 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 		return rep, nil
 	}
 	errRejected := errors.New("rejected")
+	var refused *rowError // the row the book refused, if any
 	load := func(l *Loader) error {
+		refused = nil
 		// A file with many rows for its book writes them with the
 		// table's indexes dropped, and builds them again once at the end.
 		var rejected bool
@@ -216,6 +218,9 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 		})
 		if err == nil && rejected {
 			err = errRejected
+		}
+		if !errors.As(err, &refused) {
+			refused = nil
 		}
 		return err
 	}
@@ -229,6 +234,9 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	}
 	if errors.Is(err, errRejected) {
 		return rep, rowsFailed(op, rep)
+	}
+	if err != nil && refused != nil {
+		return rep, refused.explain(op, err)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("%s: nothing was imported: %w", op, err)
@@ -691,7 +699,7 @@ func (p *importPlan) keep(it *planItem) error {
 // (see keep).
 func (p *importPlan) writeRow(it *planItem) error {
 	if err := p.write(it); err != nil {
-		err = fmt.Errorf("line %d: %w", it.line, err)
+		err = &rowError{line: it.line, err: err}
 		var se *sqlite.Error
 		if !p.again && errors.As(err, &se) && se.Code()&0xff == sqliteConstraint {
 			// Two rows of the file with one CRM id: a later row replaces
@@ -703,6 +711,32 @@ func (p *importPlan) writeRow(it *planItem) error {
 		return err
 	}
 	return nil
+}
+
+// rowError is the write of a row the book refused, with the row's line.
+type rowError struct {
+	line int
+	err  error
+}
+
+func (e *rowError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *rowError) Unwrap() error { return e.err }
+
+// explain words a refused row for the person importing: the line, what
+// the book said, what to do. mapped is the error the transaction ended
+// with (storage's mapping of it: a conflict, the disk full…), whose kind
+// it keeps.
+func (e *rowError) explain(op string, mapped error) error {
+	var se *sqlite.Error
+	if !errors.As(e.err, &se) || se.Code()&0xff != sqliteConstraint {
+		return fmt.Errorf("%s: line %d: nothing was imported: %w", op, e.line, mapped)
+	}
+	msg := firstLine(se.Error())
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") && strings.Trim(msg[i+2:len(msg)-1], "0123456789") == "" {
+		msg = msg[:i] // SQLite's extended code, which says nothing to a person
+	}
+	return fmt.Errorf("%s: line %d: %w: the book refused the row (%s): correct or remove that line and import again; nothing was imported",
+		op, e.line, model.ErrConflict, msg)
 }
 
 // keyText turns an internal key ("domain\x00acme.com") into words.
