@@ -339,14 +339,14 @@ type importPlan struct {
 	seen map[uint64]struct{}
 	seed maphash.Seed
 
-	// adds holds new accounts of a first pass that checks keys by their
-	// hashes, written acctsPerInsert to a statement (newRows).
-	adds       []newAcct
-	newRows    *acctBatch
+	// adds holds new accounts or contacts of a first pass that checks
+	// keys by their hashes, written rowsPerInsert to a statement (newRows).
+	adds       []newRow
+	newRows    *rowBatch
 	fileFields map[string]bool // the fields the file has a column for
 }
 
-// flushAdds writes the new accounts held, in one statement. When it fails
+// flushAdds writes the new records held, in one statement. When it fails
 // they are written one at a time, so the error names the row (and a
 // constraint is held as a row's write would be).
 func (p *importPlan) flushAdds() error {
@@ -355,18 +355,35 @@ func (p *importPlan) flushAdds() error {
 	}
 	adds := p.adds
 	p.adds = p.adds[:0]
-	if p.newRows == nil {
-		p.newRows = newAcctBatch(p.db, p.l.tx, p.fileFields, p.req.Now)
+	db, b := p.db, p.newRows
+	if b == nil {
+		if p.req.Kind == model.KindAccounts {
+			b = newRowBatch(p.l.tx, "accounts", acctColumns, db.acctArgs(nil, model.Account{UpdatedAt: p.req.Now}), p.fileFields)
+		} else {
+			b = newRowBatch(p.l.tx, "contacts", contactColumns, db.contactArgs(nil, model.Contact{UpdatedAt: p.req.Now}), p.fileFields)
+		}
+		p.newRows = b
 	}
-	err := p.newRows.write(p.ctx, adds)
-	if err == nil {
+	for i := range adds {
+		if p.req.Kind == model.KindAccounts {
+			b.vals = db.acctArgs(b.vals[:0], adds[i].account)
+		} else {
+			c := &adds[i].contact
+			if c.AccountID < 0 { // a company this import adds
+				c.AccountID = p.real[-c.AccountID-1]
+			}
+			b.vals = db.contactArgs(b.vals[:0], *c)
+		}
+		b.add(b.vals)
+	}
+	if err := b.write(p.ctx); err == nil {
 		return nil
 	}
 	for _, a := range adds {
 		if p.held != nil {
 			return nil
 		}
-		if err := p.writeRow(&planItem{line: a.line, account: a.account}); err != nil {
+		if err := p.writeRow(&planItem{line: a.line, account: a.account, contact: a.contact}); err != nil {
 			return err
 		}
 	}
@@ -681,9 +698,9 @@ func (p *importPlan) keep(it *planItem) error {
 	if p.l == nil || p.held != nil {
 		return nil
 	}
-	if p.seen != nil && p.req.Kind == model.KindAccounts {
+	if p.seen != nil {
 		if it.id == 0 {
-			if p.adds = append(p.adds, newAcct{it.line, it.account}); len(p.adds) == acctsPerInsert {
+			if p.adds = append(p.adds, newRow{it.line, it.account, it.contact}); len(p.adds) == rowsPerInsert {
 				return p.flushAdds()
 			}
 			return nil

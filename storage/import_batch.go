@@ -6,23 +6,26 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shortlisthq/shortlist/model"
 )
 
-// acctsPerInsert is how many new accounts one INSERT writes. Through the
+// rowsPerInsert is how many new accounts (or contacts) one INSERT writes.
+// Through the
 // driver each statement and each bound value has a fixed cost (a C call
 // under the connection's mutex, a C copy of each text): a statement a row
 // cost a 100,000-row import about 0.45 s, 64 rows of 21 values 0.35 s more
 // than 256 rows of the 14 values a HubSpot file gives.
-const acctsPerInsert = 256
+const rowsPerInsert = 256
 
-// acctColumns are the columns of a new account, in the order acctArgs
-// gives their values, each with the import field that can give it a value:
-// "" when every row has its own (name falls back to the domain; fit, tier
-// and rank are worked out), "-" when no import gives one.
-var acctColumns = []struct{ col, field string }{
+// batchCol is a column a batch of new rows writes, with the import
+// fields that can give it a value ("a|b"): "" when every row has its own
+// (a name falls back to the domain; a fit is worked out), "-" when no
+// import gives one.
+type batchCol struct{ col, fill string }
+
+// acctColumns are the columns of a new account, in acctArgs' order.
+var acctColumns = []batchCol{
 	{"crm_id", "crm_id"}, {"name", ""}, {"domain", "domain"}, {"industry", "industry"},
 	{"employees", "employees"}, {"annual_revenue", "annual_revenue"}, {"country", "country"},
 	{"region", "region"}, {"city", "city"}, {"time_zone", "time_zone"}, {"technologies", "technologies"},
@@ -32,7 +35,7 @@ var acctColumns = []struct{ col, field string }{
 }
 
 // acctArgs appends the values of a new account, scored, in acctColumns'
-// order: what Loader.Account writes.
+// order: what Loader.Account and an import's batches write.
 func (db *DB) acctArgs(args []any, a model.Account) []any {
 	fit, tier := db.opts.Profile.Rate(a)
 	if a.Status == "" {
@@ -44,51 +47,93 @@ func (db *DB) acctArgs(args []any, a model.Account) []any {
 		db.suggestRank(tier, fit), ms(a.UpdatedAt))
 }
 
-// newAcct is a new account of an import waiting for its batch, and the
-// line it came from.
-type newAcct struct {
-	line    int
-	account model.Account
+// contactColumns are the columns of a new contact, in contactArgs' order.
+// Names, the persona and level (from the title) and the company are
+// bound for every row.
+var contactColumns = []batchCol{
+	{"crm_id", "crm_id"}, {"account_id", ""}, {"first_name", ""}, {"last_name", ""}, {"title", "title"},
+	{"persona", ""}, {"seniority", ""}, {"level", ""}, {"email", "email"}, {"phone", "phone|mobile"},
+	{"phone_bad", "phone_bad"}, {"linkedin_url", "linkedin_url"}, {"time_zone", "time_zone"},
+	{"consent_call", "do_not_call"}, {"consent_call_source", "do_not_call"}, {"consent_call_at", "do_not_call"},
+	{"consent_email", "email_opt_out"}, {"consent_email_source", "email_opt_out"}, {"consent_email_at", "email_opt_out"},
+	{"consent_linkedin", "linkedin_opt_out"}, {"consent_linkedin_source", "linkedin_opt_out"},
+	{"consent_linkedin_at", "linkedin_opt_out"}, {"last_touched", "-"}, {"updated_at", "-"},
 }
 
-// acctBatch writes an import's new accounts acctsPerInsert to a statement.
-// A column no field of the file can fill holds the same value in every
-// row (what acctArgs gives an account without it), so it is written as a
-// constant in the statement's text instead of being bound row by row.
-type acctBatch struct {
-	db    *DB
+// contactArgs appends the values of a new contact, its persona and
+// seniority derived from the title when unknown, in contactColumns'
+// order: what Loader.Contact and an import's batches write.
+func (db *DB) contactArgs(args []any, c model.Contact) []any {
+	classify(db.opts.Profile, &c)
+	return append(args, nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title,
+		string(c.Persona), string(c.Seniority), db.opts.Profile.ContactLevel(c), c.Email, c.Phone,
+		b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
+		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
+		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
+		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At),
+		ms(c.LastTouched), ms(c.UpdatedAt))
+}
+
+// insertOne is the INSERT of one row of cols, as Loader writes them.
+func insertOne(table string, cols []batchCol) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.col
+	}
+	return "INSERT INTO " + table + "(" + strings.Join(names, ", ") + ") VALUES(" +
+		strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+}
+
+// newRow is a new record of an import waiting for its batch, and the line
+// it came from.
+type newRow struct {
+	line    int
+	account model.Account
+	contact model.Contact
+}
+
+// rowBatch writes an import's new rows of one table rowsPerInsert to a
+// statement. A column no field of the file can fill holds the same value
+// in every row (what the args function gives a record without it), so it
+// is written as a constant in the statement's text instead of being bound
+// row by row.
+type rowBatch struct {
 	tx    *sql.Tx
-	bound []int  // indexes into acctColumns bound for each row
-	head  string // INSERT INTO accounts(…) VALUES
+	bound []int  // indexes into the columns bound for each row
+	head  string // INSERT INTO table(…) VALUES
 	row   string // one row's tuple: ? for a bound column, else its constant
 	full  *sql.Stmt
+	n     int   // rows added since the last write
 	vals  []any // one row's values, all columns
 	args  []any
 }
 
-// newAcctBatch prepares to write new accounts of a file with fields
-// (the import fields its columns map to), all updated at now.
-func newAcctBatch(db *DB, tx *sql.Tx, fields map[string]bool, now time.Time) *acctBatch {
-	b := &acctBatch{db: db, tx: tx}
-	// The constants: the values of an account the file gave nothing.
-	zero := db.acctArgs(nil, model.Account{UpdatedAt: now})
-	var cols, row []string
-	for i, c := range acctColumns {
-		cols = append(cols, c.col)
-		if c.field == "" || fields[c.field] {
+// newRowBatch prepares to write new rows of table with cols, from a file
+// with fields (the import fields its columns map to); zero is what the
+// args function gives a record the file gave nothing.
+func newRowBatch(tx *sql.Tx, table string, cols []batchCol, zero []any, fields map[string]bool) *rowBatch {
+	b := &rowBatch{tx: tx}
+	var names, row []string
+	for i, c := range cols {
+		names = append(names, c.col)
+		filled := c.fill == ""
+		for _, f := range strings.Split(c.fill, "|") {
+			filled = filled || fields[f]
+		}
+		if filled {
 			b.bound = append(b.bound, i)
 			row = append(row, "?")
 			continue
 		}
 		row = append(row, sqlConst(zero[i]))
 	}
-	b.head = "INSERT INTO accounts(" + strings.Join(cols, ", ") + ") VALUES"
+	b.head = "INSERT INTO " + table + "(" + strings.Join(names, ", ") + ") VALUES"
 	b.row = "(" + strings.Join(row, ",") + ")"
 	return b
 }
 
-// sqlConst is v as SQL text: only the values acctArgs gives an empty
-// account (never text from a file).
+// sqlConst is v as SQL text: only the values an args function gives an
+// empty record (never text from a file).
 func sqlConst(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -105,35 +150,41 @@ func sqlConst(v any) string {
 	panic(fmt.Sprintf("sqlConst: unexpected %T", v))
 }
 
-func (b *acctBatch) text(n int) string {
+// add takes one row's values, all columns in order.
+func (b *rowBatch) add(vals []any) {
+	for _, i := range b.bound {
+		b.args = append(b.args, vals[i])
+	}
+	b.n++
+}
+
+func (b *rowBatch) text(n int) string {
 	return b.head + strings.TrimSuffix(strings.Repeat(b.row+",", n), ",")
 }
 
-// write inserts the accounts of its, in one statement: all of them or,
-// on an error, none.
-func (b *acctBatch) write(ctx context.Context, its []newAcct) error {
-	b.args = b.args[:0]
-	for _, it := range its {
-		b.vals = b.db.acctArgs(b.vals[:0], it.account)
-		for _, i := range b.bound {
-			b.args = append(b.args, b.vals[i])
-		}
+// write inserts the rows added, in one statement: all of them or, on an
+// error, none.
+func (b *rowBatch) write(ctx context.Context) error {
+	n, args := b.n, b.args
+	b.n, b.args = 0, b.args[:0]
+	if n == 0 {
+		return nil
 	}
-	if len(its) != acctsPerInsert {
-		_, err := b.tx.ExecContext(ctx, b.text(len(its)), b.args...)
+	if n != rowsPerInsert {
+		_, err := b.tx.ExecContext(ctx, b.text(n), args...)
 		return err
 	}
 	if b.full == nil {
 		var err error
-		if b.full, err = b.tx.PrepareContext(ctx, b.text(acctsPerInsert)); err != nil {
+		if b.full, err = b.tx.PrepareContext(ctx, b.text(rowsPerInsert)); err != nil {
 			return err
 		}
 	}
-	_, err := b.full.ExecContext(ctx, b.args...)
+	_, err := b.full.ExecContext(ctx, args...)
 	return err
 }
 
-func (b *acctBatch) close() {
+func (b *rowBatch) close() {
 	if b.full != nil {
 		b.full.Close()
 	}

@@ -458,13 +458,8 @@ func (db *DB) Load(ctx context.Context, fn func(l *Loader) error) error {
 			s, err = tx.PrepareContext(ctx, q)
 			return s
 		}
-		l.acc = prep(`INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue, country, region,
-			city, time_zone, technologies, owner, status, crm_tier, do_not_contact, last_touched, crm_url, fit, tier,
-			suggest_rank, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-		l.con = prep(`INSERT INTO contacts(crm_id, account_id, first_name, last_name, title, persona, seniority, level,
-			email, phone, phone_bad, linkedin_url, time_zone, consent_call, consent_call_source, consent_call_at,
-			consent_email, consent_email_source, consent_email_at, consent_linkedin, consent_linkedin_source,
-			consent_linkedin_at, last_touched, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		l.acc = prep(insertOne("accounts", acctColumns))
+		l.con = prep(insertOne("contacts", contactColumns))
 		l.tou = prep(`INSERT INTO touches(op_id, crm_id, contact_id, account_id, channel, direction, outcome, note, at,
 			duration_ns, origin, synced) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
 		l.tas = prep(`INSERT INTO tasks(crm_id, account_id, contact_id, kind, title, due, due_has_time, priority, status,
@@ -509,10 +504,7 @@ func (l *Loader) Account(a model.Account) (int64, error) {
 	if a.UpdatedAt.IsZero() {
 		a.UpdatedAt = time.Now()
 	}
-	res, err := l.acc.ExecContext(l.ctx, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
-		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
-		string(a.Status), a.CRMTier, b2i(a.DoNotContact), ms(a.LastTouched), a.CRMURL, f.Score, string(f.Tier),
-		l.db.suggestRank(f.Tier, f.Score), ms(a.UpdatedAt))
+	res, err := l.acc.ExecContext(l.ctx, l.db.acctArgs(nil, a)...)
 	if err != nil {
 		return 0, fmt.Errorf("insert account %q: %w", a.Name, err)
 	}
@@ -534,13 +526,7 @@ func (l *Loader) Contact(c model.Contact) (int64, error) {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = time.Now()
 	}
-	res, err := l.con.ExecContext(l.ctx, nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title,
-		string(c.Persona), string(c.Seniority), l.db.opts.Profile.ContactLevel(c), c.Email, c.Phone,
-		b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
-		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
-		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
-		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At),
-		ms(c.LastTouched), ms(c.UpdatedAt))
+	res, err := l.con.ExecContext(l.ctx, l.db.contactArgs(nil, c)...)
 	if err != nil {
 		return 0, fmt.Errorf("insert contact %q: %w", c.Name(), err)
 	}
