@@ -383,3 +383,18 @@ func TestPlaceholder(t *testing.T) {
 		}
 	}
 }
+
+// TestAmountDigits: plain digits take a shortcut past amount's parsing;
+// it must give what the parsing gives.
+func TestAmountDigits(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "7": 7, "007": 7, " 120 ": 120, "999999999999999": 999999999999999,
+		"1234567890123456": 1234567890123456, "1,200": 1200, "$25M": 25_000_000} {
+		got, err := amount(s, true, false)
+		if err != nil || got != want {
+			t.Errorf("amount(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	if _, err := amount("12345678901234567890", true, false); err == nil {
+		t.Error("a 20-digit amount was taken")
+	}
+}
