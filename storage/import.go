@@ -69,6 +69,10 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 		return rep, fmt.Errorf("%s: line %d: %w", op, sc.HeaderLine, err)
 	}
 	rep.Columns, rep.Ignored, rep.Computed = m.Columns, m.Ignored, m.Computed
+	fileFields := map[string]bool{}
+	for _, f := range m.Fields {
+		fileFields[f] = f != ""
+	}
 	if req.Kind != model.KindAccounts && req.Kind != model.KindContacts {
 		return rep, db.mapErr(op, fmt.Errorf("%s cannot be imported: import accounts or contacts", req.Kind))
 	}
@@ -111,15 +115,16 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	// The keys of a file small enough are checked against a set of their
 	// hashes, in memory; a bigger file, or one where a key comes again,
 	// keeps them in temp.import_keys (see importPlan).
-	hashKeys := false
-	if size, err := remaining(in); err == nil && size <= keyHashFileMax {
-		hashKeys = true
+	size, err := remaining(in)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", op, err)
 	}
+	hashKeys := size <= keyHashFileMax
 	base := rep
 	// run plans the file on q (scratch holds the keys) and, with l, writes
 	// it; it reports whether the rows failed (the caller then rolls back).
 	run := func(q queryer, scratch execer, l *Loader) (rejected bool, err error) {
-		p := &importPlan{db: db, req: req, rep: &rep, ctx: ctx, q: q, scratch: scratch}
+		p := &importPlan{db: db, req: req, rep: &rep, ctx: ctx, q: q, scratch: scratch, fileFields: fileFields}
 		if hashKeys {
 			p.seen, p.seed = map[uint64]struct{}{}, maphash.MakeSeed()
 		}
@@ -200,10 +205,22 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 		return rep, nil
 	}
 	errRejected := errors.New("rejected")
+	var refused *rowError // the row the book refused, if any
 	load := func(l *Loader) error {
-		rejected, err := run(l.tx, l.tx, l)
+		refused = nil
+		// A file with many rows for its book writes them with the
+		// table's indexes dropped, and builds them again once at the end.
+		var rejected bool
+		err := l.bulk(string(req.Kind), size/bytesPerRow, func() error {
+			var err error
+			rejected, err = run(l.tx, l.tx, l)
+			return err
+		})
 		if err == nil && rejected {
 			err = errRejected
+		}
+		if !errors.As(err, &refused) {
+			refused = nil
 		}
 		return err
 	}
@@ -217,6 +234,9 @@ func (db *DB) Import(ctx context.Context, req model.ImportRequest) (model.Import
 	}
 	if errors.Is(err, errRejected) {
 		return rep, rowsFailed(op, rep)
+	}
+	if err != nil && refused != nil {
+		return rep, refused.explain(op, err)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("%s: nothing was imported: %w", op, err)
@@ -319,40 +339,14 @@ type importPlan struct {
 	seen map[uint64]struct{}
 	seed maphash.Seed
 
-	// adds holds new accounts of a first pass that checks keys by their
-	// hashes, written acctsPerInsert to a statement (insertAccts).
-	adds        []*planItem
-	insertAccts *sql.Stmt
+	// adds holds new accounts or contacts of a first pass that checks
+	// keys by their hashes, written rowsPerInsert to a statement (newRows).
+	adds       []newRow
+	newRows    *rowBatch
+	fileFields map[string]bool // the fields the file has a column for
 }
 
-// acctsPerInsert is how many new accounts one INSERT writes: a statement
-// a row cost a 100,000-row import about 0.45 s in the driver alone.
-const acctsPerInsert = 64
-
-// acctInsertCols are the columns of a new account, as Loader.Account
-// writes them.
-const acctInsertCols = `INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue, country, region,
-	city, time_zone, technologies, owner, status, crm_tier, do_not_contact, last_touched, crm_url, fit, tier,
-	suggest_rank, updated_at) VALUES`
-
-func acctInsert(n int) string {
-	return acctInsertCols + strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),", n), ",")
-}
-
-// acctArgs appends the values of a new account, scored, as Loader.Account
-// writes them.
-func (p *importPlan) acctArgs(args []any, a model.Account) []any {
-	fit, tier := p.db.opts.Profile.Rate(a)
-	if a.Status == "" {
-		a.Status = model.StatusTarget
-	}
-	return append(args, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
-		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
-		string(a.Status), a.CRMTier, b2i(a.DoNotContact), ms(a.LastTouched), a.CRMURL, fit, string(tier),
-		p.db.suggestRank(tier, fit), ms(a.UpdatedAt))
-}
-
-// flushAdds writes the new accounts held, in one statement. When it fails
+// flushAdds writes the new records held, in one statement. When it fails
 // they are written one at a time, so the error names the row (and a
 // constraint is held as a row's write would be).
 func (p *importPlan) flushAdds() error {
@@ -361,29 +355,35 @@ func (p *importPlan) flushAdds() error {
 	}
 	adds := p.adds
 	p.adds = p.adds[:0]
-	args := make([]any, 0, 21*len(adds))
-	for _, it := range adds {
-		args = p.acctArgs(args, it.account)
-	}
-	var err error
-	if len(adds) == acctsPerInsert {
-		if p.insertAccts == nil {
-			if p.insertAccts, err = p.l.tx.PrepareContext(p.ctx, acctInsert(acctsPerInsert)); err != nil {
-				return err
-			}
+	db, b := p.db, p.newRows
+	if b == nil {
+		if p.req.Kind == model.KindAccounts {
+			b = newRowBatch(p.l.tx, "accounts", acctColumns, db.acctArgs(nil, model.Account{UpdatedAt: p.req.Now}), p.fileFields)
+		} else {
+			b = newRowBatch(p.l.tx, "contacts", contactColumns, db.contactArgs(nil, model.Contact{UpdatedAt: p.req.Now}), p.fileFields)
 		}
-		_, err = p.insertAccts.ExecContext(p.ctx, args...)
-	} else {
-		_, err = p.l.tx.ExecContext(p.ctx, acctInsert(len(adds)), args...)
+		p.newRows = b
 	}
-	if err == nil {
+	for i := range adds {
+		if p.req.Kind == model.KindAccounts {
+			b.vals = db.acctArgs(b.vals[:0], adds[i].account)
+		} else {
+			c := &adds[i].contact
+			if c.AccountID < 0 { // a company this import adds
+				c.AccountID = p.real[-c.AccountID-1]
+			}
+			b.vals = db.contactArgs(b.vals[:0], *c)
+		}
+		b.add(b.vals)
+	}
+	if err := b.write(p.ctx); err == nil {
 		return nil
 	}
-	for _, it := range adds {
+	for _, a := range adds {
 		if p.held != nil {
 			return nil
 		}
-		if err := p.writeRow(it); err != nil {
+		if err := p.writeRow(&planItem{line: a.line, account: a.account, contact: a.contact}); err != nil {
 			return err
 		}
 	}
@@ -447,8 +447,8 @@ func (p *importPlan) begin() error {
 
 // end drops the keys (inside the import's transaction when it writes).
 func (p *importPlan) end() {
-	if p.insertAccts != nil {
-		p.insertAccts.Close()
+	if p.newRows != nil {
+		p.newRows.close()
 	}
 	p.scratch.ExecContext(context.WithoutCancel(p.ctx), "DROP TABLE IF EXISTS temp.import_keys")
 }
@@ -614,6 +614,9 @@ func (x *acctIndex) find(crm, dom, name string) (int64, error) {
 		}
 	}
 	if dom != "" {
+		if len(x.byDomain) == 0 {
+			return 0, nil // a new book: nothing to lower-case the domain for
+		}
 		var ids []int64
 		for _, id := range x.byDomain[strings.ToLower(dom)] {
 			if c := x.crmOf[id]; c == "" || crm == "" {
@@ -622,7 +625,7 @@ func (x *acctIndex) find(crm, dom, name string) (int64, error) {
 		}
 		return one(ids, fmt.Sprintf("domain %q", dom), "crm_id")
 	}
-	if crm == "" && name != "" {
+	if crm == "" && name != "" && len(x.byName) > 0 {
 		return one(x.byName[strings.ToLower(name)], fmt.Sprintf("name %q", name), "domain or crm_id")
 	}
 	return 0, nil
@@ -673,29 +676,31 @@ func (p *importPlan) keep(it *planItem) error {
 		return nil
 	}
 	rep := p.rep
-	var ch *model.ImportChange
 	switch {
 	case it.id == 0:
 		rep.Added++
-		ch = &model.ImportChange{Line: it.line, Action: "add", Label: it.label}
 	case len(it.changes) > 0:
 		rep.Updated++
-		ch = &model.ImportChange{Line: it.line, Action: "update", ID: it.id, Label: it.label, Fields: it.changes}
 	default:
 		rep.Unchanged++
 		return nil
 	}
-	if len(rep.Changes) < model.ImportListMax {
-		rep.Changes = append(rep.Changes, *ch)
-	} else {
+	if len(rep.Changes) >= model.ImportListMax {
 		rep.ChangesOmitted++
+	} else if it.id == 0 {
+		if it.label == "" { // a new account's, worked out only when listed
+			it.label = accountLabel(it.account)
+		}
+		rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "add", Label: it.label})
+	} else {
+		rep.Changes = append(rep.Changes, model.ImportChange{Line: it.line, Action: "update", ID: it.id, Label: it.label, Fields: it.changes})
 	}
 	if p.l == nil || p.held != nil {
 		return nil
 	}
-	if p.seen != nil && p.req.Kind == model.KindAccounts {
+	if p.seen != nil {
 		if it.id == 0 {
-			if p.adds = append(p.adds, it); len(p.adds) == acctsPerInsert {
+			if p.adds = append(p.adds, newRow{it.line, it.account, it.contact}); len(p.adds) == rowsPerInsert {
 				return p.flushAdds()
 			}
 			return nil
@@ -711,7 +716,7 @@ func (p *importPlan) keep(it *planItem) error {
 // (see keep).
 func (p *importPlan) writeRow(it *planItem) error {
 	if err := p.write(it); err != nil {
-		err = fmt.Errorf("line %d: %w", it.line, err)
+		err = &rowError{line: it.line, err: err}
 		var se *sqlite.Error
 		if !p.again && errors.As(err, &se) && se.Code()&0xff == sqliteConstraint {
 			// Two rows of the file with one CRM id: a later row replaces
@@ -723,6 +728,32 @@ func (p *importPlan) writeRow(it *planItem) error {
 		return err
 	}
 	return nil
+}
+
+// rowError is the write of a row the book refused, with the row's line.
+type rowError struct {
+	line int
+	err  error
+}
+
+func (e *rowError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *rowError) Unwrap() error { return e.err }
+
+// explain words a refused row for the person importing: the line, what
+// the book said, what to do. mapped is the error the transaction ended
+// with (storage's mapping of it: a conflict, the disk full…), whose kind
+// it keeps.
+func (e *rowError) explain(op string, mapped error) error {
+	var se *sqlite.Error
+	if !errors.As(e.err, &se) || se.Code()&0xff != sqliteConstraint {
+		return fmt.Errorf("%s: line %d: nothing was imported: %w", op, e.line, mapped)
+	}
+	msg := firstLine(se.Error())
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") && strings.Trim(msg[i+2:len(msg)-1], "0123456789") == "" {
+		msg = msg[:i] // SQLite's extended code, which says nothing to a person
+	}
+	return fmt.Errorf("%s: line %d: %w: the book refused the row (%s): correct or remove that line and import again; nothing was imported",
+		op, e.line, model.ErrConflict, msg)
 }
 
 // keyText turns an internal key ("domain\x00acme.com") into words.
@@ -770,7 +801,7 @@ func (p *importPlan) account(r csvio.AccountRecord) error {
 			return nil
 		}
 		a.UpdatedAt = p.req.Now
-		it.account, it.label = a, accountLabel(a)
+		it.account = a
 		return p.keep(it)
 	}
 	old, err := p.db.account(p.ctx, p.q, id)

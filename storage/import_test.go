@@ -483,6 +483,110 @@ COMMIT;
 	})
 }
 
+// BenchmarkImportContacts100k imports a 100,000-row contacts file (the
+// columns of a HubSpot contacts export, each naming its company by
+// Associated Company ID) into a book of the 25,000 accounts they belong
+// to; and beside it its floor, the sqlite3 CLI's .import of the same file
+// into the same book, copied into contacts (each joined to its account)
+// and the search index in one transaction, without the parsing, title
+// classification and checks Shortlist does.
+// go test -run '^$' -bench ImportContacts100k -benchtime 1x -count 3 ./storage
+func BenchmarkImportContacts100k(b *testing.B) {
+	dir := b.TempDir()
+	base := filepath.Join(dir, "base.db")
+	var accts strings.Builder
+	accts.WriteString("Record ID,Company name,Company Domain Name\n")
+	for i := range 25_000 {
+		fmt.Fprintf(&accts, "%d,Company %d,company%d.com\n", 1_000_000+i, i, i)
+	}
+	db := openDB(b, base)
+	mustImport(b, db, model.KindAccounts, accts.String())
+	db.Close()
+	titles := []string{"VP Sales", "Head of Revenue Operations", "Account Executive", "CTO", "Marketing Manager"}
+	var csv strings.Builder
+	csv.WriteString("Record ID,First Name,Last Name,Email,Phone Number,Job Title,Associated Company ID\r\n")
+	for i := range 100_000 {
+		a := i / 4
+		fmt.Fprintf(&csv, "%d,Ann%d,Lee%d,ann.lee%d@company%d.com,+1 415 555 %04d,%s,%d\r\n",
+			5_000_000+i, i, i, i, a, i%10000, titles[i%len(titles)], 1_000_000+a)
+	}
+	data := csv.String()
+	// book copies the accounts-only book to a new file.
+	n := 0
+	book := func() string {
+		n++
+		path := filepath.Join(dir, fmt.Sprintf("book%d.db", n))
+		src, err := os.ReadFile(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, src, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		return path
+	}
+	b.Run("shortlist", func(b *testing.B) {
+		var cpu time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			db := openDB(b, book())
+			b.StartTimer()
+			start := processCPU()
+			rep := mustImport(b, db, model.KindContacts, data)
+			cpu += processCPU() - start
+			if rep.Added != 100_000 {
+				b.Fatalf("added %d", rep.Added)
+			}
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	})
+	b.Run("floor", func(b *testing.B) {
+		bin, err := exec.LookPath("sqlite3")
+		if err != nil {
+			b.Skip("no sqlite3 CLI on PATH (apt-get install sqlite3)")
+		}
+		file := filepath.Join(dir, "contacts.csv")
+		if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		script := `.mode csv
+.import --schema temp ` + file + ` staged
+BEGIN;
+INSERT INTO contacts(crm_id, account_id, first_name, last_name, email, phone, title)
+	SELECT s."Record ID", a.id, s."First Name", s."Last Name", s."Email", s."Phone Number", s."Job Title"
+	FROM temp.staged s JOIN accounts a ON a.crm_id = s."Associated Company ID";
+INSERT INTO contacts_fts(rowid, name, email, title, company, account_id)
+	SELECT c.id, c.first_name || ' ' || c.last_name, c.email, c.title, a.name, a.id
+	FROM contacts c JOIN accounts a ON a.id = c.account_id;
+COMMIT;
+`
+		var cpu time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			path := book()
+			cmd := exec.Command(bin, path)
+			cmd.Stdin = strings.NewReader(script)
+			b.StartTimer()
+			out, err := cmd.CombinedOutput()
+			b.StopTimer()
+			if err != nil || len(out) > 0 {
+				b.Fatalf("sqlite3 .import: %v: %s", err, out)
+			}
+			cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			r := raw(b, path)
+			if n := count(b, r, "SELECT count(*) FROM contacts"); n != 100_000 {
+				b.Fatalf("floor imported %d contacts", n)
+			}
+			r.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	})
+}
+
 // processCPU is the user and system CPU time this process has used.
 func processCPU() time.Duration {
 	var ru syscall.Rusage

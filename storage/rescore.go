@@ -264,7 +264,8 @@ func parseTech(s string) ([]string, error) {
 	return out, nil
 }
 
-// withoutIndexes runs update with the table's indexes on cols dropped, then
+// withoutIndexes runs update with the table's indexes on cols (nil: all
+// but unique ones) dropped, then
 // builds them again from their stored definitions, when many says update is
 // about to rewrite a large share (a quarter or more) of the table's rows:
 // moving 100,000 entries one by one through a b-tree costs several times
@@ -294,7 +295,8 @@ func withoutIndexes(ctx context.Context, tx *sql.Tx, table string, many bool, co
 }
 
 // indexesOn returns the definitions, by name, of the table's explicit
-// indexes that cover any of cols (key or partial-index columns alike).
+// indexes that cover any of cols (key or partial-index columns alike), or
+// of all but the unique ones when cols is nil.
 func indexesOn(ctx context.Context, tx *sql.Tx, table string, cols []string) (map[string]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, table)
@@ -318,6 +320,14 @@ func indexesOn(ctx context.Context, tx *sql.Tx, table string, cols []string) (ma
 		// index_xinfo names the key columns; a partial index's WHERE can
 		// read others, so its text is checked too (over-matching only
 		// rebuilds an index that did not need it).
+		if cols == nil {
+			// All but unique ones: a row that breaks one must fail as
+			// it is written, naming itself, not when the index is built.
+			if !strings.HasPrefix(strings.ToUpper(def), "CREATE UNIQUE") {
+				out[name] = def
+			}
+			continue
+		}
 		hit := false
 		xr, err := tx.QueryContext(ctx, "SELECT coalesce(name, '') FROM pragma_index_xinfo(?)", name)
 		if err != nil {
@@ -447,13 +457,8 @@ func (db *DB) Load(ctx context.Context, fn func(l *Loader) error) error {
 			s, err = tx.PrepareContext(ctx, q)
 			return s
 		}
-		l.acc = prep(`INSERT INTO accounts(crm_id, name, domain, industry, employees, annual_revenue, country, region,
-			city, time_zone, technologies, owner, status, crm_tier, do_not_contact, last_touched, crm_url, fit, tier,
-			suggest_rank, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-		l.con = prep(`INSERT INTO contacts(crm_id, account_id, first_name, last_name, title, persona, seniority, level,
-			email, phone, phone_bad, linkedin_url, time_zone, consent_call, consent_call_source, consent_call_at,
-			consent_email, consent_email_source, consent_email_at, consent_linkedin, consent_linkedin_source,
-			consent_linkedin_at, last_touched, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		l.acc = prep(insertOne("accounts", acctColumns))
+		l.con = prep(insertOne("contacts", contactColumns))
 		l.tou = prep(`INSERT INTO touches(op_id, crm_id, contact_id, account_id, channel, direction, outcome, note, at,
 			duration_ns, origin, synced) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
 		l.tas = prep(`INSERT INTO tasks(crm_id, account_id, contact_id, kind, title, due, due_has_time, priority, status,
@@ -498,10 +503,7 @@ func (l *Loader) Account(a model.Account) (int64, error) {
 	if a.UpdatedAt.IsZero() {
 		a.UpdatedAt = l.db.now()
 	}
-	res, err := l.acc.ExecContext(l.ctx, nullStr(a.CRMID), a.Name, a.Domain, a.Industry, nullInt(a.Employees),
-		nullInt(a.AnnualRevenue), a.Country, a.Region, a.City, a.TimeZone, techJSON(a.Technologies), a.Owner,
-		string(a.Status), a.CRMTier, b2i(a.DoNotContact), ms(a.LastTouched), a.CRMURL, f.Score, string(f.Tier),
-		l.db.suggestRank(f.Tier, f.Score), ms(a.UpdatedAt))
+	res, err := l.acc.ExecContext(l.ctx, l.db.acctArgs(nil, a)...)
 	if err != nil {
 		return 0, fmt.Errorf("insert account %q: %w", a.Name, err)
 	}
@@ -523,13 +525,7 @@ func (l *Loader) Contact(c model.Contact) (int64, error) {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = l.db.now()
 	}
-	res, err := l.con.ExecContext(l.ctx, nullStr(c.CRMID), c.AccountID, c.FirstName, c.LastName, c.Title,
-		string(c.Persona), string(c.Seniority), l.db.opts.Profile.ContactLevel(c), c.Email, c.Phone,
-		b2i(c.PhoneBad), c.LinkedInURL, c.TimeZone,
-		consentState(c.Consent.Call), c.Consent.Call.Source, ms(c.Consent.Call.At),
-		consentState(c.Consent.Email), c.Consent.Email.Source, ms(c.Consent.Email.At),
-		consentState(c.Consent.LinkedIn), c.Consent.LinkedIn.Source, ms(c.Consent.LinkedIn.At),
-		ms(c.LastTouched), ms(c.UpdatedAt))
+	res, err := l.con.ExecContext(l.ctx, l.db.contactArgs(nil, c)...)
 	if err != nil {
 		return 0, fmt.Errorf("insert contact %q: %w", c.Name(), err)
 	}

@@ -33,3 +33,19 @@ func FuzzParseTech(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTechJSON holds techJSON's quoting to encoding/json's: what the
+// column holds must not depend on which path wrote it.
+func FuzzTechJSON(f *testing.F) {
+	for _, s := range []string{"", "Salesforce", "a\"b", `x\y`, "<&>", "\x00\x1b[2J", "\xff", "日本", "\x7f", " ~"} {
+		f.Add(s, "HubSpot")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		for _, ts := range [][]string{{a}, {a, b}, {b, a, ""}} {
+			want, _ := json.Marshal(ts)
+			if got := techJSON(ts); got != string(want) {
+				t.Errorf("techJSON(%q) = %s, encoding/json writes %s", ts, got, want)
+			}
+		}
+	})
+}

@@ -368,3 +368,33 @@ func TestMessagesAreBounded(t *testing.T) {
 		t.Errorf("map error over 20,000 headers: %d bytes: %.200v", len(err.Error()), err)
 	}
 }
+
+// TestPlaceholder: every cell is asked whether it only says "no value", so
+// long cells skip the lower-casing; what counts as one must not change.
+func TestPlaceholder(t *testing.T) {
+	for s, want := range map[string]bool{
+		"": true, " - ": true, "N/A": true, "Unknown": true, "NULL\t": true, "?": true,
+		"UN\u212aNOWN": true, // a Kelvin sign lower-cases to k: 9 bytes, 7 once lower-cased
+		"unknowns":     false, "Company 12": false, "acme.com": false, "n/a n/a": false,
+		strings.Repeat("\u212a", 8): false,
+	} {
+		if got := placeholder(s); got != want {
+			t.Errorf("placeholder(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestAmountDigits: plain digits take a shortcut past amount's parsing;
+// it must give what the parsing gives.
+func TestAmountDigits(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "7": 7, "007": 7, " 120 ": 120, "999999999999999": 999999999999999,
+		"1234567890123456": 1234567890123456, "1,200": 1200, "$25M": 25_000_000} {
+		got, err := amount(s, true, false)
+		if err != nil || got != want {
+			t.Errorf("amount(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	if _, err := amount("12345678901234567890", true, false); err == nil {
+		t.Error("a 20-digit amount was taken")
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shortlisthq/shortlist/model"
 )
@@ -26,13 +28,28 @@ const maxQuoted = 60
 // characters.
 func quote(s string) string { return fmt.Sprintf("%q", model.Shorten(s, maxQuoted)) }
 
-// placeholder reports whether a cell only says "no value".
+// placeholder reports whether a cell only says "no value". Every cell of
+// a file is asked, so a cell too long to be one is not lower-cased (a
+// rune lower-cased takes at least a third of its bytes).
 func placeholder(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+	s = strings.TrimSpace(s)
+	if len(s) > len("unknown") && (len(s) > 3*len("unknown") || ascii(s)) {
+		return false
+	}
+	switch strings.ToLower(s) {
 	case "", "-", "--", "n/a", "na", "null", "none", "unknown", "?":
 		return true
 	}
 	return false
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // currencies are the prefixes and suffixes an amount may carry; the amount
@@ -55,6 +72,9 @@ var multipliers = []struct {
 // says the file writes decimals with a comma (it is ;-delimited, as
 // European spreadsheets are), so "1.200" is twelve hundred there.
 func amount(s string, whole, comma bool) (int64, error) {
+	if n, ok := digits(s); ok {
+		return n, nil // the common cell: what the rest would make of it
+	}
 	v := strings.ToLower(strings.TrimSpace(s))
 	for _, c := range currencies {
 		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(v, c), c))
@@ -111,6 +131,24 @@ func amount(s string, whole, comma bool) (int64, error) {
 		return 0, fmt.Errorf("%s is not a whole number", quote(s))
 	}
 	return int64(math.Round(f)), nil
+}
+
+// digits reads a cell of 1 to 15 ASCII digits (exact as a float64, as
+// amount's arithmetic is), around which only spaces may stand.
+func digits(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // employees reads a head count: a whole number, a LinkedIn-style range
@@ -234,14 +272,14 @@ func technologies(s string) []string {
 	if !strings.ContainsAny(s, ";|") {
 		sep = func(r rune) bool { return r == ',' }
 	}
-	var out []string
-	seen := map[string]bool{}
+	var out, seen []string // seen: lower-cased, a few at most
 	for _, t := range strings.FieldsFunc(s, sep) {
 		t = text(t)
-		if t == "" || seen[strings.ToLower(t)] {
+		low := strings.ToLower(t)
+		if t == "" || slices.Contains(seen, low) {
 			continue
 		}
-		seen[strings.ToLower(t)] = true
+		seen = append(seen, low)
 		out = append(out, t)
 	}
 	return out
